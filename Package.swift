@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+//
+// Darkroom: the on-device backend of a private text-to-image app.
+// See README.md for the two commands that build, run and test it, and
+// docs/architecture.md for what each module does.
+import PackageDescription
+
+let package = Package(
+    name: "Darkroom",
+    platforms: [.macOS(.v14), .iOS(.v17)],
+    products: [
+        .library(name: "Darkroom", targets: ["Darkroom"]),
+        .library(name: "DarkroomStore", targets: ["DarkroomStore"]),
+        .library(name: "DarkroomEngine", targets: ["DarkroomEngine"]),
+        .library(name: "DarkroomCrypto", targets: ["DarkroomCrypto"]),
+        .library(name: "DarkroomImaging", targets: ["DarkroomImaging"]),
+        .executable(name: "darkroom", targets: ["darkroom"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // PNG codec, metadata chunks, thumbnails, terminal pictures.
+        .target(name: "DarkroomImaging", dependencies: ["CZlib"]),
+        // The SQL migrations, loaded at run time from Schema/migrations.
+        .target(name: "DarkroomSchema", path: "Schema", resources: [.copy("migrations")]),
+        // The SQLite library store.
+        .target(
+            name: "DarkroomStore",
+            dependencies: ["DarkroomSchema", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The native diffusion engine (no dependency on the store).
+        .target(name: "DarkroomEngine", dependencies: ["COpenBLAS"]),
+        // libsodium wrappers for end-to-end encrypted sync.
+        .target(name: "DarkroomCrypto", dependencies: ["CSodium"]),
+        // The facade a mobile app imports.
+        .target(name: "Darkroom", dependencies: ["DarkroomStore", "DarkroomImaging", "DarkroomEngine"]),
+        // The `darkroom` command-line tool.
+        .executableTarget(
+            name: "darkroom",
+            dependencies: ["Darkroom", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "CLI"),
+
+        .testTarget(name: "DarkroomImagingTests", dependencies: ["DarkroomImaging"]),
+        .testTarget(name: "DarkroomStoreTests", dependencies: ["DarkroomStore"]),
+        .testTarget(name: "DarkroomEngineTests", dependencies: ["DarkroomEngine"]),
+        .testTarget(name: "DarkroomCryptoTests", dependencies: ["DarkroomCrypto"]),
+        .testTarget(name: "DarkroomTests", dependencies: ["Darkroom"]),
+        .testTarget(name: "CLITests", dependencies: ["darkroom"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+/// Namespace for the `Darkroom` facade.
+public enum DarkroomModule {}

@@ -1,0 +1,2 @@
+/// Namespace for the `DarkroomCrypto` module.
+public enum DarkroomCryptoModule {}

@@ -1,0 +1,2 @@
+/// Namespace for the `DarkroomEngine` module.
+public enum DarkroomEngineModule {}

@@ -1,0 +1,2 @@
+/// Namespace for the `DarkroomImaging` module.
+public enum DarkroomImagingModule {}

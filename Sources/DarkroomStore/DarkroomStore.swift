@@ -1,0 +1,2 @@
+/// Namespace for the `DarkroomStore` module.
+public enum DarkroomStoreModule {}
