@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "DarkroomEngine", targets: ["DarkroomEngine"]),
         .library(name: "DarkroomCrypto", targets: ["DarkroomCrypto"]),
         .library(name: "DarkroomImaging", targets: ["DarkroomImaging"]),
+        .library(name: "DarkroomSync", targets: ["DarkroomSync"]),
         .executable(name: "darkroom", targets: ["darkroom"]),
     ],
     dependencies: [
@@ -33,11 +34,13 @@ let package = Package(
         // The SQLite library store.
         .target(
             name: "DarkroomStore",
-            dependencies: ["DarkroomSchema", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["DarkroomSchema", "DarkroomCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
         // The native diffusion engine (no dependency on the store).
-        .target(name: "DarkroomEngine", dependencies: ["COpenBLAS"]),
+        .target(name: "DarkroomEngine", dependencies: ["COpenBLAS", "DarkroomCrypto"]),
         // libsodium wrappers for end-to-end encrypted sync.
         .target(name: "DarkroomCrypto", dependencies: ["CSodium"]),
+        // Envelopes, keys, transports and merge for end-to-end encrypted sync.
+        .target(name: "DarkroomSync", dependencies: ["DarkroomCrypto"]),
         // The facade a mobile app imports.
         .target(name: "Darkroom", dependencies: ["DarkroomStore", "DarkroomImaging", "DarkroomEngine"]),
         // The `darkroom` command-line tool.
@@ -50,6 +53,7 @@ let package = Package(
         .testTarget(name: "DarkroomStoreTests", dependencies: ["DarkroomStore"]),
         .testTarget(name: "DarkroomEngineTests", dependencies: ["DarkroomEngine"]),
         .testTarget(name: "DarkroomCryptoTests", dependencies: ["DarkroomCrypto"]),
+        .testTarget(name: "DarkroomSyncTests", dependencies: ["DarkroomSync"]),
         .testTarget(name: "DarkroomTests", dependencies: ["Darkroom"]),
         .testTarget(name: "CLITests", dependencies: ["darkroom"]),
     ],

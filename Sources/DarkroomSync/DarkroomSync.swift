@@ -1,0 +1,2 @@
+/// Namespace for the `DarkroomSync` module.
+public enum DarkroomSyncModule {}
