@@ -42,7 +42,10 @@ let package = Package(
         // Envelopes, keys, transports and merge for end-to-end encrypted sync.
         .target(name: "DarkroomSync", dependencies: ["DarkroomCrypto"]),
         // The facade a mobile app imports.
-        .target(name: "Darkroom", dependencies: ["DarkroomStore", "DarkroomImaging", "DarkroomEngine"]),
+        .target(
+            name: "Darkroom",
+            dependencies: ["DarkroomStore", "DarkroomImaging", "DarkroomEngine", "DarkroomCrypto",
+                           .product(name: "GRDB", package: "GRDB.swift")]),
         // The `darkroom` command-line tool.
         .executableTarget(
             name: "darkroom",

@@ -4,6 +4,14 @@ import GRDB
 /// A named collection of generations. A generation may be in many albums.
 public struct AlbumRecord: SnakeCaseRecord, Sendable, Equatable, Identifiable {
     public static let databaseTableName = "album"
+
+    /// A row with every column given.
+    public init(id: String, name: String, createdAt: Date, modifiedAt: Date) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+        self.modifiedAt = modifiedAt
+    }
     /// Stable random id.
     public var id: String
     /// Unique name (case-insensitive).
@@ -17,6 +25,13 @@ public struct AlbumRecord: SnakeCaseRecord, Sendable, Equatable, Identifiable {
 /// Membership of a generation in an album.
 public struct AlbumItemRecord: SnakeCaseRecord, Sendable, Equatable {
     public static let databaseTableName = "album_item"
+
+    /// A row with every column given.
+    public init(albumID: String, generationID: String, createdAt: Date) {
+        self.albumID = albumID
+        self.generationID = generationID
+        self.createdAt = createdAt
+    }
     /// The album.
     public var albumID: String
     /// The member generation.
@@ -29,6 +44,14 @@ public struct AlbumItemRecord: SnakeCaseRecord, Sendable, Equatable {
 /// A label. A generation may carry many tags.
 public struct TagRecord: SnakeCaseRecord, Sendable, Equatable, Identifiable {
     public static let databaseTableName = "tag"
+
+    /// A row with every column given.
+    public init(id: String, name: String, createdAt: Date, modifiedAt: Date) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+        self.modifiedAt = modifiedAt
+    }
     /// Stable random id.
     public var id: String
     /// Unique name (case-insensitive).
@@ -42,6 +65,13 @@ public struct TagRecord: SnakeCaseRecord, Sendable, Equatable, Identifiable {
 /// A tag on a generation.
 public struct GenerationTagRecord: SnakeCaseRecord, Sendable, Equatable {
     public static let databaseTableName = "generation_tag"
+
+    /// A row with every column given.
+    public init(generationID: String, tagID: String, createdAt: Date) {
+        self.generationID = generationID
+        self.tagID = tagID
+        self.createdAt = createdAt
+    }
     /// The tagged generation.
     public var generationID: String
     /// The tag.

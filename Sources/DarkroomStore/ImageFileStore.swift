@@ -50,7 +50,7 @@ public struct ImageFileStore: Sendable {
             try FileManager.default.createDirectory(at: tmpDir, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
-            throw StoreError.wrap(error, path: folder.path)
+            throw StoreError.fileSystem(error)
         }
         let tmp = tmpDir.appendingPathComponent("\(StableID.make()).partial").path
         do {

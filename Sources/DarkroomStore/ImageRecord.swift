@@ -5,6 +5,20 @@ import GRDB
 public struct ImageRecord: SnakeCaseRecord, Sendable, Equatable {
     public static let databaseTableName = "image"
 
+    /// A row with every column given.
+    public init(hash: String, id: String, path: String, width: Int, height: Int, byteSize: Int, format: String, thumbnailPath: String?, createdAt: Date, modifiedAt: Date) {
+        self.hash = hash
+        self.id = id
+        self.path = path
+        self.width = width
+        self.height = height
+        self.byteSize = byteSize
+        self.format = format
+        self.thumbnailPath = thumbnailPath
+        self.createdAt = createdAt
+        self.modifiedAt = modifiedAt
+    }
+
     /// SHA-256 of the file bytes, lower-case hex: the key.
     public var hash: String
     /// Stable random id (for sync and references from outside).

@@ -44,8 +44,11 @@ public final class LibraryDatabase: Sendable {
         if !exists && !create {
             throw StoreError.libraryNotFound(path: folder.path)
         }
+        let migrations = try migrations ?? SchemaMigrations()
         do {
-            if !exists {
+            if exists {
+                try refuseUnknownSchema(file: file, migrations: migrations)
+            } else {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             }
             var configuration = Configuration()
@@ -54,7 +57,7 @@ public final class LibraryDatabase: Sendable {
             configuration.label = "darkroom"
             let pool = try DatabasePool(path: file.path, configuration: configuration)
             let database = LibraryDatabase(folder: folder, pool: pool)
-            try database.migrate(with: migrations ?? SchemaMigrations())
+            try database.migrate(with: migrations)
             if try !exists || pool.read({ try LibraryInfo.fetchOne($0) }) == nil {
                 try pool.write { db in
                     if try LibraryInfo.fetchOne(db) == nil { try LibraryInfo.make().insert(db) }
@@ -63,6 +66,24 @@ public final class LibraryDatabase: Sendable {
             return database
         } catch {
             throw StoreError.wrap(error, path: file.path)
+        }
+    }
+
+    /// Reads the applied steps through a read-only connection, before anything could change the file,
+    /// and throws when the file is not a database or was written by a newer schema.
+    static func refuseUnknownSchema(file: URL, migrations: SchemaMigrations) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeout)
+        let queue = try DatabaseQueue(path: file.path, configuration: configuration)
+        defer { try? queue.close() }
+        let applied = try queue.read { db -> Set<String> in
+            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")  // fails on a non-database
+            return try db.tableExists("grdb_migrations") ? String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations") : []
+        }
+        let unknown = applied.subtracting(migrations.steps.map(\.identifier))
+        if !unknown.isEmpty {
+            throw StoreError.newerSchema(path: file.path, unknownMigrations: unknown.sorted())
         }
     }
 
@@ -103,5 +124,17 @@ public final class LibraryDatabase: Sendable {
             problems += fk.map { "foreign key: table \($0[0] as String? ?? "?") row \($0[1] as Int64? ?? -1) refers to missing \($0[2] as String? ?? "?")" }
             return problems
         }
+    }
+}
+
+extension LibraryDatabase {
+    /// Runs a read off the caller's thread, mapping SQLite failures to ``StoreError``.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.read(body) } catch { throw StoreError.wrap(error, path: path) }
+    }
+
+    /// Runs a write transaction off the caller's thread, mapping SQLite failures to ``StoreError``.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.write(body) } catch { throw StoreError.wrap(error, path: path) }
     }
 }

@@ -57,6 +57,16 @@ extension StoreError: CustomStringConvertible, LocalizedError {
 
     public var errorDescription: String? { description }
 
+    /// Maps a file-system error to ``diskFull(detail:)`` or ``ioFailure(detail:)``.
+    public static func fileSystem(_ error: any Error) -> StoreError {
+        if let store = error as? StoreError { return store }
+        if let mapped = wrap(error, path: "") as? StoreError { return mapped }
+        let ns = error as NSError
+        let underlying = (ns.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription
+        let path = ns.userInfo[NSFilePathErrorKey] as? String
+        return .ioFailure(detail: [path, underlying ?? ns.localizedDescription].compactMap { $0 }.joined(separator: ": "))
+    }
+
     /// Maps a SQLite or file-system error raised while using the library at `path`.
     public static func wrap(_ error: any Error, path: String) -> any Error {
         if error is StoreError { return error }

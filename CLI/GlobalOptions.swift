@@ -1,0 +1,27 @@
+import ArgumentParser
+import Darkroom
+import Foundation
+
+/// Options every command takes: which library to use.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The library folder.",
+        discussion: "Defaults to $DARKROOM_LIBRARY, else $XDG_DATA_HOME/darkroom/library (~/.local/share/darkroom/library).",
+        valueName: "path"))
+    var library: String?
+
+    /// The library folder chosen by --library, the environment, or the XDG default.
+    var libraryURL: URL {
+        LibraryLocation.resolve(explicit: library, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// Opens the library; `create` makes it when missing (and says so on stderr).
+    func open(create: Bool = false) throws -> Library {
+        let url = libraryURL
+        let existed = FileManager.default.fileExists(atPath: url.appendingPathComponent("library.sqlite").path)
+        let library = try Library.open(at: url, create: create)
+        if !existed { Console.note("Created a new library at \(url.path)") }
+        Console.noteRecovery(library.recovery)
+        return library
+    }
+}
