@@ -52,13 +52,18 @@ let package = Package(
             dependencies: ["Darkroom", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "CLI"),
 
+        // Benchmarks (run in release mode; see docs/benchmarks.md).
+        .executableTarget(
+            name: "darkroom-bench-store", dependencies: ["Darkroom", "DarkroomStore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/store"),
+
         .testTarget(name: "DarkroomImagingTests", dependencies: ["DarkroomImaging"]),
         .testTarget(name: "DarkroomStoreTests", dependencies: ["DarkroomStore"]),
         .testTarget(name: "DarkroomEngineTests", dependencies: ["DarkroomEngine"]),
         .testTarget(name: "DarkroomCryptoTests", dependencies: ["DarkroomCrypto"]),
         .testTarget(name: "DarkroomSyncTests", dependencies: ["DarkroomSync"]),
         .testTarget(name: "DarkroomTests", dependencies: ["Darkroom"]),
-        .testTarget(name: "CLITests", dependencies: ["darkroom"]),
+        .testTarget(name: "CLITests", dependencies: ["darkroom", "DarkroomImaging"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,6 +12,13 @@ public struct ResolvedSetting: Sendable, Equatable, Codable {
     public var value: String
     /// Where the value came from.
     public var origin: Origin
+
+    /// A resolved value.
+    public init(key: String, value: String, origin: Origin) {
+        self.key = key
+        self.value = value
+        self.origin = origin
+    }
 }
 
 /// The settings Darkroom knows, with their built-in defaults (JSON text) and meaning.
