@@ -100,7 +100,7 @@ func measure(_ name: String, _ query: GalleryQuery, runs: Int = 300) throws {
     }
     let (p50, p99) = percentiles(samples)
     let plan = try database.read { db -> String in
-        let statement = try query.request().makePreparedRequest(db).statement
+        let statement = try query.request(walkIndex: query.prefersIndexWalk(db)).makePreparedRequest(db).statement
         return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + statement.sql, arguments: statement.arguments)
             .map { "      " + ($0["detail"] as String) }.joined(separator: "\n")
     }

@@ -167,18 +167,41 @@ public struct GalleryQuery: Sendable, Equatable {
         return clauses.joined(separator: " AND ")
     }
 
+    /// Above this many full-text matches, a page is read by walking the gallery index newest-first
+    /// and keeping matching rows (stopping after one page), instead of sorting every match.
+    public static let indexWalkThreshold = 1000
+
     /// The request for the page's generation rows, newest first.
-    public func request() -> SQLRequest<GenerationRecord> {
+    ///
+    /// - Parameter walkIndex: read the page by scanning the newest-first gallery index (good when the
+    ///   filters match many rows) rather than letting SQLite collect every match and sort it.
+    public func request(walkIndex: Bool = false) -> SQLRequest<GenerationRecord> {
         let order: SQL = trashed ? "g.trashed_at DESC, g.id DESC" : "g.created_at DESC, g.id DESC"
-        var sql: SQL = "SELECT g.* FROM generation g WHERE \(whereClause()) ORDER BY \(order)"
+        let index = favoritesOnly ? "generation_favorite_created" : "generation_live_created"
+        let from: SQL = walkIndex && !trashed ? SQL(sql: "generation g INDEXED BY \(index)") : "generation g"
+        var sql: SQL = "SELECT g.* FROM \(from) WHERE \(whereClause()) ORDER BY \(order)"
         if let limit { sql.append(literal: " LIMIT \(limit) OFFSET \(offset)") }
         else if offset > 0 { sql.append(literal: " LIMIT -1 OFFSET \(offset)") }
         return SQLRequest(literal: sql)
     }
 
     /// The page's generation rows.
+    ///
+    /// A full-text search that matches many rows walks the gallery index (see ``indexWalkThreshold``);
+    /// a selective one lets SQLite start from the matches.
     public func fetchGenerations(_ db: Database) throws -> [GenerationRecord] {
-        try request().fetchAll(db)
+        try request(walkIndex: prefersIndexWalk(db)).fetchAll(db)
+    }
+
+    /// True when the text search matches more than ``indexWalkThreshold`` rows and nothing more selective is set.
+    public func prefersIndexWalk(_ db: Database) throws -> Bool {
+        guard let text, let pattern = Self.ftsPattern(text), limit != nil, !trashed, seed == nil, lineageRoot == nil else {
+            return false
+        }
+        let matches = try Int.fetchOne(db, sql: """
+            SELECT count(*) FROM (SELECT rowid FROM generation_search WHERE generation_search MATCH ? LIMIT ?)
+            """, arguments: [pattern, Self.indexWalkThreshold + 1]) ?? 0
+        return matches > Self.indexWalkThreshold
     }
 
     /// The page's gallery items (with images, tags, albums).
