@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
 /// Encrypts serialized key material at rest, under a key derived from a passphrase
@@ -92,9 +97,17 @@ public enum DeviceKeyFile {
     /// Creates a new random key at `url`; fails if the file exists.
     public static func create(at url: URL) throws -> SymmetricKey {
         let key = SymmetricKey()
-        guard FileManager.default.createFile(atPath: url.path, contents: key.exportedBytes(),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw CryptoError.io("could not create device key file at \(url.path)")
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else {
+            throw CryptoError.io("could not create device key file at \(url.path) (errno \(errno)); it must not exist yet")
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: key.exportedBytes())
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            throw CryptoError.io("could not write device key file at \(url.path): \(error.localizedDescription)")
         }
         return key
     }
