@@ -1,2 +1,0 @@
-/// Namespace for the `DarkroomCrypto` module.
-public enum DarkroomCryptoModule {}
