@@ -75,6 +75,7 @@ enum Console {
             let size = g.width.flatMap { w in g.height.map { "\(w)x\($0)" } } ?? "-"
             var prompt = g.prompt.isEmpty ? "(no prompt)" : g.prompt.replacingOccurrences(of: "\n", with: " ")
             if !item.tags.isEmpty { prompt += "  #" + item.tags.joined(separator: " #") }
+            if item.isFlagged { prompt = "[flagged] " + prompt }
             return [String(g.id.prefix(8)), g.status.rawValue, g.favorite ? "★" : "", g.rating > 0 ? String(repeating: "*", count: g.rating) : "",
                     g.seed.map(String.init) ?? "-", size, shortDate(g.createdAt), prompt]
         }

@@ -17,7 +17,7 @@ struct DarkroomCommand: AsyncParsableCommand {
             InitCommand.self, GenerateCommand.self, ListCommand.self, ShowCommand.self,
             FavoriteCommand.self, UnfavoriteCommand.self, RateCommand.self, TagCommand.self, AlbumCommand.self,
             TrashCommand.self, RestoreCommand.self, ExportCommand.self, ImportCommand.self, PromptsCommand.self,
-            SettingsCommand.self, StatsCommand.self, DoctorCommand.self,
+            SettingsCommand.self, StatsCommand.self, DoctorCommand.self, FlagsCommand.self, UnflagCommand.self,
         ])
 }
 

@@ -30,6 +30,8 @@ enum ExitStatus: Int32, CaseIterable {
     case invalidValue = 11
     /// Some files of an import failed (the others were imported).
     case partialFailure = 12
+    /// The safety policy refused the prompt.
+    case refusedByPolicy = 13
     /// Wrong flags or arguments (ArgumentParser's usage error).
     case usage = 64
     /// Cancelled by Ctrl-C.
@@ -56,6 +58,7 @@ enum ExitStatus: Int32, CaseIterable {
             case .generationFailed: return .generationFailed
             case .cancelled: return .cancelled
             case .invalidArgument: return .invalidValue
+            case .promptRefused: return .refusedByPolicy
             }
         case is CancellationError:
             return .cancelled

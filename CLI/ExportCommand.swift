@@ -23,6 +23,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The folder to write into (created when missing).", valueName: "dir")) var to: String
     @Flag(name: .customLong("no-prompt"), help: "Leave the prompt and negative prompt out of the files.") var noPrompt = false
     @Flag(help: "Write a JSON sidecar beside each picture.") var sidecar = false
+    @Flag(name: .customLong("include-flagged"), help: "Also export pictures hidden by a safety flag.") var includeFlagged = false
 
     func validate() throws {
         if all == !ids.isEmpty { throw ValidationError("Give generation ids or --all (not both).") }
@@ -30,13 +31,19 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let library = try global.open()
-        let items: [GalleryItem]
+        var items: [GalleryItem]
         if all {
-            items = try await library.items(GalleryQuery())
+            var query = GalleryQuery()
+            query.includeFlagged = includeFlagged
+            items = try await library.items(query)
         } else {
-            var found: [GalleryItem] = []
-            for id in ids { found.append(try await library.item(id)) }
-            items = found
+            items = []
+            for id in ids { items.append(try await library.item(id)) }
+        }
+        let hidden = items.filter { $0.isFlagged && !includeFlagged }
+        if !hidden.isEmpty {
+            Console.note("Skipped \(hidden.count) item(s) hidden by a safety flag (add --include-flagged to export them).")
+            items.removeAll { $0.isFlagged && !includeFlagged }
         }
         let exported = try await library.export(items, to: URL(fileURLWithPath: to), includePrompt: !noPrompt, sidecar: sidecar)
         for file in exported { Console.print(file.picture.path) }

@@ -67,7 +67,15 @@ struct SettingsCommand: AsyncParsableCommand {
         @Argument(help: "The value (JSON, or a plain word).") var value: String
         @Flag(help: "Only on this device (an override of the synced value).") var device = false
         func run() async throws {
-            try await global.open().setSetting(key, value: value, scope: device ? .device : .synced)
+            let library = try global.open()
+            if key == "safety.enabled", let enabled = Bool(value.lowercased()) {
+                try await library.setSafetyEnabled(enabled)
+                if !enabled {
+                    Console.note("Warning: the safety policy is now OFF: prompts are not checked and pictures are not flagged. The change is recorded (`darkroom flags --events`).")
+                }
+            } else {
+                try await library.setSetting(key, value: value, scope: device ? .device : .synced)
+            }
             if SettingsCatalog.entry(key) == nil { Console.note("Note: '\(key)' is not a setting this version uses.") }
             Console.print("\(key) = \(value) (\(device ? "this device" : "synced"))")
         }

@@ -56,6 +56,12 @@ struct ListCommand: AsyncParsableCommand {
     @Flag(help: "List the trash instead of the gallery.")
     var trashed = false
 
+    @Flag(name: .customLong("include-flagged"), help: "Also list items hidden by a safety flag.")
+    var includeFlagged = false
+
+    @Flag(help: "Only items hidden by a safety flag.")
+    var flagged = false
+
     @Flag(help: "Print a JSON array (schema in docs/cli.md).")
     var json = false
 
@@ -81,6 +87,8 @@ struct ListCommand: AsyncParsableCommand {
         if let since { query.since = DateArgument.parse(since) }
         query.statuses += status.compactMap(GenerationRecord.Status.init(rawValue:))
         query.trashed = trashed
+        query.includeFlagged = includeFlagged
+        query.flaggedOnly = flagged
         query.limit = limit
         query.offset = offset
         if let lineage { query.lineageRoot = try await library.resolveIDs([lineage])[0] }

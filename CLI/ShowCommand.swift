@@ -29,6 +29,9 @@ struct ShowCommand: AsyncParsableCommand {
     @Flag(help: "Print the item as JSON (schema in docs/cli.md).")
     var json = false
 
+    @Flag(name: .customLong("include-flagged"), help: "Draw the picture even when a safety flag hides it.")
+    var includeFlagged = false
+
     func run() async throws {
         let library = try global.open()
         let item = try await library.item(id)
@@ -53,6 +56,10 @@ struct ShowCommand: AsyncParsableCommand {
         if let batch = g.batchID { lines.append(("batch", "\(batch) #\(g.batchIndex ?? 0)")) }
         if let source = g.metadataSource { lines.append(("metadata from", source)) }
         if let trashed = g.trashedAt { lines.append(("trashed", "\(trashed)")) }
+        for flag in try await library.flags(of: g.id) {
+            let state = flag.clearedAt.map { "cleared \($0) by \(flag.clearedBy ?? "?")" } ?? "active: hidden"
+            lines.append(("safety flag", "\(flag.detector) v\(flag.detectorVersion): \(flag.reason) (\(state))"))
+        }
         if let image = item.image {
             lines.append(("picture", library.url(of: image.path).path))
             lines.append(("picture hash", image.hash))
@@ -73,6 +80,10 @@ struct ShowCommand: AsyncParsableCommand {
 
     private func drawPicture(_ item: GalleryItem, library: Library) throws {
         guard let image = item.image else { return }
+        if item.isFlagged && !includeFlagged {
+            Console.note("The picture is hidden by a safety flag; add --include-flagged to draw it.")
+            return
+        }
         let proto: TerminalImageProtocol
         switch picture {
         case .auto: proto = TerminalImageProtocol.detect(environment: ProcessInfo.processInfo.environment, isTTY: Console.stdoutIsTTY)

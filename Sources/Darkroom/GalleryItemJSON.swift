@@ -49,6 +49,8 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
     public var batchIndex: Int?
     public var deviceId: String?
     public var metadataSource: String?
+    public var flagged: Bool
+    public var flaggedBy: [String]
     public var image: Image?
 
     /// The JSON form of `item`; picture paths are made absolute under `folder`. With `includePrompt` false the
@@ -66,6 +68,8 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
         startedAt = g.startedAt; finishedAt = g.finishedAt; durationMs = g.durationMs; trashedAt = g.trashedAt
         error = g.error; parentId = g.parentID; batchId = g.batchID; batchIndex = g.batchIndex; deviceId = g.deviceID
         metadataSource = g.metadataSource
+        flagged = item.isFlagged
+        flaggedBy = item.flaggedBy
         image = item.image.map {
             Image(hash: $0.hash, path: folder.appendingPathComponent($0.path).path, width: $0.width, height: $0.height,
                   byteSize: $0.byteSize, format: $0.format,

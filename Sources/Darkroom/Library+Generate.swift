@@ -54,6 +54,8 @@ extension Library {
     private func runJob(_ request: GenerationRequest, generator: any ImageGenerator, parentID: String?,
                         batch: BatchPosition?, report: @Sendable (GenerationProgress) -> Void) async throws {
         try Self.validate(request)
+        try await checkPrompt(request.prompt)
+        let safety = try await safetyConfiguration()
         let id = StableID.make()
         let lock = jobLock(id)
         try lock.lock(exclusive: true, wait: true)
@@ -97,7 +99,7 @@ extension Library {
             }
             try Task.checkCancellation()
             guard let result else { throw LibraryError.generatorUnavailable("the generator ended without a picture") }
-            let item = try await commitResult(result, id: id, started: started)
+            let item = try await commitResult(result, id: id, started: started, safety: safety)
             report(.finished(item))
         } catch {
             let cancelled = error is CancellationError || Task.isCancelled
@@ -117,7 +119,9 @@ extension Library {
     }
 
     /// Encodes the picture with its metadata, stores it and marks the row succeeded, in one commit.
-    private func commitResult(_ result: GeneratedImage, id: String, started: Date) async throws -> GalleryItem {
+    private func commitResult(_ result: GeneratedImage, id: String, started: Date,
+                              safety: SafetyConfiguration) async throws -> GalleryItem {
+        let flags = safety.flags(for: result.image, generationID: id)
         var row = try await database.read { db in try GenerationRecord.fetchOne(db, key: id)! }
         row.modelHash = result.modelHash
         row.modelID = result.modelID
@@ -138,6 +142,7 @@ extension Library {
             done.metadataJSON = metadata.jsonString()
             done.modifiedAt = now
             try done.update(db)
+            for flag in flags { try flag.insert(db) }
             return try GalleryItem.load([done], db)[0]
         }
     }

@@ -100,6 +100,7 @@ extension Library {
             return .duplicate(path: url.path, existingID: existing)
         }
         let metadata = GenerationMetadata.parse(textChunks: decoded.textChunks)
+        let safety = try await safetyConfiguration()
         let deviceID = info.deviceID
         let image = decoded.image
         let outcome = try await storePicture(png: data, pixels: image) { db, stored -> ImportOutcome in
@@ -122,6 +123,7 @@ extension Library {
                 }
             }
             try row.insert(db)
+            for flag in safety.flags(for: image, generationID: row.id) { try flag.insert(db) }
             return .imported(path: url.path, id: row.id, metadataSource: row.metadataSource)
         }
         return outcome

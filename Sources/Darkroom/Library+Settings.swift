@@ -43,6 +43,9 @@ public enum SettingsCatalog {
         Entry(key: "generate.seed_mode", defaultValue: "\"random\"", summary: "random or fixed seed when --seed is not given"),
         Entry(key: "generate.seed", defaultValue: "0", summary: "the seed used when seed_mode is fixed"),
         Entry(key: "trash.retention_days", defaultValue: "30", summary: "days a trashed item is kept"),
+        Entry(key: "safety.enabled", defaultValue: "true", summary: "prompt policy and picture flagging on or off"),
+        Entry(key: "safety.blocklist", defaultValue: "[]", summary: "extra blocked prompt terms (JSON array)"),
+        Entry(key: "safety.skin_threshold", defaultValue: "0.55", summary: "skin-tone-area detector threshold (0-1)"),
     ]
 
     /// The entry for `key`, if known.

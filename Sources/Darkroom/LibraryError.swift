@@ -19,6 +19,8 @@ public enum LibraryError: Error, Equatable, Sendable {
     case missingImageFile(path: String)
     /// A value given by the user is not acceptable.
     case invalidArgument(String)
+    /// The safety policy refused the prompt (the refusal is recorded).
+    case promptRefused(rule: String)
 }
 
 extension LibraryError: CustomStringConvertible, LocalizedError {
@@ -32,6 +34,8 @@ extension LibraryError: CustomStringConvertible, LocalizedError {
         case .cancelled(let id): return "Generation \(id.prefix(8)) was cancelled; nothing was written."
         case .missingImageFile(let path): return "The picture file \(path) is missing from the library folder; run `darkroom doctor`."
         case .invalidArgument(let message): return message
+        case .promptRefused(let rule):
+            return "The prompt was refused by the safety policy (rule: \(rule)). Nothing was generated. See docs/safety.md; the policy's terms are configurable with `darkroom settings`."
         }
     }
 

@@ -11,6 +11,11 @@ public struct GalleryItem: Sendable, Equatable, Identifiable {
     public var tags: [String]
     /// Album names, sorted.
     public var albums: [String]
+    /// Names of the detectors whose safety flags are active on it (empty when not flagged).
+    public var flaggedBy: [String] = []
+
+    /// True when an active safety flag hides it.
+    public var isFlagged: Bool { !flaggedBy.isEmpty }
 
     /// The generation's id.
     public var id: String { generation.id }
@@ -33,6 +38,13 @@ public struct GalleryItem: Sendable, Equatable, Identifiable {
             """, arguments: StatementArguments(ids)) {
             albums[row[0], default: []].append(row[1])
         }
+        var flags: [String: [String]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT generation_id, detector FROM safety_flag
+            WHERE cleared_at IS NULL AND generation_id IN (\(databaseQuestionMarks(count: ids.count))) ORDER BY detector
+            """, arguments: StatementArguments(ids)) {
+            flags[row[0], default: []].append(row[1])
+        }
         let hashes = Array(Set(generations.compactMap(\.imageHash)))
         var images: [String: ImageRecord] = [:]
         if !hashes.isEmpty {
@@ -40,7 +52,7 @@ public struct GalleryItem: Sendable, Equatable, Identifiable {
         }
         return generations.map { g in
             GalleryItem(generation: g, image: g.imageHash.flatMap { images[$0] },
-                        tags: tags[g.id] ?? [], albums: albums[g.id] ?? [])
+                        tags: tags[g.id] ?? [], albums: albums[g.id] ?? [], flaggedBy: flags[g.id] ?? [])
         }
     }
 }

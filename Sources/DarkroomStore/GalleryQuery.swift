@@ -62,6 +62,10 @@ public struct GalleryQuery: Sendable, Equatable {
     public var since: Date?
     /// Only the generations in the trash (instead of only the live ones).
     public var trashed = false
+    /// Also show generations with an active safety flag (hidden by default).
+    public var includeFlagged = false
+    /// Only generations with an active safety flag.
+    public var flaggedOnly = false
     /// Only this lineage: the generation and all its descendants.
     public var lineageRoot: String?
     /// Page size (nil: everything).
@@ -135,6 +139,12 @@ public struct GalleryQuery: Sendable, Equatable {
             clauses.append("g.rowid IN (SELECT rowid FROM generation_search WHERE generation_search MATCH \(pattern))")
         }
         if favoritesOnly { clauses.append("g.favorite = 1") }
+        let flagged: SQL = "EXISTS (SELECT 1 FROM safety_flag f WHERE f.generation_id = g.id AND f.cleared_at IS NULL)"
+        if flaggedOnly {
+            clauses.append(flagged)
+        } else if !includeFlagged {
+            clauses.append("NOT \(flagged)")
+        }
         if let album {
             clauses.append("""
                 EXISTS (SELECT 1 FROM album_item ai JOIN album a ON a.id = ai.album_id
