@@ -59,20 +59,24 @@ struct GenerateCommand: AsyncParsableCommand {
         let generator = try EngineGenerator.load(modelDirectory: ModelLocator.locate(explicit: model ?? defaults.model))
         let progress = ProgressLine(enabled: Console.stderrIsTTY && !json)
         let runner = Task {
-            var finished: GalleryItem?
-            for try await event in library.generate(request, using: generator) {
+            try await library.runGeneration(request, using: generator) { event in
                 switch event {
                 case .started(let id): progress.start(id: id)
                 case .step(_, let step, let total, _): progress.update(step: step, total: total)
-                case .finished(let item): finished = item
+                case .finished: break
                 }
             }
-            return finished
         }
         let interrupts = InterruptHandler { runner.cancel() }
         defer { interrupts.stop() }
-        guard let item = try await runner.value else { throw CancellationError() }
-        progress.finish()
+        let item: GalleryItem
+        do {
+            item = try await runner.value
+            progress.finish()
+        } catch {
+            progress.finish()
+            throw error
+        }
         if let output, let image = item.image {
             try Library.writeExport(Data(contentsOf: library.url(of: image.path)), to: URL(fileURLWithPath: output))
         }

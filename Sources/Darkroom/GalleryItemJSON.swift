@@ -77,6 +77,50 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
         }
     }
 
+    enum CodingKeys: String, CodingKey {
+        case id, status, source, prompt, negativePrompt, seed, steps, guidance, scheduler, width, height, modelId, modelHash, engineVersion, rngKind, favorite, rating, tags, albums, createdAt, modifiedAt, queuedAt, startedAt, finishedAt, durationMs, trashedAt, error, parentId, batchId, batchIndex, deviceId, metadataSource, flagged, flaggedBy, image
+    }
+
+    /// Encodes every key, absent values as `null`, so the schema is the same for every item.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(status, forKey: .status)
+        try container.encode(source, forKey: .source)
+        try container.encode(prompt, forKey: .prompt)
+        try container.encode(negativePrompt, forKey: .negativePrompt)
+        try container.encode(seed, forKey: .seed)
+        try container.encode(steps, forKey: .steps)
+        try container.encode(guidance, forKey: .guidance)
+        try container.encode(scheduler, forKey: .scheduler)
+        try container.encode(width, forKey: .width)
+        try container.encode(height, forKey: .height)
+        try container.encode(modelId, forKey: .modelId)
+        try container.encode(modelHash, forKey: .modelHash)
+        try container.encode(engineVersion, forKey: .engineVersion)
+        try container.encode(rngKind, forKey: .rngKind)
+        try container.encode(favorite, forKey: .favorite)
+        try container.encode(rating, forKey: .rating)
+        try container.encode(tags, forKey: .tags)
+        try container.encode(albums, forKey: .albums)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(modifiedAt, forKey: .modifiedAt)
+        try container.encode(queuedAt, forKey: .queuedAt)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(finishedAt, forKey: .finishedAt)
+        try container.encode(durationMs, forKey: .durationMs)
+        try container.encode(trashedAt, forKey: .trashedAt)
+        try container.encode(error, forKey: .error)
+        try container.encode(parentId, forKey: .parentId)
+        try container.encode(batchId, forKey: .batchId)
+        try container.encode(batchIndex, forKey: .batchIndex)
+        try container.encode(deviceId, forKey: .deviceId)
+        try container.encode(metadataSource, forKey: .metadataSource)
+        try container.encode(flagged, forKey: .flagged)
+        try container.encode(flaggedBy, forKey: .flaggedBy)
+        try container.encode(image, forKey: .image)
+    }
+
     /// The encoder used for every JSON output: snake_case keys, sorted, ISO 8601 dates with milliseconds.
     public static func encoder(pretty: Bool = true) -> JSONEncoder {
         let encoder = JSONEncoder()

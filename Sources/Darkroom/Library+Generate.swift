@@ -39,7 +39,7 @@ extension Library {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    try await self.runJob(request, generator: generator, parentID: parentID, batch: batch) {
+                    _ = try await self.runGeneration(request, using: generator, parentID: parentID, batch: batch) {
                         continuation.yield($0)
                     }
                     continuation.finish()
@@ -51,8 +51,24 @@ extension Library {
         }
     }
 
+    /// Runs one generation job to its end, reporting progress to `progress`; see
+    /// ``generate(_:using:parentID:batch:)``.
+    ///
+    /// Cancel the calling task to cancel the job: this function returns only once the job's row says
+    /// `cancelled` (throwing ``LibraryError/cancelled(id:)``), so a process may exit right after.
+    public func runGeneration(_ request: GenerationRequest, using generator: any ImageGenerator,
+                              parentID: String? = nil, batch: BatchPosition? = nil,
+                              progress: @Sendable (GenerationProgress) -> Void) async throws -> GalleryItem {
+        var finished: GalleryItem?
+        try await runJob(request, generator: generator, parentID: parentID, batch: batch) { event in
+            if case .finished(let item) = event { finished = item }
+            progress(event)
+        }
+        return finished!
+    }
+
     private func runJob(_ request: GenerationRequest, generator: any ImageGenerator, parentID: String?,
-                        batch: BatchPosition?, report: @Sendable (GenerationProgress) -> Void) async throws {
+                        batch: BatchPosition?, report: (GenerationProgress) -> Void) async throws {
         try Self.validate(request)
         try await checkPrompt(request.prompt)
         let safety = try await safetyConfiguration()
@@ -105,7 +121,7 @@ extension Library {
             let cancelled = error is CancellationError || Task.isCancelled
             let reason = cancelled ? "cancelled" : "\(error)"
             let now = Date()
-            try? await database.write { db in
+            _ = try? database.writeEvenIfCancelled { db in
                 try db.execute(sql: """
                     UPDATE generation SET status = ?, error = ?, finished_at = ?, duration_ms = ?, modified_at = ?
                     WHERE id = ? AND status = 'running'

@@ -116,6 +116,16 @@ public final class LibraryDatabase: Sendable {
         do { return try pool.write(body) } catch { throw StoreError.wrap(error, path: path) }
     }
 
+    /// Runs a write transaction synchronously, even from a cancelled task (used to record a
+    /// cancellation), mapping SQLite failures to ``StoreError``.
+    public func writeEvenIfCancelled<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction { result = try body(db); return .commit }
+            return result!
+        } } catch { throw StoreError.wrap(error, path: path) }
+    }
+
     /// `PRAGMA integrity_check` and `PRAGMA foreign_key_check`: an empty array when healthy.
     public func integrityProblems() throws -> [String] {
         try read { db in

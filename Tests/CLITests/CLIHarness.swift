@@ -83,9 +83,9 @@ struct CLIHarness {
         return url
     }
 
-    /// `list --json` decoded.
+    /// `list --json --include-flagged` decoded (the safety detector may flag synthetic test patterns).
     func listJSON(_ extra: [String] = []) throws -> [[String: Any]] {
-        let result = try run(["list", "--json", "--limit", "1000"] + extra)
+        let result = try run(["list", "--json", "--limit", "1000", "--include-flagged"] + extra)
         guard result.code == 0 else { throw CLIHarnessError.failed(result.stderr) }
         return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
     }

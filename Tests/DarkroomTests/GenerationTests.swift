@@ -53,9 +53,11 @@ import Testing
     @Test func cancelledJobIsRecordedAsCancelledAndLeavesNoFile() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
         let library = try temp.open()
-        let stream = library.generate(request(), using: TestGenerator(behaviour: .waitForCancellation(afterStep: 2)))
         let task = Task { () -> (any Error)? in
-            do { for try await _ in stream {} ; return nil } catch { return error }
+            do {
+                _ = try await library.runGeneration(request(), using: TestGenerator(behaviour: .waitForCancellation(afterStep: 2))) { _ in }
+                return nil
+            } catch { return error }
         }
         // Wait until the job is running and has made progress, then cancel it.
         for _ in 0..<200 {
