@@ -56,6 +56,7 @@ struct GenerateCommand: AsyncParsableCommand {
             seed: seed ?? defaults.seed(), steps: steps ?? defaults.steps, guidance: guidance ?? defaults.guidance,
             scheduler: scheduler ?? defaults.scheduler,
             width: size.flatMap(Self.parseSize)?.0 ?? defaults.width, height: size.flatMap(Self.parseSize)?.1 ?? defaults.height)
+        try await library.checkPrompt(prompt)
         let generator = try EngineGenerator.load(modelDirectory: ModelLocator.locate(explicit: model ?? defaults.model))
         let progress = ProgressLine(enabled: Console.stderrIsTTY && !json)
         let runner = Task {

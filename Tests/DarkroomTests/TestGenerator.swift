@@ -10,6 +10,8 @@ struct TestGenerator: ImageGenerator {
 
     var modelID = "test-painter"
     var behaviour: Behaviour = .succeed
+    /// Paint the whole picture one skin-like colour (to exercise the safety detector).
+    var skinColoured = false
 
     func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GeneratorEvent, any Error> {
         AsyncThrowingStream { continuation in
@@ -27,7 +29,7 @@ struct TestGenerator: ImageGenerator {
                         continuation.yield(.progress(step: step, total: request.steps, preview: nil))
                     }
                     continuation.yield(.completed(GeneratedImage(
-                        image: Self.paint(request), modelID: modelID, modelHash: String(repeating: "7", count: 64),
+                        image: skinColoured ? Self.skin(request) : Self.paint(request), modelID: modelID, modelHash: String(repeating: "7", count: 64),
                         engineVersion: "test-1", rngKind: "test-rng", schedulerConfig: "{\"kind\":\"\(request.scheduler)\"}")))
                     continuation.finish()
                 } catch {
@@ -36,6 +38,12 @@ struct TestGenerator: ImageGenerator {
             }
             continuation.onTermination = { _ in task.cancel() }
         }
+    }
+
+    /// A flat peach picture: every pixel in the skin-tone box.
+    static func skin(_ request: GenerationRequest) -> PixelImage {
+        PixelImage(width: request.width, height: request.height, channels: 3,
+                   pixels: Array([UInt8]([224, 172, 140]).lazy.cycled(request.width * request.height)))
     }
 
     /// A gradient whose colours depend on the seed.
@@ -101,4 +109,9 @@ func files(under folder: URL) -> [String] {
            !isDirectory.boolValue { found.append(entry) }
     }
     return found.sorted()
+}
+
+extension LazySequenceProtocol where Elements == [UInt8] {
+    /// The elements repeated `times` times.
+    func cycled(_ times: Int) -> [UInt8] { (0..<times).flatMap { _ in Array(elements) } }
 }
