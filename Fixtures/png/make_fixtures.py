@@ -227,7 +227,7 @@ with_text("meta-latin1.png", "tEXt with Latin-1 characters and a zTXt comment",
           [("tEXt", "Comment", "café crème à la française"), ("zTXt", "Description", "zipped ünïcödé-free Latin-1 text")])
 
 with_text("meta-unknown.png", "text chunks that are no generation metadata",
-          [("tEXt", "Software", "GIMP 2.10"), ("tEXt", "parameters", "just one line, no settings")])
+          [("tEXt", "Software", "GIMP 2.10"), ("tEXt", "Comment", "just one line, no settings")])
 
 # ---- sample pictures (64x64, A1111 metadata) -----------------------------
 def sample(name, pixels, prompt, seed, steps, cfg, sampler):
