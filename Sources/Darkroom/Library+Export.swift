@@ -72,23 +72,11 @@ extension Library {
 extension GenerationMetadata {
     /// The metadata Darkroom writes for a generation row.
     public init(_ g: GenerationRecord) {
-        self.init()
-        source = .darkroom
-        prompt = g.prompt
-        negativePrompt = g.negativePrompt
-        seed = g.seed
-        steps = g.steps
-        guidance = g.guidance
-        sampler = g.scheduler
-        width = g.width
-        height = g.height
-        model = g.modelID
-        modelHash = g.modelHash
-        engineVersion = g.engineVersion
-        rngKind = g.rngKind
-        generationID = g.id
-        imageID = nil
-        batchID = g.batchID
-        parentID = g.parentID
+        self.init(source: .darkroom, prompt: g.prompt, negativePrompt: g.negativePrompt,
+                  seed: g.seed.map { UInt64(bitPattern: $0) }, steps: g.steps, guidance: g.guidance,
+                  sampler: g.scheduler.flatMap { SamplerNames.a1111Name(forSchedulerKind: $0) } ?? g.scheduler,
+                  scheduler: g.scheduler, width: g.width, height: g.height, modelName: g.modelID, modelHash: g.modelHash,
+                  engineVersion: g.engineVersion, rngKind: g.rngKind, generationID: g.id, imageID: nil,
+                  batchID: g.batchID, parentID: g.parentID)
     }
 }

@@ -155,7 +155,7 @@ extension Library {
             done.finishedAt = now
             done.durationMs = Int(now.timeIntervalSince(started) * 1000)
             done.metadataSource = GenerationMetadata.Source.darkroom.rawValue
-            done.metadataJSON = metadata.jsonString()
+            done.metadataJSON = metadata.storedJSON
             done.modifiedAt = now
             try done.update(db)
             for flag in flags { try flag.insert(db) }

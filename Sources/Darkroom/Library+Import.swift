@@ -143,16 +143,27 @@ extension GenerationRecord {
     mutating func apply(_ metadata: GenerationMetadata) {
         prompt = metadata.prompt ?? ""
         negativePrompt = metadata.negativePrompt ?? ""
-        seed = metadata.seed
+        seed = metadata.seed.map { Int64(bitPattern: $0) }
         steps = metadata.steps
         guidance = metadata.guidance
-        scheduler = metadata.sampler.map { GenerationMetadata.schedulerName(forSampler: $0) ?? $0 }
-        modelID = metadata.model
+        scheduler = metadata.scheduler ?? metadata.sampler
+        modelID = metadata.modelName
         modelHash = metadata.modelHash
         engineVersion = metadata.engineVersion
         rngKind = metadata.rngKind
         if let w = metadata.width, let h = metadata.height { width = w; height = h }
         metadataSource = metadata.source.rawValue
-        metadataJSON = metadata.jsonString()
+        metadataJSON = metadata.storedJSON
+    }
+}
+
+extension GenerationMetadata {
+    /// The metadata as compact JSON with sorted keys (what `generation.metadata_json` stores), without the raw chunks.
+    var storedJSON: String? {
+        var copy = self
+        copy.rawChunks = copy.source == .darkroom ? [] : copy.rawChunks
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(copy)).map { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -96,8 +96,10 @@ import Testing
         #expect(try cli.run(["trash", "empty"]).stdout.contains("Deleted 1"))
         #expect(try cli.listJSON(["--trashed"]).isEmpty)
 
-        let prompts = try cli.run(["prompts", "--search", "number 2"])
-        #expect(prompts.stdout.contains("picture number 2") && !prompts.stdout.contains("picture number 1"))
+        // Emptying the trash removed item 2 and, with it, its prompt from the history.
+        #expect(!(try cli.run(["prompts"]).stdout.contains("picture number 2")))
+        let prompts = try cli.run(["prompts", "--search", "number 1"])
+        #expect(prompts.stdout.contains("picture number 1") && !prompts.stdout.contains("picture number 0"))
         #expect(try cli.run(["settings", "set", "generate.steps", "12"]).code == 0)
         #expect(try cli.run(["settings", "get", "generate.steps"]).stdout == "12\n")
         #expect(try cli.run(["settings", "set", "generate.steps", "6", "--device"]).code == 0)
