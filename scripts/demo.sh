@@ -10,8 +10,8 @@ BIN="$(swift build -c release --show-bin-path)/darkroom"
 LIB="${DARKROOM_DEMO_LIBRARY:-$(mktemp -d)/library}"
 echo "+ darkroom init --library $LIB" >&2
 "$BIN" init --library "$LIB"
-echo "+ darkroom import Fixtures/png/samples" >&2
-"$BIN" import Fixtures/png/samples --library "$LIB"
+echo "+ darkroom import Fixtures/png/sample-*.png" >&2
+"$BIN" import Fixtures/png/sample-*.png --library "$LIB"
 echo "+ darkroom list" >&2
 "$BIN" list --library "$LIB"
 FIRST="$("$BIN" list --json --limit 1 --library "$LIB" | sed -n 's/.*"id" : "\([0-9a-f-]*\)".*/\1/p' | head -n 1)"

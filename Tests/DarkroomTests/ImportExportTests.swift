@@ -81,3 +81,33 @@ import Testing
         #expect(metadata.seed == 7 && (metadata.prompt ?? "").isEmpty)
     }
 }
+
+@Suite struct ForeignMetadataImportTests {
+    /// Files written by other programs (made with Pillow by Fixtures/png/make_fixtures.py) import with their metadata.
+    @Test(arguments: [
+        ("meta-a1111.png", "automatic1111"), ("meta-comfyui.png", "comfyui"), ("meta-invokeai.png", "invokeai"),
+        ("meta-invokeai-legacy.png", "invokeai"), ("meta-drawthings.png", "drawThings"), ("meta-darkroom.png", "darkroom"),
+        ("meta-unknown.png", "unknown"), ("rgb.png", nil),
+    ] as [(String, String?)])
+    func importRecordsWhatItParsed(file: String, source: String?) async throws {
+        let temp = TemporaryLibrary(); defer { temp.cleanup() }
+        let library = try temp.open()
+        let outcome = try await library.importImage(at: fixturesFolder.appendingPathComponent("png/\(file)"))
+        guard case .imported(_, let id, let recorded) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(recorded == source)
+        let item = try await library.item(id)
+        if source != nil && source != "unknown" {
+            #expect(!item.generation.prompt.isEmpty, "\(file) should carry a prompt")
+        }
+    }
+
+    @Test(arguments: ["broken-crc.png", "broken-truncated.png", "broken-notpng.png", "broken-huge.png", "broken-noidat.png"])
+    func brokenFilesAreRefusedWithoutWriting(file: String) async throws {
+        let temp = TemporaryLibrary(); defer { temp.cleanup() }
+        let library = try temp.open()
+        await #expect(throws: LibraryError.self) {
+            try await library.importImage(at: fixturesFolder.appendingPathComponent("png/\(file)"))
+        }
+        #expect(files(under: temp.url.appendingPathComponent("images")).isEmpty)
+    }
+}
