@@ -46,6 +46,11 @@ public struct Conv2d: Sendable {
 
     /// Convolves `input` (`[N, inChannels, H, W]`).
     public func callAsFunction(_ input: Tensor) -> Tensor {
+        convolve(input, scratchLimit: Conv2d.scratchLimit)
+    }
+
+    /// Convolves `input`, banding output rows so im2col uses at most `scratchLimit` floats.
+    func convolve(_ input: Tensor, scratchLimit: Int) -> Tensor {
         precondition(input.rank == 4 && input.shape[1] == inChannels, "Conv2d: input \(input.shape), in \(inChannels)")
         let (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
         let (kh, kw) = (weight.shape[2], weight.shape[3])
@@ -59,7 +64,7 @@ public struct Conv2d: Sendable {
         var output = Tensor(shape: [batch, cout, outHeight, outWidth])
         let pointwise = kh == 1 && kw == 1 && stride == 1
             && padding.top == 0 && padding.left == 0 && padding.bottom == 0 && padding.right == 0
-        let bandRows = max(1, min(outHeight, Conv2d.scratchLimit / max(1, k * outWidth)))
+        let bandRows = max(1, min(outHeight, scratchLimit / max(1, k * outWidth)))
         var scratch = pointwise ? [] : [Float](repeating: 0, count: k * bandRows * outWidth)
         let stride = self.stride
         let (padTop, padLeft) = (padding.top, padding.left)
