@@ -33,6 +33,12 @@ public struct CLIPTextModel: Sendable {
         try weights.finishLoading()
     }
 
+    /// A model shaped by the `config.json` at `configURL` with seeded random weights (for benchmarks).
+    public init(configURL: URL, randomWeightsSeed seed: UInt64) throws(ModelLoadError) {
+        try self.init(config: ComponentConfig(component: "text_encoder", url: configURL),
+                      weights: ComponentWeights(component: "text_encoder", randomSeed: seed))
+    }
+
     init(config: ComponentConfig, weights: ComponentWeights) throws(ModelLoadError) {
         let hidden = try config.int("hidden_size")
         let intermediate = try config.int("intermediate_size")

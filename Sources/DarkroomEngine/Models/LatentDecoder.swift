@@ -19,17 +19,27 @@ public enum LatentDecoderLoader {
         let config = try ComponentConfig(component: "vae", url: directory.appendingPathComponent("config.json"))
         let file = try SafeTensorsFile(url: directory.appendingPathComponent("diffusion_pytorch_model.safetensors"))
         let className = try config.string("_class_name", default: "AutoencoderKL")
+        let ignored = className == "AutoencoderKL" ? ["encoder.", "quant_conv."] : ["encoder."]
+        let weights = ComponentWeights(component: "vae", file: file, ignoredPrefixes: ignored)
+        let decoder = try make(className: className, config: config, weights: weights)
+        try weights.finishLoading()
+        return decoder
+    }
+
+    /// A decoder shaped by the `config.json` at `configURL` with seeded random weights (for benchmarks).
+    public static func load(configURL: URL, randomWeightsSeed seed: UInt64) throws(ModelLoadError) -> any LatentDecoder {
+        let config = try ComponentConfig(component: "vae", url: configURL)
+        return try make(className: try config.string("_class_name", default: "AutoencoderKL"), config: config,
+                        weights: ComponentWeights(component: "vae", randomSeed: seed))
+    }
+
+    private static func make(className: String, config: ComponentConfig,
+                             weights: ComponentWeights) throws(ModelLoadError) -> any LatentDecoder {
         switch className {
         case "AutoencoderKL":
-            let weights = ComponentWeights(component: "vae", file: file, ignoredPrefixes: ["encoder.", "quant_conv."])
-            let decoder = try AutoencoderKLDecoder(config: config, weights: weights)
-            try weights.finishLoading()
-            return decoder
+            return try AutoencoderKLDecoder(config: config, weights: weights)
         case "AutoencoderTiny":
-            let weights = ComponentWeights(component: "vae", file: file, ignoredPrefixes: ["encoder."])
-            let decoder = try AutoencoderTinyDecoder(config: config, weights: weights)
-            try weights.finishLoading()
-            return decoder
+            return try AutoencoderTinyDecoder(config: config, weights: weights)
         default:
             throw .unsupportedConfig(component: "vae", field: "_class_name", value: className,
                                      supported: "AutoencoderKL, AutoencoderTiny")

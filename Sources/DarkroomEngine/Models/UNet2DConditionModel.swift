@@ -5,7 +5,8 @@ import Foundation
 /// Supports down blocks `CrossAttnDownBlock2D`/`DownBlock2D`, up blocks
 /// `CrossAttnUpBlock2D`/`UpBlock2D`, mid block `UNetMidBlock2DCrossAttn`, per-block
 /// `attention_head_dim` (the head count, as diffusers uses it), `layers_per_block`,
-/// `transformer_layers_per_block`, linear or 1x1-conv projections. Other config values
+/// `transformer_layers_per_block`, linear or 1x1-conv projections, and no mid block
+/// (`mid_block_type` null, as BK-SDM-Small/Tiny). Other config values
 /// are rejected with an error naming the field.
 public struct UNet2DConditionModel: Sendable {
     /// Latent channels in (`in_channels`).
@@ -45,6 +46,12 @@ public struct UNet2DConditionModel: Sendable {
         try weights.finishLoading()
     }
 
+    /// A model shaped by the `config.json` at `configURL` with seeded random weights (for benchmarks).
+    public init(configURL: URL, randomWeightsSeed seed: UInt64) throws(ModelLoadError) {
+        try self.init(config: ComponentConfig(component: "unet", url: configURL),
+                      weights: ComponentWeights(component: "unet", randomSeed: seed))
+    }
+
     /// Rejects every config value this implementation does not reproduce.
     static func validate(_ config: ComponentConfig) throws(ModelLoadError) {
         for field in ["encoder_hid_dim", "encoder_hid_dim_type", "class_embed_type", "addition_embed_type", "num_class_embeds",
@@ -67,7 +74,7 @@ public struct UNet2DConditionModel: Sendable {
         try config.require("resnet_time_scale_shift", supported: "\"default\"") { ($0 as? String) == "default" }
         try config.require("time_embedding_type", supported: "\"positional\"") { ($0 as? String) == "positional" }
         try config.require("attention_type", supported: "\"default\"") { ($0 as? String) == "default" }
-        try config.require("mid_block_type", supported: "\"UNetMidBlock2DCrossAttn\"") { ($0 as? String) == "UNetMidBlock2DCrossAttn" }
+        try config.require("mid_block_type", supported: "\"UNetMidBlock2DCrossAttn\" or null") { ($0 as? String) == "UNetMidBlock2DCrossAttn" }
         try config.require("conv_in_kernel", supported: "3") { ComponentConfig.integer($0) == 3 }
         try config.require("conv_out_kernel", supported: "3") { ComponentConfig.integer($0) == 3 }
         try config.require("resnet_out_scale_factor", supported: "1.0") { ($0 as? NSNumber)?.doubleValue == 1 }
@@ -148,13 +155,18 @@ public struct UNet2DConditionModel: Sendable {
         downBlocks = down
 
         let last = channels[blockCount - 1]
-        midResnets = [
-            try ResnetBlock2D(weights: weights, prefix: "mid_block.resnets.0", input: last, output: last, timeChannels: timeEmbed,
-                              groups: groups, epsilon: epsilon, outputScale: midScale),
-            try ResnetBlock2D(weights: weights, prefix: "mid_block.resnets.1", input: last, output: last, timeChannels: timeEmbed,
-                              groups: groups, epsilon: epsilon, outputScale: midScale),
-        ]
-        midAttentions = [try transformer("mid_block.attentions.0", last, heads[blockCount - 1], transformerLayers[blockCount - 1])]
+        if config.values["mid_block_type"] is NSNull {  // BK-SDM-Small/Tiny style: no mid block
+            midResnets = []
+            midAttentions = []
+        } else {
+            midResnets = [
+                try ResnetBlock2D(weights: weights, prefix: "mid_block.resnets.0", input: last, output: last, timeChannels: timeEmbed,
+                                  groups: groups, epsilon: epsilon, outputScale: midScale),
+                try ResnetBlock2D(weights: weights, prefix: "mid_block.resnets.1", input: last, output: last, timeChannels: timeEmbed,
+                                  groups: groups, epsilon: epsilon, outputScale: midScale),
+            ]
+            midAttentions = [try transformer("mid_block.attentions.0", last, heads[blockCount - 1], transformerLayers[blockCount - 1])]
+        }
 
         let reversedChannels = Array(channels.reversed())
         let reversedHeads = Array(heads.reversed())
@@ -216,9 +228,11 @@ public struct UNet2DConditionModel: Sendable {
                 skips.append(hidden)
             }
         }
-        hidden = midResnets[0](hidden, activatedTime: activatedTime)
-        hidden = midAttentions[0](hidden, context: context)
-        hidden = midResnets[1](hidden, activatedTime: activatedTime)
+        if !midResnets.isEmpty {
+            hidden = midResnets[0](hidden, activatedTime: activatedTime)
+            hidden = midAttentions[0](hidden, context: context)
+            hidden = midResnets[1](hidden, activatedTime: activatedTime)
+        }
         for block in upBlocks {
             for (index, resnet) in block.resnets.enumerated() {
                 let skip = skips.removeLast()

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Foundation
 
 /// The one place where the engine calls BLAS.
 ///
@@ -22,6 +23,14 @@ public enum BLASBackend {
         openblas_set_num_threads(Int32(max(1, count)))
     }
 
+    /// Floating-point operations (2mnk per gemm) issued since the last `resetOperationCount()`.
+    public static var operationCount: Int { counter.value }
+
+    /// Restarts `operationCount` from zero.
+    public static func resetOperationCount() { counter.reset() }
+
+    private static let counter = OperationCounter()
+
     /// `C = alpha * op(A) * op(B) + beta * C`, row-major, where `op(A)` is `m x k`,
     /// `op(B)` is `k x n` and `C` is `m x n`; `lda`, `ldb`, `ldc` are row strides.
     @inline(__always)
@@ -34,6 +43,7 @@ public enum BLASBackend {
         beta: Float = 0,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        counter.add(2 * m * n * k)
         cblas_sgemm(
             CblasRowMajor,
             transposeA ? CblasTrans : CblasNoTrans,
@@ -42,4 +52,14 @@ public enum BLASBackend {
             alpha, a, blasint(lda), b, blasint(ldb),
             beta, c, blasint(ldc))
     }
+}
+
+/// A lock-protected running total of gemm operations.
+private final class OperationCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var total = 0
+
+    var value: Int { lock.withLock { total } }
+    func add(_ amount: Int) { lock.withLock { total += amount } }
+    func reset() { lock.withLock { total = 0 } }
 }
