@@ -51,6 +51,12 @@ let package = Package(
             name: "darkroom",
             dependencies: ["Darkroom", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "CLI"),
+        // Engine benchmark at real model sizes with random weights (release builds only).
+        .executableTarget(
+            name: "darkroom-bench-engine",
+            dependencies: ["DarkroomEngine", "COpenBLAS"],
+            path: "Benchmarks/engine",
+            exclude: ["peer.py", "configs", "README.md"]),
 
         // Benchmarks (run in release mode; see docs/benchmarks.md).
         .executableTarget(
