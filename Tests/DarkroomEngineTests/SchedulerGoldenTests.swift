@@ -58,10 +58,10 @@ struct SchedulerGoldenTests {
         #expect(worst <= 1e-5, "\(label): worst relative error \(worst)")
     }
 
-    @Test("every kind × config × step count", arguments: 0..<96)
+    @Test("every kind × config × step count", arguments: 0..<120)
     func run(index: Int) throws {
         let runs = Self.goldens.runs
-        #expect(runs.count == 96)
+        #expect(runs.count == 120)
         guard index < runs.count else { return }
         let golden = runs[index]
         let label = "\(golden.kind) \(golden.config) \(golden.steps)"

@@ -55,12 +55,31 @@ CONFIGS = {
     # Linear betas, linspace spacing, everything else the class defaults
     # (DDIM then clips x0 to [-1, 1], as its default clip_sample=True says).
     "linear-linspace": {"beta_schedule": "linear", "timestep_spacing": "linspace"},
-    # Cosine schedule with v-prediction and leading spacing with an offset.
+    # Cosine schedule with v-prediction and leading spacing with an offset;
+    # lambda_min_clipped trims DPM-Solver's range as cosine configs do.
     "cosine-v-leading": {
         "beta_schedule": "squaredcos_cap_v2", "prediction_type": "v_prediction",
         "timestep_spacing": "leading", "steps_offset": 1, "clip_sample": False,
+        "lambda_min_clipped": -5.1,
+    },
+    # Less common options, with fewer step counts (see EXTRA_STEPS): Karras
+    # sigmas (with sigma_min) for Euler, a final sigma_min, heun, no
+    # lower-order final, DDIM/LCM clipping with a custom range.
+    "options": {
+        "beta_schedule": "scaled_linear", "beta_start": 0.00085, "beta_end": 0.012,
+        "use_karras_sigmas": True, "final_sigmas_type": "sigma_min", "solver_type": "heun",
+        "lower_order_final": False, "timestep_spacing": "trailing", "set_alpha_to_one": True,
+        "clip_sample": True, "clip_sample_range": 1.5, "sigma_min": 0.1,
+    },
+    # A short training schedule with explicit betas, first-order DPM-Solver
+    # and Euler at the final step.
+    "trained-100": {
+        "num_train_timesteps": 100, "trained_betas": [round(0.001 + i * 0.0005, 6) for i in range(100)],
+        "solver_order": 1, "euler_at_final": True, "timestep_spacing": "leading", "steps_offset": 1,
+        "prediction_type": "v_prediction", "original_inference_steps": 25,
     },
 }
+EXTRA_STEPS = {"options": [4, 25], "trained-100": [4, 25]}
 
 KINDS = {
     "ddim": (diffusers.DDIMScheduler, {}),
@@ -116,7 +135,10 @@ def run(kind, config_name, steps):
 
 
 def main():
-    runs = [run(kind, name, steps) for name in CONFIGS for kind in KINDS for steps in STEPS]
+    runs = [
+        run(kind, name, steps)
+        for name in CONFIGS for kind in KINDS for steps in EXTRA_STEPS.get(name, STEPS)
+    ]
     doc = {
         "reference": f"diffusers {diffusers.__version__}, torch {torch.__version__}",
         "seed": SEED,

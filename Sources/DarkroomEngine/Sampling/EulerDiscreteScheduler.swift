@@ -2,14 +2,15 @@ import Foundation
 
 /// The σ schedule shared by diffusers' Euler schedulers: timesteps by the
 /// configured spacing, σ interpolated linearly in t from the training σ's,
-/// optionally replaced by Karras σ's, then a final σ of 0 (or σ_min).
+/// optionally replaced by Karras σ's, then a final σ of 0 (or σ_min). The
+/// ancestral class has neither Karras σ's nor `final_sigmas_type`.
 struct EulerSigmaSchedule: Sendable {
     let timesteps: [Float]
     /// One per step plus the final σ.
     let sigmas: [Float]
     let initNoiseSigma: Float
 
-    init(_ config: ResolvedSchedulerConfig, steps: Int, allowKarras: Bool) {
+    init(_ config: ResolvedSchedulerConfig, steps: Int, ancestral: Bool) {
         let train = config.numTrainTimesteps
         var times: [Double]
         switch config.timestepSpacing {
@@ -25,13 +26,13 @@ struct EulerSigmaSchedule: Sendable {
         let schedule = NoiseSchedule(config)
         let trainingSigmas = schedule.sigmas
         var sigmas = times.map { NoiseSchedule.interpolate($0, trainingSigmas) }
-        if allowKarras && config.useKarrasSigmas {
+        if !ancestral && config.useKarrasSigmas {
             let logSigmas = trainingSigmas.map { Float(log(Double($0))) }
             sigmas = NoiseSchedule.karrasSigmas(
                 min: config.sigmaMin ?? sigmas[sigmas.count - 1], max: config.sigmaMax ?? sigmas[0], count: steps)
             times = sigmas.map { NoiseSchedule.timestep(forSigma: $0, logSigmas: logSigmas) }
         }
-        let last: Float = config.finalSigmaIsSigmaMin ? trainingSigmas[0] : 0
+        let last: Float = !ancestral && config.finalSigmaIsSigmaMin ? trainingSigmas[0] : 0
         self.sigmas = sigmas.map { Float($0) } + [last]
         self.timesteps = times.map { Float($0) }
         let maxSigma = self.sigmas.max() ?? 0
@@ -73,7 +74,7 @@ public struct EulerDiscreteScheduler: DiffusionScheduler {
     public var initNoiseSigma: Float { schedule.initNoiseSigma }
 
     init(_ config: ResolvedSchedulerConfig, steps: Int) {
-        schedule = EulerSigmaSchedule(config, steps: steps, allowKarras: true)
+        schedule = EulerSigmaSchedule(config, steps: steps, ancestral: false)
         prediction = config.predictionType
     }
 
@@ -104,7 +105,7 @@ public struct EulerAncestralDiscreteScheduler: DiffusionScheduler {
     public var initNoiseSigma: Float { schedule.initNoiseSigma }
 
     init(_ config: ResolvedSchedulerConfig, steps: Int) {
-        schedule = EulerSigmaSchedule(config, steps: steps, allowKarras: false)
+        schedule = EulerSigmaSchedule(config, steps: steps, ancestral: true)
         prediction = config.predictionType
     }
 
