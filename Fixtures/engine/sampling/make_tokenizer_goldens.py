@@ -29,6 +29,7 @@ import collections
 import json
 import pathlib
 import shutil
+import random
 import tempfile
 
 from transformers import CLIPTokenizer
@@ -130,6 +131,24 @@ CASES = [
     "The quick brown fox jumps over the lazy dog. " * 8,
 ]
 
+# Random strings over a pool that mixes every character class the splitter
+# and normaliser distinguish: scripts, digit kinds, punctuation, white space
+# kinds, combining marks, emoji, contractions and special-token fragments.
+POOL = (
+    list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    + list(".,;:!?'\"()[]{}<>|/\\-_=+*&^%$#@~`")
+    + [" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u2003", "\u3000", "\u200b", "\x0b", "\x1c", "\x85"]
+    + list("éÉüÜßçÇñÑøØåÅœŒıİ") + ["e\u0301", "A\u030a", "\u0308"]
+    + list("αβγΣσςΩЖжЯя漢字かなカナ한글ひ٣٤५௫") + ["²", "½", "Ⅻ", "①", "４"]
+    + ["😀", "👍🏽", "👩\u200d💻", "❤\ufe0f", "🇫🇷"]
+    + ["'s", "'t", "'re", "'ve", "'m", "'ll", "'d", "'S", "'LL", "<|", "|>", "<|endoftext|>", "<|startoftext|>", "!"]
+)
+
+
+def random_cases(count=60, seed=0):
+    rng = random.Random(seed)
+    return ["".join(rng.choice(POOL) for _ in range(rng.randint(1, 30))) for _ in range(count)]
+
 
 def main():
     vocab, merges = build_vocab_and_merges()
@@ -184,7 +203,7 @@ def main():
                 "tokenizer-json": ids(from_json, text),
                 "tokenizer-json-normalized": ids(from_normalized, text),
             }
-            for text in CASES
+            for text in CASES + random_cases()
         ],
     }
     path = HERE / "tokenizer.json"
