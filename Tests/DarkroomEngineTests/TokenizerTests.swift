@@ -109,6 +109,25 @@ struct TokenizerTests {
         }
     }
 
+    @Test("one tokenizer shared across concurrent tasks gives the same ids (word cache is thread-safe)")
+    func concurrentEncoding() async throws {
+        let tokenizer = try tokenizer("tokenizer-files")
+        let cases = goldens.cases
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var wrong = 0
+                    for (index, golden) in cases.enumerated() where index % 2 == task % 2 {
+                        if tokenizer.encode(golden.text) != golden.files { wrong += 1 }
+                    }
+                    return wrong
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
+    }
+
     @Test("the splitter follows CLIP's pattern")
     func splitter() {
         let words = CLIPTextSplitter.words(CLIPTextSplitter.normalize("It's  A\tdog's 42!? ''s <|endoftext|>x"))
