@@ -23,12 +23,12 @@ public struct DDIMScheduler: DiffusionScheduler {
         clipRange = config.clipSample ? Float(config.clipSampleRange) : nil
         switch config.timestepSpacing {
         case .linspace:
-            trainingTimesteps = NoiseSchedule.numpyLinspace(0, Double(train - 1), steps).reversed().map { Int($0.roundedHalfEven) }
+            trainingTimesteps = NoiseSchedule.numpyLinspace(0, Double(train - 1), steps).reversed().map { Int(NoiseSchedule.numpyRound($0)) }
         case .leading:
             trainingTimesteps = (0..<steps).reversed().map { $0 * (train / steps) + config.stepsOffset }
         case .trailing:
             let ratio = Double(train) / Double(steps)
-            trainingTimesteps = NoiseSchedule.numpyArange(Double(train), 0, -ratio).map { Int($0.roundedHalfEven) - 1 }
+            trainingTimesteps = NoiseSchedule.numpyArange(Double(train), 0, -ratio).map { Int(NoiseSchedule.numpyRound($0)) - 1 }
         }
     }
 
@@ -42,7 +42,7 @@ public struct DDIMScheduler: DiffusionScheduler {
         let alphaProduct = alphasCumprod[timestep]
         let alphaProductPrevious = previous >= 0 ? alphasCumprod[previous] : finalAlphaCumprod
         let betaProduct = 1 - alphaProduct
-        var original = predictedOriginal(prediction, modelOutput: modelOutput, sample: sample, alphaProduct: alphaProduct)
+        var original = NoiseSchedule.predictedOriginal(prediction, modelOutput: modelOutput, sample: sample, alphaProduct: alphaProduct)
         let epsilon: [Float]
         switch prediction {
         case .epsilon: epsilon = modelOutput

@@ -37,13 +37,13 @@ public struct DPMSolverMultistepScheduler: DiffusionScheduler {
         switch config.timestepSpacing {
         case .linspace:
             times = Array(NoiseSchedule.numpyLinspace(0, Double(lastTimestep - 1), steps + 1).reversed().dropLast())
-                .map { Int($0.roundedHalfEven) }
+                .map { Int(NoiseSchedule.numpyRound($0)) }
         case .leading:
             let ratio = lastTimestep / (steps + 1)
             times = (1...steps).reversed().map { $0 * ratio + config.stepsOffset }
         case .trailing:
             let ratio = Double(train) / Double(steps)
-            times = NoiseSchedule.numpyArange(Double(lastTimestep), 0, -ratio).map { Int($0.roundedHalfEven) - 1 }
+            times = NoiseSchedule.numpyArange(Double(lastTimestep), 0, -ratio).map { Int(NoiseSchedule.numpyRound($0)) - 1 }
         }
         let trainingSigmas = schedule.sigmas
         var stepSigmas: [Double]
@@ -56,7 +56,7 @@ public struct DPMSolverMultistepScheduler: DiffusionScheduler {
                 let t = NoiseSchedule.timestep(forSigma: sigma, logSigmas: logSigmas)
                 // diffusers rounds except for the cosine schedule, where the
                 // int64 cast truncates.
-                return config.betaSchedule == .squaredCosCapV2 ? Int(t) : Int(t.roundedHalfEven)
+                return config.betaSchedule == .squaredCosCapV2 ? Int(t) : Int(NoiseSchedule.numpyRound(t))
             }
         } else {
             stepSigmas = times.map { NoiseSchedule.interpolate(Double($0), trainingSigmas) }

@@ -39,20 +39,3 @@ public func makeScheduler(_ kind: SchedulerKind, config: SchedulerConfig, steps:
     case .lcm: return try LCMScheduler(resolved, steps: steps)
     }
 }
-
-/// x₀ predicted from the network output for the DDPM-style parametrisation
-/// with ᾱ (DDIM and LCM): epsilon gives (x − √(1−ᾱ)·ε)/√ᾱ, v gives
-/// √ᾱ·x − √(1−ᾱ)·v, in float32 as torch computes them.
-func predictedOriginal(
-    _ prediction: PredictionType, modelOutput: [Float], sample: [Float], alphaProduct: Float
-) -> [Float] {
-    let betaProduct = 1 - alphaProduct
-    let sqrtAlpha = alphaProduct.squareRoot()
-    let sqrtBeta = betaProduct.squareRoot()
-    switch prediction {
-    case .epsilon:
-        return zip(sample, modelOutput).map { x, e in (x - sqrtBeta * e) / sqrtAlpha }
-    case .vPrediction:
-        return zip(sample, modelOutput).map { x, v in sqrtAlpha * x - sqrtBeta * v }
-    }
-}

@@ -21,7 +21,7 @@ struct EulerSigmaSchedule: Sendable {
             times = (0..<steps).reversed().map { Double($0 * ratio + config.stepsOffset) }
         case .trailing:
             let ratio = Double(train) / Double(steps)
-            times = NoiseSchedule.numpyArange(Double(train), 0, -ratio).map { $0.roundedHalfEven - 1 }
+            times = NoiseSchedule.numpyArange(Double(train), 0, -ratio).map { NoiseSchedule.numpyRound($0) - 1 }
         }
         let schedule = NoiseSchedule(config)
         let trainingSigmas = schedule.sigmas

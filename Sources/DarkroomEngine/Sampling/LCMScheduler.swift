@@ -50,7 +50,7 @@ public struct LCMScheduler: DiffusionScheduler {
         let cSkip = sigmaDataSquared / (scaled * scaled + sigmaDataSquared)
         let cOut = scaled / (scaled * scaled + sigmaDataSquared).squareRoot()
 
-        var original = predictedOriginal(prediction, modelOutput: modelOutput, sample: sample, alphaProduct: alphaProduct)
+        var original = NoiseSchedule.predictedOriginal(prediction, modelOutput: modelOutput, sample: sample, alphaProduct: alphaProduct)
         if let range = clipRange {
             original = original.map { min(max($0, -range), range) }
         }

@@ -54,6 +54,9 @@ struct NoiseSchedule: Sendable {
         alphasCumprod.map { ((1 - $0) / $0).squareRoot() }
     }
 
+    /// numpy's `round`: halves go to the even neighbour.
+    static func numpyRound(_ value: Double) -> Double { value.rounded(.toNearestOrEven) }
+
     /// `np.linspace(start, stop, count)` in double (endpoint included).
     static func numpyLinspace(_ start: Double, _ stop: Double, _ count: Int) -> [Double] {
         guard count > 1 else { return count == 1 ? [start] : [] }
@@ -102,7 +105,22 @@ struct NoiseSchedule: Sendable {
     }
 }
 
-extension Double {
-    /// numpy's `round`: halves go to the even neighbour.
-    var roundedHalfEven: Double { rounded(.toNearestOrEven) }
+extension NoiseSchedule {
+    /// x₀ predicted from the network output for the DDPM-style parametrisation
+    /// with ᾱ (DDIM and LCM): epsilon gives (x − √(1−ᾱ)·ε)/√ᾱ, v gives
+    /// √ᾱ·x − √(1−ᾱ)·v, in float32 as torch computes them.
+    static func predictedOriginal(
+        _ prediction: PredictionType, modelOutput: [Float], sample: [Float], alphaProduct: Float
+    ) -> [Float] {
+        let betaProduct = 1 - alphaProduct
+        let sqrtAlpha = alphaProduct.squareRoot()
+        let sqrtBeta = betaProduct.squareRoot()
+        switch prediction {
+        case .epsilon:
+            return zip(sample, modelOutput).map { x, e in (x - sqrtBeta * e) / sqrtAlpha }
+        case .vPrediction:
+            return zip(sample, modelOutput).map { x, v in sqrtAlpha * x - sqrtBeta * v }
+        }
+    }
 }
+
