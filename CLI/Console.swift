@@ -9,12 +9,12 @@ enum Console {
     /// True when stderr is a terminal.
     static var stderrIsTTY: Bool { isatty(STDERR_FILENO) == 1 }
 
-    /// The terminal's width in columns (80 when unknown).
+    /// The terminal's width in columns (80 on a terminal that does not say; unlimited when stdout is not a terminal).
     static var columns: Int {
         var size = winsize()
         if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
         if let env = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(env), n > 0 { return n }
-        return 80
+        return stdoutIsTTY ? 80 : 100_000
     }
 
     /// A line on stdout.

@@ -7,10 +7,10 @@ struct DarkroomCommand: AsyncParsableCommand {
         commandName: "darkroom",
         abstract: "A private, local text-to-image gallery.",
         discussion: """
-            Every command works on one library: --library PATH, else $DARKROOM_LIBRARY, else
-            $XDG_DATA_HOME/darkroom/library (~/.local/share/darkroom/library).
-            Ids may be shortened to any unique prefix, as with git.
-            Exit codes are listed in docs/cli.md.
+            Every command works on one library: --library PATH (before or after the command), \
+            else $DARKROOM_LIBRARY, else $XDG_DATA_HOME/darkroom/library (~/.local/share/darkroom/library).
+
+            Ids may be shortened to any unique prefix, as with git. Exit codes are listed in docs/cli.md.
             """,
         version: DarkroomVersion.string,
         subcommands: [
@@ -33,7 +33,7 @@ enum DarkroomMain {
         // A write past a file-size limit then fails with EFBIG (reported as "disk full") instead of killing us.
         signal(SIGXFSZ, SIG_IGN)
         do {
-            var command = try DarkroomCommand.parseAsRoot()
+            var command = try DarkroomCommand.parseAsRoot(GlobalOptions.movingLibraryOption(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -10,6 +10,25 @@ struct GlobalOptions: ParsableArguments {
         valueName: "path"))
     var library: String?
 
+    /// The arguments with a `--library PATH` (or `--library=PATH`) given before the command name moved to
+    /// the end, so `darkroom --library X list` means `darkroom list --library X`.
+    static func movingLibraryOption(_ arguments: [String]) -> [String] {
+        var rest = arguments
+        var moved: [String] = []
+        var index = 0
+        while index < rest.count, rest[index].hasPrefix("-") {
+            if rest[index] == "--library", index + 1 < rest.count {
+                moved += rest[index...index + 1]
+                rest.removeSubrange(index...index + 1)
+            } else if rest[index].hasPrefix("--library=") {
+                moved.append(rest.remove(at: index))
+            } else {
+                index += 1
+            }
+        }
+        return rest + moved
+    }
+
     /// The library folder chosen by --library, the environment, or the XDG default.
     var libraryURL: URL {
         LibraryLocation.resolve(explicit: library, environment: ProcessInfo.processInfo.environment)

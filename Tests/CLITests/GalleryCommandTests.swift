@@ -31,6 +31,10 @@ import Testing
         #expect(heron["status"] as? String == "succeeded")
         let id = try #require(heron["id"] as? String)
 
+        let global = try cli.run(["--library", cli.library.path, "list", "--json"], withLibrary: false)
+        #expect(global.code == 0 && global.stdout.contains("a blue heron"))
+        let fromEnvironment = try cli.run(["list"], withLibrary: false, environment: ["DARKROOM_LIBRARY": cli.library.path])
+        #expect(fromEnvironment.stdout.contains("a blue heron"))
         let table = try cli.run(["list"])
         #expect(table.stdout.contains("ID") && table.stdout.contains(String(id.prefix(8))) && table.stdout.contains("a blue heron"))
         let search = try cli.listJSON(["heron"])
