@@ -42,6 +42,16 @@ public enum PNGCodec {
         Data(try PNGEncoder.encode(image, textChunks: textChunks, compressionLevel: compressionLevel))
     }
 
+    /// The text chunks of a PNG file without decoding its pixels (for reading
+    /// metadata quickly). Checks the signature, chunk framing and CRCs.
+    ///
+    /// - Throws: `PNGError` when the file's chunk structure is broken.
+    public static func textChunks(in data: Data) throws -> [PNGTextChunk] {
+        try PNGChunk.readAll(from: [UInt8](data)).compactMap { chunk in
+            ["tEXt", "zTXt", "iTXt"].contains(chunk.type) ? PNGTextCoding.decode(type: chunk.type, data: chunk.data) : nil
+        }
+    }
+
     /// Whether `data` starts with the PNG signature (cheap; does not validate the rest).
     public static func isPNG(_ data: Data) -> Bool {
         data.count >= 8 && data.prefix(8).elementsEqual(PNGChunk.signature)

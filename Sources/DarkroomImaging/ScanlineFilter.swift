@@ -41,22 +41,31 @@ enum ScanlineFilter: UInt8, CaseIterable {
     /// magnitudes (the minimum-sum-of-absolute-differences heuristic's score).
     func filter(_ row: UnsafeBufferPointer<UInt8>, previous: UnsafeBufferPointer<UInt8>, stride: Int,
                 into output: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let count = row.count
+        let head = min(stride, count)  // bytes without a left neighbour
         var score = 0
-        for i in 0..<row.count {
-            let left = i >= stride ? Int(row[i - stride]) : 0
-            let up = Int(previous[i])
-            let upLeft = i >= stride ? Int(previous[i - stride]) : 0
-            let predicted: Int
-            switch self {
-            case .none: predicted = 0
-            case .sub: predicted = left
-            case .up: predicted = up
-            case .average: predicted = (left + up) >> 1
-            case .paeth: predicted = ScanlineFilter.paethPredictor(left, up, upLeft)
-            }
-            let value = UInt8(truncatingIfNeeded: Int(row[i]) - predicted)
+        @inline(__always) func store(_ i: Int, _ predicted: Int) {
+            let value = UInt8(truncatingIfNeeded: Int(row[i]) &- predicted)
             output[i] = value
-            score += abs(Int(Int8(bitPattern: value)))
+            let signed = Int(Int8(bitPattern: value))
+            score &+= signed < 0 ? -signed : signed
+        }
+        switch self {
+        case .none:
+            for i in 0..<count { store(i, 0) }
+        case .sub:
+            for i in 0..<head { store(i, 0) }
+            for i in head..<count { store(i, Int(row[i - stride])) }
+        case .up:
+            for i in 0..<count { store(i, Int(previous[i])) }
+        case .average:
+            for i in 0..<head { store(i, Int(previous[i]) >> 1) }
+            for i in head..<count { store(i, (Int(row[i - stride]) + Int(previous[i])) >> 1) }
+        case .paeth:
+            for i in 0..<head { store(i, Int(previous[i])) }
+            for i in head..<count {
+                store(i, ScanlineFilter.paethPredictor(Int(row[i - stride]), Int(previous[i]), Int(previous[i - stride])))
+            }
         }
         return score
     }

@@ -194,6 +194,15 @@ struct GenerationMetadataTests {
         #expect(parsed.source == .unknown && parsed.rawChunks == garbage)
     }
 
+    @Test("Text chunks can be read without decoding pixels")
+    func textChunksOnly() throws {
+        for name in ["meta-a1111.png", "meta-comfyui.png", "meta-drawthings.png", "rgb.png"] {
+            let data = try PNGFixtures.data(name)
+            #expect(try PNGCodec.textChunks(in: data) == PNGCodec.decode(data).textChunks)
+        }
+        #expect(throws: PNGError.badCRC(chunk: "IDAT")) { try PNGCodec.textChunks(in: try PNGFixtures.data("broken-crc.png")) }
+    }
+
     @Test("A newer darkroom JSON version is read as far as known")
     func newerVersion() throws {
         let chunk = PNGTextChunk(keyword: "darkroom", text: #"{"version":2,"seed":5,"future_field":[1]}"#)
