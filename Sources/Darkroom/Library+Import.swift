@@ -140,6 +140,7 @@ extension Library {
 
 extension GenerationRecord {
     /// Copies what a picture's metadata says into the row (prompt, seed, steps, …) and keeps the metadata as JSON.
+    /// The row's size stays the picture's real size (a file may claim the size it was generated at before upscaling).
     mutating func apply(_ metadata: GenerationMetadata) {
         prompt = metadata.prompt ?? ""
         negativePrompt = metadata.negativePrompt ?? ""
@@ -151,7 +152,6 @@ extension GenerationRecord {
         modelHash = metadata.modelHash
         engineVersion = metadata.engineVersion
         rngKind = metadata.rngKind
-        if let w = metadata.width, let h = metadata.height { width = w; height = h }
         metadataSource = metadata.source.rawValue
         metadataJSON = metadata.storedJSON
     }
