@@ -30,6 +30,8 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
     public var height: Int?
     public var modelId: String?
     public var modelHash: String?
+    public var variationSeed: Int64?
+    public var variationStrength: Double?
     public var engineVersion: String?
     public var rngKind: String?
     public var favorite: Bool
@@ -62,6 +64,8 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
         negativePrompt = includePrompt ? g.negativePrompt : nil
         seed = g.seed; steps = g.steps; guidance = g.guidance; scheduler = g.scheduler
         width = g.width; height = g.height; modelId = g.modelID; modelHash = g.modelHash
+        variationSeed = g.variationSeed; variationStrength = g.variationStrength
+        variationSeed = g.variationSeed; variationStrength = g.variationStrength
         engineVersion = g.engineVersion; rngKind = g.rngKind; favorite = g.favorite; rating = g.rating
         tags = item.tags; albums = item.albums
         createdAt = g.createdAt; modifiedAt = g.modifiedAt; queuedAt = g.queuedAt
@@ -78,7 +82,7 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, status, source, prompt, negativePrompt, seed, steps, guidance, scheduler, width, height, modelId, modelHash, engineVersion, rngKind, favorite, rating, tags, albums, createdAt, modifiedAt, queuedAt, startedAt, finishedAt, durationMs, trashedAt, error, parentId, batchId, batchIndex, deviceId, metadataSource, flagged, flaggedBy, image
+        case id, status, source, prompt, negativePrompt, seed, steps, guidance, scheduler, width, height, modelId, modelHash, variationSeed, variationStrength, engineVersion, rngKind, favorite, rating, tags, albums, createdAt, modifiedAt, queuedAt, startedAt, finishedAt, durationMs, trashedAt, error, parentId, batchId, batchIndex, deviceId, metadataSource, flagged, flaggedBy, image
     }
 
     /// Encodes every key, absent values as `null`, so the schema is the same for every item.
@@ -97,6 +101,8 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
         try container.encode(height, forKey: .height)
         try container.encode(modelId, forKey: .modelId)
         try container.encode(modelHash, forKey: .modelHash)
+        try container.encode(variationSeed, forKey: .variationSeed)
+        try container.encode(variationStrength, forKey: .variationStrength)
         try container.encode(engineVersion, forKey: .engineVersion)
         try container.encode(rngKind, forKey: .rngKind)
         try container.encode(favorite, forKey: .favorite)

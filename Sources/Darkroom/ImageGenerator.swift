@@ -19,10 +19,16 @@ public struct GenerationRequest: Sendable, Codable, Equatable {
     public var width: Int
     /// Output height in pixels.
     public var height: Int
+    /// For variations: a second seed whose noise is mixed into the initial noise (A1111's variation seed).
+    public var variationSeed: UInt64?
+    /// For variations: how much of the second seed's noise, 0–1.
+    public var variationStrength: Double?
 
     /// A request with every parameter given.
     public init(prompt: String, negativePrompt: String = "", seed: UInt64, steps: Int, guidance: Double,
-                scheduler: String, width: Int, height: Int) {
+                scheduler: String, width: Int, height: Int, variationSeed: UInt64? = nil, variationStrength: Double? = nil) {
+        self.variationSeed = variationSeed
+        self.variationStrength = variationStrength
         self.prompt = prompt
         self.negativePrompt = negativePrompt
         self.seed = seed

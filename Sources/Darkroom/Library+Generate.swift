@@ -4,9 +4,9 @@ import DarkroomStore
 import Foundation
 import GRDB
 
-/// What ``Library/generate(_:using:parentID:batch:)`` reports.
+/// What a generation reports while it runs.
 public enum GenerationProgress: Sendable {
-    /// The job row was recorded with this id and is running.
+    /// The job row is recorded with this id and is running.
     case started(id: String)
     /// Step `step` of `total` done.
     case step(id: String, step: Int, total: Int, preview: PixelImage?)
@@ -24,16 +24,24 @@ public struct BatchPosition: Sendable, Equatable {
     public init(id: String, index: Int) { self.id = id; self.index = index }
 }
 
+extension GenerationRequest {
+    /// The request a stored job describes (to run a queued job, re-run or verify one).
+    public init(_ row: GenerationRecord) {
+        self.init(prompt: row.prompt, negativePrompt: row.negativePrompt, seed: UInt64(bitPattern: row.seed ?? 0),
+                  steps: row.steps ?? 8, guidance: row.guidance ?? 4, scheduler: row.scheduler ?? "dpmpp-2m",
+                  width: row.width ?? 64, height: row.height ?? 64,
+                  variationSeed: row.variationSeed.map { UInt64(bitPattern: $0) }, variationStrength: row.variationStrength)
+    }
+}
+
 extension Library {
-    /// Runs one generation job through `generator` and stores the result.
+    /// Runs one generation job through `generator` and stores the result, as a stream of progress.
     ///
-    /// The job is recorded as `running` before the generator starts (held by a
-    /// job lock, so a later process can tell if this one died). The picture —
-    /// a PNG carrying A1111 `parameters` and Darkroom's JSON metadata — and the
-    /// finished row are committed together. A failure or cancellation is
-    /// recorded on the row with its reason, and the stream ends with
-    /// ``LibraryError/generationFailed(id:reason:)`` or
-    /// ``LibraryError/cancelled(id:)``; no file is left behind.
+    /// The job is recorded as `running` before the generator starts (held by a job lock, so a later
+    /// process can tell if this one died). The picture — a PNG carrying A1111 `parameters` and
+    /// Darkroom's JSON metadata — and the finished row are committed together. A failure or
+    /// cancellation is recorded on the row with its reason, and the stream ends with
+    /// ``LibraryError/generationFailed(id:reason:)`` or ``LibraryError/cancelled(id:)``; no file is left.
     public func generate(_ request: GenerationRequest, using generator: any ImageGenerator,
                          parentID: String? = nil, batch: BatchPosition? = nil) -> AsyncThrowingStream<GenerationProgress, any Error> {
         AsyncThrowingStream { continuation in
@@ -51,72 +59,187 @@ extension Library {
         }
     }
 
-    /// Runs one generation job to its end, reporting progress to `progress`; see
-    /// ``generate(_:using:parentID:batch:)``.
+    /// Runs one generation job to its end, reporting progress; see ``generate(_:using:parentID:batch:)``.
     ///
-    /// Cancel the calling task to cancel the job: this function returns only once the job's row says
-    /// `cancelled` (throwing ``LibraryError/cancelled(id:)``), so a process may exit right after.
+    /// Cancel the calling task to cancel the job: this returns only once the row says `cancelled`
+    /// (throwing ``LibraryError/cancelled(id:)``), so a process may exit right after.
     public func runGeneration(_ request: GenerationRequest, using generator: any ImageGenerator,
-                              parentID: String? = nil, batch: BatchPosition? = nil,
+                              parentID: String? = nil, batch: BatchPosition? = nil, modelPath: String? = nil,
                               progress: @Sendable (GenerationProgress) -> Void) async throws -> GalleryItem {
-        var finished: GalleryItem?
-        try await runJob(request, generator: generator, parentID: parentID, batch: batch) { event in
-            if case .finished(let item) = event { finished = item }
-            progress(event)
-        }
-        return finished!
-    }
-
-    private func runJob(_ request: GenerationRequest, generator: any ImageGenerator, parentID: String?,
-                        batch: BatchPosition?, report: (GenerationProgress) -> Void) async throws {
         try Self.validate(request)
         try await checkPrompt(request.prompt)
-        let safety = try await safetyConfiguration()
         let id = StableID.make()
         let lock = jobLock(id)
         try lock.lock(exclusive: true, wait: true)
-        defer {
-            try? FileManager.default.removeItem(atPath: lock.path)
-            lock.unlock()
-        }
+        defer { Self.release(lock) }
         let started = Date()
-        let deviceID = info.deviceID
-        try await database.write { db in
-            var row = GenerationRecord.make(source: .generate, status: .running, now: started)
-            row.id = id
-            row.prompt = request.prompt
-            row.negativePrompt = request.negativePrompt
-            row.seed = Int64(bitPattern: request.seed)
-            row.steps = request.steps
-            row.guidance = request.guidance
-            row.scheduler = request.scheduler
-            row.width = request.width
-            row.height = request.height
-            row.modelID = generator.modelID
+        let row = try await database.write { [info] db in
+            var row = try Self.recordJob(request, status: .running, modelID: generator.modelID, modelPath: modelPath,
+                                         parentID: parentID, batch: batch, deviceID: info.deviceID, now: started, db)
             row.startedAt = started
-            row.parentID = parentID
-            row.batchID = batch?.id
-            row.batchIndex = batch?.index
-            row.deviceID = deviceID
-            row.promptID = try PromptRecord.recordUse(text: request.prompt, negativeText: request.negativePrompt, at: started, db).id
-            try row.insert(db)
+            try row.update(db)
+            return row
         }
-        report(.started(id: id))
+        return try await execute(row, request: request, generator: generator, started: started, progress: progress)
+    }
+
+    /// Records jobs without running them (`generate --queue`): `count` jobs with seeds `seed`, `seed+1`, …
+    /// sharing one batch id (when `count > 1`). Returns their ids in seed order.
+    public func enqueue(_ request: GenerationRequest, count: Int = 1, modelID: String, modelPath: String?,
+                        parentID: String? = nil) async throws -> [String] {
+        try Self.validate(request)
+        guard (1...1000).contains(count) else { throw LibraryError.invalidArgument("--count must be between 1 and 1000; got \(count).") }
+        try await checkPrompt(request.prompt)
+        let batchID = count > 1 ? StableID.make() : nil
+        return try await database.write { [info] db in
+            let now = Date()
+            return try (0..<count).map { index in
+                var item = request
+                item.seed = request.seed &+ UInt64(index)
+                return try Self.recordJob(item, status: .queued, modelID: modelID, modelPath: modelPath, parentID: parentID,
+                                          batch: batchID.map { BatchPosition(id: $0, index: index) }, deviceID: info.deviceID,
+                                          now: now.addingTimeInterval(Double(index) * 0.001), db).id
+            }
+        }
+    }
+
+    /// The queue: queued jobs oldest first, then running ones.
+    public func queuedJobs() async throws -> [GenerationRecord] {
+        try await database.read { db in
+            try GenerationRecord.fetchAll(db, sql: """
+                SELECT * FROM generation WHERE status IN ('queued', 'running')
+                ORDER BY status = 'running' DESC, queued_at, id
+                """)
+        }
+    }
+
+    /// Runs the queued job `id` (oldest first when nil). Returns nil when the queue is empty.
+    ///
+    /// The job is claimed atomically (`queued` → `running`), so two processes never run the same job.
+    public func runQueuedJob(_ id: String? = nil, using generator: any ImageGenerator,
+                             progress: @Sendable (GenerationProgress) -> Void) async throws -> GalleryItem? {
+        let candidate = try await database.read { db -> GenerationRecord? in
+            if let id { return try GenerationRecord.fetchOne(db, key: id) }
+            return try GenerationRecord.fetchOne(db, sql: "SELECT * FROM generation WHERE status = 'queued' ORDER BY queued_at, id LIMIT 1")
+        }
+        guard let candidate else { return nil }
+        let lock = jobLock(candidate.id)
+        try lock.lock(exclusive: true, wait: true)
+        defer { Self.release(lock) }
+        let started = Date()
+        let claimed = try await database.write { db -> GenerationRecord? in
+            try db.execute(sql: "UPDATE generation SET status = 'running', started_at = ?, modified_at = ? WHERE id = ? AND status = 'queued'",
+                           arguments: [started, started, candidate.id])
+            return db.changesCount == 1 ? try GenerationRecord.fetchOne(db, key: candidate.id) : nil
+        }
+        guard let claimed else {
+            throw LibraryError.invalidArgument("Job \(candidate.id.prefix(8)) is not queued (it is \(candidate.status.rawValue)).")
+        }
+        return try await execute(claimed, request: GenerationRequest(claimed), generator: generator, started: started, progress: progress)
+    }
+
+    /// Cancels queued jobs. A job running in another process is left alone (cancel it there with Ctrl-C).
+    /// Returns the ids cancelled.
+    @discardableResult
+    public func cancelQueued(_ idPrefixes: [String]) async throws -> [String] {
+        try await database.write { db in
+            let ids = try idPrefixes.map { try IDPrefix.generation($0, db) }
+            let now = Date()
+            var cancelled: [String] = []
+            for id in ids {
+                try db.execute(sql: """
+                    UPDATE generation SET status = 'cancelled', error = 'cancelled before it ran', finished_at = ?, modified_at = ?
+                    WHERE id = ? AND status = 'queued'
+                    """, arguments: [now, now, id])
+                if db.changesCount == 1 { cancelled.append(id) }
+            }
+            return cancelled
+        }
+    }
+
+    /// Cancels every queued job. Returns how many.
+    @discardableResult
+    public func clearQueue() async throws -> Int {
+        try await database.write { db in
+            let now = Date()
+            try db.execute(sql: """
+                UPDATE generation SET status = 'cancelled', error = 'cancelled before it ran (queue cleared)', finished_at = ?, modified_at = ?
+                WHERE status = 'queued'
+                """, arguments: [now, now])
+            return db.changesCount
+        }
+    }
+
+    /// Queues a failed or cancelled job again as a new job (its parent is the old one). Returns the new ids.
+    @discardableResult
+    public func retry(_ idPrefixes: [String]) async throws -> [String] {
+        try await database.write { [info] db in
+            let ids = try idPrefixes.map { try IDPrefix.generation($0, db) }
+            return try ids.map { id in
+                let old = try GenerationRecord.fetchOne(db, key: id)!
+                guard old.status == .failed || old.status == .cancelled, old.source == .generate else {
+                    throw LibraryError.invalidArgument("Only failed or cancelled jobs can be retried; \(id.prefix(8)) is \(old.status.rawValue).")
+                }
+                return try Self.recordJob(GenerationRequest(old), status: .queued, modelID: old.modelID ?? "", modelPath: old.modelPath,
+                                          parentID: old.id, batch: nil, deviceID: info.deviceID, now: Date(), db).id
+            }
+        }
+    }
+
+    // MARK: - Internals
+
+    /// Inserts a job row (and the prompt's use) in the caller's transaction.
+    static func recordJob(_ request: GenerationRequest, status: GenerationRecord.Status, modelID: String, modelPath: String?,
+                          parentID: String?, batch: BatchPosition?, deviceID: String, now: Date, _ db: Database) throws -> GenerationRecord {
+        var row = GenerationRecord.make(source: .generate, status: status, now: now)
+        row.prompt = request.prompt
+        row.negativePrompt = request.negativePrompt
+        row.seed = Int64(bitPattern: request.seed)
+        row.steps = request.steps
+        row.guidance = request.guidance
+        row.scheduler = request.scheduler
+        row.width = request.width
+        row.height = request.height
+        row.variationSeed = request.variationSeed.map { Int64(bitPattern: $0) }
+        row.variationStrength = request.variationStrength
+        row.modelID = modelID
+        row.modelPath = modelPath
+        row.parentID = parentID
+        row.batchID = batch?.id
+        row.batchIndex = batch?.index
+        row.deviceID = deviceID
+        row.promptID = try PromptRecord.recordUse(text: request.prompt, negativeText: request.negativePrompt, at: now, db).id
+        try row.insert(db)
+        return row
+    }
+
+    static func release(_ lock: FileLock) {
+        try? FileManager.default.removeItem(atPath: lock.path)
+        lock.unlock()
+    }
+
+    /// Runs a `running` row through the generator and commits the result or records the failure.
+    private func execute(_ row: GenerationRecord, request: GenerationRequest, generator: any ImageGenerator, started: Date,
+                         progress: @Sendable (GenerationProgress) -> Void) async throws -> GalleryItem {
+        let id = row.id
+        progress(.started(id: id))
         do {
+            let safety = try await safetyConfiguration()
             var result: GeneratedImage?
             for try await event in generator.generate(request) {
                 try Task.checkCancellation()
                 switch event {
                 case .progress(let step, let total, let preview):
-                    report(.step(id: id, step: step, total: total, preview: preview))
+                    progress(.step(id: id, step: step, total: total, preview: preview))
                 case .completed(let image):
                     result = image
                 }
             }
             try Task.checkCancellation()
             guard let result else { throw LibraryError.generatorUnavailable("the generator ended without a picture") }
-            let item = try await commitResult(result, id: id, started: started, safety: safety)
-            report(.finished(item))
+            let item = try await commitResult(result, row: row, started: started, safety: safety)
+            progress(.finished(item))
+            return item
         } catch {
             let cancelled = error is CancellationError || Task.isCancelled
             let reason = cancelled ? "cancelled" : "\(error)"
@@ -134,16 +257,16 @@ extension Library {
         }
     }
 
-    /// Encodes the picture with its metadata, stores it and marks the row succeeded, in one commit.
-    private func commitResult(_ result: GeneratedImage, id: String, started: Date,
+    /// Encodes the picture with its metadata, stores it, marks the row succeeded and stores any safety flags, in one commit.
+    private func commitResult(_ result: GeneratedImage, row original: GenerationRecord, started: Date,
                               safety: SafetyConfiguration) async throws -> GalleryItem {
-        let flags = safety.flags(for: result.image, generationID: id)
-        var row = try await database.read { db in try GenerationRecord.fetchOne(db, key: id)! }
+        var row = original
         row.modelHash = result.modelHash
         row.modelID = result.modelID
         row.engineVersion = result.engineVersion
         row.rngKind = result.rngKind
         row.schedulerConfig = result.schedulerConfig
+        let flags = safety.flags(for: result.image, generationID: row.id)
         let metadata = GenerationMetadata(row)
         let png = try PNGCodec.encode(result.image, textChunks: metadata.pngTextChunks(includePrompt: true))
         let finishedRow = row
@@ -176,6 +299,9 @@ extension Library {
         }
         guard request.width > 0, request.height > 0, request.width <= 4096, request.height <= 4096 else {
             throw LibraryError.invalidArgument("Size must be between 1x1 and 4096x4096; got \(request.width)x\(request.height).")
+        }
+        if let strength = request.variationStrength, !(0...1).contains(strength) {
+            throw LibraryError.invalidArgument("Variation strength must be between 0 and 1; got \(strength).")
         }
     }
 }

@@ -46,6 +46,12 @@ public struct GenerationRecord: SnakeCaseRecord, Sendable, Equatable, Identifiab
     public var modelID: String?
     /// Content hash of the model weights.
     public var modelHash: String?
+    /// The model folder on this device (what a queued job loads).
+    public var modelPath: String?
+    /// For variations: the second seed whose noise is mixed into the initial noise.
+    public var variationSeed: Int64?
+    /// For variations: how much of the second seed's noise (0–1).
+    public var variationStrength: Double?
     /// The engine version that ran the job.
     public var engineVersion: String?
     /// The kind of random number generator used for the initial noise.
@@ -89,7 +95,7 @@ public struct GenerationRecord: SnakeCaseRecord, Sendable, Equatable, Identifiab
 
     enum CodingKeys: String, CodingKey {
         case id, source, promptID = "promptId", prompt, negativePrompt, seed, steps, guidance, scheduler,
-             schedulerConfig, width, height, modelID = "modelId", modelHash, engineVersion, rngKind, status,
+             schedulerConfig, width, height, modelID = "modelId", modelHash, modelPath, variationSeed, variationStrength, engineVersion, rngKind, status,
              error, queuedAt, startedAt, finishedAt, durationMs, parentID = "parentId", batchID = "batchId",
              batchIndex, deviceID = "deviceId", imageHash, metadataSource, metadataJSON = "metadataJson",
              favorite, rating, trashedAt, createdAt, modifiedAt
@@ -100,7 +106,7 @@ public struct GenerationRecord: SnakeCaseRecord, Sendable, Equatable, Identifiab
         GenerationRecord(
             id: StableID.make(), source: source, promptID: nil, prompt: "", negativePrompt: "", seed: nil, steps: nil,
             guidance: nil, scheduler: nil, schedulerConfig: nil, width: nil, height: nil, modelID: nil, modelHash: nil,
-            engineVersion: nil, rngKind: nil, status: status, error: nil, queuedAt: now, startedAt: nil,
+            modelPath: nil, variationSeed: nil, variationStrength: nil, engineVersion: nil, rngKind: nil, status: status, error: nil, queuedAt: now, startedAt: nil,
             finishedAt: nil, durationMs: nil, parentID: nil, batchID: nil, batchIndex: nil, deviceID: nil,
             imageHash: nil, metadataSource: nil, metadataJSON: nil, favorite: false, rating: 0, trashedAt: nil,
             createdAt: now, modifiedAt: now)

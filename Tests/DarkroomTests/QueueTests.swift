@@ -1,0 +1,50 @@
+import Darkroom
+import DarkroomStore
+import Foundation
+import Testing
+
+@Suite struct QueueTests {
+    @Test func batchIsQueuedThenRunOldestFirst() async throws {
+        let temp = TemporaryLibrary(); defer { temp.cleanup() }
+        let library = try temp.open()
+        let ids = try await library.enqueue(request(seed: 40), count: 3, modelID: "test-painter", modelPath: "/models/x")
+        let queued = try await library.queuedJobs()
+        #expect(queued.map(\.id) == ids)
+        #expect(queued.map(\.seed) == [40, 41, 42])
+        #expect(Set(queued.compactMap(\.batchID)).count == 1)
+        #expect(queued.map(\.batchIndex) == [0, 1, 2])
+        #expect(queued.allSatisfy { $0.status == .queued && $0.modelPath == "/models/x" })
+        let first = try await library.runQueuedJob(using: TestGenerator()) { _ in }
+        #expect(first?.id == ids[0])
+        #expect(first?.generation.status == .succeeded && first?.image != nil)
+        #expect(try await library.queuedJobs().map(\.id) == [ids[1], ids[2]])
+        #expect(try await library.cancelQueued([ids[2]]) == [ids[2]])
+        #expect(try await library.item(ids[2]).generation.status == .cancelled)
+        _ = try await library.runQueuedJob(using: TestGenerator()) { _ in }
+        #expect(try await library.runQueuedJob(using: TestGenerator()) { _ in } == nil)
+        #expect(try await library.queuedJobs().isEmpty)
+    }
+
+    @Test func retryQueuesANewChildAndClearCancelsEverything() async throws {
+        let temp = TemporaryLibrary(); defer { temp.cleanup() }
+        let library = try temp.open()
+        let (_, error) = await run(library, request(), TestGenerator(behaviour: .failAt(step: 1)))
+        guard case .generationFailed(let failed, _) = error as? LibraryError else { Issue.record("\(String(describing: error))"); return }
+        let retried = try await library.retry([failed])
+        let child = try await library.item(retried[0]).generation
+        #expect(child.parentID == failed && child.status == .queued && child.seed == 7)
+        let done = try await library.item(String(failed.prefix(8)))
+        await #expect(throws: LibraryError.self) { try await library.retry([done.id, retried[0]]) }
+        try await library.enqueue(request(seed: 1), count: 2, modelID: "m", modelPath: nil)
+        #expect(try await library.clearQueue() == 3)
+        #expect(try await library.queuedJobs().isEmpty)
+    }
+
+    @Test func aJobCannotBeClaimedTwice() async throws {
+        let temp = TemporaryLibrary(); defer { temp.cleanup() }
+        let library = try temp.open()
+        let ids = try await library.enqueue(request(), modelID: "m", modelPath: nil)
+        _ = try await library.runQueuedJob(ids[0], using: TestGenerator()) { _ in }
+        await #expect(throws: LibraryError.self) { try await library.runQueuedJob(ids[0], using: TestGenerator()) { _ in } }
+    }
+}
