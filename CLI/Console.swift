@@ -61,11 +61,7 @@ enum Console {
     }
 
     /// A short local date-time for tables.
-    static func shortDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
-    }
+    static func shortDate(_ date: Date) -> String { TimestampFormat.shortLocal(date) }
 
     /// One line per item for tables: short id, status, marks, seed, size, created, prompt.
     static func itemRows(_ items: [GalleryItem]) -> (header: [String], rows: [[String]]) {

@@ -32,6 +32,8 @@ enum ExitStatus: Int32, CaseIterable {
     case partialFailure = 12
     /// The safety policy refused the prompt.
     case refusedByPolicy = 13
+    /// `verify` found a generation that does not reproduce.
+    case notReproduced = 14
     /// Wrong flags or arguments (ArgumentParser's usage error).
     case usage = 64
     /// Cancelled by Ctrl-C.

@@ -28,7 +28,9 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "ddim, euler, euler-a, dpmpp-2m, dpmpp-2m-karras or lcm.") var scheduler: String?
     @Option(help: ArgumentHelp("Picture size.", valueName: "WxH")) var size: String?
     @Option(help: "Noise generator; only `torch` (torch.Generator on CPU, as diffusers) exists.") var rng: String = "torch"
-    @Option(help: ArgumentHelp("Also write the PNG here.", valueName: "file")) var output: String?
+    @Option(help: ArgumentHelp("Also write the PNG here (with --count, the last one).", valueName: "file")) var output: String?
+    @Option(help: "Make N pictures with seeds seed, seed+1, … as one batch.") var count: Int = 1
+    @Flag(help: "Only add the job(s) to the queue; run them later with `darkroom queue run`.") var queue = false
     @Flag(help: "Print the finished item as JSON.") var json = false
 
     static let schedulers = ["ddim", "euler", "euler-a", "dpmpp-2m", "dpmpp-2m-karras", "lcm"]
@@ -40,6 +42,7 @@ struct GenerateCommand: AsyncParsableCommand {
         if let size, Self.parseSize(size) == nil { throw ValidationError("--size takes WIDTHxHEIGHT, e.g. 64x64; got '\(size)'.") }
         guard rng == "torch" else { throw ValidationError("Unknown --rng '\(rng)': only `torch` is supported.") }
         if let steps, steps < 1 { throw ValidationError("--steps must be 1 or more.") }
+        guard (1...1000).contains(count) else { throw ValidationError("--count must be between 1 and 1000.") }
     }
 
     static func parseSize(_ text: String) -> (Int, Int)? {
@@ -57,34 +60,77 @@ struct GenerateCommand: AsyncParsableCommand {
             scheduler: scheduler ?? defaults.scheduler,
             width: size.flatMap(Self.parseSize)?.0 ?? defaults.width, height: size.flatMap(Self.parseSize)?.1 ?? defaults.height)
         try await library.checkPrompt(prompt)
-        let generator = try EngineGenerator.load(modelDirectory: ModelLocator.locate(explicit: model ?? defaults.model))
-        let progress = ProgressLine(enabled: Console.stderrIsTTY && !json)
+        let modelFolder = try ModelLocator.locate(explicit: model ?? defaults.model)
+        if queue {
+            let ids = try await library.enqueue(request, count: count, modelID: modelFolder.lastPathComponent, modelPath: modelFolder.path)
+            for id in ids { Console.print(id) }
+            Console.note("Queued \(ids.count) job(s); run them with `darkroom queue run`.")
+            return
+        }
+        let generator = try EngineGenerator.load(modelDirectory: modelFolder)
+        let batchID = count > 1 ? StableID.make() : nil
+        var made: [GalleryItem] = []
+        for index in 0..<count {
+            var item = request
+            item.seed = request.seed &+ UInt64(index)
+            made.append(try await GenerationRunner.run(
+                item, in: library, using: generator, batch: batchID.map { BatchPosition(id: $0, index: index) },
+                modelPath: modelFolder.path, showProgress: !json))
+        }
+        if let output, let image = made.last?.image {
+            try Library.writeExport(Data(contentsOf: library.url(of: image.path)), to: URL(fileURLWithPath: output))
+        }
+        if json {
+            try Console.printJSON(made.map { GalleryItemJSON($0, folder: library.folder) })
+        } else {
+            for item in made { Console.print(GenerationRunner.summary(item, library: library)) }
+        }
+    }
+}
+
+/// Runs one job in the foreground for the CLI: progress bar on a terminal, Ctrl-C cancels cleanly.
+enum GenerationRunner {
+    static func run(_ request: GenerationRequest, in library: Library, using generator: any ImageGenerator,
+                    parentID: String? = nil, batch: BatchPosition? = nil, modelPath: String?,
+                    showProgress: Bool) async throws -> GalleryItem {
+        let progress = ProgressLine(enabled: Console.stderrIsTTY && showProgress)
         let runner = Task {
-            try await library.runGeneration(request, using: generator) { event in
-                switch event {
-                case .started(let id): progress.start(id: id)
-                case .step(_, let step, let total, _): progress.update(step: step, total: total)
-                case .finished: break
-                }
+            try await library.runGeneration(request, using: generator, parentID: parentID, batch: batch, modelPath: modelPath) { event in
+                progress.report(event)
             }
         }
         let interrupts = InterruptHandler { runner.cancel() }
         defer { interrupts.stop() }
-        let item: GalleryItem
         do {
-            item = try await runner.value
+            let item = try await runner.value
             progress.finish()
+            return item
         } catch {
             progress.finish()
             throw error
         }
-        if let output, let image = item.image {
-            try Library.writeExport(Data(contentsOf: library.url(of: image.path)), to: URL(fileURLWithPath: output))
+    }
+
+    /// Runs one queued job (claimed atomically) with the same progress and Ctrl-C handling.
+    static func runQueued(_ id: String, in library: Library, using generator: any ImageGenerator) async throws -> GalleryItem? {
+        let progress = ProgressLine(enabled: Console.stderrIsTTY)
+        let runner = Task { try await library.runQueuedJob(id, using: generator) { progress.report($0) } }
+        let interrupts = InterruptHandler { runner.cancel() }
+        defer { interrupts.stop() }
+        do {
+            let item = try await runner.value
+            progress.finish()
+            return item
+        } catch {
+            progress.finish()
+            throw error
         }
-        if json {
-            try Console.printJSON(GalleryItemJSON(item, folder: library.folder))
-        } else {
-            Console.print("\(item.id.prefix(8))  seed \(request.seed)  \(item.generation.durationMs ?? 0) ms  \(library.url(of: item.image!.path).path)")
-        }
+    }
+
+    /// One line about a finished job.
+    static func summary(_ item: GalleryItem, library: Library) -> String {
+        let g = item.generation
+        let flag = item.isFlagged ? "  [hidden by a safety flag: `darkroom flags`]" : ""
+        return "\(g.id.prefix(8))  seed \(g.seed.map(String.init) ?? "-")  \(g.durationMs ?? 0) ms  \(item.image.map { library.url(of: $0.path).path } ?? "")\(flag)"
     }
 }

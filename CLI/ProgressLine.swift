@@ -1,3 +1,4 @@
+import Darkroom
 import Foundation
 
 /// A one-line progress bar on stderr (step, it/s, ETA), redrawn in place; silent when not a terminal.
@@ -26,6 +27,15 @@ final class ProgressLine: @unchecked Sendable {
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let line = String(format: "\r%@ %@ %d/%d  %.1f it/s  ETA %.1fs ", id, bar, step, total, rate, eta)
         FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// Shows a generation event.
+    func report(_ event: GenerationProgress) {
+        switch event {
+        case .started(let id): start(id: id)
+        case .step(_, let step, let total, _): update(step: step, total: total)
+        case .finished: break
+        }
     }
 
     func finish() {

@@ -6,10 +6,8 @@ import GRDB
 /// There is exactly one row. `libraryID` is shared by every device's copy once
 /// sync pairs them; `deviceID` names this copy's device and is recorded on every
 /// generation it runs.
-public struct LibraryInfo: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+public struct LibraryInfo: SnakeCaseRecord, Sendable, Equatable {
     public static let databaseTableName = "library_info"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 
     var singleton: Int = 1
     /// The library's stable id (UUID).

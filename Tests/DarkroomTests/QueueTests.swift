@@ -48,3 +48,16 @@ import Testing
         await #expect(throws: LibraryError.self) { try await library.runQueuedJob(ids[0], using: TestGenerator()) { _ in } }
     }
 }
+
+@Suite struct VerifyTests {
+    @Test func verifyReportsIdenticalThenTheFirstDifference() async throws {
+        let temp = TemporaryLibrary(); defer { temp.cleanup() }
+        let library = try temp.open()
+        guard case .finished(let item) = await run(library, request(), TestGenerator()).events.last else { return }
+        #expect(try await library.verify(String(item.id.prefix(8)), using: TestGenerator()).verdict == .identical)
+        let skin = try await library.verify(item.id, using: TestGenerator(skinColoured: true))
+        guard case .different(let why) = skin.verdict else { Issue.record("expected a difference"); return }
+        #expect(why.contains("pixels differ"))
+        #expect((skin.maxPixelDifference ?? 0) > 0)
+    }
+}

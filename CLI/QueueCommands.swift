@@ -1,0 +1,160 @@
+import ArgumentParser
+import Darkroom
+import DarkroomStore
+import Foundation
+
+struct QueueCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queue",
+        abstract: "The persistent job queue: list, run, cancel, retry, clear.",
+        discussion: """
+            `darkroom generate … --queue [--count N]` adds jobs; they survive restarts. A job interrupted by a
+            crash or kill is marked failed on the next open, with the reason; `queue retry ID` queues it again.
+            """,
+        subcommands: [List.self, Run.self, Cancel.self, Retry.self, Clear.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Queued and running jobs, oldest first.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+        func run() async throws {
+            let library = try global.open()
+            let jobs = try await library.queuedJobs()
+            let items = try await library.database.read { db in try GalleryItem.load(jobs, db) }
+            if json { try Console.printJSON(items.map { GalleryItemJSON($0, folder: library.folder) }); return }
+            if jobs.isEmpty { Console.note("The queue is empty."); return }
+            let (header, rows) = Console.itemRows(items)
+            Console.print(Console.table(header, rows))
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run queued jobs, oldest first, until the queue is empty.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Run at most this many jobs.") var limit: Int?
+        func run() async throws {
+            let library = try global.open()
+            var generators: [String: EngineGenerator] = [:]
+            var done = 0, failed = 0
+            while limit.map({ done + failed < $0 }) ?? true {
+                guard let job = try await library.queuedJobs().first(where: { $0.status == .queued }) else { break }
+                let generator: EngineGenerator
+                do {
+                    let folder = try ModelLocator.locate(explicit: job.modelPath)
+                    if let cached = generators[folder.path] { generator = cached } else {
+                        generator = try EngineGenerator.load(modelDirectory: folder)
+                        generators[folder.path] = generator
+                    }
+                } catch {
+                    try await library.failQueued(job.id, reason: "\(error)")
+                    Console.note("\(job.id.prefix(8))  failed: \(error)")
+                    failed += 1
+                    continue
+                }
+                do {
+                    if let item = try await GenerationRunner.runQueued(job.id, in: library, using: generator) {
+                        Console.print(GenerationRunner.summary(item, library: library))
+                        done += 1
+                    }
+                } catch LibraryError.generationFailed(let id, let reason) {
+                    Console.note("\(id.prefix(8))  failed: \(reason)")
+                    failed += 1
+                }
+            }
+            Console.note("Ran \(done) job(s), \(failed) failed.")
+            if failed > 0 { throw CLIFailure(code: .generationFailed, message: "error: \(failed) job(s) failed (see above).") }
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel queued jobs (a job running in another process: Ctrl-C there).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Job ids (any unique prefix).") var ids: [String]
+        func run() async throws {
+            let cancelled = try await global.open().cancelQueued(ids)
+            Console.print("Cancelled \(cancelled.count) job(s).")
+            if cancelled.count < ids.count { Console.note("\(ids.count - cancelled.count) job(s) were not queued.") }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Queue failed or cancelled jobs again (as new jobs whose parent is the old one).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Job ids (any unique prefix).") var ids: [String]
+        func run() async throws {
+            for id in try await global.open().retry(ids) { Console.print(id) }
+        }
+    }
+
+    struct Clear: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel every queued job.")
+        @OptionGroup var global: GlobalOptions
+        func run() async throws {
+            Console.print("Cancelled \(try await global.open().clearQueue()) queued job(s).")
+        }
+    }
+}
+
+struct RerunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rerun",
+        abstract: "Run a generation again with the same parameters (optionally changing some); the new one records its parent.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The generation id (any unique prefix).") var id: String
+    @Option(help: "A different seed.") var seed: UInt64?
+    @Option(help: "A different step count.") var steps: Int?
+    @Option(help: "A different guidance scale.") var guidance: Double?
+    @Option(help: "A different scheduler.") var scheduler: String?
+    @Option(help: ArgumentHelp("A different size.", valueName: "WxH")) var size: String?
+    @Option(help: ArgumentHelp("A different model folder.", valueName: "dir")) var model: String?
+
+    func validate() throws {
+        if let scheduler, !GenerateCommand.schedulers.contains(scheduler) { throw ValidationError("Unknown scheduler '\(scheduler)'.") }
+        if let size, GenerateCommand.parseSize(size) == nil { throw ValidationError("--size takes WIDTHxHEIGHT.") }
+    }
+
+    func run() async throws {
+        let library = try global.open()
+        let parent = try await library.item(id).generation
+        guard parent.source == .generate || !parent.prompt.isEmpty else {
+            throw LibraryError.invalidArgument("\(parent.id.prefix(8)) has no generation parameters to re-run.")
+        }
+        var request = GenerationRequest(parent)
+        if let seed { request.seed = seed }
+        if let steps { request.steps = steps }
+        if let guidance { request.guidance = guidance }
+        if let scheduler { request.scheduler = scheduler }
+        if let size, let (w, h) = GenerateCommand.parseSize(size) { request.width = w; request.height = h }
+        let folder = try ModelLocator.locate(explicit: model ?? parent.modelPath)
+        let item = try await GenerationRunner.run(request, in: library, using: try EngineGenerator.load(modelDirectory: folder),
+                                                  parentID: parent.id, modelPath: folder.path, showProgress: true)
+        Console.print(GenerationRunner.summary(item, library: library))
+    }
+}
+
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Re-run generations and check they reproduce: same model, engine, RNG and pixels.",
+        discussion: "Prints `identical` or the first difference for each. Exit code 14 when any differs.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
+    @Option(help: ArgumentHelp("Verify with this model folder instead of the stored one.", valueName: "dir")) var model: String?
+
+    func run() async throws {
+        let library = try global.open()
+        var differing = 0
+        for id in ids {
+            let row = try await library.item(id).generation
+            let folder = try ModelLocator.locate(explicit: model ?? row.modelPath)
+            let report = try await library.verify(row.id, using: try EngineGenerator.load(modelDirectory: folder))
+            switch report.verdict {
+            case .identical: Console.print("\(row.id.prefix(8))  identical")
+            case .different(let why): Console.print("\(row.id.prefix(8))  different: \(why)"); differing += 1
+            }
+        }
+        if differing > 0 {
+            throw CLIFailure(code: .notReproduced, message: "error: \(differing) generation(s) did not reproduce.")
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import Foundation
+import GRDB
+import Testing
+@testable import DarkroomStore
+
+@Suite struct TimestampFormatTests {
+    @Test(arguments: [0.0, 1_790_000_123.456, 1_700_000_000.9999, 951_782_400.001])
+    func databaseFormatMatchesGRDBsDefault(seconds: Double) throws {
+        let date = Date(timeIntervalSince1970: seconds)
+        let grdb = String.fromDatabaseValue(date.databaseValue)!
+        #expect(TimestampFormat.database(date) == grdb)
+        #expect(TimestampFormat.iso8601(date) == grdb.replacingOccurrences(of: " ", with: "T") + "Z")
+    }
+}
