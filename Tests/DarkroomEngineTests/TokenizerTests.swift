@@ -11,10 +11,12 @@ private struct TokenizerGoldens: Decodable {
         let text: String
         let files: [Int32]
         let json: [Int32]
+        let jsonNormalized: [Int32]
         enum CodingKeys: String, CodingKey {
             case text
             case files = "tokenizer-files"
             case json = "tokenizer-json"
+            case jsonNormalized = "tokenizer-json-normalized"
         }
     }
     let tokenizers: [String: Setup]
@@ -65,25 +67,65 @@ struct TokenizerTests {
         #expect(files.encode(text).count == 77)
     }
 
-    @Test("tokenizer.json with merges written as \"a b\" strings loads the same")
-    func stringMerges() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-merges-\(UUID().uuidString)")
+    /// A copy of `tokenizer-json` in a temporary folder with its
+    /// tokenizer.json rewritten by `edit`; the caller removes the folder.
+    private func editedJSONTokenizer(_ edit: (inout [String: Any]) throws -> Void) throws -> (CLIPTokenizer, URL) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-tokenizer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
         let source = SamplingFixtures.directory.appendingPathComponent("tokenizer-json")
-        var root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: source.appendingPathComponent("tokenizer.json"))) as? [String: Any])
-        var model = try #require(root["model"] as? [String: Any])
-        let pairs = try #require(model["merges"] as? [[String]])
-        model["merges"] = pairs.map { $0.joined(separator: " ") }
-        root["model"] = model
+        var root = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: source.appendingPathComponent("tokenizer.json"))) as? [String: Any])
+        try edit(&root)
         try JSONSerialization.data(withJSONObject: root).write(to: folder.appendingPathComponent("tokenizer.json"))
         try FileManager.default.copyItem(
             at: source.appendingPathComponent("tokenizer_config.json"), to: folder.appendingPathComponent("tokenizer_config.json"))
-        let rewritten = try CLIPTokenizer(directory: folder)
-        let original = try tokenizer("tokenizer-json")
-        for golden in goldens.cases {
-            #expect(rewritten.encode(golden.text) == original.encode(golden.text))
+        return (try CLIPTokenizer(directory: folder), folder)
+    }
+
+    @Test("tokenizer.json with merges written as \"a b\" strings loads the same")
+    func stringMerges() throws {
+        let (rewritten, folder) = try editedJSONTokenizer { root in
+            var model = try #require(root["model"] as? [String: Any])
+            let pairs = try #require(model["merges"] as? [[String]])
+            model["merges"] = pairs.map { $0.joined(separator: " ") }
+            root["model"] = model
         }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for golden in goldens.cases {
+            #expect(rewritten.encode(golden.text) == golden.json, "\(golden.text.debugDescription)")
+        }
+    }
+
+    @Test("added tokens marked normalized match after lower-casing, as transformers does")
+    func normalizedAddedTokens() throws {
+        let (tokenizer, folder) = try editedJSONTokenizer { root in
+            let tokens = try #require(root["added_tokens"] as? [[String: Any]])
+            root["added_tokens"] = tokens.map { token in token.merging(["normalized": true]) { $1 } }
+        }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(goldens.cases.contains { $0.json != $0.jsonNormalized })
+        for golden in goldens.cases {
+            #expect(tokenizer.encode(golden.text) == golden.jsonNormalized, "\(golden.text.debugDescription)")
+        }
+    }
+
+    @Test("one tokenizer shared across concurrent tasks gives the same ids (word cache is thread-safe)")
+    func concurrentEncoding() async throws {
+        let tokenizer = try tokenizer("tokenizer-files")
+        let cases = goldens.cases
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var wrong = 0
+                    for (index, golden) in cases.enumerated() where index % 2 == task % 2 {
+                        if tokenizer.encode(golden.text) != golden.files { wrong += 1 }
+                    }
+                    return wrong
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
     }
 
     @Test("the splitter follows CLIP's pattern")

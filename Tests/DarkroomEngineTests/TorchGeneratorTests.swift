@@ -67,6 +67,7 @@ struct TorchGeneratorTests {
     @Test("the default kernel is torch's x86-64 AVX2 kernel")
     func defaultKernel() {
         #expect(TorchGenerator(seed: 1).kernel == .avx2)
+        #expect(TorchGenerator(seed: 1).identifier == "torch-cpu-mt19937-avx2-v1")
     }
 
     @Test("only the low 32 bits of the seed matter, as in torch")

@@ -14,7 +14,10 @@ text), then <|startoftext|> and <|endoftext|>. It writes
   model_max_length 20 so truncation shows on short strings;
 - tokenizer.json (this folder): for each tricky string, the ids of
   tokenizer(text, padding="max_length", truncation=True) for both, which is
-  exactly how diffusers calls the tokenizer.
+  exactly how diffusers calls the tokenizer; and for a third variant,
+  "tokenizer-json-normalized": tokenizer-json with every added token marked
+  "normalized": true (as older tokenizer.json files mark CLIP's specials),
+  built in a temporary folder (the Swift test rebuilds it the same way).
 
 The reference is transformers' CLIPTokenizer as installed (transformers 5:
 backed by the `tokenizers` library; normalizer NFC, \\s+ -> " ", lowercase;
@@ -26,6 +29,8 @@ import collections
 import json
 import pathlib
 import shutil
+import random
+import tempfile
 
 from transformers import CLIPTokenizer
 
@@ -126,6 +131,24 @@ CASES = [
     "The quick brown fox jumps over the lazy dog. " * 8,
 ]
 
+# Random strings over a pool that mixes every character class the splitter
+# and normaliser distinguish: scripts, digit kinds, punctuation, white space
+# kinds, combining marks, emoji, contractions and special-token fragments.
+POOL = (
+    list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    + list(".,;:!?'\"()[]{}<>|/\\-_=+*&^%$#@~`")
+    + [" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u2003", "\u3000", "\u200b", "\x0b", "\x1c", "\x85"]
+    + list("éÉüÜßçÇñÑøØåÅœŒıİ") + ["e\u0301", "A\u030a", "\u0308"]
+    + list("αβγΣσςΩЖжЯя漢字かなカナ한글ひ٣٤५௫") + ["²", "½", "Ⅻ", "①", "４"]
+    + ["😀", "👍🏽", "👩\u200d💻", "❤\ufe0f", "🇫🇷"]
+    + ["'s", "'t", "'re", "'ve", "'m", "'ll", "'d", "'S", "'LL", "<|", "|>", "<|endoftext|>", "<|startoftext|>", "!"]
+)
+
+
+def random_cases(count=60, seed=0):
+    rng = random.Random(seed)
+    return ["".join(rng.choice(POOL) for _ in range(rng.randint(1, 30))) for _ in range(count)]
+
 
 def main():
     vocab, merges = build_vocab_and_merges()
@@ -156,6 +179,15 @@ def main():
     from_json = CLIPTokenizer.from_pretrained(str(json_dir))
     assert from_json.model_max_length == 20 and from_json.pad_token == "!"
 
+    with tempfile.TemporaryDirectory() as scratch:
+        for name in ("tokenizer.json", "tokenizer_config.json"):
+            shutil.copy(json_dir / name, scratch)
+        data = json.loads((json_dir / "tokenizer.json").read_text())
+        for token in data["added_tokens"]:
+            token["normalized"] = True
+        (pathlib.Path(scratch) / "tokenizer.json").write_text(json.dumps(data, ensure_ascii=False))
+        from_normalized = CLIPTokenizer.from_pretrained(scratch)
+
     def ids(tokenizer, text):
         return tokenizer(text, padding="max_length", max_length=tokenizer.model_max_length, truncation=True).input_ids
 
@@ -165,8 +197,13 @@ def main():
             "tokenizer-json": {"maxLength": 20, "padId": from_json.pad_token_id},
         },
         "cases": [
-            {"text": text, "tokenizer-files": ids(from_files, text), "tokenizer-json": ids(from_json, text)}
-            for text in CASES
+            {
+                "text": text,
+                "tokenizer-files": ids(from_files, text),
+                "tokenizer-json": ids(from_json, text),
+                "tokenizer-json-normalized": ids(from_normalized, text),
+            }
+            for text in CASES + random_cases()
         ],
     }
     path = HERE / "tokenizer.json"

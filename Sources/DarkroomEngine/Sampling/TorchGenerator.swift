@@ -41,6 +41,10 @@ public struct TorchGenerator: Sendable {
     /// Version of this reproduction; bump whenever its output could change.
     public static let rngVersion = 1
 
+    /// Names the noise source, kernel and reproduction version, e.g.
+    /// `torch-cpu-mt19937-avx2-v1`, for recording with every result.
+    public var identifier: String { "\(Self.rngName)-\(kernel.rawValue)-v\(Self.rngVersion)" }
+
     /// The seed given at creation.
     public let seed: UInt64
     /// The float kernel reproduced for tensors of 16 or more elements.

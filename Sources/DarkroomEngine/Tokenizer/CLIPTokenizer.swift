@@ -11,7 +11,8 @@ import Foundation
 /// and unk tokens when present.
 ///
 /// Encoding: special tokens written literally in the text are matched first
-/// (longest match, case-sensitive); the text between them is normalised and
+/// (longest match; case-sensitive unless tokenizer.json marks them
+/// `"normalized": true`); the text between them is normalised and
 /// split by ``CLIPTextSplitter``; each word is byte-pair encoded; the ids are
 /// `bos + first (maxLength - 2) word ids + eos`, padded with the pad token.
 public struct CLIPTokenizer: Sendable {
@@ -24,8 +25,12 @@ public struct CLIPTokenizer: Sendable {
     /// The id that fills an encoding up to ``maxLength``.
     public let padID: Int32
     private let encoder: BytePairEncoder
-    /// Special tokens matched in raw text, longest first.
-    private let addedTokens: [(scalars: [Unicode.Scalar], id: Int32)]
+    /// Added tokens matched in the raw text, longest first.
+    private let rawAddedTokens: [AddedToken]
+    /// Added tokens marked `"normalized": true` in tokenizer.json, matched in
+    /// the normalised text (older tokenizer.json files mark CLIP's specials
+    /// so, which makes them case-insensitive), longest first.
+    private let normalizedAddedTokens: [AddedToken]
 
     /// The length used when the configuration names none (CLIP's context).
     public static let defaultMaxLength = 77
@@ -45,6 +50,7 @@ public struct CLIPTokenizer: Sendable {
         let vocabulary: [String: Int32]
         let merges: [BytePairEncoder.Pair]
         var added: [String: Int32] = [:]
+        var normalizedContents: Set<String> = []
         if let url = file("tokenizer.json") {
             let root = try Self.readJSONObject(url)
             guard let model = root["model"] as? [String: Any] else {
@@ -60,6 +66,7 @@ public struct CLIPTokenizer: Sendable {
                     throw TokenizerError.malformedFile(path: url.path, reason: "an added token lacks content or id")
                 }
                 added[content] = id
+                if token["normalized"] as? Bool == true { normalizedContents.insert(content) }
             }
             if let post = root["post_processor"] as? [String: Any] {
                 if let cls = post["cls"] as? [Any], let token = cls.first as? String { settings.bos = settings.bos ?? token }
@@ -89,9 +96,11 @@ public struct CLIPTokenizer: Sendable {
         maxLength = settings.maxLength ?? Self.defaultMaxLength
         guard maxLength >= 2 else { throw TokenizerError.invalidMaxLength(maxLength) }
         encoder = BytePairEncoder(vocabulary: vocabulary, merges: merges, unknownID: unknownID)
-        addedTokens = added.filter { !$0.key.isEmpty }
-            .map { (Array($0.key.unicodeScalars), $0.value) }
-            .sorted { $0.scalars.count > $1.scalars.count }
+        let tokens = added.filter { !$0.key.isEmpty }
+            .map { AddedToken(content: $0.key, id: $0.value) }
+            .sorted { ($0.scalars.count, $0.content) > ($1.scalars.count, $1.content) }
+        rawAddedTokens = tokens.filter { !normalizedContents.contains($0.content) }
+        normalizedAddedTokens = tokens.filter { normalizedContents.contains($0.content) }
     }
 
     /// `bos + tokens + eos`, truncated and padded to ``maxLength``, exactly
@@ -110,29 +119,37 @@ public struct CLIPTokenizer: Sendable {
     /// The ids of `text` without bos, eos, truncation or padding.
     public func tokenize(_ text: String) -> [Int32] {
         var ids: [Int32] = []
-        let scalars = Array(text.unicodeScalars)
-        var segmentStart = 0
-        var index = 0
-        func flushSegment(upTo end: Int) {
-            guard segmentStart < end else { return }
-            var segment = String.UnicodeScalarView()
-            segment.append(contentsOf: scalars[segmentStart..<end])
-            for word in CLIPTextSplitter.words(CLIPTextSplitter.normalize(String(segment))) {
-                ids += encoder.encode(word: word)
+        Self.split(Array(text.unicodeScalars), on: rawAddedTokens, token: { ids.append($0) }) { segment in
+            let normalized = CLIPTextSplitter.normalize(String(String.UnicodeScalarView(segment)))
+            Self.split(normalized, on: normalizedAddedTokens, token: { ids.append($0) }) { part in
+                for word in CLIPTextSplitter.words(part) {
+                    ids += encoder.encode(word: word)
+                }
             }
         }
+        return ids
+    }
+
+    /// Splits `scalars` at every occurrence of an added token (leftmost,
+    /// longest first), reporting the text between them and the tokens' ids
+    /// in order.
+    private static func split(
+        _ scalars: [Unicode.Scalar], on tokens: [AddedToken],
+        token: (Int32) -> Void, text: ([Unicode.Scalar]) -> Void
+    ) {
+        var segmentStart = 0
+        var index = 0
         while index < scalars.count {
-            if let token = addedTokens.first(where: { Self.hasPrefix($0.scalars, in: scalars, at: index) }) {
-                flushSegment(upTo: index)
-                ids.append(token.id)
-                index += token.scalars.count
+            if let match = tokens.first(where: { hasPrefix($0.scalars, in: scalars, at: index) }) {
+                if segmentStart < index { text(Array(scalars[segmentStart..<index])) }
+                token(match.id)
+                index += match.scalars.count
                 segmentStart = index
             } else {
                 index += 1
             }
         }
-        flushSegment(upTo: scalars.count)
-        return ids
+        if segmentStart < scalars.count { text(Array(scalars[segmentStart...])) }
     }
 
     private static func hasPrefix(_ prefix: [Unicode.Scalar], in scalars: [Unicode.Scalar], at index: Int) -> Bool {
@@ -200,6 +217,19 @@ public struct CLIPTokenizer: Sendable {
         let parts = line.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
         return .init(left: String(parts[0]), right: String(parts[1]))
+    }
+}
+
+/// A token matched literally in text instead of being byte-pair encoded.
+private struct AddedToken: Sendable {
+    let content: String
+    let scalars: [Unicode.Scalar]
+    let id: Int32
+
+    init(content: String, id: Int32) {
+        self.content = content
+        self.scalars = Array(content.unicodeScalars)
+        self.id = id
     }
 }
 
