@@ -155,7 +155,7 @@ import Testing
             x += 0.01337
         }
         #expect(worst < 2.5e-7)
-        #expect(VectorMath.exp(-100) == 0 && VectorMath.exp(100) == .infinity)
+        #expect(VectorMath.exp(-100) < 1e-37 && VectorMath.exp(100) == .infinity)
         var values: [Float] = (0..<19).map { Float($0) * 0.5 - 4 }
         let sum = values.withUnsafeMutableBufferPointer { VectorMath.exponentiate($0.baseAddress!, count: 19, shift: 1) }
         let expected = (0..<19).map { expf(Float($0) * 0.5 - 5) }
