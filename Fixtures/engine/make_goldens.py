@@ -99,16 +99,20 @@ def round_to(model, dtype):
             p.copy_(p.to(dtype).float())
 
 
-def randomize(model, seed, scale=0.3):
-    """Re-draws every parameter (norm scales around 1) so no weight is a trivial 0/1."""
+def randomize(model, seed, gain=1.0):
+    """Re-draws every parameter so no weight is a trivial 0/1: weights ~ N(0, gain^2 / fan_in)
+    (activations keep their scale through the depth), 1-D scales ~ 1 + N(0, 0.1^2), biases ~ N(0, 0.1^2)."""
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, p in sorted(model.named_parameters()):
-            noise = torch.randn(p.shape, generator=g) * scale
-            if name.endswith("norm.weight") or ".norm" in name and name.endswith("weight") or "layer_norm" in name and name.endswith("weight"):
+            noise = torch.randn(p.shape, generator=g)
+            if p.dim() >= 2:
+                fan_in = p[0].numel()
+                p.copy_(noise * gain / fan_in ** 0.5)
+            elif name.endswith("weight"):
                 p.copy_(1 + 0.1 * noise)
             else:
-                p.copy_(noise)
+                p.copy_(0.1 * noise)
 
 
 SPECS = [
@@ -171,7 +175,7 @@ def build(spec):
     randomize(text_encoder, 1)
 
     unet = UNet2DConditionModel(sample_size=8, in_channels=4, out_channels=4, **spec["unet"]).eval()
-    randomize(unet, 2, scale=0.2)
+    randomize(unet, 2)
 
     v = dict(spec["vae"])
     kind = v.pop("kind")
@@ -181,7 +185,7 @@ def build(spec):
                             down_block_types=("DownEncoderBlock2D",) * n, up_block_types=("UpDecoderBlock2D",) * n, **v).eval()
     else:
         vae = AutoencoderTiny(in_channels=3, out_channels=3, latent_channels=4, **v).eval()
-    randomize(vae, 3, scale=0.2)
+    randomize(vae, 3)
 
     sched_cls, extra = SCHEDULERS["ddim"]
     scheduler = DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False,
@@ -230,8 +234,14 @@ def record(spec, pipe, tokenizer):
         tensors["vae.decoded"] = pipe.vae.decode(latents).sample.contiguous()
     save_file(tensors, os.path.join(GOLDEN, f"{name}.safetensors"))
 
+    # Images come from the folder as diffusers loads it (from_pretrained), which is what a user gets:
+    # in particular the scheduler config's explicit values (timestep_spacing "leading") carry over to
+    # other scheduler classes through from_config, while an in-memory scheduler would pass defaults.
+    pipe = StableDiffusionPipeline.from_pretrained(os.path.join(HERE, name), torch_dtype=torch.float32,
+                                                   safety_checker=None, requires_safety_checker=False)
+    pipe.set_progress_bar_config(disable=True)
     cases = []
-    base_config = dict(pipe.scheduler.config)
+    base_config = pipe.scheduler.config
     for i, (kind, (cls, extra)) in enumerate(SCHEDULERS.items()):
         pipe.scheduler = cls.from_config(base_config, **extra)
         seed, steps = 7 + i, 3 + (i % 2)

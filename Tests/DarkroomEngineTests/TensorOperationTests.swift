@@ -145,4 +145,21 @@ import Testing
         let flipped = SinusoidalTimestepFeatures.embed([10], dimension: 4, flipSinToCos: true, downscaleFreqShift: 1)
         #expect(flipped.scalars[0] == plain.scalars[2] && flipped.scalars[2] == plain.scalars[0])
     }
+
+    @Test func vectorExpIsWithinTwoUlpOfLibm() {
+        var worst: Float = 0
+        var x: Float = -87
+        while x < 88 {
+            let reference = expf(x)
+            worst = max(worst, abs(VectorMath.exp(x) - reference) / reference)
+            x += 0.01337
+        }
+        #expect(worst < 2.5e-7)
+        #expect(VectorMath.exp(-100) < 1e-37 && VectorMath.exp(100) == .infinity)
+        var values: [Float] = (0..<19).map { Float($0) * 0.5 - 4 }
+        let sum = values.withUnsafeMutableBufferPointer { VectorMath.exponentiate($0.baseAddress!, count: 19, shift: 1) }
+        let expected = (0..<19).map { expf(Float($0) * 0.5 - 5) }
+        #expect(abs(sum - expected.reduce(0, +)) < 1e-5)
+        #expect(zip(values, expected).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, $1) })
+    }
 }

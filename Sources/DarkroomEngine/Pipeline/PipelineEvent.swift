@@ -18,7 +18,7 @@ public struct PipelineResult: Sendable {
     public let engineVersion: String
     /// The noise generator and its version (`torch-cpu-mt19937-v1`).
     public let rngKind: String
-    /// The scheduler configuration actually used, as JSON with sorted keys.
+    /// The scheduler configuration actually used (the kind's class defaults applied), as sorted-key JSON.
     public let schedulerConfig: String
     /// Where the time went.
     public let timings: PipelineTimings

@@ -45,8 +45,17 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
         tensor.scalars.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedPointer(base: buffer.baseAddress!)
             ParallelLoop.forEachChunk(count, costPerIteration: 8) { range in
-                for i in range { shared.base[i] = activation.apply(shared.base[i]) }
+                activation.apply(shared.base + range.lowerBound, count: range.count)
             }
+        }
+    }
+
+    /// Applies the activation to `count` contiguous values in place (vectorised for the sigmoid family).
+    func apply(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .silu: VectorMath.sigmoidGate(values, count: count, beta: 1)
+        case .quickGELU: VectorMath.sigmoidGate(values, count: count, beta: 1.702)
+        default: for i in 0..<count { values[i] = apply(values[i]) }
         }
     }
 

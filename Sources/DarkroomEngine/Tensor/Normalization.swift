@@ -58,15 +58,10 @@ public struct GroupNorm: Sendable {
                                     let a = scale.base[channel] * inverse
                                     let b = shift.base[channel] - meanF * a
                                     let start = base + c * spatial
-                                    if let activation {
-                                        for i in start..<(start + spatial) {
-                                            destination.base[i] = activation.apply(source.base[i] * a + b)
-                                        }
-                                    } else {
-                                        for i in start..<(start + spatial) {
-                                            destination.base[i] = source.base[i] * a + b
-                                        }
+                                    for i in start..<(start + spatial) {
+                                        destination.base[i] = source.base[i] * a + b
                                     }
+                                    activation?.apply(destination.base + start, count: spatial)
                                 }
                             }
                         }

@@ -70,13 +70,7 @@ enum ScaledDotProductAttention {
                 let visible = causalOffset.map { min(columns, $0 + r + 1) } ?? columns
                 var maximum = -Float.infinity
                 for c in 0..<visible { maximum = max(maximum, row[c]) }
-                var sum: Float = 0
-                for c in 0..<visible {
-                    let e = expf(row[c] - maximum)
-                    row[c] = e
-                    sum += e
-                }
-                let inverse = 1 / sum
+                let inverse = 1 / VectorMath.exponentiate(row, count: visible, shift: maximum)
                 for c in 0..<visible { row[c] *= inverse }
                 for c in visible..<columns { row[c] = 0 }
             }

@@ -1,0 +1,158 @@
+import DarkroomCrypto
+import Foundation
+
+/// A Stable-Diffusion-family text-to-image pipeline loaded from a diffusers folder, reproducing
+/// diffusers' `StableDiffusionPipeline` for the same seed, scheduler and parameters.
+public final class DiffusionPipeline: Sendable {
+    /// The SHA-256 (lower-case hex) of the text `"<path> <sha256 of file>\n"` for each weight file
+    /// (`text_encoder/model.safetensors`, `unet/diffusion_pytorch_model.safetensors`,
+    /// `vae/diffusion_pytorch_model.safetensors`), in that order.
+    public let modelHash: String
+    /// Width and height must be positive multiples of this (8 and the VAE x UNet downsampling).
+    public let sizeMultiple: Int
+    let tokenizer: CLIPTokenizer
+    let textEncoder: CLIPTextModel
+    let unet: UNet2DConditionModel
+    let decoder: any LatentDecoder
+    let schedulerConfig: SchedulerConfig
+
+    /// The weight files hashed into `modelHash`, relative to the model folder, in hashing order.
+    public static let weightFiles = [
+        "text_encoder/model.safetensors", "unet/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors",
+    ]
+
+    /// Loads the diffusers folder at `modelDirectory` (the one holding `model_index.json`).
+    /// Throws `ModelLoadError` (or the tokenizer's and scheduler's load errors) with an actionable message.
+    public init(modelDirectory: URL) throws {
+        let index = try ComponentConfig(component: "model_index", url: modelDirectory.appendingPathComponent("model_index.json"))
+        for (component, classes) in [("text_encoder", ["CLIPTextModel"]), ("unet", ["UNet2DConditionModel"]),
+                                     ("vae", ["AutoencoderKL", "AutoencoderTiny"]), ("tokenizer", ["CLIPTokenizer", "CLIPTokenizerFast"])] {
+            guard let entry = index.values[component] as? [Any], entry.count == 2, let className = entry[1] as? String else {
+                throw ModelLoadError.invalidConfig(path: index.path, detail: "component '\(component)' is missing; a Stable Diffusion folder lists text_encoder, tokenizer, unet, vae and scheduler")
+            }
+            guard classes.contains(className) else {
+                throw ModelLoadError.unsupportedConfig(component: "model_index", field: component, value: className,
+                                                       supported: classes.joined(separator: ", "))
+            }
+        }
+        tokenizer = try CLIPTokenizer(directory: modelDirectory.appendingPathComponent("tokenizer"))
+        textEncoder = try CLIPTextModel(directory: modelDirectory.appendingPathComponent("text_encoder"))
+        unet = try UNet2DConditionModel(directory: modelDirectory.appendingPathComponent("unet"))
+        decoder = try LatentDecoderLoader.load(directory: modelDirectory.appendingPathComponent("vae"))
+        let schedulerURL = modelDirectory.appendingPathComponent("scheduler/scheduler_config.json")
+        guard FileManager.default.fileExists(atPath: schedulerURL.path) else {
+            throw ModelLoadError.missingFile(path: schedulerURL.path, role: "scheduler config")
+        }
+        schedulerConfig = try SchedulerConfig(contentsOf: schedulerURL)
+
+        guard unet.crossAttentionDimension == textEncoder.hiddenSize else {
+            throw ModelLoadError.unsupportedConfig(component: "unet", field: "cross_attention_dim", value: "\(unet.crossAttentionDimension)",
+                                                   supported: "the text encoder's hidden_size (\(textEncoder.hiddenSize))")
+        }
+        guard unet.inChannels == decoder.latentChannels else {
+            throw ModelLoadError.unsupportedConfig(component: "unet", field: "in_channels", value: "\(unet.inChannels)",
+                                                   supported: "the VAE's latent_channels (\(decoder.latentChannels))")
+        }
+        guard tokenizer.maxLength <= textEncoder.maxPositions else {
+            throw ModelLoadError.unsupportedConfig(component: "tokenizer", field: "model_max_length", value: "\(tokenizer.maxLength)",
+                                                   supported: "at most the text encoder's max_position_embeddings (\(textEncoder.maxPositions))")
+        }
+        let latentMultiple = decoder.downsamplingFactor << unet.downsampleCount
+        sizeMultiple = latentMultiple * 8 / DiffusionPipeline.gcd(latentMultiple, 8)
+
+        var lines = ""
+        for file in DiffusionPipeline.weightFiles {
+            lines += "\(file) \(try ContentHash.sha256Hex(fileAt: modelDirectory.appendingPathComponent(file)))\n"
+        }
+        modelHash = ContentHash.sha256Hex(Array(lines.utf8))
+    }
+
+    private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+
+    /// Runs a generation: one `.step` event per denoising step, then `.finished`. Cancelling the
+    /// consuming task stops the run between steps with `CancellationError`.
+    public func generate(_ parameters: GenerationParameters) -> AsyncThrowingStream<PipelineEvent, Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task.detached(priority: .userInitiated) {
+                do {
+                    let result = try await self.run(parameters) { continuation.yield($0) }
+                    continuation.yield(.finished(result))
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Checks parameters against this model.
+    func validate(_ parameters: GenerationParameters) throws {
+        guard parameters.width > 0, parameters.height > 0,
+              parameters.width % sizeMultiple == 0, parameters.height % sizeMultiple == 0 else {
+            throw GenerationError.invalidSize(width: parameters.width, height: parameters.height, multiple: sizeMultiple)
+        }
+        guard parameters.steps >= 1 else { throw GenerationError.invalidSteps(parameters.steps) }
+        guard parameters.guidanceScale.isFinite else { throw GenerationError.invalidGuidance(parameters.guidanceScale) }
+    }
+
+    /// The whole run; `progress` receives each step event.
+    func run(_ parameters: GenerationParameters, progress: (PipelineEvent) -> Void) async throws -> PipelineResult {
+        try validate(parameters)
+        let clock = ContinuousClock()
+        func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        }
+        let guided = parameters.guidanceScale > 1
+        var start = clock.now
+        let conditional = tokenizer.encode(parameters.prompt)
+        let context = guided
+            ? textEncoder.encode([tokenizer.encode(parameters.negativePrompt), conditional])
+            : textEncoder.encode([conditional])
+        let textTime = seconds(clock.now - start)
+        try Task.checkCancellation()
+
+        start = clock.now
+        var scheduler = try makeScheduler(parameters.scheduler, config: schedulerConfig, steps: parameters.steps)
+        let schedulerJSON = String(decoding: try schedulerConfig.effectiveJSON(for: parameters.scheduler), as: UTF8.self)
+        let factor = decoder.downsamplingFactor
+        let latentShape = [1, decoder.latentChannels, parameters.height / factor, parameters.width / factor]
+        var generator = TorchGenerator(seed: parameters.seed)
+        let noise = generator.randn(latentShape.reduce(1, *))
+        let initSigma = scheduler.initNoiseSigma
+        var latents = noise.map { $0 * initSigma }
+        let total = scheduler.timesteps.count
+        for (index, timestep) in scheduler.timesteps.enumerated() {
+            try Task.checkCancellation()
+            let scaled = Tensor(shape: latentShape, scalars: scheduler.scaleModelInput(latents, stepIndex: index))
+            let input = guided ? Tensor.concatenateBatch([scaled, scaled]) : scaled
+            let prediction = unet(input, timestep: timestep, context: context)
+            var guidance: [Float]
+            if guided {
+                let half = prediction.count / 2
+                let scale = parameters.guidanceScale
+                guidance = [Float](repeating: 0, count: half)
+                for i in 0..<half {
+                    let uncond = prediction.scalars[i]
+                    guidance[i] = uncond + scale * (prediction.scalars[half + i] - uncond)
+                }
+            } else {
+                guidance = prediction.scalars
+            }
+            latents = scheduler.step(modelOutput: guidance, stepIndex: index, sample: latents, generator: &generator)
+            progress(.step(index: index, total: total, preview: LatentPreview.image(latents: Tensor(shape: latentShape, scalars: latents))))
+        }
+        let denoiseTime = seconds(clock.now - start)
+        try Task.checkCancellation()
+
+        start = clock.now
+        let inverseScale = 1 / decoder.scalingFactor
+        let decoded = decoder.decode(Tensor(shape: latentShape, scalars: latents.map { $0 * inverseScale }))
+        let image = RGBImage(signedUnitImage: decoded)
+        let decodeTime = seconds(clock.now - start)
+        return PipelineResult(
+            image: image, modelHash: modelHash, engineVersion: DarkroomEngineInfo.version,
+            rngKind: "\(TorchGenerator.rngName)-v\(TorchGenerator.rngVersion)", schedulerConfig: schedulerJSON,
+            timings: PipelineTimings(textEncoding: textTime, denoising: denoiseTime, decoding: decodeTime))
+    }
+}

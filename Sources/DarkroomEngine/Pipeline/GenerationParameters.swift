@@ -1,0 +1,54 @@
+/// What to generate: the inputs of one text-to-image run.
+public struct GenerationParameters: Sendable, Equatable {
+    /// The text describing the image.
+    public var prompt: String
+    /// Text describing what to avoid (used as the unconditional prompt; "" for none).
+    public var negativePrompt: String
+    /// The seed of the torch-compatible noise generator.
+    public var seed: UInt64
+    /// Denoising steps (at least 1).
+    public var steps: Int
+    /// Classifier-free guidance scale; values <= 1 skip the unconditional pass, as diffusers does.
+    public var guidanceScale: Float
+    /// The sampler.
+    public var scheduler: SchedulerKind
+    /// Image width in pixels.
+    public var width: Int
+    /// Image height in pixels.
+    public var height: Int
+
+    /// Parameters with every field given.
+    public init(prompt: String, negativePrompt: String = "", seed: UInt64, steps: Int, guidanceScale: Float,
+                scheduler: SchedulerKind, width: Int, height: Int) {
+        self.prompt = prompt
+        self.negativePrompt = negativePrompt
+        self.seed = seed
+        self.steps = steps
+        self.guidanceScale = guidanceScale
+        self.scheduler = scheduler
+        self.width = width
+        self.height = height
+    }
+}
+
+/// Why a run could not start.
+public enum GenerationError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// Width or height is not a positive multiple of the model's granularity.
+    case invalidSize(width: Int, height: Int, multiple: Int)
+    /// Fewer than one step.
+    case invalidSteps(Int)
+    /// A guidance scale that is not a finite number.
+    case invalidGuidance(Float)
+
+    /// A message a user can act on.
+    public var description: String {
+        switch self {
+        case let .invalidSize(width, height, multiple):
+            return "Image size \(width)x\(height) is not supported by this model: width and height must be positive multiples of \(multiple)."
+        case let .invalidSteps(steps):
+            return "Step count \(steps) is invalid: use at least 1 step."
+        case let .invalidGuidance(scale):
+            return "Guidance scale \(scale) is invalid: use a finite number (1 disables guidance)."
+        }
+    }
+}
