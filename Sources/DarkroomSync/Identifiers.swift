@@ -72,3 +72,18 @@ enum Identifier {
         !s.isEmpty && s.utf8.count <= 64 && s.utf8.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2d }
     }
 }
+
+extension DeviceID: CodingKeyRepresentable {
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// The id as a dictionary key, so `[DeviceID: T]` encodes as a JSON object.
+    public var codingKey: CodingKey { Key(stringValue: rawValue) }
+
+    /// Reads an id from a dictionary key.
+    public init?<T: CodingKey>(codingKey: T) { self.init(rawValue: codingKey.stringValue) }
+}
