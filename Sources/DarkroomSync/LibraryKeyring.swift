@@ -55,13 +55,15 @@ public struct LibraryKeyring: Sendable {
     }
 
     /// A keyring that revokes `device`, signed by `admin`: the epoch rises by one and gets a
-    /// new random key. Seal the result to every remaining member (`sealedForActiveMembers`).
-    public func revoking(_ device: DeviceID, by admin: DeviceIdentity) throws -> LibraryKeyring {
+    /// new random key, and envelopes of `device` after `lastAcceptedSequence` (the head of its
+    /// log that `admin` verified) are rejected from now on. Seal the result to every remaining
+    /// member (`sealedForActiveMembers`).
+    public func revoking(_ device: DeviceID, lastAcceptedSequence: UInt64, by admin: DeviceIdentity) throws -> LibraryKeyring {
         guard let member = membership.member(device), member.isActive else { throw SyncError.notAMember(device) }
         guard device != admin.id else { throw SyncError.membership("a device cannot revoke itself; revoke it from another device") }
         var next = membership
         next.epoch += 1
-        next.members = next.members.map { $0.card.id == device ? Member(card: $0.card, revokedFromEpoch: next.epoch) : $0 }
+        next.members = next.members.map { $0.card.id == device ? Member(card: $0.card, revokedFromEpoch: next.epoch, revokedAfterSequence: lastAcceptedSequence) : $0 }
         return try appending(next, by: admin, newEpochKey: SymmetricKey())
     }
 

@@ -8,14 +8,19 @@ public struct Member: Sendable, Hashable, Codable {
     /// Set when the device was removed: envelopes it signs for this epoch or later are
     /// rejected, and it never receives the keys of this epoch or later.
     public var revokedFromEpoch: UInt32?
+    /// Set with `revokedFromEpoch`: the last sequence of the device's log the revoking
+    /// device had verified. Later envelopes from it are rejected even under an old epoch
+    /// key, so a revoked device cannot keep writing with the keys it still holds.
+    public var revokedAfterSequence: UInt64?
 
     /// Whether the device is still a member.
     public var isActive: Bool { revokedFromEpoch == nil }
 
     /// An entry with explicit parts.
-    public init(card: DeviceCard, revokedFromEpoch: UInt32? = nil) {
+    public init(card: DeviceCard, revokedFromEpoch: UInt32? = nil, revokedAfterSequence: UInt64? = nil) {
         self.card = card
         self.revokedFromEpoch = revokedFromEpoch
+        self.revokedAfterSequence = revokedAfterSequence
     }
 }
 
@@ -102,9 +107,10 @@ public struct SignedMembership: Sendable, Equatable, Codable {
                     throw SyncError.membership("version \(list.version) changes the keys of device \(old.card.id)")
                 }
                 if let r = old.revokedFromEpoch {
-                    guard new.revokedFromEpoch == r else { throw SyncError.membership("version \(list.version) reinstates or rewrites the revocation of \(old.card.id)") }
-                } else if new.revokedFromEpoch != nil {
+                    guard new.revokedFromEpoch == r, new.revokedAfterSequence == old.revokedAfterSequence else { throw SyncError.membership("version \(list.version) reinstates or rewrites the revocation of \(old.card.id)") }
+                } else if new.revokedFromEpoch != nil || new.revokedAfterSequence != nil {
                     revokedNow = true
+                    guard new.revokedAfterSequence != nil else { throw SyncError.membership("the revocation of \(old.card.id) must name its last accepted sequence") }
                     guard new.revokedFromEpoch == list.epoch else { throw SyncError.membership("device \(old.card.id) must be revoked from the new epoch \(list.epoch)") }
                 }
             }

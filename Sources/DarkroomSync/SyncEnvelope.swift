@@ -99,8 +99,9 @@ public enum EnvelopeError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownDevice(DeviceID)
     /// The Ed25519 signature does not verify with the writer's key.
     case badSignature(DeviceID, sequence: UInt64)
-    /// The writer was revoked before this envelope's epoch.
-    case revokedDevice(DeviceID, epoch: UInt32, revokedFrom: UInt32)
+    /// The writer was revoked before writing this envelope (its epoch is the revocation
+    /// epoch or later, or its sequence is after the last one accepted before revocation).
+    case revokedDevice(DeviceID, sequence: UInt64, revokedAfter: UInt64)
     /// No key for the envelope's epoch (this device was revoked, or has an old keyring).
     case unknownEpoch(UInt32)
     /// The sequence number is not the next one: envelopes are missing before it.
@@ -120,7 +121,7 @@ public enum EnvelopeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .wrongLibrary(let e, let f): return "envelope belongs to library \(f), not \(e)"
         case .unknownDevice(let d): return "envelope written by \(d), which is not a member of this library"
         case .badSignature(let d, let s): return "signature of envelope \(d)#\(s) does not verify"
-        case .revokedDevice(let d, let e, let r): return "envelope \(d) at epoch \(e) was written after the device was revoked (from epoch \(r))"
+        case .revokedDevice(let d, let s, let r): return "envelope \(d)#\(s) was written after the device was revoked (its last accepted envelope is #\(r))"
         case .unknownEpoch(let e): return "no key for epoch \(e)"
         case .sequenceGap(let d, let e, let f): return "envelope \(d)#\(f) skips ahead: expected #\(e)"
         case .replayed(let d, let e, let f): return "envelope \(d)#\(f) was already applied (expected #\(e)): a replay"
@@ -211,8 +212,9 @@ public enum SyncEnvelope {
         let h = parsed.header
         guard h.library == library else { throw EnvelopeError.wrongLibrary(expected: library, found: h.library) }
         try verifySignature(parsed, membership: keyring.membership)
-        if let revokedFrom = keyring.membership.member(h.device)?.revokedFromEpoch, h.epoch >= revokedFrom {
-            throw EnvelopeError.revokedDevice(h.device, epoch: h.epoch, revokedFrom: revokedFrom)
+        if let member = keyring.membership.member(h.device), let revokedFrom = member.revokedFromEpoch,
+           h.epoch >= revokedFrom || h.sequence > (member.revokedAfterSequence ?? 0) {
+            throw EnvelopeError.revokedDevice(h.device, sequence: h.sequence, revokedAfter: member.revokedAfterSequence ?? 0)
         }
         guard let key = try? keyring.key(forEpoch: h.epoch) else { throw EnvelopeError.unknownEpoch(h.epoch) }
         if let head {
