@@ -29,7 +29,6 @@ struct SyncFixture {
     /// Seals the next envelope of `device`'s log without storing it anywhere.
     mutating func nextEnvelope(_ device: DeviceID, _ payload: String, keyring override: LibraryKeyring? = nil) throws -> (name: ObjectName, bytes: Data) {
         let clock = clocks[device]!.now(wallClockMs: 1_700_000_000_000)
-        clocks[device]!.now(wallClockMs: 0)  // keep readings distinct
         return try writers[device]!.append(Data(payload.utf8), clock: clock, keyring: override ?? keyring, identity: identity(device))
     }
 
