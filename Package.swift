@@ -48,6 +48,9 @@ let package = Package(
             name: "darkroom",
             dependencies: ["Darkroom", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "CLI"),
+        // Throughput of blob encryption and envelope sync (Benchmarks/sync/README.md).
+        .executableTarget(name: "darkroom-bench-crypto", dependencies: ["DarkroomSync"], path: "Benchmarks/sync",
+            exclude: ["README.md"]),
 
         .testTarget(name: "DarkroomImagingTests", dependencies: ["DarkroomImaging"]),
         .testTarget(name: "DarkroomStoreTests", dependencies: ["DarkroomStore"]),

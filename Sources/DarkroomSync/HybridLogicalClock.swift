@@ -52,6 +52,9 @@ public struct HybridLogicalClock: Sendable, Codable, Equatable {
     public mutating func now(wallClockMs: UInt64 = HybridLogicalClock.wallClockMs()) -> HLCTimestamp {
         if wallClockMs > last.physicalMs {
             last = HLCTimestamp(physicalMs: wallClockMs, counter: 0, device: device)
+        } else if last.counter == UInt32.max {
+            // 2^32 events in one millisecond: borrow the next millisecond rather than overflow.
+            last = HLCTimestamp(physicalMs: last.physicalMs + 1, counter: 0, device: device)
         } else {
             last = HLCTimestamp(physicalMs: last.physicalMs, counter: last.counter + 1, device: device)
         }

@@ -155,7 +155,7 @@ public struct LogVerifier: Sendable {
             let bySequence = candidates[device]!
             var head = state.head(of: device)
             let history = state.verifiedHashes[device] ?? []
-            for (sequence, versions) in bySequence.sorted(by: { $0.key < $1.key }) where sequence <= head.sequence {
+            for (sequence, versions) in bySequence.sorted(by: { $0.key < $1.key }) where sequence >= 1 && sequence <= head.sequence {
                 let known = history[Int(sequence) - 1]
                 if versions.contains(where: { !ConstantTime.equals($0.parsed.hash, known) && isSigned($0.parsed, keyring) }) {
                     report.detections.append(.forked(device, sequence: sequence))

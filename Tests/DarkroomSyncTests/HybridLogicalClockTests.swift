@@ -66,3 +66,22 @@ private let devB = DeviceID(rawValue: "bbbb")!
     for n in names { #expect(SyncObjectName(n.objectName) == n) }
     #expect(SyncObjectName(ObjectName(rawValue: "log/aaaa/7")!) == nil)
 }
+
+@Test func counterNeverOverflows() throws {
+    var a = HybridLogicalClock(device: devA)
+    let r = try a.receive(HLCTimestamp(physicalMs: 50, counter: .max - 1, device: devB), wallClockMs: 10)
+    #expect(r.counter == .max)
+    let n = a.now(wallClockMs: 10)
+    #expect(n == HLCTimestamp(physicalMs: 51, counter: 0, device: devA))
+    #expect(n > r)
+}
+
+@Test func envelopeNamedSequenceZeroIsIgnoredSafely() throws {
+    var f = try SyncFixture()
+    let e = try f.nextEnvelope(f.a.id, "x")
+    var verifier = LogVerifier(library: f.library)
+    var report = VerificationReport()
+    verifier.ingest([(logName("aaaa", 0), e.bytes)], listingOrder: [], keyring: f.keyring, into: &report)
+    #expect(report.accepted.isEmpty)
+    #expect(report.violations == [.swapped(logName("aaaa", 0), device: f.a.id, sequence: 1)])
+}
