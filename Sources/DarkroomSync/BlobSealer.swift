@@ -68,13 +68,26 @@ public enum BlobSealer {
         }
         let output = try FileHandle(forWritingTo: destination)
         defer { try? output.close() }
+        // Hashing and writing each run on their own thread while the next chunk is encrypted.
         let hasher = try GenericHash.Hasher(length: 32)
-        let counts = try SecretStream.encrypt(read: SecretStream.reader(for: input), write: { chunk in
-            hasher.update(chunk)
-            try output.write(contentsOf: chunk)
-        }, key: key, chunkSize: chunkSize)
+        let hashing = PipelineStage(label: "darkroom.blob-sealer.hash") { hasher.update($0) }
+        let writing = PipelineStage(label: "darkroom.blob-sealer.write") { try output.write(contentsOf: $0) }
+        let counts: SecretStream.Counts
+        do {
+            counts = try SecretStream.encrypt(read: SecretStream.reader(for: input), write: { chunk in
+                hashing.submit(chunk)
+                writing.submit(chunk)
+            }, key: key, chunkSize: chunkSize)
+        } catch {
+            hashing.drain()  // no queued work may outlive the file handles
+            writing.drain()
+            throw error
+        }
+        hashing.drain()
+        try writing.finish()
         try output.synchronize()
-        return BlobReference(name: name(forDigest: hasher.finalize()), key: key, plaintextSHA256: plaintextSHA256,
+        let digest = hasher.finalize()
+        return BlobReference(name: name(forDigest: digest), key: key, plaintextSHA256: plaintextSHA256,
                              plaintextBytes: counts.plaintextBytes, ciphertextBytes: counts.ciphertextBytes)
     }
 
@@ -117,5 +130,38 @@ public enum BlobSealer {
 
     private static func name(forDigest digest: Data) -> ObjectName {
         SyncObjectName.blob(ContentHash.hex([UInt8](digest))).objectName
+    }
+}
+
+/// Runs `work` on each submitted chunk, in order, on its own serial queue, at most four
+/// chunks behind the submitter. The first error stops the work and is rethrown by `finish`.
+private final class PipelineStage: @unchecked Sendable {
+    // Unchecked: `work` and `failure` are only touched on `queue`.
+    private let queue: DispatchQueue
+    private let slots = DispatchSemaphore(value: 4)
+    private let work: (Data) throws -> Void
+    private var failure: Error?
+
+    init(label: String, work: @escaping (Data) throws -> Void) {
+        queue = DispatchQueue(label: label)
+        self.work = work
+    }
+
+    /// Queues one chunk; blocks while four are already queued.
+    func submit(_ chunk: Data) {
+        slots.wait()
+        queue.async { [self] in
+            defer { slots.signal() }
+            guard failure == nil else { return }
+            do { try work(chunk) } catch { failure = error }
+        }
+    }
+
+    /// Waits until every queued chunk is handled.
+    func drain() { queue.sync {} }
+
+    /// Waits for the queued chunks and rethrows the first error.
+    func finish() throws {
+        try queue.sync { if let failure { throw failure } }
     }
 }
