@@ -188,3 +188,31 @@ private func setUp(_ count: Int = 5) async throws -> (SyncFixture, InMemoryObjec
     #expect(r2.violations.contains(.rejected(e.name, .badSignature(f.b.id, sequence: 1))))
     #expect(verifier.state.head(of: f.b.id) == .genesis)
 }
+
+@Test func ownEnvelopesNeedNoDownloadAndCheckpointsCoverThem() async throws {
+    var f = try SyncFixture()
+    let store = InMemoryObjectStore()
+    let atA = InMemoryTransport(store: store)
+    var aView = LogVerifier(library: f.library)
+    for _ in 0..<3 {
+        let e = try f.nextEnvelope(f.a.id, "mine")
+        try await atA.put(e.bytes, name: e.name)
+        aView.recordOwnEnvelope(device: f.a.id, head: f.writers[f.a.id]!.head)
+    }
+    #expect(aView.state.head(of: f.a.id) == f.writers[f.a.id]!.head)
+    let checkpoint = try aView.makeCheckpoint(by: f.a, counter: 1)
+    try await atA.put(checkpoint.bytes, name: checkpoint.name)
+    // A's own pull downloads nothing of its own log and sees no withholding.
+    let own = try await aView.pull(from: atA, keyring: f.keyring)
+    #expect(own.accepted.isEmpty && own.isClean)
+    // B agrees with A's checkpoint after reading the log.
+    var bView = LogVerifier(library: f.library)
+    let report = try await bView.pull(from: InMemoryTransport(store: store), keyring: f.keyring)
+    #expect(report.acceptedSequences == ["aaaa#1", "aaaa#2", "aaaa#3"])
+    #expect(report.isClean)
+    #expect(bView.state.latestClaims[f.a.id]?[f.a.id] == f.writers[f.a.id]!.head)
+    // A replayed older checkpoint under a new name is caught.
+    try await atA.put(checkpoint.bytes, name: SyncObjectName.checkpoint(f.a.id, counter: 3).objectName)
+    let replay = try await bView.pull(from: InMemoryTransport(store: store), keyring: f.keyring)
+    #expect(replay.violations == [.replayed(SyncObjectName.checkpoint(f.a.id, counter: 3).objectName, device: f.a.id, sequence: 1)])
+}
