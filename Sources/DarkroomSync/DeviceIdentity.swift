@@ -78,11 +78,13 @@ public struct DeviceIdentity: Sendable {
         self.box = box
     }
 
-    private func serialized() throws -> Data {
+    /// The identity as JSON, private keys included: only ever sealed, never stored in clear.
+    func serialized() throws -> Data {
         try JSONEncoder.sorted.encode(Stored(id: id, name: name, signingSeed: signing.exportedSeed(), boxSecret: box.exportedSecretKey()))
     }
 
-    private static func deserialize(_ data: Data) throws -> DeviceIdentity {
+    /// Decodes `serialized()` output.
+    static func deserialize(_ data: Data) throws -> DeviceIdentity {
         let s = try JSONDecoder().decode(Stored.self, from: data)
         return DeviceIdentity(id: s.id, name: s.name, signing: try SigningKeyPair(seed: s.signingSeed), box: try BoxKeyPair(secretKey: s.boxSecret))
     }

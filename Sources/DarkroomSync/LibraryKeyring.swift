@@ -93,9 +93,13 @@ public struct LibraryKeyring: Sendable {
         guard let member = membership.member(card.id), member.isActive, member.card.boxKey == card.boxKey else {
             throw SyncError.notAMember(card.id)
         }
-        let plain = try JSONEncoder.sorted.encode(Sealed(library: library, chain: chain,
-                                                         keys: epochKeys.sorted { $0.key < $1.key }.map { .init(epoch: $0.key, key: $0.value.exportedBytes()) }))
-        return card.boxKey.seal(plain)
+        return card.boxKey.seal(try serialized())
+    }
+
+    /// The keyring as JSON (epoch keys included): only ever sealed, never stored in clear.
+    func serialized() throws -> Data {
+        try JSONEncoder.sorted.encode(Sealed(library: library, chain: chain,
+                                             keys: epochKeys.sorted { $0.key < $1.key }.map { .init(epoch: $0.key, key: $0.value.exportedBytes()) }))
     }
 
     /// The keyring sealed to each active member other than `sender`.
@@ -114,7 +118,11 @@ public struct LibraryKeyring: Sendable {
     /// version is signed by a device it trusts (the one whose fingerprint it compared; see
     /// `lastSigner`).
     public static func open(_ sealed: Data, as identity: DeviceIdentity, expectedLibrary: LibraryID? = nil) throws -> LibraryKeyring {
-        let plain = try identity.box.open(sealed)
+        try deserialize(try identity.box.open(sealed), as: identity, expectedLibrary: expectedLibrary)
+    }
+
+    /// Decodes `serialized()` output and runs every check of `open`.
+    static func deserialize(_ plain: Data, as identity: DeviceIdentity, expectedLibrary: LibraryID?) throws -> LibraryKeyring {
         let s: Sealed
         do { s = try JSONDecoder().decode(Sealed.self, from: plain) } catch { throw SyncError.malformed("sealed keyring does not decode") }
         if let expectedLibrary, s.library != expectedLibrary {

@@ -8,6 +8,7 @@ import Foundation
 /// | checkpoint `counter` signed by `device` | `checkpoint/<device>/<counter, 20 digits>` |
 /// | encrypted blob | `blob/<BLAKE2b-256 of the ciphertext, hex>` |
 /// | keyring for membership `version`, sealed to `device` | `keyring/<version, 20 digits>/<device>` |
+/// | recovery bundle of `device` (see `RecoveryBundle`) | `recovery/<device>` |
 public enum SyncObjectName: Sendable, Hashable {
     /// An envelope of one device's log.
     case log(DeviceID, sequence: UInt64)
@@ -17,6 +18,8 @@ public enum SyncObjectName: Sendable, Hashable {
     case blob(String)
     /// A keyring sealed to one device after a membership change.
     case keyring(version: UInt64, device: DeviceID)
+    /// A recovery bundle sealed under the recovery key.
+    case recovery(DeviceID)
 
     /// The transport name.
     public var objectName: ObjectName {
@@ -25,13 +28,14 @@ public enum SyncObjectName: Sendable, Hashable {
         case .checkpoint(let d, let c): return ObjectName(rawValue: "checkpoint/\(d)/\(Self.digits(c))")!
         case .blob(let h): return ObjectName(rawValue: "blob/\(h)")!
         case .keyring(let v, let d): return ObjectName(rawValue: "keyring/\(Self.digits(v))/\(d)")!
+        case .recovery(let d): return ObjectName(rawValue: "recovery/\(d)")!
         }
     }
 
     /// Parses a transport name; nil for names sync does not use.
     public init?(_ name: ObjectName) {
         let parts = name.segments
-        guard parts.count == 3 || (parts.count == 2 && parts[0] == "blob") else { return nil }
+        guard parts.count == 3 || (parts.count == 2 && (parts[0] == "blob" || parts[0] == "recovery")) else { return nil }
         switch parts[0] {
         case "log":
             guard let d = DeviceID(rawValue: String(parts[1])), let s = Self.number(parts[2]) else { return nil }
@@ -43,6 +47,9 @@ public enum SyncObjectName: Sendable, Hashable {
             let h = String(parts[1])
             guard h.count == 64, h.allSatisfy(\.isHexDigit) else { return nil }
             self = .blob(h)
+        case "recovery":
+            guard let d = DeviceID(rawValue: String(parts[1])) else { return nil }
+            self = .recovery(d)
         case "keyring":
             guard let v = Self.number(parts[1]), let d = DeviceID(rawValue: String(parts[2])) else { return nil }
             self = .keyring(version: v, device: d)

@@ -112,12 +112,19 @@ import Testing
     #expect(throws: CryptoError.authenticationFailed) { try DeviceIdentity.open(withPassphrase, passphrase: "wrong horse") }
 }
 
-@Test func keyringRecoversFromRecoveryWordsProtectedCopy() throws {
-    // The recovery key is a device-key style key written as words: it opens a keyring copy.
-    let f = try SyncFixture()
+@Test func recoveryWordsReopenTheIdentityAndKeyring() throws {
+    var f = try SyncFixture()
     let recoveryKey = SymmetricKey()
     let words = RecoveryWords.encode(recoveryKey)
-    let backup = try f.a.sealed(deviceKey: recoveryKey)
-    let restored = try DeviceIdentity.open(backup, deviceKey: try RecoveryWords.decode(words.joined(separator: " ")))
-    #expect(restored.card == f.a.card)
+    let bundle = try RecoveryBundle.seal(identity: f.a, keyring: f.keyring, recoveryKey: recoveryKey)
+    #expect(bundle.range(of: f.keyring.currentKey.exportedBytes()) == nil)
+    // Every device is lost; a new one types the words.
+    let (identity, keyring) = try RecoveryBundle.open(bundle, recoveryKey: try RecoveryWords.decode(words.joined(separator: " ")))
+    #expect(identity.card == f.a.card)
+    #expect(keyring.currentKey == f.keyring.currentKey && keyring.membership == f.keyring.membership)
+    let e = try f.nextEnvelope(f.b.id, "still readable")
+    #expect(try SyncEnvelope.open(e.bytes, library: f.library, keyring: keyring, after: nil).payload == Data("still readable".utf8))
+    #expect(throws: CryptoError.authenticationFailed) { try RecoveryBundle.open(bundle, recoveryKey: SymmetricKey()) }
+    #expect(throws: CryptoError.authenticationFailed) { try RecoveryBundle.open(bundle.flippingBit(at: 40), recoveryKey: recoveryKey) }
+    #expect(SyncObjectName(SyncObjectName.recovery(f.a.id).objectName) == .recovery(f.a.id))
 }
