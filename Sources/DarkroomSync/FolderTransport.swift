@@ -107,7 +107,12 @@ public actor FolderTransport: SyncTransport {
 
     private func loadOwnIndex() throws -> [ObjectName: URL] {
         if let ownIndex { return ownIndex }
-        let entries = try Self.entries(in: root.appendingPathComponent(writer.rawValue))
+        let folder = root.appendingPathComponent(writer.rawValue)
+        // This device is the folder's only writer: leftover temp files are from interrupted puts.
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where file.hasPrefix(".tmp-") {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(file))
+        }
+        let entries = try Self.entries(in: folder)
         let index = Dictionary(entries.map { ($0.name, $0.url) }, uniquingKeysWith: { a, _ in a })
         nextCounter = (entries.map(\.counter).max() ?? 0) + 1
         ownIndex = index

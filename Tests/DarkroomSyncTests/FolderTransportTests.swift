@@ -49,11 +49,15 @@ private func temporaryFolder() throws -> URL {
     try await t.put(Data("one".utf8), name: name)
     try await t.put(Data("one".utf8), name: name)
     await #expect(throws: TransportError.conflict(name)) { try await t.put(Data("two".utf8), name: name) }
+    // A put interrupted before its rename left a temp file; a restart cleans it up.
+    let leftover = root.appendingPathComponent("aaaa/.tmp-interrupted")
+    try Data("half".utf8).write(to: leftover)
     // A new transport instance over the same folder (an app restart) knows what is there.
     let restarted = try FolderTransport(root: root, writer: DeviceID(rawValue: "aaaa")!)
     try await restarted.put(Data("one".utf8), name: name)
     try await restarted.put(Data("x".utf8), name: ObjectName(rawValue: "blob/x")!)
     #expect(try await restarted.listAll(after: nil).names == [name, ObjectName(rawValue: "blob/x")!])
+    #expect(!FileManager.default.fileExists(atPath: leftover.path))
     await #expect(throws: TransportError.notFound(ObjectName(rawValue: "nope")!)) { try await restarted.get(ObjectName(rawValue: "nope")!) }
 }
 
