@@ -57,10 +57,22 @@ public struct LogVerifier: Sendable {
         return (SyncObjectName.checkpoint(identity.id, counter: counter).objectName, bytes)
     }
 
-    /// Lists new objects (all of them with `fullRescan`, which also detects rollback),
-    /// fetches the logs' new envelopes, new checkpoints and pending objects, and verifies them.
+    /// Whether something is outstanding (held-back objects, or a checkpoint claiming more
+    /// than was verified): the next pull then lists everything again, because objects a
+    /// transport hid may sit before the cursor.
+    public var needsFullRescan: Bool {
+        if !state.pending.isEmpty { return true }
+        return state.latestClaims.values.contains { heads in
+            heads.contains { device, claimed in claimed.sequence > state.head(of: device).sequence }
+        }
+    }
+
+    /// Lists new objects (all of them with `fullRescan` or when `needsFullRescan`; a full
+    /// listing also detects rollback), fetches the logs' new envelopes, new checkpoints and
+    /// pending objects, and verifies them.
     public mutating func pull(from transport: some SyncTransport, keyring: LibraryKeyring, fullRescan: Bool = false) async throws -> VerificationReport {
-        let listing = try await transport.listAll(after: fullRescan ? nil : state.cursor)
+        let rescan = fullRescan || needsFullRescan
+        let listing = try await transport.listAll(after: rescan ? nil : state.cursor)
         var report = VerificationReport()
         var unique: [ObjectName] = []
         var seen = Set<ObjectName>()
@@ -96,7 +108,7 @@ public struct LogVerifier: Sendable {
         }
         ingest(fetched, listingOrder: unique, keyring: keyring, into: &report)
         state.pending = Array(Set(state.pending + unfetched.filter { if case .log = SyncObjectName($0) { return true } else { return false } })).sorted()
-        if fullRescan {
+        if rescan {
             var listedMax: [DeviceID: UInt64] = [:]
             for name in unique {
                 if case .log(let d, let s) = SyncObjectName(name) { listedMax[d] = max(listedMax[d, default: 0], s) }

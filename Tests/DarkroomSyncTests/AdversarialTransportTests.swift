@@ -119,8 +119,15 @@ private func setUp(_ count: Int = 5) async throws -> (SyncFixture, InMemoryObjec
     #expect(report.acceptedSequences == ["aaaa#1", "aaaa#2", "aaaa#3"])
     #expect(report.violations == [.withheld(f.a.id, claimed: 5, available: 3, reportedBy: f.b.id)])
     // Still withheld on the next pull (the claim is remembered).
+    #expect(verifier.needsFullRescan)
     let later = try await verifier.pull(from: reader, keyring: f.keyring)
     #expect(later.violations == [.withheld(f.a.id, claimed: 5, available: 3, reportedBy: f.b.id)])
+    // The transport releases the tail: the automatic full listing finds it behind the cursor.
+    await reader.setModes([])
+    let released = try await verifier.pull(from: reader, keyring: f.keyring)
+    #expect(released.acceptedSequences == ["aaaa#4", "aaaa#5"])
+    #expect(released.isClean)
+    #expect(!verifier.needsFullRescan)
 }
 
 @Test func rollbackIsDetectedOnAFullRescan() async throws {
