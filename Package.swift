@@ -42,15 +42,30 @@ let package = Package(
         // Envelopes, keys, transports and merge for end-to-end encrypted sync.
         .target(name: "DarkroomSync", dependencies: ["DarkroomCrypto"]),
         // The facade a mobile app imports.
-        .target(name: "Darkroom", dependencies: ["DarkroomStore", "DarkroomImaging", "DarkroomEngine"]),
+        .target(
+            name: "Darkroom",
+            dependencies: ["DarkroomStore", "DarkroomImaging", "DarkroomEngine", "DarkroomCrypto",
+                           .product(name: "GRDB", package: "GRDB.swift")]),
         // The `darkroom` command-line tool.
         .executableTarget(
             name: "darkroom",
             dependencies: ["Darkroom", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "CLI"),
+        // Engine benchmark at real model sizes with random weights (release builds only).
+        .executableTarget(
+            name: "darkroom-bench-engine",
+            dependencies: ["DarkroomEngine", "COpenBLAS"],
+            path: "Benchmarks/engine",
+            exclude: ["peer.py", "configs", "README.md"]),
+
+        // Benchmarks (run in release mode; see docs/benchmarks.md).
+        .executableTarget(
+            name: "darkroom-bench-store", dependencies: ["Darkroom", "DarkroomStore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/store"),
         // Throughput of blob encryption and envelope sync (Benchmarks/sync/README.md).
-        .executableTarget(name: "darkroom-bench-crypto", dependencies: ["DarkroomSync"], path: "Benchmarks/sync",
-            exclude: ["README.md"]),
+        .executableTarget(
+            name: "darkroom-bench-crypto", dependencies: ["DarkroomSync"],
+            path: "Benchmarks/sync", exclude: ["README.md"]),
 
         .testTarget(name: "DarkroomImagingTests", dependencies: ["DarkroomImaging"]),
         .testTarget(name: "DarkroomStoreTests", dependencies: ["DarkroomStore"]),
@@ -58,7 +73,7 @@ let package = Package(
         .testTarget(name: "DarkroomCryptoTests", dependencies: ["DarkroomCrypto"]),
         .testTarget(name: "DarkroomSyncTests", dependencies: ["DarkroomSync"]),
         .testTarget(name: "DarkroomTests", dependencies: ["Darkroom"]),
-        .testTarget(name: "CLITests", dependencies: ["darkroom"]),
+        .testTarget(name: "CLITests", dependencies: ["darkroom", "DarkroomImaging"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,42 @@
+// darkroom-bench-engine: times the engine's UNet, TAESD decoder and CLIP text encoder at real
+// sizes with random weights, against the OpenBLAS sgemm peak measured in the same run.
+// Usage: darkroom-bench-engine [--threads N] [--repeats R] [--only unet|taesd|clip]
+// The PyTorch / ONNX Runtime figures come from peer.py with the same configs and thread count.
+import COpenBLAS
+import DarkroomEngine
+import Foundation
+
+let arguments = BenchmarkArguments(CommandLine.arguments)
+BLASBackend.setThreadCount(arguments.threads)
+let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("configs")
+
+print("darkroom-bench-engine  engine \(DarkroomEngineInfo.version)")
+print("BLAS core: \(BLASBackend.coreName), threads: \(BLASBackend.threadCount), repeats: \(arguments.repeats)")
+let peak = SgemmPeak.measure(size: 1024, repeats: 5)
+print(String(format: "OpenBLAS sgemm 1024^3 peak: %.1f GFLOP/s", peak))
+
+var rows: [BenchmarkRow] = []
+if arguments.includes("unet") {
+    let unet = try UNet2DConditionModel(configURL: configs.appendingPathComponent("unet-tiny-sd.json"), randomWeightsSeed: 1)
+    let sample = BenchmarkInput.random([2, 4, 64, 64], seed: 2)
+    let context = BenchmarkInput.random([2, 77, 768], seed: 3)
+    rows.append(BenchmarkRow.time("UNet tiny-sd, batch 2, 64x64 latents, 77 tokens", repeats: arguments.repeats) {
+        _ = unet(sample, timestep: 500, context: context)
+    })
+}
+if arguments.includes("taesd") {
+    let decoder = try LatentDecoderLoader.load(configURL: configs.appendingPathComponent("taesd.json"), randomWeightsSeed: 4)
+    let latents = BenchmarkInput.random([1, 4, 64, 64], seed: 5)
+    rows.append(BenchmarkRow.time("TAESD decoder, 64x64 latents -> 512x512", repeats: arguments.repeats) {
+        _ = decoder.decode(latents)
+    })
+}
+if arguments.includes("clip") {
+    let encoder = try CLIPTextModel(configURL: configs.appendingPathComponent("clip-vit-l.json"), randomWeightsSeed: 6)
+    let tokens: [[Int32]] = [(0..<77).map { Int32(($0 * 7919) % 49408) }]
+    rows.append(BenchmarkRow.time("CLIP ViT-L text encoder, 77 tokens", repeats: arguments.repeats) {
+        _ = encoder.encode(tokens)
+    })
+}
+for row in rows { print(row.line(peak: peak)) }
+print(String(format: "peak resident memory: %.0f MiB", ResidentMemory.peakMiB()))

@@ -1,0 +1,156 @@
+// darkroom-bench-store: the store's performance targets (issue 2), in release mode.
+//
+//   swift build -c release --product darkroom-bench-store --product darkroom
+//   .build/release/darkroom-bench-store [--rows 100000] [--keep PATH]
+//
+// Builds a library of N generations, each with an image row and tags, then measures:
+//   1. inserting the N generation records (one process, one transaction per 10k rows);
+//   2. the list-page query (50 newest) and full-text searches, p50/p99 over many runs, with their plans;
+//   3. `darkroom list --limit 50` and `darkroom list WORD` as whole commands (process start included),
+//      against `sqlite3 LIBRARY.sqlite 'select …'` for the same page, as a ratio.
+import Darkroom
+import DarkroomStore
+import Foundation
+import GRDB
+
+struct Options {
+    var rows = 100_000
+    var keep: String?
+    init() {
+        var args = CommandLine.arguments.dropFirst().makeIterator()
+        while let arg = args.next() {
+            switch arg {
+            case "--rows": rows = Int(args.next() ?? "") ?? rows
+            case "--keep": keep = args.next()
+            default: print("unknown argument \(arg)"); exit(64)
+            }
+        }
+    }
+}
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+func percentiles(_ samples: [Double]) -> (p50: Double, p99: Double) {
+    let sorted = samples.sorted()
+    return (sorted[sorted.count / 2], sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))])
+}
+
+func ms(_ s: Double) -> String { String(format: "%.2f ms", s * 1000) }
+
+let options = Options()
+let folder = URL(fileURLWithPath: options.keep ?? NSTemporaryDirectory() + "darkroom-bench-\(UUID().uuidString)")
+try? FileManager.default.removeItem(at: folder)
+let library = try Library.open(at: folder, create: true)
+let database = library.database
+
+// Deterministic, varied prompts so full-text search has realistic selectivity.
+let colours = ["red", "blue", "green", "yellow", "purple", "orange", "black", "white", "pink", "teal"]
+let shapes = ["circle", "square", "triangle", "star", "ring", "lighthouse", "heron", "garden", "castle", "forest"]
+let styles = ["oil painting", "watercolour", "photo", "sketch", "pixel art", "3d render", "ink drawing", "poster"]
+func prompt(_ i: Int) -> String {
+    "a \(colours[i % 10]) \(shapes[(i / 10) % 10]) \(styles[(i / 100) % 8]) number\(i % 997)"
+}
+
+print("Darkroom store benchmark — \(options.rows) generations, \(ProcessInfo.processInfo.processorCount) cores, \(Date())")
+
+// 1. Inserts.
+let insertStart = now()
+let base = Date(timeIntervalSince1970: 1_790_000_000)
+let batch = 10_000
+for start in stride(from: 0, to: options.rows, by: batch) {
+    try database.write { db in
+        let end = min(options.rows, start + batch)
+        let imageStatement = try db.makeStatement(sql: """
+            INSERT INTO image (hash, id, path, width, height, byte_size, format, thumbnail_path, created_at, modified_at)
+            VALUES (?, ?, ?, 64, 64, 9000, 'png', ?, ?, ?)
+            """)
+        for i in start..<end {
+            let created = base.addingTimeInterval(Double(i))
+            let hash = String(format: "%064x", i)
+            try imageStatement.execute(arguments: [hash, StableID.make(), ImageFileStore.imagePath(hash: hash),
+                                                   ImageFileStore.thumbnailPath(hash: hash), created, created])
+            var row = GenerationRecord.make(source: .generate, status: .succeeded, now: created)
+            row.prompt = prompt(i)
+            row.negativePrompt = i % 3 == 0 ? "blurry" : ""
+            row.seed = Int64(i)
+            row.steps = 8
+            row.guidance = 4
+            row.scheduler = "dpmpp-2m"
+            row.width = 64
+            row.height = 64
+            row.modelID = i % 4 == 0 ? "tiny-sd" : "darkroom-shapes-v1"
+            row.imageHash = hash
+            row.favorite = i % 50 == 0
+            try row.insert(db)
+        }
+    }
+}
+let insertSeconds = now() - insertStart
+print("insert \(options.rows) generations + images (FTS triggers on): \(String(format: "%.2f s", insertSeconds))  (target < 5 s)")
+
+// 2. Queries.
+func measure(_ name: String, _ query: GalleryQuery, runs: Int = 300) throws {
+    _ = try database.read { db in try query.fetchItems(db) }  // warm
+    var samples: [Double] = []
+    var count = 0
+    for _ in 0..<runs {
+        let t = now()
+        count = try database.read { db in try query.fetchItems(db) }.count
+        samples.append(now() - t)
+    }
+    let (p50, p99) = percentiles(samples)
+    let plan = try database.read { db -> String in
+        let statement = try query.request(walkIndex: query.prefersIndexWalk(db)).makePreparedRequest(db).statement
+        return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + statement.sql, arguments: statement.arguments)
+            .map { "      " + ($0["detail"] as String) }.joined(separator: "\n")
+    }
+    print("query \(name): \(count) rows, p50 \(ms(p50)), p99 \(ms(p99))  (target p99 < 5 ms)\n    plan:\n\(plan)")
+}
+try measure("page (50 newest, with tags/albums/images)", GalleryQuery(limit: 50))
+try measure("search 'heron' (1 in 10 rows match)", GalleryQuery(text: "heron", limit: 50))
+try measure("search 'purple castle watercolour'", GalleryQuery(text: "purple castle watercolour", limit: 50))
+try measure("search 'number42' (rare)", GalleryQuery(text: "number42", limit: 50))
+var favourites = GalleryQuery(limit: 50); favourites.favoritesOnly = true
+try measure("favourites page", favourites)
+try measure("field terms 'seed:4242'", GalleryQuery.parse(search: "seed:4242", into: GalleryQuery(limit: 50)))
+
+// 3. Whole commands.
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("darkroom")
+func timeCommand(_ executable: String, _ arguments: [String], runs: Int = 20) -> (p50: Double, p99: Double) {
+    var samples: [Double] = []
+    for _ in 0..<runs {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let t = now()
+        try? process.run()
+        process.waitUntilExit()
+        samples.append(now() - t)
+        if process.terminationStatus != 0 { print("    (\(executable) exited \(process.terminationStatus))") }
+    }
+    return percentiles(samples)
+}
+if FileManager.default.isExecutableFile(atPath: binary.path) {
+    let list = timeCommand(binary.path, ["list", "--limit", "50", "--library", folder.path])
+    let search = timeCommand(binary.path, ["list", "heron", "--limit", "50", "--library", folder.path])
+    let json = timeCommand(binary.path, ["list", "--limit", "50", "--json", "--library", folder.path])
+    print("command `darkroom list --limit 50`: p50 \(ms(list.p50)), p99 \(ms(list.p99))  (target < 50 ms)")
+    print("command `darkroom list heron --limit 50`: p50 \(ms(search.p50)), p99 \(ms(search.p99))  (target < 50 ms)")
+    print("command `darkroom list --limit 50 --json`: p50 \(ms(json.p50)), p99 \(ms(json.p99))")
+    let sqlite = ["/usr/bin/sqlite3", "/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    if let sqlite {
+        let peer = timeCommand(sqlite, [folder.appendingPathComponent("library.sqlite").path, """
+            SELECT g.id, g.status, g.favorite, g.rating, g.seed, g.width, g.height, g.created_at, g.prompt
+            FROM generation g WHERE g.trashed_at IS NULL ORDER BY g.created_at DESC, g.id DESC LIMIT 50
+            """])
+        print("peer `sqlite3 library.sqlite 'select … limit 50'`: p50 \(ms(peer.p50))")
+        print(String(format: "ratio darkroom list / sqlite3 (p50): %.2fx", list.p50 / peer.p50))
+    } else {
+        print("peer sqlite3 not installed: skipped")
+    }
+} else {
+    print("darkroom binary not found beside this benchmark (\(binary.path)); build it with --product darkroom")
+}
+if options.keep == nil { try? FileManager.default.removeItem(at: folder) }

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+
+/// The root `darkroom` command: a private text-to-image gallery in the terminal.
+struct DarkroomCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "darkroom",
+        abstract: "A private, local text-to-image gallery.",
+        discussion: """
+            Every command works on one library: --library PATH (before or after the command), \
+            else $DARKROOM_LIBRARY, else $XDG_DATA_HOME/darkroom/library (~/.local/share/darkroom/library).
+
+            Ids may be shortened to any unique prefix, as with git. Exit codes are listed in docs/cli.md.
+            """,
+        version: DarkroomVersion.string,
+        subcommands: [
+            InitCommand.self, GenerateCommand.self, ListCommand.self, ShowCommand.self,
+            FavoriteCommand.self, UnfavoriteCommand.self, RateCommand.self, TagCommand.self, AlbumCommand.self,
+            TrashCommand.self, RestoreCommand.self, ExportCommand.self, ImportCommand.self, PromptsCommand.self,
+            SettingsCommand.self, StatsCommand.self, DoctorCommand.self, FlagsCommand.self, UnflagCommand.self,
+        ])
+}
+
+/// The CLI's version string.
+enum DarkroomVersion {
+    static let string = "0.1.0"
+}
+
+/// Entry point: parses, runs, and turns errors into messages on stderr and documented exit codes.
+@main
+enum DarkroomMain {
+    static func main() async {
+        // A write past a file-size limit then fails with EFBIG (reported as "disk full") instead of killing us.
+        signal(SIGXFSZ, SIG_IGN)
+        do {
+            var command = try DarkroomCommand.parseAsRoot(GlobalOptions.movingLibraryOption(Array(CommandLine.arguments.dropFirst())))
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIFailure {
+            FileHandle.standardError.write(Data("darkroom: \(error.message)\n".utf8))
+            exit(error.code.rawValue)
+        } catch {
+            if let code = ExitStatus.code(for: error) {
+                FileHandle.standardError.write(Data("darkroom: error: \(error)\n".utf8))
+                exit(code.rawValue)
+            }
+            DarkroomCommand.exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Darkroom
+import DarkroomStore
+import Foundation
+
+/// The documented exit codes of `darkroom` (see docs/cli.md). Each kind of failure has its own.
+enum ExitStatus: Int32, CaseIterable {
+    case success = 0
+    /// An unexpected internal error.
+    case internalError = 1
+    /// A library, id, file, album or tag that does not exist.
+    case notFound = 2
+    /// An id prefix that matches several rows.
+    case ambiguousID = 3
+    /// A file that is not a picture Darkroom can read, or is unreadable.
+    case invalidInput = 4
+    /// A library written by a newer Darkroom.
+    case newerLibrary = 5
+    /// A damaged library database.
+    case corruptLibrary = 6
+    /// Disk full or another I/O failure.
+    case ioFailure = 7
+    /// Another process held the library too long.
+    case busy = 8
+    /// No generator: no model, or the engine cannot load it.
+    case generatorUnavailable = 9
+    /// The generator failed while running.
+    case generationFailed = 10
+    /// A value that breaks a rule (rating out of range, duplicate album name…).
+    case invalidValue = 11
+    /// Some files of an import failed (the others were imported).
+    case partialFailure = 12
+    /// The safety policy refused the prompt.
+    case refusedByPolicy = 13
+    /// Wrong flags or arguments (ArgumentParser's usage error).
+    case usage = 64
+    /// Cancelled by Ctrl-C.
+    case cancelled = 130
+
+    /// The code for a Darkroom error, or nil for errors ArgumentParser renders itself.
+    static func code(for error: any Error) -> ExitStatus? {
+        switch error {
+        case let error as StoreError:
+            switch error {
+            case .libraryNotFound, .notFound: return .notFound
+            case .ambiguousID: return .ambiguousID
+            case .newerSchema: return .newerLibrary
+            case .corruptDatabase: return .corruptLibrary
+            case .diskFull, .ioFailure: return .ioFailure
+            case .busy: return .busy
+            case .invalidValue, .duplicateName: return .invalidValue
+            }
+        case let error as LibraryError:
+            switch error {
+            case .fileNotFound, .missingImageFile: return .notFound
+            case .unreadableFile, .notAnImage: return .invalidInput
+            case .generatorUnavailable: return .generatorUnavailable
+            case .generationFailed: return .generationFailed
+            case .cancelled: return .cancelled
+            case .invalidArgument: return .invalidValue
+            case .promptRefused: return .refusedByPolicy
+            }
+        case is CancellationError:
+            return .cancelled
+        default:
+            return nil
+        }
+    }
+}
+
+/// A failure the CLI reports with its own message and code.
+struct CLIFailure: Error {
+    var code: ExitStatus
+    var message: String
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Darkroom
+import DarkroomStore
+import Foundation
+
+struct PromptsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prompts", abstract: "Prompt history, most recently used first, with use counts.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Only prompts containing this text.") var search: String?
+    @Option(help: "Show at most this many.") var limit: Int = 50
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let prompts = try await global.open().prompts(search: search, limit: limit)
+        if json {
+            try Console.printJSON(prompts.map {
+                PromptJSON(id: $0.id, text: $0.text, negativeText: $0.negativeText, useCount: $0.useCount,
+                           firstUsedAt: $0.firstUsedAt, lastUsedAt: $0.lastUsedAt)
+            })
+            return
+        }
+        if prompts.isEmpty { Console.note("No prompts yet."); return }
+        Console.print(Console.table(["USES", "LAST USED", "PROMPT"], prompts.map {
+            ["\($0.useCount)", Console.shortDate($0.lastUsedAt),
+             $0.text + ($0.negativeText.isEmpty ? "" : "  (not: \($0.negativeText))")]
+        }))
+    }
+}
+
+/// `prompts --json` output.
+struct PromptJSON: Encodable {
+    var id: String, text: String, negativeText: String, useCount: Int, firstUsedAt: Date, lastUsedAt: Date
+}
+
+struct SettingsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settings",
+        abstract: "Read and change settings.",
+        discussion: """
+            Settings are synced to all your devices unless set with --device, which makes an override for this
+            device only. `settings list` shows each value and where it came from (device, synced, default).
+            Values are JSON; plain words are stored as strings.
+
+            Examples:
+              darkroom settings set generate.steps 8
+              darkroom settings set generate.scheduler ddim --device
+            """,
+        subcommands: [Get.self, Set.self, Unset.self, List.self])
+
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a setting's value (JSON).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The setting name.") var key: String
+        func run() async throws {
+            guard let setting = try await global.open().setting(key) else {
+                throw StoreError.notFound(kind: "setting", id: key)
+            }
+            Console.print(setting.value)
+        }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set a setting.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The setting name.") var key: String
+        @Argument(help: "The value (JSON, or a plain word).") var value: String
+        @Flag(help: "Only on this device (an override of the synced value).") var device = false
+        func run() async throws {
+            let library = try global.open()
+            if key == "safety.enabled", let enabled = Bool(value.lowercased()) {
+                try await library.setSafetyEnabled(enabled)
+                if !enabled {
+                    Console.note("Warning: the safety policy is now OFF: prompts are not checked and pictures are not flagged. The change is recorded (`darkroom flags --events`).")
+                }
+            } else {
+                try await library.setSetting(key, value: value, scope: device ? .device : .synced)
+            }
+            if SettingsCatalog.entry(key) == nil { Console.note("Note: '\(key)' is not a setting this version uses.") }
+            Console.print("\(key) = \(value) (\(device ? "this device" : "synced"))")
+        }
+    }
+
+    struct Unset: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a setting (the synced value or default applies again).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The setting name.") var key: String
+        @Flag(help: "Remove this device's override instead of the synced value.") var device = false
+        func run() async throws {
+            try await global.open().removeSetting(key, scope: device ? .device : .synced)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List settings with their origin.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+        func run() async throws {
+            let settings = try await global.open().settings()
+            if json { try Console.printJSON(settings); return }
+            Console.print(Console.table(["KEY", "FROM", "VALUE"], settings.map { [$0.key, $0.origin.rawValue, $0.value] }))
+        }
+    }
+}
+
+struct StatsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Counts and sizes of the library.")
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let stats = try await global.open().statistics()
+        if json { try Console.printJSON(stats); return }
+        var rows: [[String]] = [
+            ["generations", "\(stats.generations)"], ["favourites", "\(stats.favorites)"], ["in trash", "\(stats.trashed)"],
+            ["pictures", "\(stats.images) (\(ByteCountFormatter.string(fromByteCount: Int64(stats.imageBytes), countStyle: .file)))"],
+            ["prompts", "\(stats.prompts)"], ["albums", "\(stats.albums)"], ["tags", "\(stats.tags)"],
+        ]
+        rows += stats.generationsByStatus.sorted { $0.key < $1.key }.map { ["  \($0.key)", "\($0.value)"] }
+        rows += stats.generationsByModel.sorted { $0.value > $1.value }.map { ["  model \($0.key)", "\($0.value)"] }
+        Console.print(Console.table(["", "COUNT"], rows))
+    }
+}
+
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check the library and repair what can be repaired.",
+        discussion: """
+            Runs SQLite's integrity and foreign-key checks, marks jobs whose process died as failed, removes
+            files no row references, remakes missing thumbnails, and reports pictures that are missing.
+            Exits 6 when the database is damaged or pictures are missing.
+            """)
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let report = try await global.open().doctor()
+        Console.print("database: " + (report.integrityProblems.isEmpty ? "ok" : "\(report.integrityProblems.count) problem(s)"))
+        for problem in report.integrityProblems { Console.print("  \(problem)") }
+        Console.print("interrupted jobs marked failed: \(report.interruptedJobs.count)")
+        Console.print("unreferenced files removed: \(report.removedOrphans.count)")
+        for path in report.removedOrphans { Console.print("  \(path)") }
+        Console.print("thumbnails remade: \(report.rebuiltThumbnails.count)")
+        Console.print("missing pictures: \(report.missingFiles.count)")
+        for path in report.missingFiles { Console.print("  \(path)") }
+        if !report.isHealthy {
+            throw CLIFailure(code: .corruptLibrary, message: "error: the library has problems that need attention (see above).")
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Darkroom
+import DarkroomStore
+import Foundation
+
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List generations, newest first.",
+        discussion: """
+            SEARCH words are matched in prompts, negative prompts, tags and album names (all must match;
+            end a word with * to match a prefix). Field terms narrow further: seed:42 steps>4 rating>=3
+            model:NAME tag:NAME album:NAME scheduler:ddim status:failed.
+
+            Examples:
+              darkroom list --limit 20
+              darkroom list red circle --favorites
+              darkroom list "seed:7 steps<=8" --json
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Words and field terms to search for.")
+    var search: [String] = []
+
+    @Flag(name: .long, help: "Only favourites.")
+    var favorites = false
+
+    @Option(help: "Only members of this album.")
+    var album: String?
+
+    @Option(help: "Only generations with this tag.")
+    var tag: String?
+
+    @Option(help: "Only this model (name, or a prefix of the model hash).")
+    var model: String?
+
+    @Option(help: "Only this seed.")
+    var seed: Int64?
+
+    @Option(help: ArgumentHelp("Only items created since DATE (YYYY-MM-DD) or a duration ago (30m, 12h, 7d).", valueName: "when"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Only this job status: queued, running, succeeded, failed, cancelled.", valueName: "status"))
+    var status: [String] = []
+
+    @Option(help: ArgumentHelp("Only ID and everything made from it (variations, re-runs).", valueName: "id"))
+    var lineage: String?
+
+    @Option(help: "Show at most this many items.")
+    var limit: Int = 50
+
+    @Option(help: "Skip this many items first.")
+    var offset: Int = 0
+
+    @Flag(help: "List the trash instead of the gallery.")
+    var trashed = false
+
+    @Flag(name: .customLong("include-flagged"), help: "Also list items hidden by a safety flag.")
+    var includeFlagged = false
+
+    @Flag(help: "Only items hidden by a safety flag.")
+    var flagged = false
+
+    @Flag(help: "Print a JSON array (schema in docs/cli.md).")
+    var json = false
+
+    func validate() throws {
+        guard limit >= 0 else { throw ValidationError("--limit must be 0 or more.") }
+        guard offset >= 0 else { throw ValidationError("--offset must be 0 or more.") }
+        for s in status where GenerationRecord.Status(rawValue: s) == nil {
+            throw ValidationError("Unknown status '\(s)': use queued, running, succeeded, failed or cancelled.")
+        }
+        if let since, DateArgument.parse(since) == nil {
+            throw ValidationError("--since takes a date (2026-11-01) or a duration ago (30m, 12h, 7d); got '\(since)'.")
+        }
+    }
+
+    func run() async throws {
+        let library = try global.open()
+        var query = GalleryQuery.parse(search: search.joined(separator: " "))
+        query.favoritesOnly = favorites
+        if let album { query.album = album }
+        if let tag { query.tag = tag }
+        if let model { query.model = model }
+        if let seed { query.seed = seed }
+        if let since { query.since = DateArgument.parse(since) }
+        query.statuses += status.compactMap(GenerationRecord.Status.init(rawValue:))
+        query.trashed = trashed
+        query.includeFlagged = includeFlagged
+        query.flaggedOnly = flagged
+        query.limit = limit
+        query.offset = offset
+        if let lineage { query.lineageRoot = try await library.resolveIDs([lineage])[0] }
+        let items = try await library.items(query)
+        if json {
+            try Console.printJSON(items.map { GalleryItemJSON($0, folder: library.folder) })
+            return
+        }
+        if items.isEmpty {
+            Console.note(trashed ? "The trash is empty." : "Nothing matches.")
+            return
+        }
+        let (header, rows) = Console.itemRows(items)
+        Console.print(Console.table(header, rows))
+        let total = try await library.count(query)
+        if total > offset + items.count {
+            Console.note("\(offset + items.count) of \(total) shown; use --offset \(offset + items.count) for more.")
+        }
+    }
+}
+
+/// Parses `--since` values: a date (`2026-11-01`, ISO 8601) or a duration ago (`30m`, `12h`, `7d`, `2w`).
+enum DateArgument {
+    static func parse(_ text: String, now: Date = Date()) -> Date? {
+        if let unit = text.last, let amount = Double(text.dropLast()), amount >= 0 {
+            let seconds: Double? = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800][unit]
+            if let seconds { return now.addingTimeInterval(-amount * seconds) }
+        }
+        let day = DateFormatter()
+        day.dateFormat = "yyyy-MM-dd"
+        day.timeZone = TimeZone.current
+        if let date = day.date(from: text) { return date }
+        return ISO8601DateFormatter().date(from: text)
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Darkroom
+import DarkroomStore
+import Foundation
+
+struct TrashCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trash",
+        abstract: "Move generations to the trash, list it, or empty it.",
+        discussion: """
+            Trashed items leave the gallery but keep their pictures for 30 days, then are purged.
+            `darkroom restore ID…` brings them back.
+
+            Examples:
+              darkroom trash 3f2a 9bc1
+              darkroom trash list
+              darkroom trash empty --older-than 7
+            """,
+        subcommands: [Move.self, List.self, Empty.self],
+        defaultSubcommand: Move.self)
+
+    struct Move: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "move", abstract: "Move generations to the trash (the default).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
+        func run() async throws {
+            let moved = try await global.open().trash(ids)
+            Console.print("Moved \(moved.count) item(s) to the trash.")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the trash, most recently trashed first.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+        func run() async throws {
+            let library = try global.open()
+            var query = GalleryQuery()
+            query.trashed = true
+            let items = try await library.items(query)
+            if json { try Console.printJSON(items.map { GalleryItemJSON($0, folder: library.folder) }); return }
+            if items.isEmpty { Console.note("The trash is empty."); return }
+            let (header, rows) = Console.itemRows(items)
+            Console.print(Console.table(header, rows))
+        }
+    }
+
+    struct Empty: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete trashed items for good, with their pictures.")
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .customLong("older-than"), help: ArgumentHelp("Only items trashed more than DAYS days ago.", valueName: "days"))
+        var olderThan: Double?
+        func validate() throws {
+            if let olderThan, olderThan < 0 { throw ValidationError("--older-than takes a number of days, 0 or more.") }
+        }
+        func run() async throws {
+            let cutoff = olderThan.map { Date().addingTimeInterval(-$0 * 86400) }
+            let count = try await global.open().emptyTrash(trashedBefore: cutoff)
+            Console.print("Deleted \(count) item(s) from the trash.")
+        }
+    }
+}
+
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "restore", abstract: "Bring generations back from the trash.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
+    func run() async throws {
+        let restored = try await global.open().restore(ids)
+        Console.print("Restored \(restored.count) item(s).")
+    }
+}

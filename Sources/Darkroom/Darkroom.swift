@@ -1,2 +1,0 @@
-/// Namespace for the `Darkroom` facade.
-public enum DarkroomModule {}

@@ -1,0 +1,137 @@
+import DarkroomStore
+import Foundation
+
+/// The stable JSON form of a gallery item, printed by `list --json` and `show --json` and written in export sidecars.
+///
+/// Keys are snake_case and never renamed; new keys may be added. Dates are
+/// ISO 8601 in UTC. The schema is documented in `docs/cli.md`.
+public struct GalleryItemJSON: Codable, Sendable, Equatable {
+    /// The picture part.
+    public struct Image: Codable, Sendable, Equatable {
+        public var hash: String
+        public var path: String
+        public var width: Int
+        public var height: Int
+        public var byteSize: Int
+        public var format: String
+        public var thumbnail: String?
+    }
+
+    public var id: String
+    public var status: String
+    public var source: String
+    public var prompt: String?
+    public var negativePrompt: String?
+    public var seed: Int64?
+    public var steps: Int?
+    public var guidance: Double?
+    public var scheduler: String?
+    public var width: Int?
+    public var height: Int?
+    public var modelId: String?
+    public var modelHash: String?
+    public var engineVersion: String?
+    public var rngKind: String?
+    public var favorite: Bool
+    public var rating: Int
+    public var tags: [String]
+    public var albums: [String]
+    public var createdAt: Date
+    public var modifiedAt: Date
+    public var queuedAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var durationMs: Int?
+    public var trashedAt: Date?
+    public var error: String?
+    public var parentId: String?
+    public var batchId: String?
+    public var batchIndex: Int?
+    public var deviceId: String?
+    public var metadataSource: String?
+    public var flagged: Bool
+    public var flaggedBy: [String]
+    public var image: Image?
+
+    /// The JSON form of `item`; picture paths are made absolute under `folder`. With `includePrompt` false the
+    /// prompt and negative prompt are omitted.
+    public init(_ item: GalleryItem, folder: URL, includePrompt: Bool = true) {
+        let g = item.generation
+        id = g.id; status = g.status.rawValue; source = g.source.rawValue
+        prompt = includePrompt ? g.prompt : nil
+        negativePrompt = includePrompt ? g.negativePrompt : nil
+        seed = g.seed; steps = g.steps; guidance = g.guidance; scheduler = g.scheduler
+        width = g.width; height = g.height; modelId = g.modelID; modelHash = g.modelHash
+        engineVersion = g.engineVersion; rngKind = g.rngKind; favorite = g.favorite; rating = g.rating
+        tags = item.tags; albums = item.albums
+        createdAt = g.createdAt; modifiedAt = g.modifiedAt; queuedAt = g.queuedAt
+        startedAt = g.startedAt; finishedAt = g.finishedAt; durationMs = g.durationMs; trashedAt = g.trashedAt
+        error = g.error; parentId = g.parentID; batchId = g.batchID; batchIndex = g.batchIndex; deviceId = g.deviceID
+        metadataSource = g.metadataSource
+        flagged = item.isFlagged
+        flaggedBy = item.flaggedBy
+        image = item.image.map {
+            Image(hash: $0.hash, path: folder.appendingPathComponent($0.path).path, width: $0.width, height: $0.height,
+                  byteSize: $0.byteSize, format: $0.format,
+                  thumbnail: $0.thumbnailPath.map { folder.appendingPathComponent($0).path })
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, source, prompt, negativePrompt, seed, steps, guidance, scheduler, width, height, modelId, modelHash, engineVersion, rngKind, favorite, rating, tags, albums, createdAt, modifiedAt, queuedAt, startedAt, finishedAt, durationMs, trashedAt, error, parentId, batchId, batchIndex, deviceId, metadataSource, flagged, flaggedBy, image
+    }
+
+    /// Encodes every key, absent values as `null`, so the schema is the same for every item.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(status, forKey: .status)
+        try container.encode(source, forKey: .source)
+        try container.encode(prompt, forKey: .prompt)
+        try container.encode(negativePrompt, forKey: .negativePrompt)
+        try container.encode(seed, forKey: .seed)
+        try container.encode(steps, forKey: .steps)
+        try container.encode(guidance, forKey: .guidance)
+        try container.encode(scheduler, forKey: .scheduler)
+        try container.encode(width, forKey: .width)
+        try container.encode(height, forKey: .height)
+        try container.encode(modelId, forKey: .modelId)
+        try container.encode(modelHash, forKey: .modelHash)
+        try container.encode(engineVersion, forKey: .engineVersion)
+        try container.encode(rngKind, forKey: .rngKind)
+        try container.encode(favorite, forKey: .favorite)
+        try container.encode(rating, forKey: .rating)
+        try container.encode(tags, forKey: .tags)
+        try container.encode(albums, forKey: .albums)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(modifiedAt, forKey: .modifiedAt)
+        try container.encode(queuedAt, forKey: .queuedAt)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(finishedAt, forKey: .finishedAt)
+        try container.encode(durationMs, forKey: .durationMs)
+        try container.encode(trashedAt, forKey: .trashedAt)
+        try container.encode(error, forKey: .error)
+        try container.encode(parentId, forKey: .parentId)
+        try container.encode(batchId, forKey: .batchId)
+        try container.encode(batchIndex, forKey: .batchIndex)
+        try container.encode(deviceId, forKey: .deviceId)
+        try container.encode(metadataSource, forKey: .metadataSource)
+        try container.encode(flagged, forKey: .flagged)
+        try container.encode(flaggedBy, forKey: .flaggedBy)
+        try container.encode(image, forKey: .image)
+    }
+
+    /// The encoder used for every JSON output: snake_case keys, sorted, ISO 8601 dates with milliseconds.
+    public static func encoder(pretty: Bool = true) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            var container = encoder.singleValueContainer()
+            try container.encode(formatter.string(from: date))
+        }
+        return encoder
+    }
+}

@@ -1,0 +1,169 @@
+import DarkroomCrypto
+import DarkroomImaging
+import DarkroomStore
+import Foundation
+import GRDB
+
+/// The outcome of importing one file.
+public enum ImportOutcome: Sendable, Equatable {
+    /// A new generation row was created for the picture.
+    case imported(path: String, id: String, metadataSource: String?)
+    /// The same picture (same bytes) was already in the library.
+    case duplicate(path: String, existingID: String)
+    /// The file could not be imported; nothing was written for it.
+    case failed(path: String, error: String)
+}
+
+/// What an import did, file by file.
+public struct ImportReport: Sendable, Equatable {
+    /// One outcome per file considered, in order.
+    public var outcomes: [ImportOutcome] = []
+    /// Files inside given folders skipped because they are not `.png`.
+    public var skippedNonPNG: [String] = []
+
+    /// Ids of the new rows.
+    public var importedIDs: [String] {
+        outcomes.compactMap { if case .imported(_, let id, _) = $0 { return id } else { return nil } }
+    }
+    /// Number of duplicates found.
+    public var duplicateCount: Int { outcomes.filter { if case .duplicate = $0 { return true } else { return false } }.count }
+    /// Number of failures.
+    public var failureCount: Int { outcomes.filter { if case .failed = $0 { return true } else { return false } }.count }
+}
+
+extension Library {
+    /// Imports PNG files, and the `.png` files inside folders (recursively).
+    ///
+    /// Each picture is stored byte for byte (its metadata chunks kept), with a
+    /// generation row filled from whatever metadata it carries — Darkroom's own,
+    /// AUTOMATIC1111, ComfyUI, InvokeAI or Draw Things — or none. Importing the
+    /// same bytes twice reports a duplicate. A file that fails is reported and
+    /// skipped; the others still import.
+    ///
+    /// - Throws: ``LibraryError/fileNotFound(path:)`` when a given path does not exist (before importing anything).
+    public func importImages(at urls: [URL]) async throws -> ImportReport {
+        var report = ImportReport()
+        var files: [URL] = []
+        for url in urls {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+                throw LibraryError.fileNotFound(path: url.path)
+            }
+            if isDirectory.boolValue {
+                let walker = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.isRegularFileKey])
+                var found: [URL] = []
+                while let entry = walker?.nextObject() as? URL {
+                    guard (try? entry.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+                    if entry.pathExtension.lowercased() == "png" { found.append(entry) } else { report.skippedNonPNG.append(entry.path) }
+                }
+                files += found.sorted { $0.path < $1.path }
+            } else {
+                files.append(url)
+            }
+        }
+        for file in files {
+            do {
+                report.outcomes.append(try await importImage(at: file))
+            } catch let error as StoreError where Self.isFatal(error) {
+                throw error
+            } catch {
+                report.outcomes.append(.failed(path: file.path, error: "\(error)"))
+            }
+        }
+        return report
+    }
+
+    /// Disk-full, busy and corruption stop an import; per-file problems do not.
+    static func isFatal(_ error: StoreError) -> Bool {
+        switch error {
+        case .diskFull, .busy, .corruptDatabase, .ioFailure: return true
+        default: return false
+        }
+    }
+
+    /// Imports one PNG file.
+    public func importImage(at url: URL) async throws -> ImportOutcome {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw LibraryError.unreadableFile(path: url.path, reason: (error as NSError).localizedDescription)
+        }
+        let decoded: DecodedPNG
+        do {
+            decoded = try PNGCodec.decode(data)
+        } catch {
+            throw LibraryError.notAnImage(path: url.path, reason: "\(error)")
+        }
+        let hash = ContentHash.sha256Hex(data)
+        if let existing = try await existingGeneration(forImage: hash) {
+            return .duplicate(path: url.path, existingID: existing)
+        }
+        let metadata = GenerationMetadata.parse(textChunks: decoded.textChunks)
+        let safety = try await safetyConfiguration()
+        let deviceID = info.deviceID
+        let image = decoded.image
+        let outcome = try await storePicture(png: data, pixels: image) { db, stored -> ImportOutcome in
+            if let existing = try String.fetchOne(db, sql: "SELECT id FROM generation WHERE image_hash = ? ORDER BY created_at LIMIT 1",
+                                                  arguments: [stored.hash]) {
+                return .duplicate(path: url.path, existingID: existing)
+            }
+            let now = Date()
+            var row = GenerationRecord.make(source: .import, status: .succeeded, now: now)
+            row.deviceID = deviceID
+            row.imageHash = stored.hash
+            row.width = image.width
+            row.height = image.height
+            row.startedAt = now
+            row.finishedAt = now
+            if let metadata {
+                row.apply(metadata)
+                if !row.prompt.isEmpty || !row.negativePrompt.isEmpty {
+                    row.promptID = try PromptRecord.recordUse(text: row.prompt, negativeText: row.negativePrompt, at: now, db).id
+                }
+            }
+            try row.insert(db)
+            for flag in safety.flags(for: image, generationID: row.id) { try flag.insert(db) }
+            return .imported(path: url.path, id: row.id, metadataSource: row.metadataSource)
+        }
+        return outcome
+    }
+
+    /// The oldest generation showing the picture with this hash, if any.
+    func existingGeneration(forImage hash: String) async throws -> String? {
+        try await database.read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM generation WHERE image_hash = ? ORDER BY created_at LIMIT 1",
+                                arguments: [hash])
+        }
+    }
+}
+
+extension GenerationRecord {
+    /// Copies what a picture's metadata says into the row (prompt, seed, steps, …) and keeps the metadata as JSON.
+    /// The row's size stays the picture's real size (a file may claim the size it was generated at before upscaling).
+    mutating func apply(_ metadata: GenerationMetadata) {
+        prompt = metadata.prompt ?? ""
+        negativePrompt = metadata.negativePrompt ?? ""
+        seed = metadata.seed.map { Int64(bitPattern: $0) }
+        steps = metadata.steps
+        guidance = metadata.guidance
+        scheduler = metadata.scheduler ?? metadata.sampler
+        modelID = metadata.modelName
+        modelHash = metadata.modelHash
+        engineVersion = metadata.engineVersion
+        rngKind = metadata.rngKind
+        metadataSource = metadata.source.rawValue
+        metadataJSON = metadata.storedJSON
+    }
+}
+
+extension GenerationMetadata {
+    /// The metadata as compact JSON with sorted keys (what `generation.metadata_json` stores), without the raw chunks.
+    var storedJSON: String? {
+        var copy = self
+        copy.rawChunks = copy.source == .darkroom ? [] : copy.rawChunks
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(copy)).map { String(decoding: $0, as: UTF8.self) }
+    }
+}

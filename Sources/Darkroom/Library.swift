@@ -1,0 +1,139 @@
+import DarkroomCrypto
+import DarkroomImaging
+import DarkroomStore
+import Foundation
+import GRDB
+
+/// A Darkroom library: the database, the picture files and the operations a gallery app needs.
+///
+/// A library is a folder:
+/// ```
+/// LIBRARY/library.sqlite        prompts, generations, images, albums, tags, settings (WAL mode)
+/// LIBRARY/images/ab/abcd….png   content-addressed pictures (SHA-256 of the bytes)
+/// LIBRARY/thumbnails/…          small PNG thumbnails
+/// LIBRARY/locks/                advisory locks and the pending-write journal
+/// ```
+/// Open one with ``open(at:create:)``. Every operation is safe to call from
+/// several tasks and from several processes using the same folder.
+///
+/// ```swift
+/// let library = try Library.open(at: url, create: true)
+/// let report = try await library.importImages(at: [pngURL])
+/// let newest = try await library.items(GalleryQuery(limit: 50))
+/// ```
+public final class Library: Sendable {
+    /// How long trashed generations are kept before they are purged automatically.
+    public static let trashRetention: TimeInterval = 30 * 24 * 3600
+    /// Longest side of the thumbnails made on insert.
+    public static let thumbnailSide = 128
+
+    /// The library folder.
+    public let folder: URL
+    /// The database.
+    public let database: LibraryDatabase
+    /// The picture files.
+    public let files: ImageFileStore
+    /// This library copy's identity.
+    public let info: LibraryInfo
+    /// What the open-time recovery found and repaired.
+    public let recovery: RecoveryReport
+
+    private init(folder: URL, database: LibraryDatabase, info: LibraryInfo, recovery: RecoveryReport) {
+        self.folder = folder
+        self.database = database
+        self.files = ImageFileStore(folder: folder)
+        self.info = info
+        self.recovery = recovery
+    }
+
+    /// Opens the library in `folder`, creating it when `create` is true.
+    ///
+    /// Opening migrates an older schema and runs a quick recovery: jobs left
+    /// `running` by a process that died are marked failed, files written by a
+    /// process that died before its commit are removed, and generations
+    /// trashed more than 30 days ago are purged. See ``recovery``.
+    public static func open(at folder: URL, create: Bool = false) throws -> Library {
+        let database = try LibraryDatabase.open(folder: folder, create: create)
+        let info = try database.read { db in try LibraryInfo.fetchOne(db)! }
+        let files = ImageFileStore(folder: folder)
+        let recovery = try RecoveryReport.run(database: database, files: files, now: Date())
+        return Library(folder: folder, database: database, info: info, recovery: recovery)
+    }
+
+    /// The absolute URL of a picture or thumbnail path stored in the database.
+    public func url(of relativePath: String) -> URL { files.url(relativePath) }
+
+    // MARK: - Locks
+
+    /// The lock that orders picture-file writes against the orphan sweep.
+    func filesLock() -> FileLock { FileLock(path: folder.appendingPathComponent("locks/files.lock").path) }
+
+    /// The lock a process holds while it runs job `id`.
+    func jobLock(_ id: String) -> FileLock { FileLock(path: folder.appendingPathComponent("locks/job-\(id).lock").path) }
+
+    // MARK: - Storing pictures
+
+    /// Writes a picture (and its thumbnail) and commits `commit` in one database transaction.
+    ///
+    /// The files are written first (atomically), then the image row and
+    /// whatever `commit` writes are committed together. If the commit fails the
+    /// new files are removed; if the process dies in between, the pending-write
+    /// journal lets the next open remove them. Returns what `commit` returned.
+    func storePicture<T: Sendable>(
+        png: Data, pixels: PixelImage,
+        commit: @escaping @Sendable (Database, ImageRecord) throws -> T
+    ) async throws -> T {
+        let hash = ContentHash.sha256Hex(png)
+        let imagePath = ImageFileStore.imagePath(hash: hash)
+        let thumbPath = ImageFileStore.thumbnailPath(hash: hash)
+        let lock = filesLock()
+        try lock.lock(exclusive: false, wait: true)
+        defer { lock.unlock() }
+        let existing = try await database.read { db in try ImageRecord.fetchOne(db, key: hash) }
+        var written: [String] = []
+        let journal = PendingWriteJournal(folder: folder)
+        var journalEntry: URL?
+        if existing == nil {
+            journalEntry = try journal.begin(paths: [imagePath, thumbPath])
+            do {
+                try files.write(png, to: imagePath)
+                written.append(imagePath)
+                try files.write(try Self.thumbnailPNG(for: pixels), to: thumbPath)
+                written.append(thumbPath)
+            } catch {
+                await removeUnreferenced(written)
+                journal.end(journalEntry)
+                throw error
+            }
+        }
+        let now = Date()
+        let newImage = ImageRecord(hash: hash, id: StableID.make(), path: imagePath, width: pixels.width,
+                                   height: pixels.height, byteSize: png.count, format: "png",
+                                   thumbnailPath: thumbPath, createdAt: now, modifiedAt: now)
+        do {
+            let result = try await database.write { db -> T in
+                let image = try ImageRecord.fetchOne(db, key: hash) ?? { try newImage.insert(db); return newImage }()
+                return try commit(db, image)
+            }
+            journal.end(journalEntry)
+            return result
+        } catch {
+            await removeUnreferenced(written)
+            journal.end(journalEntry)
+            throw error
+        }
+    }
+
+    /// The thumbnail PNG made for a picture on insert.
+    static func thumbnailPNG(for pixels: PixelImage) throws -> Data {
+        try PNGCodec.encode(Thumbnail.make(from: pixels, maxSide: thumbnailSide))
+    }
+
+    /// Removes those of `paths` that no committed row references (another process may have committed the same picture).
+    private func removeUnreferenced(_ paths: [String]) async {
+        guard !paths.isEmpty else { return }
+        let referenced = (try? await database.read { db in try RecoveryReport.referencedPaths(among: paths, db) }) ?? Set(paths)
+        for path in paths where !referenced.contains(path) { files.remove(path) }
+    }
+}
+

@@ -1,0 +1,43 @@
+import Foundation
+
+/// Failures of the facade's operations that are not database failures
+/// (those are ``DarkroomStore/StoreError``).
+public enum LibraryError: Error, Equatable, Sendable {
+    /// A file or folder given by the user does not exist.
+    case fileNotFound(path: String)
+    /// A file exists but cannot be read.
+    case unreadableFile(path: String, reason: String)
+    /// A file is not a picture Darkroom can read (not a PNG, or a damaged one).
+    case notAnImage(path: String, reason: String)
+    /// No image generator is available: no model installed or the engine cannot load it.
+    case generatorUnavailable(String)
+    /// The generator failed while running a job (the job row records the reason).
+    case generationFailed(id: String, reason: String)
+    /// The job was cancelled (the job row says so).
+    case cancelled(id: String)
+    /// A picture file the database references is missing from the library folder.
+    case missingImageFile(path: String)
+    /// A value given by the user is not acceptable.
+    case invalidArgument(String)
+    /// The safety policy refused the prompt (the refusal is recorded).
+    case promptRefused(rule: String)
+}
+
+extension LibraryError: CustomStringConvertible, LocalizedError {
+    public var description: String {
+        switch self {
+        case .fileNotFound(let path): return "No such file or folder: \(path)."
+        case .unreadableFile(let path, let reason): return "Cannot read \(path): \(reason)."
+        case .notAnImage(let path, let reason): return "\(path) is not a picture Darkroom can import: \(reason)."
+        case .generatorUnavailable(let reason): return "Cannot generate: \(reason)"
+        case .generationFailed(let id, let reason): return "Generation \(id.prefix(8)) failed: \(reason)"
+        case .cancelled(let id): return "Generation \(id.prefix(8)) was cancelled; nothing was written."
+        case .missingImageFile(let path): return "The picture file \(path) is missing from the library folder; run `darkroom doctor`."
+        case .invalidArgument(let message): return message
+        case .promptRefused(let rule):
+            return "The prompt was refused by the safety policy (rule: \(rule)). Nothing was generated. See docs/safety.md; the policy's terms are configurable with `darkroom settings`."
+        }
+    }
+
+    public var errorDescription: String? { description }
+}

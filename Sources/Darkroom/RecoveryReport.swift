@@ -1,0 +1,94 @@
+import DarkroomStore
+import Foundation
+import GRDB
+
+/// What the recovery run at open time (or by `doctor`) found and repaired.
+public struct RecoveryReport: Sendable, Equatable {
+    /// Jobs left `running` by a process that is gone, now marked failed.
+    public var interruptedJobs: [String] = []
+    /// Picture files removed because no committed row references them.
+    public var removedFiles: [String] = []
+    /// Generations purged from the trash because they were older than the retention.
+    public var purgedGenerations = 0
+    /// False when another process was writing pictures, so the file check was skipped this time.
+    public var checkedFiles = true
+
+    /// True when nothing needed repair.
+    public var isEmpty: Bool { interruptedJobs.isEmpty && removedFiles.isEmpty && purgedGenerations == 0 }
+
+    /// The reason recorded on a job whose process died.
+    public static let interruptedReason =
+        "interrupted: the process running this job stopped before it finished (crash, kill or power loss)"
+
+    /// The quick recovery run on every open.
+    static func run(database: LibraryDatabase, files: ImageFileStore, now: Date) throws -> RecoveryReport {
+        var report = RecoveryReport()
+        report.interruptedJobs = try failInterruptedJobs(database: database, folder: files.folder, now: now)
+        let lock = FileLock(path: files.folder.appendingPathComponent("locks/files.lock").path)
+        if try lock.lock(exclusive: true, wait: false) {
+            defer { lock.unlock() }
+            report.removedFiles = try removeUncommittedFiles(database: database, files: files)
+            report.purgedGenerations = try Library.purgeTrash(database: database, files: files,
+                                                              olderThan: now.addingTimeInterval(-Library.trashRetention))
+        } else {
+            report.checkedFiles = false
+        }
+        return report
+    }
+
+    /// Marks `running` jobs whose process no longer holds the job lock as failed.
+    static func failInterruptedJobs(database: LibraryDatabase, folder: URL, now: Date) throws -> [String] {
+        let running = try database.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM generation WHERE status = 'running'")
+        }
+        var interrupted: [String] = []
+        for id in running {
+            let lock = FileLock(path: folder.appendingPathComponent("locks/job-\(id).lock").path)
+            guard try lock.lock(exclusive: true, wait: false) else { continue }  // still running elsewhere
+            let changed = try database.write { db -> Bool in
+                try db.execute(sql: """
+                    UPDATE generation SET status = 'failed', error = ?, finished_at = ?, modified_at = ?
+                    WHERE id = ? AND status = 'running'
+                    """, arguments: [interruptedReason, now, now, id])
+                return db.changesCount > 0
+            }
+            if changed { interrupted.append(id) }
+            try? FileManager.default.removeItem(atPath: lock.path)
+            lock.unlock()
+        }
+        return interrupted
+    }
+
+    /// Removes files named by leftover pending-write entries that no committed row references.
+    static func removeUncommittedFiles(database: LibraryDatabase, files: ImageFileStore) throws -> [String] {
+        let journal = PendingWriteJournal(folder: files.folder)
+        var removed: [String] = []
+        for (entry, paths) in journal.leftovers() {
+            let referenced = try database.read { db in try referencedPaths(among: paths, db) }
+            for path in paths where !referenced.contains(path) {
+                if FileManager.default.fileExists(atPath: files.url(path).path) {
+                    files.remove(path)
+                    removed.append(path)
+                }
+            }
+            journal.end(entry)
+        }
+        // Temp files of dead writers.
+        let tmp = files.folder.appendingPathComponent("tmp")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? [] {
+            try? FileManager.default.removeItem(at: tmp.appendingPathComponent(name))
+            removed.append("tmp/\(name)")
+        }
+        return removed
+    }
+
+    static func referencedPaths(among paths: [String], _ db: Database) throws -> Set<String> {
+        guard !paths.isEmpty else { return [] }
+        let marks = databaseQuestionMarks(count: paths.count)
+        let args = StatementArguments(paths + paths)
+        return Set(try String.fetchAll(db, sql: """
+            SELECT path FROM image WHERE path IN (\(marks))
+            UNION SELECT thumbnail_path FROM image WHERE thumbnail_path IN (\(marks))
+            """, arguments: args))
+    }
+}

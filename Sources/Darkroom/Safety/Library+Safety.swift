@@ -1,0 +1,112 @@
+import DarkroomImaging
+import DarkroomStore
+import Foundation
+import GRDB
+
+/// The safety policy in force for a library, from its settings.
+public struct SafetyConfiguration: Sendable {
+    /// False when the user switched the policy off (`safety.enabled false`).
+    public var enabled: Bool
+    /// The prompt rules.
+    public var promptPolicy: PromptPolicy
+    /// The picture detectors.
+    public var detectors: [any ImageSafetyDetector]
+
+    /// The flags `image` earns for generation `generationID` (none when the policy is off).
+    public func flags(for image: PixelImage, generationID: String, now: Date = Date()) -> [SafetyFlagRecord] {
+        guard enabled else { return [] }
+        return detectors.compactMap { detector in
+            let score = detector.score(image)
+            guard score >= detector.threshold else { return nil }
+            return SafetyFlagRecord(generationID: generationID, detector: detector.name, detectorVersion: detector.version,
+                                    score: score, threshold: detector.threshold, reason: detector.reason(score: score), now: now)
+        }
+    }
+}
+
+extension Library {
+    /// The safety policy as the settings say: `safety.enabled` (default true), `safety.blocklist`
+    /// (extra terms, a JSON array), `safety.skin_threshold` (default 0.55).
+    public func safetyConfiguration() async throws -> SafetyConfiguration {
+        var enabled = true
+        var extra: [String] = []
+        var threshold = 0.55
+        for setting in try await settings() {
+            let value = try? JSONSerialization.jsonObject(with: Data(setting.value.utf8), options: [.fragmentsAllowed])
+            switch setting.key {
+            case "safety.enabled": if let b = value as? Bool { enabled = b }
+            case "safety.blocklist": if let list = value as? [String] { extra = list }
+            case "safety.skin_threshold": if let n = value as? Double, n > 0 { threshold = n }
+            default: break
+            }
+        }
+        return SafetyConfiguration(enabled: enabled, promptPolicy: .standard(extraTerms: extra),
+                                   detectors: [SkinToneAreaDetector(threshold: threshold)])
+    }
+
+    /// Refuses `prompt` when the policy is on and a rule matches, recording the refusal.
+    ///
+    /// - Throws: ``LibraryError/promptRefused(rule:)``.
+    public func checkPrompt(_ prompt: String) async throws {
+        let configuration = try await safetyConfiguration()
+        guard configuration.enabled, let rule = configuration.promptPolicy.violation(in: prompt) else { return }
+        let deviceID = info.deviceID
+        try await database.write { db in
+            try PolicyEventRecord(kind: .promptRefused, rule: rule.name, prompt: prompt, deviceID: deviceID).insert(db)
+        }
+        throw LibraryError.promptRefused(rule: rule.name)
+    }
+
+    /// Turns the safety policy on or off, recording the change in the audit trail.
+    public func setSafetyEnabled(_ enabled: Bool) async throws {
+        try await setSetting("safety.enabled", value: enabled ? "true" : "false")
+        let deviceID = info.deviceID
+        try await database.write { db in
+            try PolicyEventRecord(kind: enabled ? .policyEnabled : .policyDisabled, deviceID: deviceID).insert(db)
+        }
+    }
+
+    /// Safety flags, newest first; active ones only unless `includeCleared`.
+    public func flags(includeCleared: Bool = false) async throws -> [SafetyFlagRecord] {
+        try await database.read { db in
+            var request = SafetyFlagRecord.order(Column("created_at").desc)
+            if !includeCleared { request = request.filter(Column("cleared_at") == nil) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    /// The flags of one generation (active and cleared).
+    public func flags(of generationID: String) async throws -> [SafetyFlagRecord] {
+        try await database.read { db in
+            try SafetyFlagRecord.filter(Column("generation_id") == generationID).order(Column("created_at")).fetchAll(db)
+        }
+    }
+
+    /// Clears the active flags of a generation, recording who cleared them. Returns how many were cleared.
+    @discardableResult
+    public func unflag(_ idPrefix: String, by person: String) async throws -> Int {
+        try await database.write { db in
+            let id = try IDPrefix.generation(idPrefix, db)
+            let now = Date()
+            try db.execute(sql: """
+                UPDATE safety_flag SET cleared_at = ?, cleared_by = ?, modified_at = ? WHERE generation_id = ? AND cleared_at IS NULL
+                """, arguments: [now, person, now, id])
+            return db.changesCount
+        }
+    }
+
+    /// True when the generation has an active flag.
+    public func isFlagged(_ generationID: String) async throws -> Bool {
+        try await database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM safety_flag WHERE generation_id = ? AND cleared_at IS NULL)",
+                              arguments: [generationID]) ?? false
+        }
+    }
+
+    /// Refused prompts and policy switches, newest first.
+    public func policyEvents(limit: Int = 100) async throws -> [PolicyEventRecord] {
+        try await database.read { db in
+            try PolicyEventRecord.order(Column("created_at").desc).limit(limit).fetchAll(db)
+        }
+    }
+}

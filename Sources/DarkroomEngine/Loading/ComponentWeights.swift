@@ -1,0 +1,118 @@
+/// The weights of one model component, handed out by name and shape-checked.
+///
+/// Tracks which tensors were taken so that `finishLoading()` can reject a file that holds
+/// tensors the component's config does not describe. A component can instead be given seeded
+/// random weights of whatever shapes its config implies (for benchmarks at real sizes).
+final class ComponentWeights {
+    /// The component's name in error messages (e.g. "unet").
+    let component: String
+    private let file: SafeTensorsFile?
+    /// Logical name → stored name (differs when an optional prefix is stripped).
+    private let storedNames: [String: String]
+    private var taken: Set<String> = []
+    private let ignoredPrefixes: [String]
+    /// The state of the random source when there is no file.
+    private var randomState: UInt64
+
+    /// Seeded random weights: every requested tensor exists, with values scaled by 1/sqrt(fan-in)
+    /// (norm scales near 1), so activations stay in a realistic range.
+    init(component: String, randomSeed: UInt64) {
+        self.component = component
+        file = nil
+        storedNames = [:]
+        ignoredPrefixes = []
+        randomState = randomSeed
+    }
+
+    /// Wraps `file`; names starting with `optionalPrefix` are also reachable without it, and
+    /// tensors under `ignoredPrefixes` (logical names) may be left unused.
+    init(component: String, file: SafeTensorsFile, optionalPrefix: String? = nil, ignoredPrefixes: [String] = []) {
+        self.component = component
+        self.file = file
+        var names: [String: String] = [:]
+        for stored in file.entries.keys {
+            if let prefix = optionalPrefix, stored.hasPrefix(prefix) {
+                names[String(stored.dropFirst(prefix.count))] = stored
+            } else {
+                names[stored] = stored
+            }
+        }
+        storedNames = names
+        self.ignoredPrefixes = ignoredPrefixes
+        randomState = 0
+    }
+
+    /// The tensor `name`, which must have `shape`.
+    func tensor(_ name: String, shape: [Int]) throws(ModelLoadError) -> Tensor {
+        guard let file else { return randomTensor(name, shape: shape) }
+        guard let stored = storedNames[name] else { throw .missingTensor(component: component, tensor: name) }
+        let actual = file.entries[stored]!.shape
+        guard actual == shape else {
+            throw .tensorShapeMismatch(component: component, tensor: name, expected: shape, actual: actual)
+        }
+        taken.insert(name)
+        return try file.tensor(named: stored)
+    }
+
+    /// Throws if any tensor was neither taken nor under an ignored prefix.
+    func finishLoading() throws(ModelLoadError) {
+        guard file != nil else { return }
+        let leftover = storedNames.keys.filter { name in
+            !taken.contains(name) && !ignoredPrefixes.contains { name.hasPrefix($0) }
+        }.sorted()
+        if !leftover.isEmpty { throw .unexpectedTensors(component: component, tensors: leftover) }
+    }
+
+    /// Uniform values of variance 1/fan-in for weights, small values around 1 for 1-D scales.
+    private func randomTensor(_ name: String, shape: [Int]) -> Tensor {
+        let count = shape.reduce(1, *)
+        let fanIn = shape.count > 1 ? shape.dropFirst().reduce(1, *) : 1
+        let isScale = shape.count == 1 && name.hasSuffix(".weight")
+        let spread = shape.count > 1 ? Float(3.0 / Double(fanIn)).squareRoot() : 0.1
+        var state = randomState
+        var scalars = [Float](repeating: 0, count: count)
+        for i in 0..<count {
+            state &+= 0x9E3779B97F4A7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+            z ^= z >> 31
+            let unit = Float(z >> 40) / Float(1 << 24) * 2 - 1
+            scalars[i] = (isScale ? 1 : 0) + unit * spread
+        }
+        randomState = state
+        return Tensor(shape: shape, scalars: scalars)
+    }
+
+    /// A `Linear` named `name` mapping `input` to `output` features.
+    func linear(_ name: String, input: Int, output: Int, bias: Bool = true) throws(ModelLoadError) -> Linear {
+        Linear(weight: try tensor("\(name).weight", shape: [output, input]),
+               bias: bias ? try tensor("\(name).bias", shape: [output]) : nil)
+    }
+
+    /// A square-kernel `Conv2d` named `name`.
+    func conv(_ name: String, input: Int, output: Int, kernel: Int, stride: Int = 1, padding: Int? = nil,
+              bias: Bool = true) throws(ModelLoadError) -> Conv2d {
+        Conv2d(weight: try tensor("\(name).weight", shape: [output, input, kernel, kernel]),
+               bias: bias ? try tensor("\(name).bias", shape: [output]) : nil,
+               stride: stride, padding: padding ?? kernel / 2)
+    }
+
+    /// A `GroupNorm` named `name`.
+    func groupNorm(_ name: String, groups: Int, channels: Int, epsilon: Float) throws(ModelLoadError) -> GroupNorm {
+        guard groups > 0, channels % groups == 0 else {
+            throw .unsupportedConfig(component: component, field: "norm_num_groups", value: "\(groups)",
+                                     supported: "a divisor of every channel count (\(channels) here)")
+        }
+        return GroupNorm(groups: groups, channels: channels, epsilon: epsilon,
+                         weight: try tensor("\(name).weight", shape: [channels]),
+                         bias: try tensor("\(name).bias", shape: [channels]))
+    }
+
+    /// A `LayerNorm` named `name`.
+    func layerNorm(_ name: String, dimension: Int, epsilon: Float) throws(ModelLoadError) -> LayerNorm {
+        LayerNorm(dimension: dimension, epsilon: epsilon,
+                  weight: try tensor("\(name).weight", shape: [dimension]),
+                  bias: try tensor("\(name).bias", shape: [dimension]))
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// The decoder half of diffusers' `AutoencoderKL`: `post_quant_conv`, conv in, a mid block
+/// (resnet, single-head attention, resnet), `UpDecoderBlock2D`s, norm, SiLU, conv out.
+public struct AutoencoderKLDecoder: LatentDecoder {
+    /// Channels of the latent space.
+    public let latentChannels: Int
+    /// `2^(len(block_out_channels) - 1)`.
+    public let downsamplingFactor: Int
+    /// `scaling_factor` from the config.
+    public let scalingFactor: Float
+    let postQuantConv: Conv2d?
+    let convIn: Conv2d
+    let midResnets: [ResnetBlock2D]
+    let midAttention: (norm: GroupNorm, attention: AttentionLayer)?
+    let upBlocks: [(resnets: [ResnetBlock2D], upsampler: Upsample2D?)]
+    let normOut: GroupNorm
+    let convOut: Conv2d
+
+    init(config: ComponentConfig, weights: ComponentWeights) throws(ModelLoadError) {
+        try config.require("up_block_types", supported: "a list of UpDecoderBlock2D") {
+            ($0 as? [String])?.allSatisfy { $0 == "UpDecoderBlock2D" } ?? false
+        }
+        try config.require("act_fn", supported: "\"silu\"") { ($0 as? String) == "silu" || ($0 as? String) == "swish" }
+        try config.require("shift_factor", supported: "null or 0") { ($0 as? NSNumber)?.doubleValue == 0 }
+        try config.requireNull("latents_mean")
+        try config.requireNull("latents_std")
+        let channels = try config.ints("block_out_channels", default: [64])
+        let layers = try config.int("layers_per_block", default: 1)
+        let groups = try config.int("norm_num_groups", default: 32)
+        let outputChannels = try config.int("out_channels", default: 3)
+        latentChannels = try config.int("latent_channels", default: 4)
+        scalingFactor = try config.float("scaling_factor", default: 0.18215)
+        downsamplingFactor = 1 << (channels.count - 1)
+        let epsilon: Float = 1e-6
+        postQuantConv = try config.bool("use_post_quant_conv", default: true)
+            ? try weights.conv("post_quant_conv", input: latentChannels, output: latentChannels, kernel: 1) : nil
+        let top = channels[channels.count - 1]
+        convIn = try weights.conv("decoder.conv_in", input: latentChannels, output: top, kernel: 3)
+        midResnets = [
+            try ResnetBlock2D(weights: weights, prefix: "decoder.mid_block.resnets.0", input: top, output: top, timeChannels: nil,
+                              groups: groups, epsilon: epsilon),
+            try ResnetBlock2D(weights: weights, prefix: "decoder.mid_block.resnets.1", input: top, output: top, timeChannels: nil,
+                              groups: groups, epsilon: epsilon),
+        ]
+        if try config.bool("mid_block_add_attention", default: true) {
+            let prefix = "decoder.mid_block.attentions.0"
+            midAttention = (try weights.groupNorm("\(prefix).group_norm", groups: groups, channels: top, epsilon: epsilon),
+                            try AttentionLayer(weights: weights, prefix: prefix, names: AttentionLayer.diffusersNames,
+                                               queryDimension: top, contextDimension: top, heads: 1, projectionBias: true))
+        } else {
+            midAttention = nil
+        }
+        let reversed = Array(channels.reversed())
+        var blocks: [(resnets: [ResnetBlock2D], upsampler: Upsample2D?)] = []
+        var output = reversed[0]
+        for index in 0..<reversed.count {
+            let previous = output
+            output = reversed[index]
+            var resnets: [ResnetBlock2D] = []
+            for layer in 0...layers {
+                resnets.append(try ResnetBlock2D(weights: weights, prefix: "decoder.up_blocks.\(index).resnets.\(layer)",
+                                                 input: layer == 0 ? previous : output, output: output, timeChannels: nil,
+                                                 groups: groups, epsilon: epsilon))
+            }
+            let isFinal = index == reversed.count - 1
+            blocks.append((resnets, isFinal ? nil : try Upsample2D(weights: weights, prefix: "decoder.up_blocks.\(index).upsamplers.0",
+                                                                   channels: output)))
+        }
+        upBlocks = blocks
+        normOut = try weights.groupNorm("decoder.conv_norm_out", groups: groups, channels: channels[0], epsilon: epsilon)
+        convOut = try weights.conv("decoder.conv_out", input: channels[0], output: outputChannels, kernel: 3)
+    }
+
+    /// Decodes latents (already divided by `scalingFactor`) into an image in about [-1, 1].
+    public func decode(_ latents: Tensor) -> Tensor {
+        var hidden = convIn(postQuantConv.map { $0(latents) } ?? latents)
+        hidden = midResnets[0](hidden, activatedTime: nil)
+        if let (norm, attention) = midAttention {
+            let (height, width) = (hidden.shape[2], hidden.shape[3])
+            var attended = attention(norm(hidden).channelsLastTokens()).channelsFirstImage(height: height, width: width)
+            attended.add(hidden)
+            hidden = attended
+        }
+        hidden = midResnets[1](hidden, activatedTime: nil)
+        for block in upBlocks {
+            for resnet in block.resnets { hidden = resnet(hidden, activatedTime: nil) }
+            if let upsampler = block.upsampler { hidden = upsampler(hidden) }
+        }
+        return convOut(normOut(hidden, activation: .silu))
+    }
+}
+

@@ -1,2 +1,0 @@
-/// Namespace for the `DarkroomImaging` module.
-public enum DarkroomImagingModule {}

@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+
+/// A named collection of generations. A generation may be in many albums.
+public struct AlbumRecord: SnakeCaseRecord, Sendable, Equatable, Identifiable {
+    public static let databaseTableName = "album"
+
+    /// A row with every column given.
+    public init(id: String, name: String, createdAt: Date, modifiedAt: Date) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+        self.modifiedAt = modifiedAt
+    }
+    /// Stable random id.
+    public var id: String
+    /// Unique name (case-insensitive).
+    public var name: String
+    /// Row creation time.
+    public var createdAt: Date
+    /// Last change time.
+    public var modifiedAt: Date
+}
+
+/// Membership of a generation in an album.
+public struct AlbumItemRecord: SnakeCaseRecord, Sendable, Equatable {
+    public static let databaseTableName = "album_item"
+
+    /// A row with every column given.
+    public init(albumID: String, generationID: String, createdAt: Date) {
+        self.albumID = albumID
+        self.generationID = generationID
+        self.createdAt = createdAt
+    }
+    /// The album.
+    public var albumID: String
+    /// The member generation.
+    public var generationID: String
+    /// When it was added.
+    public var createdAt: Date
+    enum CodingKeys: String, CodingKey { case albumID = "albumId", generationID = "generationId", createdAt }
+}
+
+/// A label. A generation may carry many tags.
+public struct TagRecord: SnakeCaseRecord, Sendable, Equatable, Identifiable {
+    public static let databaseTableName = "tag"
+
+    /// A row with every column given.
+    public init(id: String, name: String, createdAt: Date, modifiedAt: Date) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+        self.modifiedAt = modifiedAt
+    }
+    /// Stable random id.
+    public var id: String
+    /// Unique name (case-insensitive).
+    public var name: String
+    /// Row creation time.
+    public var createdAt: Date
+    /// Last change time.
+    public var modifiedAt: Date
+}
+
+/// A tag on a generation.
+public struct GenerationTagRecord: SnakeCaseRecord, Sendable, Equatable {
+    public static let databaseTableName = "generation_tag"
+
+    /// A row with every column given.
+    public init(generationID: String, tagID: String, createdAt: Date) {
+        self.generationID = generationID
+        self.tagID = tagID
+        self.createdAt = createdAt
+    }
+    /// The tagged generation.
+    public var generationID: String
+    /// The tag.
+    public var tagID: String
+    /// When it was tagged.
+    public var createdAt: Date
+    enum CodingKeys: String, CodingKey { case generationID = "generationId", tagID = "tagId", createdAt }
+}
+
+/// A setting: a JSON value under a key, synced across devices or local to this one.
+public struct SettingRecord: SnakeCaseRecord, Sendable, Equatable {
+    public static let databaseTableName = "setting"
+    /// Where a setting applies.
+    public enum Scope: String, Codable, Sendable, CaseIterable { case synced, device }
+    /// Setting name (`generate.steps`, …).
+    public var key: String
+    /// Synced to every device, or local to this device (overrides synced).
+    public var scope: Scope
+    /// The value as JSON text.
+    public var value: String
+    /// Row creation time.
+    public var createdAt: Date
+    /// Last change time.
+    public var modifiedAt: Date
+}

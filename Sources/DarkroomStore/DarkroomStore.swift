@@ -1,2 +1,0 @@
-/// Namespace for the `DarkroomStore` module.
-public enum DarkroomStoreModule {}

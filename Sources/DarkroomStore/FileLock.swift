@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// An advisory `flock(2)` lock on a file, released when the holder closes it or its process dies.
+///
+/// The library uses two kinds:
+/// - `LIBRARY/locks/files.lock`, held *shared* by every writer from the moment it
+///   writes a picture file until its database commit, and *exclusively* by the
+///   orphan sweep, which therefore never removes a file another process is about to commit;
+/// - `LIBRARY/locks/job-ID.lock`, held by the process running a job, so a later
+///   process can tell a job that is really running from one whose process was killed.
+public final class FileLock: @unchecked Sendable {
+    /// The lock file.
+    public let path: String
+    private var descriptor: Int32 = -1
+    private let mutex = NSLock()
+
+    /// A lock on the file at `path` (created when first locked).
+    public init(path: String) { self.path = path }
+
+    deinit { unlock() }
+
+    /// Takes the lock, waiting for it when `wait` is true. Returns false if it is held elsewhere (and `wait` is false).
+    @discardableResult
+    public func lock(exclusive: Bool, wait: Bool) throws -> Bool {
+        mutex.lock(); defer { mutex.unlock() }
+        if descriptor < 0 {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            if descriptor < 0 { throw POSIXFailure.current("open \(path)") }
+        }
+        var operation = exclusive ? LOCK_EX : LOCK_SH
+        if !wait { operation |= LOCK_NB }
+        while flock(descriptor, operation) != 0 {
+            if errno == EINTR { continue }
+            if errno == EWOULDBLOCK { return false }
+            throw POSIXFailure.current("flock \(path)")
+        }
+        return true
+    }
+
+    /// Releases the lock (closing the descriptor).
+    public func unlock() {
+        mutex.lock(); defer { mutex.unlock() }
+        if descriptor >= 0 { close(descriptor); descriptor = -1 }
+    }
+}
+
+/// A failed POSIX call: the operation and `errno`, with the C library's message.
+public struct POSIXFailure: Error, CustomStringConvertible, Sendable {
+    /// What was being done.
+    public var operation: String
+    /// The `errno` value.
+    public var code: Int32
+
+    /// The failure for the current `errno`.
+    public static func current(_ operation: String) -> POSIXFailure { POSIXFailure(operation: operation, code: errno) }
+
+    /// True for "no space left" style failures (ENOSPC, EFBIG, EDQUOT).
+    public var isDiskFull: Bool { code == ENOSPC || code == EFBIG || code == EDQUOT }
+
+    public var description: String { "\(operation): \(String(cString: strerror(code)))" }
+}

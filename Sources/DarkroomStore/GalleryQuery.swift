@@ -1,0 +1,226 @@
+import Foundation
+import GRDB
+
+/// A page of the gallery: filters, order (newest first) and paging.
+///
+/// Every filter is optional and they combine with AND. ``text`` is a search
+/// over prompt, negative prompt, tag and album names (FTS5); it may also hold
+/// field terms, parsed by ``parse(search:)``:
+///
+/// | term | meaning |
+/// |---|---|
+/// | `seed:42` | exact seed |
+/// | `steps:8`, `steps>4`, `steps<=20` | step count comparison |
+/// | `model:NAME` | model id or model-hash prefix |
+/// | `tag:NAME`, `album:NAME` | membership |
+/// | `rating>=3` | rating comparison |
+/// | `scheduler:ddim` | scheduler name |
+/// | `status:failed` | job status |
+///
+/// ```swift
+/// let page = try database.read { db in
+///     try GalleryQuery(text: "red circle seed:7", limit: 50).fetchItems(db)
+/// }
+/// ```
+public struct GalleryQuery: Sendable, Equatable {
+    /// A numeric comparison in a field term.
+    public enum Comparison: String, Sendable, Equatable { case equal = "=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">=" }
+
+    /// A numeric field compared with a value (`steps>4`).
+    public struct NumberFilter: Sendable, Equatable {
+        /// How the column compares with ``value``.
+        public var comparison: Comparison
+        /// The value compared with.
+        public var value: Int
+        /// A filter `column comparison value`.
+        public init(_ comparison: Comparison, _ value: Int) { self.comparison = comparison; self.value = value }
+
+        func sql(column: String) -> SQL { SQL(sql: "\(column) \(comparison.rawValue) ?", arguments: [value]) }
+    }
+
+    /// Words searched in prompts, tags and albums (all must match; a trailing `*` matches a prefix).
+    public var text: String?
+    /// Only favourites.
+    public var favoritesOnly = false
+    /// Only members of this album (name, case-insensitive).
+    public var album: String?
+    /// Only generations with this tag (name, case-insensitive).
+    public var tag: String?
+    /// Model id, or a prefix of the model hash.
+    public var model: String?
+    /// Exact seed.
+    public var seed: Int64?
+    /// Step count comparison (`steps>4`).
+    public var steps: NumberFilter?
+    /// Rating comparison (`rating>=3`).
+    public var rating: NumberFilter?
+    /// Scheduler name.
+    public var scheduler: String?
+    /// Only these statuses (all when empty).
+    public var statuses: [GenerationRecord.Status] = []
+    /// Only rows created at or after this date.
+    public var since: Date?
+    /// Only the generations in the trash (instead of only the live ones).
+    public var trashed = false
+    /// Also show generations with an active safety flag (hidden by default).
+    public var includeFlagged = false
+    /// Only generations with an active safety flag.
+    public var flaggedOnly = false
+    /// Only this lineage: the generation and all its descendants.
+    public var lineageRoot: String?
+    /// Page size (nil: everything).
+    public var limit: Int?
+    /// Rows skipped before the page.
+    public var offset = 0
+
+    /// A query for the newest `limit` live generations, optionally searching `text`.
+    public init(text: String? = nil, limit: Int? = nil, offset: Int = 0) {
+        self.offset = offset
+        self.limit = limit
+        if let text { self = Self.parse(search: text, into: self) }
+    }
+
+    /// Splits a search string into field terms (see the type's table) and free words.
+    public static func parse(search: String, into base: GalleryQuery = GalleryQuery()) -> GalleryQuery {
+        var query = base
+        var words: [String] = []
+        for token in search.split(whereSeparator: \.isWhitespace).map(String.init) {
+            if let (key, op, value) = fieldTerm(token), query.apply(key: key, op: op, value: value) { continue }
+            words.append(token)
+        }
+        query.text = words.isEmpty ? nil : words.joined(separator: " ")
+        return query
+    }
+
+    private static func fieldTerm(_ token: String) -> (String, Comparison, String)? {
+        for op in [">=", "<=", ":", ">", "<", "="] {
+            if let range = token.range(of: op), range.lowerBound > token.startIndex, range.upperBound < token.endIndex {
+                let key = token[..<range.lowerBound].lowercased()
+                let comparison: Comparison = op == ":" ? .equal : Comparison(rawValue: op)!
+                return (key, comparison, String(token[range.upperBound...]))
+            }
+        }
+        return nil
+    }
+
+    private mutating func apply(key: String, op: Comparison, value: String) -> Bool {
+        switch key {
+        case "seed": guard op == .equal, let v = Int64(value) else { return false }; seed = v
+        case "steps": guard let v = Int(value) else { return false }; steps = NumberFilter(op, v)
+        case "rating": guard let v = Int(value) else { return false }; rating = NumberFilter(op, v)
+        case "model": guard op == .equal else { return false }; model = value
+        case "tag": guard op == .equal else { return false }; tag = value
+        case "album": guard op == .equal else { return false }; album = value
+        case "scheduler", "sampler": guard op == .equal else { return false }; scheduler = value
+        case "status":
+            guard op == .equal, let s = GenerationRecord.Status(rawValue: value.lowercased()) else { return false }
+            statuses.append(s)
+        default: return false
+        }
+        return true
+    }
+
+    /// The FTS5 query for ``text``: each word quoted (so punctuation is literal), all required.
+    public static func ftsPattern(_ text: String) -> String? {
+        let terms = text.split(whereSeparator: { $0.isWhitespace }).compactMap { raw -> String? in
+            var word = String(raw)
+            let prefix = word.hasSuffix("*")
+            if prefix { word.removeLast() }
+            guard !word.isEmpty else { return nil }
+            return "\"" + word.replacingOccurrences(of: "\"", with: "\"\"") + "\"" + (prefix ? "*" : "")
+        }
+        return terms.isEmpty ? nil : terms.joined(separator: " AND ")
+    }
+
+    /// The WHERE clause for the filters (without ORDER BY or LIMIT), over `generation g`.
+    func whereClause() -> SQL {
+        var clauses: [SQL] = [trashed ? "g.trashed_at IS NOT NULL" : "g.trashed_at IS NULL"]
+        if let text, let pattern = Self.ftsPattern(text) {
+            clauses.append("g.rowid IN (SELECT rowid FROM generation_search WHERE generation_search MATCH \(pattern))")
+        }
+        if favoritesOnly { clauses.append("g.favorite = 1") }
+        let flagged: SQL = "EXISTS (SELECT 1 FROM safety_flag f WHERE f.generation_id = g.id AND f.cleared_at IS NULL)"
+        if flaggedOnly {
+            clauses.append(flagged)
+        } else if !includeFlagged {
+            clauses.append("NOT \(flagged)")
+        }
+        if let album {
+            clauses.append("""
+                EXISTS (SELECT 1 FROM album_item ai JOIN album a ON a.id = ai.album_id
+                        WHERE ai.generation_id = g.id AND a.name = \(album))
+                """)
+        }
+        if let tag {
+            clauses.append("""
+                EXISTS (SELECT 1 FROM generation_tag gt JOIN tag t ON t.id = gt.tag_id
+                        WHERE gt.generation_id = g.id AND t.name = \(tag))
+                """)
+        }
+        if let model {
+            let upper = model.lowercased() + "\u{7f}"
+            clauses.append("(g.model_id = \(model) OR (g.model_hash >= \(model.lowercased()) AND g.model_hash < \(upper)))")
+        }
+        if let seed { clauses.append("g.seed = \(seed)") }
+        if let steps { clauses.append(steps.sql(column: "g.steps")) }
+        if let rating { clauses.append(rating.sql(column: "g.rating")) }
+        if let scheduler { clauses.append("g.scheduler = \(scheduler)") }
+        if !statuses.isEmpty { clauses.append("g.status IN \(statuses.map(\.rawValue))") }
+        if let since { clauses.append("g.created_at >= \(since)") }
+        if let lineageRoot {
+            clauses.append("""
+                g.id IN (WITH RECURSIVE lineage(id) AS (SELECT \(lineageRoot)
+                         UNION SELECT c.id FROM generation c JOIN lineage l ON c.parent_id = l.id)
+                         SELECT id FROM lineage)
+                """)
+        }
+        return clauses.joined(separator: " AND ")
+    }
+
+    /// Above this many full-text matches, a page is read by walking the gallery index newest-first
+    /// and keeping matching rows (stopping after one page), instead of sorting every match.
+    public static let indexWalkThreshold = 1000
+
+    /// The request for the page's generation rows, newest first.
+    ///
+    /// - Parameter walkIndex: read the page by scanning the newest-first gallery index (good when the
+    ///   filters match many rows) rather than letting SQLite collect every match and sort it.
+    public func request(walkIndex: Bool = false) -> SQLRequest<GenerationRecord> {
+        let order: SQL = trashed ? "g.trashed_at DESC, g.id DESC" : "g.created_at DESC, g.id DESC"
+        let index = favoritesOnly ? "generation_favorite_created" : "generation_live_created"
+        let from: SQL = walkIndex && !trashed ? SQL(sql: "generation g INDEXED BY \(index)") : "generation g"
+        var sql: SQL = "SELECT g.* FROM \(from) WHERE \(whereClause()) ORDER BY \(order)"
+        if let limit { sql.append(literal: " LIMIT \(limit) OFFSET \(offset)") }
+        else if offset > 0 { sql.append(literal: " LIMIT -1 OFFSET \(offset)") }
+        return SQLRequest(literal: sql)
+    }
+
+    /// The page's generation rows.
+    ///
+    /// A full-text search that matches many rows walks the gallery index (see ``indexWalkThreshold``);
+    /// a selective one lets SQLite start from the matches.
+    public func fetchGenerations(_ db: Database) throws -> [GenerationRecord] {
+        try request(walkIndex: prefersIndexWalk(db)).fetchAll(db)
+    }
+
+    /// True when the text search matches more than ``indexWalkThreshold`` rows and nothing more selective is set.
+    public func prefersIndexWalk(_ db: Database) throws -> Bool {
+        guard let text, let pattern = Self.ftsPattern(text), limit != nil, !trashed, seed == nil, lineageRoot == nil else {
+            return false
+        }
+        let matches = try Int.fetchOne(db, sql: """
+            SELECT count(*) FROM (SELECT rowid FROM generation_search WHERE generation_search MATCH ? LIMIT ?)
+            """, arguments: [pattern, Self.indexWalkThreshold + 1]) ?? 0
+        return matches > Self.indexWalkThreshold
+    }
+
+    /// The page's gallery items (with images, tags, albums).
+    public func fetchItems(_ db: Database) throws -> [GalleryItem] {
+        try GalleryItem.load(fetchGenerations(db), db)
+    }
+
+    /// How many rows match the filters (ignoring paging).
+    public func fetchCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, SQLRequest<Int>(literal: "SELECT count(*) FROM generation g WHERE \(whereClause())")) ?? 0
+    }
+}

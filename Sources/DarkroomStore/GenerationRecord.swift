@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+
+/// One job (or one imported picture): what was asked for and what came out.
+///
+/// Every job gets a row, failed and cancelled ones too. A generated or
+/// imported picture is referenced by ``imageHash``.
+public struct GenerationRecord: SnakeCaseRecord, Sendable, Equatable, Identifiable {
+    public static let databaseTableName = "generation"
+
+    /// Where a row came from.
+    public enum Source: String, Codable, Sendable { case generate, `import` }
+
+    /// A job's state. `queued` → `running` → one of the three final states.
+    public enum Status: String, Codable, Sendable, CaseIterable {
+        case queued, running, succeeded, failed, cancelled
+        /// True for `succeeded`, `failed` and `cancelled`.
+        public var isFinal: Bool { self != .queued && self != .running }
+    }
+
+    /// Stable random id.
+    public var id: String
+    /// `generate` for jobs, `import` for pictures brought in from files.
+    public var source: Source
+    /// The prompt history row, when the prompt is known.
+    public var promptID: String?
+    /// Prompt text.
+    public var prompt: String
+    /// Negative prompt text ('' when none).
+    public var negativePrompt: String
+    /// Noise seed.
+    public var seed: Int64?
+    /// Denoising steps.
+    public var steps: Int?
+    /// Classifier-free guidance scale.
+    public var guidance: Double?
+    /// Scheduler name (`dpmpp-2m`, `ddim`, …).
+    public var scheduler: String?
+    /// The effective scheduler configuration, as JSON.
+    public var schedulerConfig: String?
+    /// Output width in pixels.
+    public var width: Int?
+    /// Output height in pixels.
+    public var height: Int?
+    /// The model's name or folder.
+    public var modelID: String?
+    /// Content hash of the model weights.
+    public var modelHash: String?
+    /// The engine version that ran the job.
+    public var engineVersion: String?
+    /// The kind of random number generator used for the initial noise.
+    public var rngKind: String?
+    /// Job state.
+    public var status: Status
+    /// Why the job failed or was cancelled.
+    public var error: String?
+    /// When the job was recorded.
+    public var queuedAt: Date
+    /// When it started running.
+    public var startedAt: Date?
+    /// When it reached a final state.
+    public var finishedAt: Date?
+    /// Run time in milliseconds.
+    public var durationMs: Int?
+    /// The generation this one varies or re-runs.
+    public var parentID: String?
+    /// Jobs made together share a batch id.
+    public var batchID: String?
+    /// Position in the batch (seed offset).
+    public var batchIndex: Int?
+    /// The device that ran (or imported) it.
+    public var deviceID: String?
+    /// The picture, once there is one.
+    public var imageHash: String?
+    /// For imports: which program's metadata was found (`automatic1111`, `comfyui`, …).
+    public var metadataSource: String?
+    /// The full parsed or written metadata, as JSON.
+    public var metadataJSON: String?
+    /// Marked as a favourite.
+    public var favorite: Bool
+    /// 0 (unrated) to 5.
+    public var rating: Int
+    /// When it was moved to the trash (nil when live).
+    public var trashedAt: Date?
+    /// Row creation time.
+    public var createdAt: Date
+    /// Last change time.
+    public var modifiedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, source, promptID = "promptId", prompt, negativePrompt, seed, steps, guidance, scheduler,
+             schedulerConfig, width, height, modelID = "modelId", modelHash, engineVersion, rngKind, status,
+             error, queuedAt, startedAt, finishedAt, durationMs, parentID = "parentId", batchID = "batchId",
+             batchIndex, deviceID = "deviceId", imageHash, metadataSource, metadataJSON = "metadataJson",
+             favorite, rating, trashedAt, createdAt, modifiedAt
+    }
+
+    /// A new row with fresh id and timestamps; everything else empty.
+    public static func make(source: Source, status: Status, now: Date = Date()) -> GenerationRecord {
+        GenerationRecord(
+            id: StableID.make(), source: source, promptID: nil, prompt: "", negativePrompt: "", seed: nil, steps: nil,
+            guidance: nil, scheduler: nil, schedulerConfig: nil, width: nil, height: nil, modelID: nil, modelHash: nil,
+            engineVersion: nil, rngKind: nil, status: status, error: nil, queuedAt: now, startedAt: nil,
+            finishedAt: nil, durationMs: nil, parentID: nil, batchID: nil, batchIndex: nil, deviceID: nil,
+            imageHash: nil, metadataSource: nil, metadataJSON: nil, favorite: false, rating: 0, trashedAt: nil,
+            createdAt: now, modifiedAt: now)
+    }
+}

@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// The content-addressed picture files of a library.
+///
+/// Layout under the library folder:
+/// ```
+/// images/ab/abcdef….png        the picture, named by the SHA-256 of its bytes
+/// thumbnails/ab/abcdef….png    its thumbnail
+/// tmp/                         files being written (never referenced)
+/// ```
+/// Writes are atomic: temp file, `fsync`, `rename`, `fsync` of the folder — and
+/// only then does the caller commit the database row. A crash in between leaves
+/// an unreferenced file, which ``sweep(keeping:)`` removes on the next open.
+public struct ImageFileStore: Sendable {
+    /// The library folder.
+    public let folder: URL
+
+    /// The store for the library at `folder`.
+    public init(folder: URL) { self.folder = folder }
+
+    /// Relative path of the picture with this hash.
+    public static func imagePath(hash: String, format: String = "png") -> String {
+        "images/\(hash.prefix(2))/\(hash).\(format)"
+    }
+
+    /// Relative path of the thumbnail of the picture with this hash.
+    public static func thumbnailPath(hash: String) -> String {
+        "thumbnails/\(hash.prefix(2))/\(hash).png"
+    }
+
+    /// The absolute URL of a relative library path.
+    public func url(_ relativePath: String) -> URL { folder.appendingPathComponent(relativePath) }
+
+    /// Writes `data` at `relativePath` atomically. An existing file of the same size is kept (same content).
+    ///
+    /// - Throws: ``StoreError/diskFull(detail:)`` when space runs out, ``StoreError/ioFailure(detail:)`` otherwise;
+    ///   in both cases nothing is left at `relativePath` that was not there before.
+    public func write(_ data: Data, to relativePath: String) throws {
+        let target = url(relativePath)
+        if let size = (try? FileManager.default.attributesOfItem(atPath: target.path))?[.size] as? Int, size == data.count {
+            return
+        }
+        let tmpDir = folder.appendingPathComponent("tmp")
+        do {
+            try FileManager.default.createDirectory(at: tmpDir, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.fileSystem(error)
+        }
+        let tmp = tmpDir.appendingPathComponent("\(StableID.make()).partial").path
+        do {
+            try Self.writeSynced(data, path: tmp)
+            guard rename(tmp, target.path) == 0 else { throw POSIXFailure.current("rename to \(relativePath)") }
+            Self.syncDirectory(target.deletingLastPathComponent().path)
+        } catch let failure as POSIXFailure {
+            unlink(tmp)
+            throw failure.isDiskFull ? StoreError.diskFull(detail: failure.description) : StoreError.ioFailure(detail: failure.description)
+        }
+    }
+
+    /// Removes the file at `relativePath` if it exists.
+    public func remove(_ relativePath: String) {
+        unlink(url(relativePath).path)
+    }
+
+    /// Removes every picture and thumbnail whose relative path is not in `referenced`, and everything in `tmp/`.
+    ///
+    /// The caller must hold the exclusive files lock (see ``FileLock``). Returns the removed relative paths.
+    @discardableResult
+    public func sweep(keeping referenced: Set<String>) -> [String] {
+        var removed: [String] = []
+        for top in ["images", "thumbnails", "tmp"] {
+            let base = folder.appendingPathComponent(top)
+            guard let walker = FileManager.default.enumerator(atPath: base.path) else { continue }
+            while let entry = walker.nextObject() as? String {
+                let relative = "\(top)/\(entry)"
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: url(relative).path, isDirectory: &isDirectory),
+                      !isDirectory.boolValue else { continue }
+                if top == "tmp" || !referenced.contains(relative) {
+                    if unlink(url(relative).path) == 0 { removed.append(relative) }
+                }
+            }
+        }
+        return removed.sorted()
+    }
+
+    static func writeSynced(_ data: Data, path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw POSIXFailure.current("create \(path)") }
+        defer { close(fd) }
+        try data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw POSIXFailure.current("write \(path)")
+                }
+                offset += n
+            }
+        }
+        guard fsync(fd) == 0 else { throw POSIXFailure.current("fsync \(path)") }
+    }
+
+    static func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 { fsync(fd); close(fd) }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import GRDB
+
+/// A picture file in the library, named by the SHA-256 of its bytes.
+public struct ImageRecord: SnakeCaseRecord, Sendable, Equatable {
+    public static let databaseTableName = "image"
+
+    /// A row with every column given.
+    public init(hash: String, id: String, path: String, width: Int, height: Int, byteSize: Int, format: String, thumbnailPath: String?, createdAt: Date, modifiedAt: Date) {
+        self.hash = hash
+        self.id = id
+        self.path = path
+        self.width = width
+        self.height = height
+        self.byteSize = byteSize
+        self.format = format
+        self.thumbnailPath = thumbnailPath
+        self.createdAt = createdAt
+        self.modifiedAt = modifiedAt
+    }
+
+    /// SHA-256 of the file bytes, lower-case hex: the key.
+    public var hash: String
+    /// Stable random id (for sync and references from outside).
+    public var id: String
+    /// Path of the file relative to the library folder (`images/ab/abcd….png`).
+    public var path: String
+    /// Pixel width.
+    public var width: Int
+    /// Pixel height.
+    public var height: Int
+    /// File size in bytes.
+    public var byteSize: Int
+    /// File format (`png`).
+    public var format: String
+    /// Path of the thumbnail PNG relative to the library folder, if one was made.
+    public var thumbnailPath: String?
+    /// Row creation time.
+    public var createdAt: Date
+    /// Last change time.
+    public var modifiedAt: Date
+}

@@ -1,0 +1,150 @@
+import Foundation
+import GRDB
+
+/// The SQLite database of one library: `LIBRARY/library.sqlite`, in WAL mode.
+///
+/// Opening migrates an older schema forward, refuses a newer one, and maps
+/// SQLite's failures to ``StoreError``. Several processes may use one library
+/// at once: readers never block, and writers wait up to ``busyTimeout``.
+///
+/// ```swift
+/// let database = try LibraryDatabase.open(folder: url, create: true)
+/// let page = try database.reader.read { db in try GalleryQuery().fetchItems(db) }
+/// ```
+public final class LibraryDatabase: Sendable {
+    /// The database file name inside a library folder.
+    public static let fileName = "library.sqlite"
+    /// How long a writer waits for another process before giving up with ``StoreError/busy(path:)``.
+    public static let busyTimeout: TimeInterval = 10
+
+    /// The library folder.
+    public let folder: URL
+    /// The connection pool (one writer, several readers).
+    public let pool: DatabasePool
+
+    /// The database file's path.
+    public var path: String { folder.appendingPathComponent(Self.fileName).path }
+
+    private init(folder: URL, pool: DatabasePool) {
+        self.folder = folder
+        self.pool = pool
+    }
+
+    /// Opens the library database in `folder`, migrating it to the newest schema.
+    ///
+    /// - Parameters:
+    ///   - folder: The library folder.
+    ///   - create: When true, creates the folder and an empty library if none exists.
+    ///   - migrations: The schema steps (the shipped ones by default).
+    /// - Throws: ``StoreError/libraryNotFound(path:)``, ``StoreError/newerSchema(path:unknownMigrations:)``,
+    ///   ``StoreError/corruptDatabase(path:detail:)`` and other ``StoreError`` cases.
+    public static func open(folder: URL, create: Bool = false, migrations: SchemaMigrations? = nil) throws -> LibraryDatabase {
+        let file = folder.appendingPathComponent(fileName)
+        let exists = FileManager.default.fileExists(atPath: file.path)
+        if !exists && !create {
+            throw StoreError.libraryNotFound(path: folder.path)
+        }
+        let migrations = try migrations ?? SchemaMigrations()
+        do {
+            if exists {
+                try refuseUnknownSchema(file: file, migrations: migrations)
+            } else {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            }
+            var configuration = Configuration()
+            configuration.foreignKeysEnabled = true
+            configuration.busyMode = .timeout(busyTimeout)
+            configuration.label = "darkroom"
+            let pool = try DatabasePool(path: file.path, configuration: configuration)
+            let database = LibraryDatabase(folder: folder, pool: pool)
+            try database.migrate(with: migrations)
+            if try !exists || pool.read({ try LibraryInfo.fetchOne($0) }) == nil {
+                try pool.write { db in
+                    if try LibraryInfo.fetchOne(db) == nil { try LibraryInfo.make().insert(db) }
+                }
+            }
+            return database
+        } catch {
+            throw StoreError.wrap(error, path: file.path)
+        }
+    }
+
+    /// Reads the applied steps through a read-only connection, before anything could change the file,
+    /// and throws when the file is not a database or was written by a newer schema.
+    static func refuseUnknownSchema(file: URL, migrations: SchemaMigrations) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeout)
+        let queue = try DatabaseQueue(path: file.path, configuration: configuration)
+        defer { try? queue.close() }
+        let applied = try queue.read { db -> Set<String> in
+            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")  // fails on a non-database
+            return try db.tableExists("grdb_migrations") ? String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations") : []
+        }
+        let unknown = applied.subtracting(migrations.steps.map(\.identifier))
+        if !unknown.isEmpty {
+            throw StoreError.newerSchema(path: file.path, unknownMigrations: unknown.sorted())
+        }
+    }
+
+    /// Applies the steps the database lacks; refuses a database from a newer schema.
+    func migrate(with migrations: SchemaMigrations) throws {
+        let migrator = migrations.migrator()
+        let known = Set(migrations.steps.map(\.identifier))
+        let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+        let unknown = applied.subtracting(known)
+        if !unknown.isEmpty {
+            throw StoreError.newerSchema(path: path, unknownMigrations: unknown.sorted())
+        }
+        if applied.count < known.count {
+            try migrator.migrate(pool)
+        }
+    }
+
+    /// The identifiers of the schema steps applied to this database.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try SchemaMigrations().migrator().appliedMigrations(db) }
+    }
+
+    /// Runs a read, mapping SQLite failures to ``StoreError``.
+    public func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch { throw StoreError.wrap(error, path: path) }
+    }
+
+    /// Runs a write transaction, mapping SQLite failures to ``StoreError``.
+    public func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch { throw StoreError.wrap(error, path: path) }
+    }
+
+    /// Runs a write transaction synchronously, even from a cancelled task (used to record a
+    /// cancellation), mapping SQLite failures to ``StoreError``.
+    public func writeEvenIfCancelled<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction { result = try body(db); return .commit }
+            return result!
+        } } catch { throw StoreError.wrap(error, path: path) }
+    }
+
+    /// `PRAGMA integrity_check` and `PRAGMA foreign_key_check`: an empty array when healthy.
+    public func integrityProblems() throws -> [String] {
+        try read { db in
+            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            let fk = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+            problems += fk.map { "foreign key: table \($0[0] as String? ?? "?") row \($0[1] as Int64? ?? -1) refers to missing \($0[2] as String? ?? "?")" }
+            return problems
+        }
+    }
+}
+
+extension LibraryDatabase {
+    /// Runs a read off the caller's thread, mapping SQLite failures to ``StoreError``.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.read(body) } catch { throw StoreError.wrap(error, path: path) }
+    }
+
+    /// Runs a write transaction off the caller's thread, mapping SQLite failures to ``StoreError``.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.write(body) } catch { throw StoreError.wrap(error, path: path) }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+@testable import DarkroomStore
+
+@Suite struct ImageFileStoreTests {
+    @Test func writeIsAtomicAndSweepRemovesOnlyUnreferencedFiles() throws {
+        let folder = try TemporaryFolder(); defer { folder.cleanup() }
+        let store = ImageFileStore(folder: folder.url)
+        let keep = ImageFileStore.imagePath(hash: String(repeating: "a", count: 64))
+        let orphan = ImageFileStore.imagePath(hash: String(repeating: "b", count: 64))
+        try store.write(Data("keep".utf8), to: keep)
+        try store.write(Data("orphan".utf8), to: orphan)
+        try Data("half".utf8).write(to: folder.url.appendingPathComponent("tmp/dead.partial"))
+        #expect(try Data(contentsOf: store.url(keep)) == Data("keep".utf8))
+        let removed = store.sweep(keeping: [keep])
+        #expect(removed == [orphan, "tmp/dead.partial"].sorted())
+        #expect(FileManager.default.fileExists(atPath: store.url(keep).path))
+        #expect(!FileManager.default.fileExists(atPath: store.url(orphan).path))
+    }
+
+    @Test func failedWriteLeavesNothingBehind() throws {
+        let folder = try TemporaryFolder(); defer { folder.cleanup() }
+        let store = ImageFileStore(folder: folder.url)
+        // A file where the shard folder should be makes the write fail.
+        try Data().write(to: folder.url.appendingPathComponent("images"))
+        #expect(throws: StoreError.self) { try store.write(Data("x".utf8), to: "images/aa/x.png") }
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: folder.url.appendingPathComponent("tmp").path)) ?? []
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func fileLockExcludesOtherHolders() throws {
+        let folder = try TemporaryFolder(); defer { folder.cleanup() }
+        let path = folder.url.appendingPathComponent("locks/x.lock").path
+        let shared1 = FileLock(path: path), shared2 = FileLock(path: path), exclusive = FileLock(path: path)
+        #expect(try shared1.lock(exclusive: false, wait: false))
+        #expect(try shared2.lock(exclusive: false, wait: false))
+        #expect(try !exclusive.lock(exclusive: true, wait: false))
+        shared1.unlock(); shared2.unlock()
+        #expect(try exclusive.lock(exclusive: true, wait: false))
+    }
+}

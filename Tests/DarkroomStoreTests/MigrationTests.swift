@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+import Testing
+@testable import DarkroomStore
+
+@Suite struct MigrationTests {
+    @Test func migrationsAreReadFromSchemaFilesInOrder() throws {
+        let migrations = try SchemaMigrations()
+        #expect(migrations.steps.map(\.identifier) == ["0001_initial", "0002_search", "0003_safety"])
+        #expect(migrations.steps[0].sql.contains("CREATE TABLE generation"))
+    }
+
+    @Test func emptyDatabaseMigratesToLatest() throws {
+        let folder = try TemporaryFolder(); defer { folder.cleanup() }
+        let database = try LibraryDatabase.open(folder: folder.url, create: true)
+        #expect(try database.appliedMigrations() == ["0001_initial", "0002_search", "0003_safety"])
+        let tables = try database.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+        for table in ["prompt", "generation", "image", "album", "album_item", "tag", "generation_tag", "setting", "generation_search"] {
+            #expect(tables.contains(table), "missing table \(table)")
+        }
+        let info = try database.read { db in try LibraryInfo.fetchOne(db) }
+        #expect(info != nil)
+        #expect(try database.integrityProblems().isEmpty)
+    }
+
+    @Test func versionOneFixtureUpgradesWithoutLoss() throws {
+        let folder = try TemporaryFolder(); defer { folder.cleanup() }
+        try FileManager.default.copyItem(at: fixturesFolder.appendingPathComponent("schema/library-v1.sqlite"),
+                                         to: folder.url.appendingPathComponent(LibraryDatabase.fileName))
+        let database = try LibraryDatabase.open(folder: folder.url)
+        #expect(try database.appliedMigrations() == ["0001_initial", "0002_search", "0003_safety"])
+        try database.read { (db: Database) throws in
+            #expect(try GenerationRecord.fetchCount(db) == 2)
+            #expect(try LibraryInfo.fetchOne(db)?.libraryID == "aaaaaaaa-0000-4000-8000-000000000001")
+            // The search index was backfilled with version-1 rows, their tags and albums.
+            #expect(try GalleryQuery(text: "lighthouse").fetchCount(db) == 2)
+            #expect(try GalleryQuery(text: "seascape").fetchGenerations(db).map(\.seed) == [42])
+            #expect(try GalleryQuery(text: "harbour").fetchGenerations(db).map(\.seed) == [43])
+            #expect(try GenerationRecord.fetchOne(db, key: "11111111-0000-4000-8000-000000000001")?.rating == 4)
+        }
+    }
+
+    @Test func newerSchemaIsRefusedAndLeftUntouched() throws {
+        let folder = try TemporaryFolder(); defer { folder.cleanup() }
+        _ = try LibraryDatabase.open(folder: folder.url, create: true)
+        let file = folder.url.appendingPathComponent(LibraryDatabase.fileName)
+        let queue = try DatabaseQueue(path: file.path)
+        try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('0099_future')") }
+        try queue.close()
+        let before = try Data(contentsOf: file)
+        #expect(throws: StoreError.newerSchema(path: file.path, unknownMigrations: ["0099_future"])) {
+            try LibraryDatabase.open(folder: folder.url)
+        }
+        #expect(try Data(contentsOf: file) == before)
+    }
+
+    @Test func corruptDatabaseFileGetsAClearError() throws {
+        let folder = try TemporaryFolder(); defer { folder.cleanup() }
+        let file = folder.url.appendingPathComponent(LibraryDatabase.fileName)
+        let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) })
+        try garbage.write(to: file)
+        do {
+            _ = try LibraryDatabase.open(folder: folder.url)
+            Issue.record("opening garbage should fail")
+        } catch let error as StoreError {
+            guard case .corruptDatabase = error else { Issue.record("wrong error \(error)"); return }
+            #expect("\(error)".contains("damaged"))
+        }
+        #expect(try Data(contentsOf: file) == garbage, "the damaged file must not be modified")
+    }
+
+    @Test func missingLibraryIsReportedNotCreated() throws {
+        let folder = try TemporaryFolder(); defer { folder.cleanup() }
+        let target = folder.url.appendingPathComponent("nope")
+        #expect(throws: StoreError.libraryNotFound(path: target.path)) { try LibraryDatabase.open(folder: target) }
+        #expect(!FileManager.default.fileExists(atPath: target.path))
+    }
+}

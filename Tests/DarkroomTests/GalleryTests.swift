@@ -1,0 +1,121 @@
+import Darkroom
+import DarkroomImaging
+import DarkroomStore
+import Foundation
+import GRDB
+import Testing
+
+@Suite struct GalleryTests {
+    func makeLibrary(_ temp: TemporaryLibrary, count: Int) async throws -> (Library, [String]) {
+        let library = try temp.open()
+        var ids: [String] = []
+        for seed in 0..<count {
+            guard case .finished(let item) = await run(library, request("shape \(seed)", seed: UInt64(seed)), TestGenerator()).events.last
+            else { throw TestGeneratorError.brokeAtStep(0) }
+            ids.append(item.id)
+        }
+        return (library, ids)
+    }
+
+    @Test func favouritesRatingsTagsAndAlbums() async throws {
+        let temp = TemporaryLibrary(); defer { temp.cleanup() }
+        let (library, ids) = try await makeLibrary(temp, count: 3)
+        try await library.setFavorite([String(ids[0].prefix(8))], true)
+        try await library.rate([ids[1]], 5)
+        await #expect(throws: StoreError.self) { try await library.rate([ids[1]], 6) }
+        try await library.addTags(["keeper", "blue"], to: [ids[0], ids[1]])
+        try await library.removeTags(["blue"], from: [ids[1]])
+        try await library.createAlbum("Best")
+        await #expect(throws: StoreError.duplicateName(kind: "album", name: "best")) { try await library.createAlbum("best") }
+        try await library.addToAlbum("Best", [ids[2]])
+        try await library.addToAlbum("New one", [ids[0]], create: true)
+        var favorites = GalleryQuery(); favorites.favoritesOnly = true
+        #expect(try await library.items(favorites).map(\.id) == [ids[0]])
+        #expect(try await library.item(ids[1]).generation.rating == 5)
+        #expect(try await library.item(ids[0]).tags == ["blue", "keeper"])
+        #expect(try await library.item(ids[1]).tags == ["keeper"])
+        #expect(try await library.tags().map(\.name) == ["blue", "keeper"])
+        var tagged = GalleryQuery(); tagged.tag = "KEEPER"
+        #expect(Set(try await library.items(tagged).map(\.id)) == [ids[0], ids[1]])
+        try await library.renameAlbum("Best", to: "Finest")
+        #expect(try await library.items(GalleryQuery(text: "finest")).map(\.id) == [ids[2]])
+        try await library.deleteAlbum("Finest")
+        #expect(try await library.item(ids[2]).albums.isEmpty)
+        #expect(try await library.albums().map(\.album.name) == ["New one"])
+        await #expect(throws: StoreError.notFound(kind: "album", id: "nope")) { try await library.addToAlbum("nope", [ids[0]]) }
+    }
+
+    @Test func trashRestoreAndEmptyRemoveFilesOnlyWhenUnused() async throws {
+        let temp = TemporaryLibrary(); defer { temp.cleanup() }
+        let (library, ids) = try await makeLibrary(temp, count: 2)
+        // A third generation showing the same picture file as the first (as sync can make).
+        let shared = try await library.item(ids[0]).image!.hash
+        let twinID = try await library.database.write { db -> String in
+            var row = GenerationRecord.make(source: .import, status: .succeeded)
+            row.imageHash = shared
+            try row.insert(db)
+            return row.id
+        }
+        let twin = try await library.item(twinID)
+        try await library.trash([ids[0], ids[1]])
+        #expect(try await library.items(GalleryQuery()).map(\.id) == [twin.id])
+        var trash = GalleryQuery(); trash.trashed = true
+        #expect(Set(try await library.items(trash).map(\.id)) == Set(ids))
+        try await library.restore([ids[1]])
+        #expect(try await library.count(GalleryQuery()) == 2)
+        let picture0 = try await library.item(ids[0]).image!
+        #expect(try await library.emptyTrash() == 1)
+        await #expect(throws: StoreError.self) { try await library.item(ids[0]) }
+        // The shared picture is still used by the twin, so its file stays.
+        #expect(FileManager.default.fileExists(atPath: library.url(of: picture0.path).path))
+        try await library.trash([twin.id])
+        #expect(try await library.emptyTrash(trashedBefore: Date().addingTimeInterval(-3600)) == 0)
+        #expect(try await library.emptyTrash() == 1)
+        #expect(!FileManager.default.fileExists(atPath: library.url(of: picture0.path).path))
+        #expect(try library.database.integrityProblems().isEmpty)
+    }
+
+    @Test func settingsResolveDeviceThenSyncedThenDefault() async throws {
+        let temp = TemporaryLibrary(); defer { temp.cleanup() }
+        let library = try temp.open()
+        #expect(try await library.setting("generate.steps") == ResolvedSetting(key: "generate.steps", value: "8", origin: .default))
+        try await library.setSetting("generate.steps", value: "12")
+        #expect(try await library.setting("generate.steps")?.origin == .synced)
+        try await library.setSetting("generate.steps", value: "20", scope: .device)
+        #expect(try await library.setting("generate.steps") == ResolvedSetting(key: "generate.steps", value: "20", origin: .device))
+        try await library.setSetting("generate.scheduler", value: "ddim")
+        #expect(try await library.setting("generate.scheduler")?.value == "\"ddim\"")
+        let defaults = try await GenerationDefaults.load(from: library)
+        #expect(defaults.steps == 20 && defaults.scheduler == "ddim")
+        try await library.removeSetting("generate.steps", scope: .device)
+        #expect(try await library.setting("generate.steps")?.value == "12")
+        await #expect(throws: StoreError.self) { try await library.setSetting("bad key!", value: "1") }
+    }
+
+    @Test func statisticsCountWhatIsThere() async throws {
+        let temp = TemporaryLibrary(); defer { temp.cleanup() }
+        let (library, ids) = try await makeLibrary(temp, count: 3)
+        try await library.trash([ids[0]])
+        try await library.setFavorite([ids[1]], true)
+        let stats = try await library.statistics()
+        #expect(stats.generations == 2 && stats.trashed == 1 && stats.favorites == 1 && stats.images == 3)
+        #expect(stats.generationsByModel == ["test-painter": 2])
+        #expect(stats.prompts == 3)
+    }
+
+    @Test func doctorRemovesOrphansAndReportsMissingPictures() async throws {
+        let temp = TemporaryLibrary(); defer { temp.cleanup() }
+        let (library, ids) = try await makeLibrary(temp, count: 2)
+        let stray = "images/zz/stray.png"
+        try library.files.write(Data("stray".utf8), to: stray)
+        let picture = try await library.item(ids[0]).image!
+        try FileManager.default.removeItem(at: library.url(of: picture.path))
+        try FileManager.default.removeItem(at: library.url(of: try await library.item(ids[1]).image!.thumbnailPath!))
+        let report = try await library.doctor()
+        #expect(report.removedOrphans == [stray])
+        #expect(report.missingFiles == [picture.path])
+        #expect(report.rebuiltThumbnails.count == 1)
+        #expect(report.integrityProblems.isEmpty)
+        #expect(!report.isHealthy)
+    }
+}

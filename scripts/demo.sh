@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The main job, end to end: builds darkroom, makes a new library, fills it and shows what is in it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+echo "Building darkroom (first build takes a few minutes)…" >&2
+swift build -c release --product darkroom 2>&1 | grep -E "error|warning: unre|Compiling darkroom|Build" >&2 || true
+swift build -c release --product darkroom >/dev/null
+BIN="$(swift build -c release --show-bin-path)/darkroom"
+LIB="${DARKROOM_DEMO_LIBRARY:-$(mktemp -d)/library}"
+echo "+ darkroom init --library $LIB" >&2
+"$BIN" init --library "$LIB"
+echo "+ darkroom import Fixtures/png/sample-*.png" >&2
+"$BIN" import Fixtures/png/sample-*.png --library "$LIB"
+echo "+ darkroom list" >&2
+"$BIN" list --library "$LIB"
+FIRST="$("$BIN" list --json --limit 1 --library "$LIB" | sed -n 's/.*"id" : "\([0-9a-f-]*\)".*/\1/p' | head -n 1)"
+echo "+ darkroom show ${FIRST:0:8} --image blocks" >&2
+"$BIN" show "${FIRST:0:8}" --image blocks --library "$LIB"
+echo "Library: $LIB  (try: $BIN list --library $LIB)" >&2
