@@ -47,8 +47,9 @@ public struct Checkpoint: Sendable, Equatable {
         return w.data
     }
 
-    /// Decodes and verifies a signed checkpoint against `membership` (the signer must be a
-    /// member; a revoked member's older checkpoints still count) and `library`.
+    /// Decodes and verifies a signed checkpoint against `membership` and `library`. The signer
+    /// must be an active member: a revoked device could otherwise keep publishing claims that
+    /// make others report withholding or forks.
     public static func open(_ bytes: Data, library: LibraryID, membership: MembershipList) throws -> Checkpoint {
         var r = BinaryReader(bytes)
         guard try r.bytes(4, "checkpoint magic") == magic else { throw SyncError.malformed("not a checkpoint (bad magic)") }
@@ -70,6 +71,9 @@ public struct Checkpoint: Sendable, Equatable {
         guard r.isAtEnd else { throw SyncError.malformed("bytes after the checkpoint signature") }
         guard lib == library else { throw EnvelopeError.wrongLibrary(expected: library, found: lib) }
         guard let member = membership.member(signer) else { throw EnvelopeError.unknownDevice(signer) }
+        if member.revokedFromEpoch != nil {
+            throw EnvelopeError.revokedDevice(signer, sequence: counter, revokedAfter: member.revokedAfterSequence ?? 0)
+        }
         guard member.card.signingKey.isValidSignature(signature, for: bytes.prefix(signedEnd)) else {
             throw EnvelopeError.badSignature(signer, sequence: counter)
         }

@@ -235,6 +235,9 @@ public struct LogVerifier: Sendable {
             state.latestClaims[device] = checkpoint.heads
         }
 
+        for signer in state.latestClaims.keys where keyring.membership.member(signer)?.isActive != true {
+            state.latestClaims[signer] = nil  // claims of a revoked device no longer count
+        }
         for (signer, heads) in state.latestClaims.sorted(by: { $0.key < $1.key }) {
             for (device, claimed) in heads.sorted(by: { $0.key < $1.key }) {
                 let mine = state.head(of: device)

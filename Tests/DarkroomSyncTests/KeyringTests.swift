@@ -85,6 +85,13 @@ import Testing
     #expect(report.acceptedSequences == ["cccc#1", "cccc#2"])
     #expect(report.violations == [.rejected(late.name, .revokedDevice(f.c.id, sequence: 3, revokedAfter: 2))])
     #expect(report.otherObjects == [SyncObjectName.keyring(version: 4, device: f.b.id).objectName])
+    // A checkpoint C signs after revocation is refused, so it cannot raise false alarms.
+    var cView = LogVerifier(library: f.library)
+    cView.recordOwnEnvelope(device: f.c.id, head: f.writers[f.c.id]!.head)
+    let cCheckpoint = try cView.makeCheckpoint(by: f.c, counter: 1)
+    #expect(throws: EnvelopeError.revokedDevice(f.c.id, sequence: 1, revokedAfter: 2)) {
+        try Checkpoint.open(cCheckpoint.bytes, library: f.library, membership: bKeyring.membership)
+    }
 }
 
 @Test func fingerprintIsSymmetricAndKeySensitive() throws {
