@@ -62,6 +62,10 @@ let package = Package(
         .executableTarget(
             name: "darkroom-bench-store", dependencies: ["Darkroom", "DarkroomStore", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/store"),
+        // Throughput of blob encryption and envelope sync (Benchmarks/sync/README.md).
+        .executableTarget(
+            name: "darkroom-bench-crypto", dependencies: ["DarkroomSync"],
+            path: "Benchmarks/sync", exclude: ["README.md"]),
 
         .testTarget(name: "DarkroomImagingTests", dependencies: ["DarkroomImaging"]),
         .testTarget(name: "DarkroomStoreTests", dependencies: ["DarkroomStore"]),

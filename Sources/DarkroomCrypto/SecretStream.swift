@@ -67,8 +67,10 @@ public enum SecretStream {
         try decrypt(read: { try readFully(input, $0) }, write: { try output.write(contentsOf: $0) }, key: key)
     }
 
-    /// The one encryption loop behind every overload. `read(n)` returns up to `n` bytes, fewer only at the end.
-    static func encrypt(read: (Int) throws -> Data, write: (Data) throws -> Void, key: SymmetricKey, chunkSize: Int) throws -> Counts {
+    /// The one encryption loop behind every overload, for callers that stream elsewhere
+    /// (hashing the ciphertext as it is written, say). `read(n)` must return `n` bytes,
+    /// fewer only at the end of the input.
+    public static func encrypt(read: (Int) throws -> Data, write: (Data) throws -> Void, key: SymmetricKey, chunkSize: Int) throws -> Counts {
         guard chunkSizeRange.contains(chunkSize) else { throw CryptoError.malformed("chunk size \(chunkSize) outside \(chunkSizeRange)") }
         Sodium.ensureInitialized()
         var prefix = magic
@@ -104,8 +106,9 @@ public enum SecretStream {
         }
     }
 
-    /// The one decryption loop behind every overload.
-    static func decrypt(read: (Int) throws -> Data, write: (Data) throws -> Void, key: SymmetricKey) throws -> Counts {
+    /// The one decryption loop behind every overload; `read(n)` as for `encrypt`. `write`
+    /// receives verified plaintext chunk by chunk: discard it all if this throws.
+    public static func decrypt(read: (Int) throws -> Data, write: (Data) throws -> Void, key: SymmetricKey) throws -> Counts {
         Sodium.ensureInitialized()
         let prefix = try read(prefixByteCount)
         guard prefix.count == prefixByteCount else { throw CryptoError.truncatedStream }
@@ -150,6 +153,12 @@ public enum SecretStream {
             // A short chunk that is not final means the stream was cut inside a chunk.
             guard Int(plainLength) == chunkSize else { throw CryptoError.truncatedStream }
         }
+    }
+
+    /// A `read` function for the streaming overloads that reads `handle` until it has `n`
+    /// bytes or reaches the end.
+    public static func reader(for handle: FileHandle) -> (Int) throws -> Data {
+        { try readFully(handle, $0) }
     }
 
     private static func readFully(_ handle: FileHandle, _ count: Int) throws -> Data {

@@ -1,2 +1,0 @@
-/// Namespace for the `DarkroomSync` module.
-public enum DarkroomSyncModule {}
