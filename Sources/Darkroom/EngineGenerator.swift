@@ -1,18 +1,66 @@
+import DarkroomEngine
+import DarkroomImaging
 import Foundation
 
-/// The embedded diffusion engine as an ``ImageGenerator``.
+/// The embedded diffusion engine (``DarkroomEngine/DiffusionPipeline``) as an ``ImageGenerator``.
+///
+/// Loading reads and validates the whole diffusers folder once; each ``generate(_:)`` runs the
+/// tokenizer, text encoder, scheduler loop and decoder in this process.
 public struct EngineGenerator: ImageGenerator {
-    /// The model folder's name.
+    /// The model folder's name (recorded on every job).
     public let modelID: String
+    /// The loaded pipeline.
+    public let pipeline: DiffusionPipeline
 
     /// Loads the diffusers model in `modelDirectory`.
+    ///
+    /// - Throws: ``LibraryError/generatorUnavailable(_:)`` with the engine's explanation (missing file,
+    ///   malformed safetensors, unsupported config field…).
     public static func load(modelDirectory: URL) throws -> EngineGenerator {
-        throw LibraryError.generatorUnavailable(
-            "the embedded diffusion engine is not part of this build yet, so \(modelDirectory.lastPathComponent) cannot run.")
+        do {
+            return EngineGenerator(modelID: modelDirectory.standardizedFileURL.lastPathComponent,
+                                   pipeline: try DiffusionPipeline(modelDirectory: modelDirectory))
+        } catch {
+            throw LibraryError.generatorUnavailable("the model in \(modelDirectory.path) cannot be loaded: \(error)")
+        }
     }
 
-    /// Runs one job.
+    /// Runs one job through the pipeline.
     public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GeneratorEvent, any Error> {
-        AsyncThrowingStream { $0.finish(throwing: LibraryError.generatorUnavailable("no engine")) }
+        let pipeline = self.pipeline
+        let modelID = self.modelID
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    guard let kind = SchedulerKind(rawValue: request.scheduler) else {
+                        throw LibraryError.invalidArgument(
+                            "Unknown scheduler '\(request.scheduler)': use \(SchedulerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    }
+                    let parameters = GenerationParameters(
+                        prompt: request.prompt, negativePrompt: request.negativePrompt, seed: request.seed,
+                        steps: request.steps, guidanceScale: Float(request.guidance), scheduler: kind,
+                        width: request.width, height: request.height)
+                    for try await event in pipeline.generate(parameters) {
+                        switch event {
+                        case .step(let index, let total, let preview):
+                            continuation.yield(.progress(step: index + 1, total: total, preview: preview.map(Self.pixels)))
+                        case .finished(let result):
+                            continuation.yield(.completed(GeneratedImage(
+                                image: Self.pixels(result.image), modelID: modelID, modelHash: result.modelHash,
+                                engineVersion: result.engineVersion, rngKind: result.rngKind,
+                                schedulerConfig: result.schedulerConfig)))
+                        }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    static func pixels(_ image: RGBImage) -> PixelImage {
+        PixelImage(width: image.width, height: image.height, channels: 3, pixels: image.pixels)
     }
 }
