@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "DarkroomCryptoTests", dependencies: ["DarkroomCrypto"]),
         .testTarget(name: "DarkroomSyncTests", dependencies: ["DarkroomSync"]),
         .testTarget(name: "DarkroomTests", dependencies: ["Darkroom"]),
-        .testTarget(name: "CLITests", dependencies: ["darkroom", "DarkroomImaging"]),
+        .testTarget(name: "CLITests", dependencies: ["darkroom", "DarkroomImaging", "DarkroomEngine"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,104 @@
+import DarkroomEngine
+import DarkroomImaging
+import Foundation
+import Testing
+
+/// `darkroom generate` with the tiny diffusers pipelines of Fixtures/engine (random weights, made by diffusers).
+@Suite struct GenerateCommandTests {
+    static let engineFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/engine")
+
+    @Test func generateReproducesDiffusersForTheSeed() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let output = cli.scratch.appendingPathComponent("out.png")
+        let result = try cli.run(["generate", "a red chair in the garden", "--model", Self.engineFixtures.appendingPathComponent("sd-tiny-conv").path,
+                                  "--seed", "7", "--steps", "3", "--guidance", "4.5", "--scheduler", "ddim", "--size", "32x32",
+                                  "--rng", "torch", "--output", output.path, "--json"])
+        #expect(result.code == 0, "\(result.stderr)")
+        let made = try PNGCodec.decode(Data(contentsOf: output))
+        let golden = try SafeTensorsFile(url: Self.engineFixtures.appendingPathComponent("goldens/sd-tiny-conv.safetensors"))
+            .tensor(named: "image.ddim")
+        #expect(made.image.width == 32 && made.image.height == 32)
+        let close = zip(made.image.pixels, golden.scalars).filter { abs(Int($0) - Int($1)) <= 1 }.count
+        #expect(Double(close) / Double(golden.count) >= 0.999)
+        // The stored record says how to reproduce it.
+        let item = try #require(try cli.listJSON().first)
+        #expect(item["seed"] as? Int == 7 && item["steps"] as? Int == 3 && item["scheduler"] as? String == "ddim")
+        #expect((item["model_hash"] as? String)?.count == 64)
+        #expect(item["rng_kind"] as? String != nil && item["engine_version"] as? String != nil)
+        #expect(made.textChunks.contains { $0.keyword == "parameters" && $0.text.contains("Seed: 7") })
+        // Same prompt, seed and settings: byte-identical pixels, and `verify` agrees.
+        let id = try #require(item["id"] as? String)
+        let verify = try cli.run(["verify", id])
+        #expect(verify.code == 0 && verify.stdout.contains("identical"), "\(verify.stdout) \(verify.stderr)")
+    }
+
+    @Test func batchQueueRerunAndBadModels() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let model = Self.engineFixtures.appendingPathComponent("sd-tiny-linear").path
+        let common = ["--model", model, "--steps", "2", "--size", "32x32", "--scheduler", "euler"]
+        let batch = try cli.run(["generate", "a blue cube", "--seed", "100", "--count", "2"] + common)
+        #expect(batch.code == 0, "\(batch.stderr)")
+        let made = try cli.listJSON()
+        #expect(Set(made.compactMap { $0["seed"] as? Int }) == [100, 101])
+        #expect(Set(made.compactMap { $0["batch_id"] as? String }).count == 1)
+
+        let queued = try cli.run(["generate", "a green cone", "--seed", "5", "--count", "3", "--queue"] + common)
+        #expect(queued.code == 0 && queued.stdout.split(separator: "\n").count == 3)
+        #expect(try cli.run(["queue", "list"]).stdout.contains("queued"))
+        let ids = queued.stdout.split(separator: "\n").map(String.init)
+        #expect(try cli.run(["queue", "cancel", ids[2]]).stdout.contains("Cancelled 1"))
+        let ran = try cli.run(["queue", "run"])
+        #expect(ran.code == 0 && ran.stderr.contains("Ran 2 job(s), 0 failed"), "\(ran.stderr)")
+        #expect(try cli.run(["queue", "retry", ids[2]]).code == 0)
+        #expect(try cli.run(["queue", "clear"]).stdout.contains("Cancelled 1"))
+
+        let rerun = try cli.run(["rerun", String(ids[0].prefix(8)), "--seed", "77"])
+        #expect(rerun.code == 0, "\(rerun.stderr)")
+        let child = try #require(try cli.listJSON(["--seed", "77"]).first)
+        #expect(child["parent_id"] as? String == ids[0])
+        #expect(try cli.listJSON(["--lineage", ids[0]]).count == 2)
+
+        // A malformed model folder: a clear error, exit 9, nothing recorded.
+        let broken = cli.scratch.appendingPathComponent("broken-model")
+        try FileManager.default.copyItem(atPath: model, toPath: broken.path)
+        try Data("{\"not\": 1}".utf8).write(to: broken.appendingPathComponent("unet/diffusion_pytorch_model.safetensors"))
+        let before = try cli.listJSON().count
+        let bad = try cli.run(["generate", "x", "--model", broken.path])
+        #expect(bad.code == 9 && bad.stderr.contains("cannot be loaded"), "\(bad.stderr)")
+        #expect(try cli.listJSON().count == before)
+    }
+}
+
+/// A process killed (SIGKILL) at random points of a generation leaves a consistent library.
+@Suite struct KillTests {
+    @Test func killedGenerationsLeaveNoRunningJobAndNoOrphans() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        try cli.run(["init"])
+        let model = GenerateCommandTests.engineFixtures.appendingPathComponent("sd-tiny-conv").path
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<6 {
+            let process = Process()
+            process.executableURL = CLIHarness.executable
+            process.arguments = ["generate", "kill test \(round)", "--model", model, "--steps", "12", "--size", "32x32",
+                                 "--seed", "\(round)", "--library", cli.library.path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 20_000...900_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        // The next open marks the interrupted jobs failed and removes uncommitted files.
+        let items = try cli.listJSON(["--limit", "100"])
+        #expect(!items.contains { $0["status"] as? String == "running" })
+        for item in items where item["status"] as? String == "failed" {
+            #expect((item["error"] as? String)?.contains("interrupted") == true)
+        }
+        let doctor = try cli.run(["doctor"])
+        #expect(doctor.code == 0, "\(doctor.stdout)")
+        #expect(doctor.stdout.contains("database: ok"))
+        #expect(doctor.stdout.contains("unreferenced files removed: 0"), "\(doctor.stdout)")
+        #expect(doctor.stdout.contains("missing pictures: 0"))
+    }
+}
