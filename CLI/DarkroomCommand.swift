@@ -14,7 +14,7 @@ struct DarkroomCommand: AsyncParsableCommand {
             """,
         version: DarkroomVersion.string,
         subcommands: [
-            InitCommand.self, GenerateCommand.self, QueueCommand.self, RerunCommand.self, VerifyCommand.self, ListCommand.self, ShowCommand.self,
+            InitCommand.self, GenerateCommand.self, QueueCommand.self, VaryCommand.self, RerunCommand.self, VerifyCommand.self, ListCommand.self, ShowCommand.self,
             FavoriteCommand.self, UnfavoriteCommand.self, RateCommand.self, TagCommand.self, AlbumCommand.self,
             TrashCommand.self, RestoreCommand.self, ExportCommand.self, ImportCommand.self, PromptsCommand.self,
             SettingsCommand.self, StatsCommand.self, DoctorCommand.self, FlagsCommand.self, UnflagCommand.self,

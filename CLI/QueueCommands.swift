@@ -158,3 +158,47 @@ struct VerifyCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct VaryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vary",
+        abstract: "Make variations of a result: its noise mixed with other seeds' noise (A1111's variation seed and strength).",
+        discussion: """
+            Each variation keeps the parent's seed and parameters and mixes in the noise of another seed:
+            strength 0 reproduces the parent, 1 is the other seed's picture. Variations record their parent.
+
+            Example: darkroom vary 3f2a --count 4 --strength 0.3
+            """)
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The generation id (any unique prefix).") var id: String
+    @Option(help: "How many variations.") var count: Int = 4
+    @Option(help: "How far from the parent, 0–1.") var strength: Double = 0.25
+    @Option(help: "The first variation seed (default: random); the others follow it.") var variationSeed: UInt64?
+    @Option(help: ArgumentHelp("A different model folder.", valueName: "dir")) var model: String?
+
+    func validate() throws {
+        guard (0...1).contains(strength) else { throw ValidationError("--strength must be between 0 and 1.") }
+        guard (1...100).contains(count) else { throw ValidationError("--count must be between 1 and 100.") }
+    }
+
+    func run() async throws {
+        let library = try global.open()
+        let parent = try await library.item(id).generation
+        guard parent.source == .generate, parent.seed != nil else {
+            throw LibraryError.invalidArgument("\(parent.id.prefix(8)) has no generation parameters to vary.")
+        }
+        let folder = try ModelLocator.locate(explicit: model ?? parent.modelPath)
+        let generator = try EngineGenerator.load(modelDirectory: folder)
+        let first = variationSeed ?? UInt64.random(in: 0...UInt64(UInt32.max))
+        let batchID = StableID.make()
+        for index in 0..<count {
+            var request = GenerationRequest(parent)
+            request.variationSeed = first &+ UInt64(index)
+            request.variationStrength = strength
+            let item = try await GenerationRunner.run(request, in: library, using: generator, parentID: parent.id,
+                                                      batch: BatchPosition(id: batchID, index: index),
+                                                      modelPath: folder.path, showProgress: true)
+            Console.print(GenerationRunner.summary(item, library: library) + "  variation seed \(request.variationSeed!)")
+        }
+    }
+}

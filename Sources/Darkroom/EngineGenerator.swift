@@ -39,7 +39,8 @@ public struct EngineGenerator: ImageGenerator {
                     let parameters = GenerationParameters(
                         prompt: request.prompt, negativePrompt: request.negativePrompt, seed: request.seed,
                         steps: request.steps, guidanceScale: Float(request.guidance), scheduler: kind,
-                        width: request.width, height: request.height)
+                        width: request.width, height: request.height, variationSeed: request.variationSeed,
+                        variationStrength: Float(request.variationStrength ?? 0))
                     for try await event in pipeline.generate(parameters) {
                         switch event {
                         case .step(let index, let total, let preview):

@@ -59,6 +59,13 @@ import Testing
         #expect(child["parent_id"] as? String == ids[0])
         #expect(try cli.listJSON(["--lineage", ids[0]]).count == 2)
 
+        let vary = try cli.run(["vary", String(ids[0].prefix(8)), "--count", "2", "--strength", "0.5", "--variation-seed", "900"])
+        #expect(vary.code == 0, "\(vary.stderr)")
+        let variations = try cli.listJSON().filter { $0["variation_seed"] as? Int != nil }
+        #expect(Set(variations.compactMap { $0["variation_seed"] as? Int }) == [900, 901])
+        #expect(variations.allSatisfy { $0["parent_id"] as? String == ids[0] && $0["variation_strength"] as? Double == 0.5 })
+        #expect(variations.allSatisfy { $0["seed"] as? Int == 5 })
+
         // A malformed model folder: a clear error, exit 9, nothing recorded.
         let broken = cli.scratch.appendingPathComponent("broken-model")
         try FileManager.default.copyItem(atPath: model, toPath: broken.path)

@@ -117,8 +117,8 @@ public final class DiffusionPipeline: Sendable {
         let schedulerJSON = String(decoding: try schedulerConfig.effectiveJSON(for: parameters.scheduler), as: UTF8.self)
         let factor = decoder.downsamplingFactor
         let latentShape = [1, decoder.latentChannels, parameters.height / factor, parameters.width / factor]
-        var generator = TorchGenerator(seed: parameters.seed)
-        let noise = generator.randn(latentShape.reduce(1, *))
+        var (noise, generator) = VariationNoise.initial(count: latentShape.reduce(1, *), seed: parameters.seed,
+                                                        variationSeed: parameters.variationSeed, strength: parameters.variationStrength)
         let initSigma = scheduler.initNoiseSigma
         var latents = noise.map { $0 * initSigma }
         let total = scheduler.timesteps.count

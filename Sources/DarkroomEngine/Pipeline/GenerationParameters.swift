@@ -16,10 +16,16 @@ public struct GenerationParameters: Sendable, Equatable {
     public var width: Int
     /// Image height in pixels.
     public var height: Int
+    /// A second seed whose noise is mixed into the initial noise (A1111's variation seed), or nil.
+    public var variationSeed: UInt64?
+    /// How much of the variation seed's noise, 0–1 (see ``VariationNoise``).
+    public var variationStrength: Float
 
     /// Parameters with every field given.
     public init(prompt: String, negativePrompt: String = "", seed: UInt64, steps: Int, guidanceScale: Float,
-                scheduler: SchedulerKind, width: Int, height: Int) {
+                scheduler: SchedulerKind, width: Int, height: Int, variationSeed: UInt64? = nil, variationStrength: Float = 0) {
+        self.variationSeed = variationSeed
+        self.variationStrength = variationStrength
         self.prompt = prompt
         self.negativePrompt = negativePrompt
         self.seed = seed
