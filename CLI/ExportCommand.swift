@@ -45,7 +45,8 @@ struct ExportCommand: AsyncParsableCommand {
             Console.note("Skipped \(hidden.count) item(s) hidden by a safety flag (add --include-flagged to export them).")
             items.removeAll { $0.isFlagged && !includeFlagged }
         }
-        let exported = try await library.export(items, to: URL(fileURLWithPath: to), includePrompt: !noPrompt, sidecar: sidecar)
+        let exported = try await library.export(items, to: URL(fileURLWithPath: to), includePrompt: !noPrompt, sidecar: sidecar,
+                                                includeFlagged: includeFlagged)
         for file in exported { Console.print(file.picture.path) }
         let skipped = items.count - exported.count
         Console.note("Exported \(exported.count) picture(s)\(skipped > 0 ? "; \(skipped) item(s) without a picture skipped" : "").")

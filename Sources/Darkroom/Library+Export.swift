@@ -21,16 +21,17 @@ extension Library {
     /// prompt, and every foreign text chunk dropped. With `sidecar`, a
     /// `NAME.json` beside each picture holds the item's JSON (see
     /// ``GalleryItemJSON``). Generations without a picture are skipped.
-    /// Files are named `darkroom-<first 12 characters of the id>.png`.
+    /// Files are named `darkroom-<first 12 characters of the id>.png`. Items hidden by a safety flag are
+    /// skipped unless `includeFlagged`.
     public func export(_ items: [GalleryItem], to folder: URL, includePrompt: Bool = true,
-                       sidecar: Bool = false) async throws -> [ExportedFile] {
+                       sidecar: Bool = false, includeFlagged: Bool = false) async throws -> [ExportedFile] {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
             throw StoreError.wrap(error, path: folder.path)
         }
         var exported: [ExportedFile] = []
-        for item in items {
+        for item in items where includeFlagged || !item.isFlagged {
             guard let image = item.image else { continue }
             let source = url(of: image.path)
             guard let stored = try? Data(contentsOf: source) else {

@@ -61,3 +61,36 @@ import Testing
         #expect((skin.maxPixelDifference ?? 0) > 0)
     }
 }
+
+@Suite struct MixedBatchTests {
+    /// A batch with one cancelled member and one flagged member shows correctly in list, show and export.
+    @Test func batchWithACancelledAndAFlaggedMember() async throws {
+        let temp = TemporaryLibrary(); defer { temp.cleanup() }
+        let library = try temp.open()
+        let ids = try await library.enqueue(request("a beach", seed: 10), count: 3, modelID: "test-painter", modelPath: nil)
+        try await library.cancelQueued([ids[1]])
+        _ = try await library.runQueuedJob(ids[0], using: TestGenerator()) { _ in }
+        _ = try await library.runQueuedJob(ids[2], using: TestGenerator(skinColoured: true)) { _ in }
+
+        // list: the cancelled job shows with its status, the flagged one is hidden unless asked for.
+        let visible = try await library.items(GalleryQuery(text: "beach"))
+        #expect(Set(visible.map(\.id)) == [ids[0], ids[1]])
+        #expect(visible.first { $0.id == ids[1] }?.generation.status == .cancelled)
+        var all = GalleryQuery(text: "beach"); all.includeFlagged = true
+        let everything = try await library.items(all)
+        #expect(everything.count == 3 && everything.first { $0.id == ids[2] }?.isFlagged == true)
+        #expect(Set(everything.compactMap(\.generation.batchID)).count == 1)
+        #expect(everything.map(\.generation.batchIndex).sorted { ($0 ?? 0) < ($1 ?? 0) } == [0, 1, 2])
+
+        // show (item): each member keeps its own state.
+        #expect(try await library.item(ids[1]).image == nil)
+        #expect(try await library.item(ids[2]).flaggedBy == ["skin-tone-area"])
+
+        // export: only the member with a picture that is not flagged.
+        let out = temp.url.deletingLastPathComponent().appendingPathComponent("export-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let exported = try await library.export(everything, to: out)
+        #expect(exported.map(\.id) == [ids[0]])
+        #expect(try await library.export(everything, to: out, includeFlagged: true).map(\.id).sorted() == [ids[0], ids[2]].sorted())
+    }
+}
