@@ -262,9 +262,33 @@ def record(spec, pipe, tokenizer):
                        images=cases), f, indent=2)
 
 
+def build_unet_without_mid_block():
+    """A BK-SDM-Tiny-style UNet (mid_block_type None), fp16, with one recorded forward."""
+    name = "unet-tiny-nomid"
+    out = os.path.join(HERE, name)
+    shutil.rmtree(out, ignore_errors=True)
+    unet = UNet2DConditionModel(sample_size=8, in_channels=4, out_channels=4, block_out_channels=(4, 8), layers_per_block=1,
+                                norm_num_groups=2, cross_attention_dim=8, attention_head_dim=2, mid_block_type=None,
+                                down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+                                up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D")).eval()
+    randomize(unet, 4)
+    round_to(unet, torch.float16)
+    unet.to(torch.float16).save_pretrained(os.path.join(out, "unet"), safe_serialization=True)
+    unet.float()
+    g = torch.Generator().manual_seed(43)
+    with torch.no_grad():
+        sample = torch.randn((2, 4, 8, 8), generator=g)
+        context = torch.randn((2, 77, 8), generator=g)
+        output = unet(sample, 261.0, encoder_hidden_states=context).sample.contiguous()
+    save_file({"unet.sample": sample, "unet.encoder_hidden_states": context, "unet.timestep": torch.tensor([261.0]),
+               "unet.output": output}, os.path.join(GOLDEN, f"{name}.safetensors"))
+
+
 def main():
     os.makedirs(GOLDEN, exist_ok=True)
     only = sys.argv[1:]
+    if not only or "unet-tiny-nomid" in only:
+        build_unet_without_mid_block()
     for spec in SPECS:
         if only and spec["name"] not in only:
             continue

@@ -23,6 +23,15 @@ import Testing
         EngineFixtures.expectClose(output, try goldens.tensor(named: "unet.output"), "\(pipeline) unet")
     }
 
+    @Test func unetWithoutMidBlockMatchesDiffusers() throws {
+        let goldens = try EngineFixtures.goldens("unet-tiny-nomid")
+        let unet = try UNet2DConditionModel(directory: EngineFixtures.model("unet-tiny-nomid").appendingPathComponent("unet"))
+        let output = unet(try goldens.tensor(named: "unet.sample"),
+                          timestep: try goldens.tensor(named: "unet.timestep").scalars[0],
+                          context: try goldens.tensor(named: "unet.encoder_hidden_states"))
+        EngineFixtures.expectClose(output, try goldens.tensor(named: "unet.output"), "unet without mid block")
+    }
+
     @Test(arguments: EngineFixtures.pipelines)
     func decoderMatchesDiffusers(pipeline: String) throws {
         let goldens = try EngineFixtures.goldens(pipeline)

@@ -68,8 +68,7 @@ enum ScaledDotProductAttention {
             for r in range {
                 let row = shared.base + r * columns
                 let visible = causalOffset.map { min(columns, $0 + r + 1) } ?? columns
-                var maximum = -Float.infinity
-                for c in 0..<visible { maximum = max(maximum, row[c]) }
+                let maximum = VectorMath.maximum(row, count: visible)
                 let inverse = 1 / VectorMath.exponentiate(row, count: visible, shift: maximum)
                 for c in 0..<visible { row[c] *= inverse }
                 for c in visible..<columns { row[c] = 0 }

@@ -26,13 +26,40 @@ enum VectorMath {
 
     /// `buffer[i] = exp(buffer[i] - shift)` for `count` values; returns their sum.
     static func exponentiate(_ buffer: UnsafeMutablePointer<Float>, count: Int, shift: Float) -> Float {
-        var sum: Float = 0
-        for i in 0..<count {
-            let value = exp(buffer[i] - shift)
-            buffer[i] = value
-            sum += value
+        for i in 0..<count { buffer[i] = exp(buffer[i] - shift) }
+        return sum(buffer, count: count)
+    }
+
+    /// The sum of `count` values, in eight interleaved partial sums (which the compiler can vectorise).
+    static func sum(_ buffer: UnsafePointer<Float>, count: Int) -> Float {
+        var partial: (Float, Float, Float, Float, Float, Float, Float, Float) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var i = 0
+        while i + 8 <= count {
+            partial.0 += buffer[i]; partial.1 += buffer[i + 1]; partial.2 += buffer[i + 2]; partial.3 += buffer[i + 3]
+            partial.4 += buffer[i + 4]; partial.5 += buffer[i + 5]; partial.6 += buffer[i + 6]; partial.7 += buffer[i + 7]
+            i += 8
         }
-        return sum
+        var total = ((partial.0 + partial.1) + (partial.2 + partial.3)) + ((partial.4 + partial.5) + (partial.6 + partial.7))
+        while i < count { total += buffer[i]; i += 1 }
+        return total
+    }
+
+    /// The largest of `count >= 1` values, in eight interleaved partial maxima.
+    static func maximum(_ buffer: UnsafePointer<Float>, count: Int) -> Float {
+        let first = buffer[0]
+        var partial: (Float, Float, Float, Float, Float, Float, Float, Float) = (first, first, first, first, first, first, first, first)
+        var i = 0
+        while i + 8 <= count {
+            partial.0 = Swift.max(partial.0, buffer[i]); partial.1 = Swift.max(partial.1, buffer[i + 1])
+            partial.2 = Swift.max(partial.2, buffer[i + 2]); partial.3 = Swift.max(partial.3, buffer[i + 3])
+            partial.4 = Swift.max(partial.4, buffer[i + 4]); partial.5 = Swift.max(partial.5, buffer[i + 5])
+            partial.6 = Swift.max(partial.6, buffer[i + 6]); partial.7 = Swift.max(partial.7, buffer[i + 7])
+            i += 8
+        }
+        var result = Swift.max(Swift.max(Swift.max(partial.0, partial.1), Swift.max(partial.2, partial.3)),
+                               Swift.max(Swift.max(partial.4, partial.5), Swift.max(partial.6, partial.7)))
+        while i < count { result = Swift.max(result, buffer[i]); i += 1 }
+        return result
     }
 
     /// `buffer[i] = buffer[i] * sigmoid(beta * buffer[i])` (SiLU for beta 1, quick-GELU for 1.702).
