@@ -93,38 +93,32 @@ enum GenerationRunner {
     static func run(_ request: GenerationRequest, in library: Library, using generator: any ImageGenerator,
                     parentID: String? = nil, batch: BatchPosition? = nil, modelPath: String?,
                     showProgress: Bool) async throws -> GalleryItem {
-        let progress = ProgressLine(enabled: Console.stderrIsTTY && showProgress)
-        let runner = Task {
-            try await library.runGeneration(request, using: generator, parentID: parentID, batch: batch, modelPath: modelPath) { event in
-                progress.report(event)
-            }
-        }
-        let interrupts = InterruptHandler { runner.cancel() }
-        defer { interrupts.stop() }
-        do {
-            let item = try await runner.value
-            progress.finish()
-            return item
-        } catch {
-            progress.finish()
-            throw error
+        try await foreground(showProgress: showProgress) { progress in
+            try await library.runGeneration(request, using: generator, parentID: parentID, batch: batch, modelPath: modelPath,
+                                            progress: progress)
         }
     }
 
     /// Runs one queued job (claimed atomically) with the same progress and Ctrl-C handling.
     static func runQueued(_ id: String, in library: Library, using generator: any ImageGenerator) async throws -> GalleryItem? {
-        let progress = ProgressLine(enabled: Console.stderrIsTTY)
-        let runner = Task { try await library.runQueuedJob(id, using: generator) { progress.report($0) } }
-        let interrupts = InterruptHandler { runner.cancel() }
-        defer { interrupts.stop() }
-        do {
-            let item = try await runner.value
-            progress.finish()
-            return item
-        } catch {
-            progress.finish()
-            throw error
+        try await foreground(showProgress: true) { progress in
+            try await library.runQueuedJob(id, using: generator, progress: progress)
         }
+    }
+
+    /// Runs `job` in a task that the first Ctrl-C cancels, drawing its progress on a terminal.
+    private static func foreground<T: Sendable>(
+        showProgress: Bool,
+        _ job: @escaping @Sendable (@escaping @Sendable (GenerationProgress) -> Void) async throws -> T
+    ) async throws -> T {
+        let progress = ProgressLine(enabled: Console.stderrIsTTY && showProgress)
+        let runner = Task { try await job { progress.report($0) } }
+        let interrupts = InterruptHandler { runner.cancel() }
+        defer {
+            interrupts.stop()
+            progress.finish()
+        }
+        return try await runner.value
     }
 
     /// One line about a finished job.
