@@ -250,6 +250,12 @@ extension Library {
     /// Deletes generations trashed before `date`, then image rows and files nothing references any more.
     /// The caller holds the exclusive files lock.
     static func purgeTrash(database: LibraryDatabase, files: ImageFileStore, olderThan date: Date) throws -> Int {
+        // A read first: opening a library must not take the write lock when there is nothing to purge.
+        let due = try database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM generation WHERE trashed_at IS NOT NULL AND trashed_at < ?)",
+                              arguments: [date]) ?? false
+        }
+        guard due else { return 0 }
         let (count, orphanPaths) = try database.write { db -> (Int, [String]) in
             try db.execute(sql: "DELETE FROM generation WHERE trashed_at IS NOT NULL AND trashed_at < ?", arguments: [date])
             let count = db.changesCount
