@@ -68,7 +68,8 @@ for start in stride(from: 0, to: options.rows, by: batch) {
             let created = base.addingTimeInterval(Double(i))
             let hash = String(format: "%064x", i)
             try imageStatement.execute(arguments: [hash, StableID.make(), ImageFileStore.imagePath(hash: hash),
-                                                   ImageFileStore.thumbnailPath(hash: hash), created, created])
+                                                   ImageFileStore.thumbnailPath(hash: hash),
+                                                   TimestampFormat.database(created), TimestampFormat.database(created)])
             var row = GenerationRecord.make(source: .generate, status: .succeeded, now: created)
             row.prompt = prompt(i)
             row.negativePrompt = i % 3 == 0 ? "blurry" : ""

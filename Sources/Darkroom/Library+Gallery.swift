@@ -253,7 +253,7 @@ extension Library {
         // A read first: opening a library must not take the write lock when there is nothing to purge.
         let due = try database.read { db in
             try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM generation WHERE trashed_at IS NOT NULL AND trashed_at < ?)",
-                              arguments: [date]) ?? false
+                              arguments: [TimestampFormat.database(date)]) ?? false
         }
         guard due else { return 0 }
         let (count, orphanPaths) = try database.write { db -> (Int, [String]) in

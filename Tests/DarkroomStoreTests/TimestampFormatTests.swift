@@ -10,5 +10,14 @@ import Testing
         let grdb = String.fromDatabaseValue(date.databaseValue)!
         #expect(TimestampFormat.database(date) == grdb)
         #expect(TimestampFormat.iso8601(date) == grdb.replacingOccurrences(of: " ", with: "T") + "Z")
+        let reference = try #require(Date.fromDatabaseValue(grdb.databaseValue)).timeIntervalSince1970
+        #expect(abs(try #require(TimestampFormat.parseDatabase(grdb)).timeIntervalSince1970 - reference) < 1e-6)
+        #expect(abs(try #require(TimestampFormat.parseDatabase(TimestampFormat.iso8601(date))).timeIntervalSince1970 - reference) < 1e-6)
     }
+}
+
+@Test func malformedTimestampsAreRejected() {
+    #expect(TimestampFormat.parseDatabase("yesterday") == nil)
+    #expect(TimestampFormat.parseDatabase("2026-11") == nil)
+    #expect(TimestampFormat.parseDatabase("2026-11-01") == Date(timeIntervalSince1970: 1_793_491_200))
 }
