@@ -39,7 +39,8 @@ public struct RecoveryReport: Sendable, Equatable {
     /// Marks `running` jobs whose process no longer holds the job lock as failed.
     static func failInterruptedJobs(database: LibraryDatabase, folder: URL, now: Date) throws -> [String] {
         let running = try database.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM generation WHERE status = 'running'")
+            // The first term matches the partial index generation_status, so this never scans the table.
+            try String.fetchAll(db, sql: "SELECT id FROM generation WHERE status IN ('queued', 'running') AND status = 'running'")
         }
         var interrupted: [String] = []
         for id in running {

@@ -112,3 +112,54 @@ public struct GenerationRecord: SnakeCaseRecord, Sendable, Equatable, Identifiab
             createdAt: now, modifiedAt: now)
     }
 }
+
+extension GenerationRecord {
+    /// Decodes a row by column name directly: the gallery decodes many rows per page, and GRDB's Codable path
+    /// (snake-case key conversion, `Calendar` dates) costs far more per row on Linux.
+    public init(row: Row) throws {
+        func date(_ column: String) -> Date? { (row[column] as String?).flatMap(TimestampFormat.parseDatabase) }
+        func required(_ column: String) throws -> Date {
+            guard let value = date(column) else {
+                throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "generation.\(column) is not a timestamp")
+            }
+            return value
+        }
+        id = row["id"]
+        source = Source(rawValue: row["source"] ?? "") ?? .generate
+        promptID = row["prompt_id"]
+        prompt = row["prompt"] ?? ""
+        negativePrompt = row["negative_prompt"] ?? ""
+        seed = row["seed"]
+        steps = row["steps"]
+        guidance = row["guidance"]
+        scheduler = row["scheduler"]
+        schedulerConfig = row["scheduler_config"]
+        width = row["width"]
+        height = row["height"]
+        modelID = row["model_id"]
+        modelHash = row["model_hash"]
+        modelPath = row["model_path"]
+        variationSeed = row["variation_seed"]
+        variationStrength = row["variation_strength"]
+        engineVersion = row["engine_version"]
+        rngKind = row["rng_kind"]
+        status = Status(rawValue: row["status"] ?? "") ?? .failed
+        error = row["error"]
+        queuedAt = try required("queued_at")
+        startedAt = date("started_at")
+        finishedAt = date("finished_at")
+        durationMs = row["duration_ms"]
+        parentID = row["parent_id"]
+        batchID = row["batch_id"]
+        batchIndex = row["batch_index"]
+        deviceID = row["device_id"]
+        imageHash = row["image_hash"]
+        metadataSource = row["metadata_source"]
+        metadataJSON = row["metadata_json"]
+        favorite = row["favorite"] ?? false
+        rating = row["rating"] ?? 0
+        trashedAt = date("trashed_at")
+        createdAt = try required("created_at")
+        modifiedAt = try required("modified_at")
+    }
+}
