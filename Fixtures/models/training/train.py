@@ -508,9 +508,9 @@ def main():
     p.add_argument("--w-min", type=float, default=2.0)
     p.add_argument("--w-max", type=float, default=14.0)
     p.add_argument("--denoise-weight", type=float, default=0.2)
-    p.add_argument("--slim-latents", type=int, default=256)
-    p.add_argument("--slim-iters", type=int, default=400)
-    p.add_argument("--slim-minutes", type=float, default=3)
+    p.add_argument("--slim-latents", type=int, default=1024)
+    p.add_argument("--slim-iters", type=int, default=2400)
+    p.add_argument("--slim-minutes", type=float, default=7)
     a = p.parse_args()
     if a.quick:
         a.n_images, a.vae_iters, a.teacher_iters, a.distill_iters, a.slim_iters = 512, 20, 20, 6, 10
