@@ -1,0 +1,540 @@
+"""Train darkroom-shapes-v1 end to end on CPU: data, tokenizer, VAE, teacher
+(text encoder + efficient UNet), step distillation 32 -> 16 -> 8, slim VAE,
+export as a diffusers StableDiffusionPipeline folder.
+
+    python3 train.py --quick          # smoke run, minutes
+    python3 train.py                  # the real run (see README.md)
+
+Every stage writes a checkpoint under --work and is skipped when its
+checkpoint exists, so an interrupted run resumes at the stage it was in.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from diffusers import AutoencoderKL, DDIMScheduler, DPMSolverMultistepScheduler, UNet2DConditionModel
+from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+
+import bpe
+import scenes
+
+HERE = Path(__file__).resolve().parent
+NUM_TRAIN_TIMESTEPS = 1000
+BETA_START, BETA_END = 0.00085, 0.012
+MAX_TOKENS = 32
+
+
+def log(*a):
+    print(time.strftime("%H:%M:%S"), *a, flush=True)
+
+
+# ---------------------------------------------------------------- configs
+def vae_config(slim: bool) -> dict:
+    """AutoencoderKL: 64x64x3 <-> 16x16x4; the slim variant halves every channel count."""
+    ch = (8, 16, 32) if slim else (16, 32, 64)
+    return dict(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * 3,
+                up_block_types=("UpDecoderBlock2D",) * 3, block_out_channels=ch, layers_per_block=1,
+                latent_channels=4, norm_num_groups=8, sample_size=64, act_fn="silu")
+
+
+def unet_config() -> dict:
+    """Efficient UNet (SnapFusion): no cross-attention at the 16x16 stage,
+    one ResNet per block at the 4x4 stage, cross-attention at 8x8 and 4x4."""
+    return dict(sample_size=16, in_channels=4, out_channels=4, center_input_sample=False,
+                down_block_types=("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+                mid_block_type="UNetMidBlock2DCrossAttn",
+                up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"),
+                block_out_channels=(32, 64, 96), layers_per_block=(2, 2, 1), cross_attention_dim=64,
+                attention_head_dim=16, norm_num_groups=16, act_fn="silu", use_linear_projection=False)
+
+
+def text_config(vocab_size: int, bos: int, eos: int) -> CLIPTextConfig:
+    """A 2-layer, 64-wide CLIP text transformer."""
+    return CLIPTextConfig(vocab_size=vocab_size, hidden_size=64, intermediate_size=256, num_hidden_layers=2,
+                          num_attention_heads=4, max_position_embeddings=MAX_TOKENS, hidden_act="quick_gelu",
+                          projection_dim=64, bos_token_id=bos, eos_token_id=eos, pad_token_id=eos)
+
+
+def ddim_training_scheduler() -> DDIMScheduler:
+    """The noise schedule everything is trained with (SD's scaled_linear, v-prediction)."""
+    return DDIMScheduler(num_train_timesteps=NUM_TRAIN_TIMESTEPS, beta_start=BETA_START, beta_end=BETA_END,
+                         beta_schedule="scaled_linear", prediction_type="v_prediction", clip_sample=False,
+                         set_alpha_to_one=True, steps_offset=0, timestep_spacing="trailing")
+
+
+def shipped_scheduler() -> DPMSolverMultistepScheduler:
+    """The scheduler written to the shipped folder: first-order DPM-Solver++
+    (which is DDIM) on the trailing grid with a final step to sigma 0 --
+    exactly the sampler the 8-step student was distilled for."""
+    return DPMSolverMultistepScheduler(num_train_timesteps=NUM_TRAIN_TIMESTEPS, beta_start=BETA_START,
+                                       beta_end=BETA_END, beta_schedule="scaled_linear",
+                                       prediction_type="v_prediction", algorithm_type="dpmsolver++",
+                                       solver_order=1, timestep_spacing="trailing", final_sigmas_type="zero",
+                                       lower_order_final=True, steps_offset=1)
+
+
+# ---------------------------------------------------------------- schedule maths
+ALPHAS_CUMPROD = ddim_training_scheduler().alphas_cumprod.double()
+
+
+def alpha_sigma(t: torch.Tensor):
+    """(alpha_t, sigma_t) as [B,1,1,1] float tensors; t == -1 means clean (1, 0)."""
+    ac = torch.where(t >= 0, ALPHAS_CUMPROD[t.clamp(min=0)], torch.ones((), dtype=torch.float64))
+    return ac.sqrt().float().view(-1, 1, 1, 1), (1 - ac).sqrt().float().view(-1, 1, 1, 1)
+
+
+def trailing_grid(n: int) -> list[int]:
+    """Diffusers' "trailing" timesteps for n steps, followed by -1 (clean)."""
+    ts = np.round(np.arange(NUM_TRAIN_TIMESTEPS, 0, -NUM_TRAIN_TIMESTEPS / n)).astype(np.int64) - 1
+    return [int(t) for t in ts] + [-1]
+
+
+def ddim_step(z, v, t, t_next):
+    """One deterministic DDIM step of a v-prediction model from t to t_next."""
+    a, s = alpha_sigma(t)
+    an, sn = alpha_sigma(t_next)
+    x0 = a * z - s * v
+    eps = s * z + a * v
+    return an * x0 + sn * eps
+
+
+# ---------------------------------------------------------------- data
+class Corpus:
+    """Training images, their latents and tokenised captions."""
+
+    def __init__(self, work: Path):
+        d = np.load(work / "data.npz")
+        self.images = d["images"]
+        self.captions = json.loads((work / "captions.json").read_text())
+        self.tokenizer = CLIPTokenizer.from_pretrained(work / "tokenizer")
+        flat = [c for cs in self.captions for c in cs]
+        self.ids = tokenize(self.tokenizer, flat).view(len(self.captions), -1, MAX_TOKENS)
+        self.empty = tokenize(self.tokenizer, [""])[0]
+        lat = work / "latents.pt"
+        if lat.exists():
+            d = torch.load(lat)
+            self.mean, self.std, self.scaling = d["mean"], d["std"], d["scaling"]
+
+    def image_batch(self, idx) -> torch.Tensor:
+        return torch.from_numpy(self.images[idx]).permute(0, 3, 1, 2).float() / 127.5 - 1
+
+    def latent_batch(self, idx, g) -> torch.Tensor:
+        """Scaled latents sampled from the encoder's posterior."""
+        m, s = self.mean[idx], self.std[idx]
+        return (m + s * torch.randn(m.shape, generator=g)) * self.scaling
+
+    def caption_batch(self, idx, g, drop: float) -> torch.Tensor:
+        k = torch.randint(0, self.ids.shape[1], (len(idx),), generator=g)
+        ids = self.ids[torch.as_tensor(idx), k].clone()
+        if drop > 0:
+            ids[torch.rand(len(idx), generator=g) < drop] = self.empty
+        return ids
+
+
+def tokenize(tokenizer, texts: list[str]) -> torch.Tensor:
+    """Token ids exactly as StableDiffusionPipeline makes them (padded to max length)."""
+    return tokenizer(texts, padding="max_length", max_length=tokenizer.model_max_length, truncation=True,
+                     return_tensors="pt").input_ids
+
+
+def stage_data(a, work: Path):
+    if (work / "captions.json").exists():
+        return
+    images, caps, _ = scenes.make_dataset(a.n_images, seed=a.seed)
+    np.savez_compressed(work / "data.npz", images=images)
+    (work / "captions.json").write_text(json.dumps(caps))
+    merges = bpe.train_bpe([c for cs in caps for c in cs], num_merges=2000)
+    bpe.save(merges, work / "tokenizer", MAX_TOKENS)
+    log(f"data: {len(images)} scenes, {len(merges)} BPE merges")
+
+
+# ---------------------------------------------------------------- training helpers
+class EMA:
+    """Exponential moving average of parameters with warm-up."""
+
+    def __init__(self, modules, decay: float):
+        self.params = [p for m in modules for p in m.parameters()]
+        self.shadow = [p.detach().clone() for p in self.params]
+        self.decay, self.n = decay, 0
+
+    @torch.no_grad()
+    def update(self):
+        self.n += 1
+        d = min(self.decay, (1 + self.n) / (10 + self.n))
+        for s, p in zip(self.shadow, self.params):
+            s.lerp_(p.detach(), 1 - d)
+
+    @torch.no_grad()
+    def copy_to(self):
+        for s, p in zip(self.shadow, self.params):
+            p.copy_(s)
+
+
+def run_loop(name: str, iters: int, max_minutes: float, step_fn, params, lr: float, ema: EMA | None = None):
+    """AdamW with linear warm-up and cosine decay; stops early at max_minutes."""
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    warm = max(1, min(100, iters // 10))
+    t0, running = time.time(), None
+    for i in range(iters):
+        for gparam in opt.param_groups:
+            gparam["lr"] = lr * min(1, (i + 1) / warm) * (0.55 + 0.45 * math.cos(math.pi * i / iters))
+        loss = step_fn(i)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        if ema:
+            ema.update()
+        running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
+        el = time.time() - t0
+        if i % 50 == 0 or i == iters - 1:
+            log(f"{name} {i + 1}/{iters} loss {running:.5f} ({(i + 1) / el:.2f} it/s)")
+        if el > max_minutes * 60:
+            log(f"{name}: time cap {max_minutes} min reached after {i + 1} iterations")
+            break
+    return i + 1, time.time() - t0
+
+
+def record(work: Path, name: str, **info):
+    """Append stage statistics (iterations, wall time, losses) to stats.json."""
+    p = work / "stats.json"
+    stats = json.loads(p.read_text()) if p.exists() else {}
+    stats[name] = info
+    p.write_text(json.dumps(stats, indent=2))
+
+
+# ---------------------------------------------------------------- VAE
+def stage_vae(a, work: Path, corpus: Corpus):
+    if (work / "vae").exists():
+        return
+    torch.manual_seed(a.seed + 1)
+    g = torch.Generator().manual_seed(a.seed + 1)
+    vae = AutoencoderKL(**vae_config(slim=False))
+    n = len(corpus.images)
+
+    def step(i):
+        idx = torch.randint(0, n, (a.vae_batch,), generator=g).numpy()
+        x = corpus.image_batch(idx)
+        # 32x32 crops on the 4-pixel latent grid: the VAE is convolutional, crops make it 4x cheaper.
+        oy, ox = (torch.randint(0, 9, (2,), generator=g) * 4).tolist()
+        x = x[:, :, oy:oy + 32, ox:ox + 32]
+        post = vae.encode(x).latent_dist
+        rec = vae.decode(post.sample(generator=g)).sample
+        return F.mse_loss(rec, x) + 0.1 * F.l1_loss(rec, x) + a.kl_weight * post.kl().mean()
+
+    vae.train()
+    iters, secs = run_loop("vae", a.vae_iters, a.vae_minutes, step, list(vae.parameters()), 1e-3)
+    vae.eval()
+    with torch.no_grad():
+        x = corpus.image_batch(np.arange(64))
+        mse = F.mse_loss(vae(x).sample, x).item()
+    log(f"vae: full-image reconstruction MSE {mse:.5f}")
+    record(work, "vae", iterations=iters, seconds=round(secs), batch=a.vae_batch, recon_mse=mse)
+    vae.save_pretrained(work / "vae")
+
+
+def stage_latents(a, work: Path, corpus: Corpus):
+    if (work / "latents.pt").exists():
+        return
+    vae = AutoencoderKL.from_pretrained(work / "vae").eval()
+    means, stds = [], []
+    with torch.no_grad():
+        for i in range(0, len(corpus.images), 256):
+            d = vae.encode(corpus.image_batch(np.arange(i, min(i + 256, len(corpus.images))))).latent_dist
+            means.append(d.mean)
+            stds.append(d.std)
+    mean, std = torch.cat(means), torch.cat(stds)
+    g = torch.Generator().manual_seed(a.seed + 2)
+    sample = mean + std * torch.randn(mean.shape, generator=g)
+    scaling = float(1.0 / sample.std())
+    torch.save({"mean": mean, "std": std, "scaling": scaling}, work / "latents.pt")
+    cfg = json.loads((work / "vae" / "config.json").read_text())
+    cfg["scaling_factor"] = scaling
+    (work / "vae" / "config.json").write_text(json.dumps(cfg, indent=2))
+    log(f"latents: {tuple(mean.shape)}, scaling_factor {scaling:.5f}")
+
+
+# ---------------------------------------------------------------- teacher
+def stage_teacher(a, work: Path, corpus: Corpus):
+    if (work / "teacher").exists():
+        return
+    torch.manual_seed(a.seed + 3)
+    g = torch.Generator().manual_seed(a.seed + 3)
+    tok = corpus.tokenizer
+    text = CLIPTextModel(text_config(len(tok), tok.bos_token_id, tok.eos_token_id))
+    unet = UNet2DConditionModel(**unet_config())
+    ema = EMA([text, unet], a.ema)
+    n = len(corpus.images)
+
+    def step(i):
+        idx = torch.randint(0, n, (a.batch,), generator=g).numpy()
+        x0 = corpus.latent_batch(idx, g)
+        ids = corpus.caption_batch(idx, g, drop=0.1)
+        t = torch.randint(0, NUM_TRAIN_TIMESTEPS, (a.batch,), generator=g)
+        eps = torch.randn(x0.shape, generator=g)
+        al, si = alpha_sigma(t)
+        z = al * x0 + si * eps
+        v = unet(z, t, text(ids)[0]).sample
+        target = al * eps - si * x0
+        snr = (al / si) ** 2
+        w = torch.clamp(snr, max=5.0) / (snr + 1)  # min-SNR-5 weighting, in v space
+        return (w * (v - target) ** 2).mean() / w.mean()
+
+    iters, secs = run_loop("teacher", a.teacher_iters, a.teacher_minutes, step,
+                           list(text.parameters()) + list(unet.parameters()), a.lr, ema)
+    ema.copy_to()
+    record(work, "teacher", iterations=iters, seconds=round(secs), batch=a.batch)
+    text.save_pretrained(work / "text_encoder")
+    unet.save_pretrained(work / "teacher")
+
+
+# ---------------------------------------------------------------- step distillation
+def guided(unet, z, t, cond, uncond, w):
+    """Classifier-free guided v: uncond + w (cond - uncond); w is [B,1,1,1]."""
+    v = unet(torch.cat([z, z]), torch.cat([t, t]), torch.cat([cond, uncond])).sample
+    vc, vu = v.chunk(2)
+    return vu + w * (vc - vu)
+
+
+def stage_distill(a, work: Path, corpus: Corpus, teacher_steps: int):
+    student_steps = teacher_steps // 2
+    out = work / f"student{student_steps}"
+    if out.exists():
+        return
+    src = work / ("teacher" if teacher_steps == a.base_steps else f"student{teacher_steps}")
+    teacher = UNet2DConditionModel.from_pretrained(src).eval().requires_grad_(False)
+    student = UNet2DConditionModel.from_pretrained(src).train()
+    text = CLIPTextModel.from_pretrained(work / "text_encoder").eval().requires_grad_(False)
+    ema = EMA([student], a.ema_distill)
+    tgrid, sgrid = trailing_grid(teacher_steps), trailing_grid(student_steps)
+    assert tgrid[::2] == sgrid, "student grid must be every other teacher timestep"
+    g = torch.Generator().manual_seed(a.seed + 10 + teacher_steps)
+    torch.manual_seed(a.seed + 10 + teacher_steps)
+    n = len(corpus.images)
+    with torch.no_grad():
+        uncond_emb = text(corpus.empty[None])[0]
+
+    def step(i):
+        b = a.batch
+        idx = torch.randint(0, n, (b,), generator=g).numpy()
+        x0 = corpus.latent_batch(idx, g)
+        ids = corpus.caption_batch(idx, g, drop=0.1)
+        k = torch.randint(0, student_steps, (b,), generator=g)
+        t = torch.tensor([tgrid[2 * j] for j in k])
+        tm = torch.tensor([tgrid[2 * j + 1] for j in k])
+        te = torch.tensor([tgrid[2 * j + 2] for j in k])
+        eps = torch.randn(x0.shape, generator=g)
+        al, si = alpha_sigma(t)
+        z = al * x0 + si * eps
+        with torch.no_grad():
+            cond = text(ids)[0]
+        use_cfg = torch.rand((), generator=g).item() < a.cfg_prob
+        if use_cfg:
+            w = torch.empty(b, 1, 1, 1).uniform_(a.w_min, a.w_max, generator=g)
+            unc = uncond_emb.expand(b, -1, -1)
+            with torch.no_grad():
+                z1 = ddim_step(z, guided(teacher, z, t, cond, unc, w), t, tm)
+                z2 = ddim_step(z1, guided(teacher, z1, tm, cond, unc, w), tm, te)
+            v_both = student(torch.cat([z, z]), torch.cat([t, t]), torch.cat([cond, unc])).sample
+            vc, vu = v_both.chunk(2)
+            v_student = vu + w * (vc - vu)
+        else:
+            with torch.no_grad():
+                z1 = ddim_step(z, teacher(z, t, cond).sample, t, tm)
+                z2 = ddim_step(z1, teacher(z1, tm, cond).sample, tm, te)
+            vc = student(z, t, cond).sample
+            v_student = vc
+        # Target: the x0 for which one student DDIM step from (z, t) lands on z2 at te.
+        ae, se = alpha_sigma(te)
+        ratio = se / si
+        x_target = (z2 - ratio * z) / (ae - ratio * al)
+        v_target = (al * z - x_target) / si
+        distill = F.mse_loss(v_student, v_target)
+        denoise = F.mse_loss(vc, al * eps - si * x0)
+        return distill + a.denoise_weight * denoise
+
+    iters, secs = run_loop(f"distill {teacher_steps}->{student_steps}", a.distill_iters, a.distill_minutes, step,
+                           list(student.parameters()), a.distill_lr, ema)
+    ema.copy_to()
+    record(work, f"distill_{teacher_steps}_{student_steps}", iterations=iters, seconds=round(secs), batch=a.batch)
+    student.save_pretrained(out)
+
+
+# ---------------------------------------------------------------- sampling
+@torch.no_grad()
+def sample_latents(unet, text, tokenizer, prompts, steps, guidance, scheduler, seed, batch=64):
+    """The StableDiffusionPipeline sampling loop, batched: returns scaled latents.
+
+    Noise for prompt i comes from torch.Generator().manual_seed(seed + i),
+    shaped [1, 4, 16, 16], as the pipeline draws it for a single prompt."""
+    sched = copy.deepcopy(scheduler)
+    out = []
+    empty = text(tokenize(tokenizer, [""]))[0]
+    for s in range(0, len(prompts), batch):
+        chunk = prompts[s:s + batch]
+        cond = text(tokenize(tokenizer, chunk))[0]
+        unc = empty.expand(len(chunk), -1, -1)
+        z = torch.cat([torch.randn((1, 4, 16, 16), generator=torch.Generator().manual_seed(seed + s + i))
+                       for i in range(len(chunk))])
+        sched.set_timesteps(steps)
+        z = z * sched.init_noise_sigma
+        for t in sched.timesteps:
+            zi = sched.scale_model_input(torch.cat([z, z]), t)
+            v = unet(zi, t, torch.cat([cond, unc])).sample
+            vc, vu = v.chunk(2)
+            z = sched.step(vu + guidance * (vc - vu), t, z).prev_sample
+        out.append(z)
+    return torch.cat(out)
+
+
+@torch.no_grad()
+def decode(vae, latents, batch=64) -> np.ndarray:
+    """Latents -> uint8 [N,64,64,3] as the pipeline's output_type="np" then *255 rounding."""
+    imgs = []
+    for s in range(0, len(latents), batch):
+        x = vae.decode(latents[s:s + batch] / vae.config.scaling_factor).sample
+        imgs.append(((x / 2 + 0.5).clamp(0, 1).permute(0, 2, 3, 1).numpy() * 255).round().astype(np.uint8))
+    return np.concatenate(imgs)
+
+
+# ---------------------------------------------------------------- slim VAE
+def stage_slim_vae(a, work: Path, corpus: Corpus):
+    if (work / "vae_slim").exists():
+        return
+    full = AutoencoderKL.from_pretrained(work / "vae").eval().requires_grad_(False)
+    slim = AutoencoderKL(**dict(vae_config(slim=True), scaling_factor=full.config.scaling_factor))
+    unet = UNet2DConditionModel.from_pretrained(work / f"student{a.final_steps}").eval()
+    text = CLIPTextModel.from_pretrained(work / "text_encoder").eval()
+    rng = np.random.default_rng(a.seed + 20)
+    prompts = [corpus.captions[i][0] for i in rng.choice(len(corpus.captions), a.slim_latents, replace=False)]
+    t0 = time.time()
+    lat = []
+    for j, w in enumerate((2.0, 4.0, 6.0, 8.0)):
+        part = prompts[j::4]
+        lat.append(sample_latents(unet, text, corpus.tokenizer, part, a.final_steps, w, ddim_training_scheduler(),
+                                  seed=a.seed + 1000 * (j + 1)))
+    lat = torch.cat(lat) / full.config.scaling_factor
+    with torch.no_grad():
+        targets = torch.cat([full.decode(lat[s:s + 64]).sample for s in range(0, len(lat), 64)])
+    log(f"slim vae: sampled {len(lat)} latents from the student in {time.time() - t0:.0f}s")
+    g = torch.Generator().manual_seed(a.seed + 21)
+    torch.manual_seed(a.seed + 21)
+
+    def dec_step(i):
+        idx = torch.randint(0, len(lat), (a.vae_batch,), generator=g)
+        return F.mse_loss(slim.decode(lat[idx]).sample, targets[idx])
+
+    dec_params = list(slim.decoder.parameters()) + list(slim.post_quant_conv.parameters())
+    di, ds = run_loop("slim decoder", a.slim_iters, a.slim_minutes, dec_step, dec_params, 2e-3)
+
+    # The slim encoder (only for image-to-image) is distilled from the full encoder's posterior moments.
+    def enc_step(i):
+        idx = torch.randint(0, len(corpus.images), (a.vae_batch,), generator=g).numpy()
+        x = corpus.image_batch(idx)
+        oy, ox = (torch.randint(0, 9, (2,), generator=g) * 4).tolist()
+        x = x[:, :, oy:oy + 32, ox:ox + 32]
+        with torch.no_grad():
+            ref = full.quant_conv(full.encoder(x))
+        return F.mse_loss(slim.quant_conv(slim.encoder(x)), ref)
+
+    enc_params = list(slim.encoder.parameters()) + list(slim.quant_conv.parameters())
+    ei, es = run_loop("slim encoder", a.slim_iters // 2, a.slim_minutes / 2, enc_step, enc_params, 2e-3)
+    slim.eval()
+    with torch.no_grad():
+        mse = F.mse_loss(torch.cat([slim.decode(lat[s:s + 64]).sample for s in range(0, len(lat), 64)]),
+                         targets).item()
+    log(f"slim decoder MSE vs full decoder (training latents): {mse:.5f}")
+    record(work, "slim_vae", decoder_iterations=di, decoder_seconds=round(ds), encoder_iterations=ei,
+           encoder_seconds=round(es), sampled_latents=len(lat), decoder_mse=mse)
+    slim.save_pretrained(work / "vae_slim")
+
+
+# ---------------------------------------------------------------- export
+def export(a, work: Path, out: Path):
+    """Write the shipped diffusers folder (slim VAE, 8-step student, fp16 if needed)."""
+    from diffusers import StableDiffusionPipeline
+    tokenizer = CLIPTokenizer.from_pretrained(work / "tokenizer")
+    pipe = StableDiffusionPipeline(
+        vae=AutoencoderKL.from_pretrained(work / "vae_slim"),
+        text_encoder=CLIPTextModel.from_pretrained(work / "text_encoder"),
+        tokenizer=tokenizer,
+        unet=UNet2DConditionModel.from_pretrained(work / f"student{a.final_steps}"),
+        scheduler=shipped_scheduler(), safety_checker=None, feature_extractor=None,
+        requires_safety_checker=False)
+    if out.exists():
+        shutil.rmtree(out)
+    pipe.save_pretrained(out, safe_serialization=True)
+    # Ship the tokenizer as vocab.json + merges.txt (what real SD repositories carry).
+    shutil.rmtree(out / "tokenizer")
+    shutil.copytree(work / "tokenizer", out / "tokenizer")
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    log(f"export: {out} {size / 1e6:.2f} MB")
+    assert size < 20e6, "shipped model over the 20 MB budget"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="tiny iteration counts: proves every stage in minutes")
+    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--work", type=Path, default=HERE / "work")
+    p.add_argument("--out", type=Path, default=HERE.parent / "darkroom-shapes-v1")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--n-images", type=int, default=8000)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--ema", type=float, default=0.995)
+    p.add_argument("--vae-batch", type=int, default=16)
+    p.add_argument("--vae-iters", type=int, default=1500)
+    p.add_argument("--vae-minutes", type=float, default=8)
+    p.add_argument("--kl-weight", type=float, default=1e-6)
+    p.add_argument("--teacher-iters", type=int, default=1000)
+    p.add_argument("--teacher-minutes", type=float, default=25)
+    p.add_argument("--base-steps", type=int, default=32)
+    p.add_argument("--final-steps", type=int, default=8)
+    p.add_argument("--distill-iters", type=int, default=300)
+    p.add_argument("--distill-minutes", type=float, default=10)
+    p.add_argument("--distill-lr", type=float, default=2e-4)
+    p.add_argument("--ema-distill", type=float, default=0.99)
+    p.add_argument("--cfg-prob", type=float, default=0.1)
+    p.add_argument("--w-min", type=float, default=2.0)
+    p.add_argument("--w-max", type=float, default=14.0)
+    p.add_argument("--denoise-weight", type=float, default=0.2)
+    p.add_argument("--slim-latents", type=int, default=1024)
+    p.add_argument("--slim-iters", type=int, default=2400)
+    p.add_argument("--slim-minutes", type=float, default=7)
+    a = p.parse_args()
+    if a.quick:
+        a.n_images, a.vae_iters, a.teacher_iters, a.distill_iters, a.slim_iters = 512, 20, 20, 6, 10
+        a.slim_latents = 32
+        a.work = a.work.with_name(a.work.name + "-quick")
+        a.out = Path("/tmp/darkroom-shapes-quick")
+    torch.set_num_threads(a.threads)
+    a.work.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    log("args", vars(a))
+    stage_data(a, a.work)
+    corpus = Corpus(a.work)
+    stage_vae(a, a.work, corpus)
+    stage_latents(a, a.work, corpus)
+    corpus = Corpus(a.work)
+    stage_teacher(a, a.work, corpus)
+    steps = a.base_steps
+    while steps > a.final_steps:
+        stage_distill(a, a.work, corpus, steps)
+        steps //= 2
+    stage_slim_vae(a, a.work, corpus)
+    export(a, a.work, a.out)
+    log(f"train.py done in {(time.time() - t0) / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main()
