@@ -129,9 +129,14 @@ public struct SchedulerConfig: Sendable, Codable, Equatable {
     }
 
     /// Decodes the JSON of a `scheduler_config.json`.
+    ///
+    /// diffusers writes Python's non-standard `Infinity`/`-Infinity`/`NaN` (e.g. `"lambda_min_clipped": -Infinity`
+    /// in every `DPMSolverMultistepScheduler` config), so the JSON5 reader, which accepts them, is used.
     public init(json: Data) throws {
         do {
-            self = try JSONDecoder().decode(SchedulerConfig.self, from: json)
+            let decoder = JSONDecoder()
+            decoder.allowsJSON5 = true
+            self = try decoder.decode(SchedulerConfig.self, from: json)
         } catch let error as DecodingError {
             throw SchedulerConfigError.invalidJSON(Self.describe(error))
         }
