@@ -28,7 +28,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "ddim, euler, euler-a, dpmpp-2m, dpmpp-2m-karras or lcm.") var scheduler: String?
     @Option(help: ArgumentHelp("Picture size.", valueName: "WxH")) var size: String?
     @Option(help: "Noise generator; only `torch` (torch.Generator on CPU, as diffusers) exists.") var rng: String = "torch"
-    @Option(help: ArgumentHelp("Also write the PNG here (with --count, the last one).", valueName: "file")) var output: String?
+    @Option(help: ArgumentHelp("Also write the PNG here (with --count, the last one); its bytes depend only on the parameters, so the same settings give the same file.", valueName: "file")) var output: String?
     @Option(help: "Make N pictures with seeds seed, seed+1, … as one batch.") var count: Int = 1
     @Flag(help: "Only add the job(s) to the queue; run them later with `darkroom queue run`.") var queue = false
     @Flag(help: "Print the finished item as JSON.") var json = false
@@ -77,8 +77,8 @@ struct GenerateCommand: AsyncParsableCommand {
                 item, in: library, using: generator, batch: batchID.map { BatchPosition(id: $0, index: index) },
                 modelPath: modelFolder.path, showProgress: !json))
         }
-        if let output, let image = made.last?.image {
-            try Library.writeExport(Data(contentsOf: library.url(of: image.path)), to: URL(fileURLWithPath: output))
+        if let output, let last = made.last {
+            try Library.writeExport(library.reproduciblePNG(last), to: URL(fileURLWithPath: output))
         }
         if json {
             try Console.printJSON(made.map { GalleryItemJSON($0, folder: library.folder) })

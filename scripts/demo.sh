@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job, end to end: builds darkroom, makes a new library, fills it and shows what is in it.
+# The main job, end to end: builds darkroom, makes a new library, generates a picture into it with the
+# shipped default model, imports the sample pictures, lists the library and shows the generated picture.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -10,11 +11,13 @@ BIN="$(swift build -c release --show-bin-path)/darkroom"
 LIB="${DARKROOM_DEMO_LIBRARY:-$(mktemp -d)/library}"
 echo "+ darkroom init --library $LIB" >&2
 "$BIN" init --library "$LIB"
+echo "+ darkroom generate \"a red circle above a blue square\" --seed 7   (the shipped default model)" >&2
+"$BIN" generate "a red circle above a blue square" --seed 7 --library "$LIB"
 echo "+ darkroom import Fixtures/png/sample-*.png" >&2
 "$BIN" import Fixtures/png/sample-*.png --library "$LIB"
 echo "+ darkroom list" >&2
 "$BIN" list --library "$LIB"
-FIRST="$("$BIN" list --json --limit 1 --library "$LIB" | sed -n 's/.*"id" : "\([0-9a-f-]*\)".*/\1/p' | head -n 1)"
+FIRST="$("$BIN" list --json --library "$LIB" "status:succeeded" --include-flagged | grep -B40 '"source" : "generate"' | sed -n 's/.*"id" : "\([0-9a-f-]*\)".*/\1/p' | head -n 1)"
 echo "+ darkroom show ${FIRST:0:8} --image blocks" >&2
 "$BIN" show "${FIRST:0:8}" --image blocks --library "$LIB"
 echo "Library: $LIB  (try: $BIN list --library $LIB)" >&2

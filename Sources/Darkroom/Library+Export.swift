@@ -60,6 +60,20 @@ extension Library {
         return exported
     }
 
+    /// The item's picture as a PNG whose bytes depend only on what made it: the pixels and the generation
+    /// parameters, model hash, engine version and RNG kind — no ids or times. The same prompt, seed and
+    /// settings therefore give a byte-identical file on every run (`generate --output`). The copy in the
+    /// library keeps its ids in the metadata (see docs/imaging.md).
+    public func reproduciblePNG(_ item: GalleryItem) throws -> Data {
+        guard let image = item.image else { throw LibraryError.invalidArgument("\(item.id.prefix(8)) has no picture.") }
+        let decoded = try PNGCodec.decode(try Data(contentsOf: url(of: image.path)))
+        var metadata = GenerationMetadata(item.generation)
+        metadata.generationID = nil
+        metadata.batchID = nil
+        metadata.parentID = nil
+        return try PNGCodec.encode(decoded.image, textChunks: metadata.pngTextChunks(includePrompt: true))
+    }
+
     /// Writes `data` to `url` atomically (temp file then rename), mapping a full disk to ``StoreError/diskFull(detail:)``.
     public static func writeExport(_ data: Data, to url: URL) throws {
         do {

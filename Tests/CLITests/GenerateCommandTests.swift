@@ -22,12 +22,17 @@ import Testing
         let close = zip(made.image.pixels, golden.scalars).filter { abs(Int($0) - Int($1)) <= 1 }.count
         #expect(Double(close) / Double(golden.count) >= 0.999)
         // The stored record says how to reproduce it.
-        let item = try #require(try cli.listJSON().first)
+        let item = try #require(try cli.listJSON().last)
         #expect(item["seed"] as? Int == 7 && item["steps"] as? Int == 3 && item["scheduler"] as? String == "ddim")
         #expect((item["model_hash"] as? String)?.count == 64)
         #expect(item["rng_kind"] as? String != nil && item["engine_version"] as? String != nil)
         #expect(made.textChunks.contains { $0.keyword == "parameters" && $0.text.contains("Seed: 7") })
-        // Same prompt, seed and settings: byte-identical pixels, and `verify` agrees.
+        // Same prompt, seed and settings: a byte-identical PNG, and `verify` agrees.
+        let again = cli.scratch.appendingPathComponent("again.png")
+        #expect(try cli.run(["generate", "a red chair in the garden", "--model", Self.engineFixtures.appendingPathComponent("sd-tiny-conv").path,
+                             "--seed", "7", "--steps", "3", "--guidance", "4.5", "--scheduler", "ddim", "--size", "32x32",
+                             "--output", again.path]).code == 0)
+        #expect(try Data(contentsOf: again) == (try Data(contentsOf: output)))
         let id = try #require(item["id"] as? String)
         let verify = try cli.run(["verify", id])
         #expect(verify.code == 0 && verify.stdout.contains("identical"), "\(verify.stdout) \(verify.stderr)")

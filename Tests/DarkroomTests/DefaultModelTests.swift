@@ -1,0 +1,35 @@
+import Darkroom
+import DarkroomImaging
+import Foundation
+import Testing
+
+/// The shipped default model, run by the Swift engine, against diffusers' own output for it
+/// (Fixtures/models/darkroom-shapes-v1-goldens, made by Fixtures/models/training/evaluate.py).
+@Suite struct DefaultModelTests {
+    struct Golden: Decodable {
+        var file: String, prompt: String, negative_prompt: String, seed: UInt64, steps: Int
+        var guidance_scale: Double, height: Int, width: Int
+    }
+
+    @Test func shippedModelIsFoundAndMatchesDiffusers() async throws {
+        let folder = try ModelLocator.locate(explicit: nil)
+        #expect(folder.lastPathComponent == ModelLocator.defaultModelName)
+        let generator = try EngineGenerator.load(modelDirectory: folder)
+        let goldens = fixturesFolder.appendingPathComponent("models/darkroom-shapes-v1-goldens")
+        let cases = try JSONDecoder().decode([Golden].self, from: Data(contentsOf: goldens.appendingPathComponent("goldens.json")))
+        #expect(cases.count >= 2)
+        for golden in cases.prefix(2) {
+            // The model's own scheduler config (DPM-Solver++, solver order 1 as shipped) under the dpmpp-2m kind.
+            let request = GenerationRequest(prompt: golden.prompt, negativePrompt: golden.negative_prompt, seed: golden.seed,
+                                            steps: golden.steps, guidance: golden.guidance_scale, scheduler: "dpmpp-2m",
+                                            width: golden.width, height: golden.height)
+            var made: GeneratedImage?
+            for try await event in generator.generate(request) { if case .completed(let image) = event { made = image } }
+            let image = try #require(made).image
+            let reference = try PNGCodec.decode(Data(contentsOf: goldens.appendingPathComponent(golden.file))).image
+            #expect(image.width == reference.width && image.height == reference.height)
+            let close = zip(image.pixels, reference.pixels).filter { abs(Int($0) - Int($1)) <= 1 }.count
+            #expect(Double(close) / Double(reference.pixels.count) >= 0.999, "\(golden.prompt)")
+        }
+    }
+}
