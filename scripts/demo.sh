@@ -12,12 +12,12 @@ LIB="${DARKROOM_DEMO_LIBRARY:-$(mktemp -d)/library}"
 echo "+ darkroom init --library $LIB" >&2
 "$BIN" init --library "$LIB"
 echo "+ darkroom generate \"a red circle above a blue square\" --seed 7   (the shipped default model)" >&2
-"$BIN" generate "a red circle above a blue square" --seed 7 --library "$LIB"
+ID="$("$BIN" generate "a red circle above a blue square" --seed 7 --json --library "$LIB" | sed -n 's/^ *"id" : "\([0-9a-f-]*\)".*/\1/p' | head -n 1)"
+echo "generated ${ID:0:8}" >&2
 echo "+ darkroom import Fixtures/png/sample-*.png" >&2
 "$BIN" import Fixtures/png/sample-*.png --library "$LIB"
 echo "+ darkroom list" >&2
 "$BIN" list --library "$LIB"
-FIRST="$("$BIN" list --json --library "$LIB" "status:succeeded" --include-flagged | grep -B40 '"source" : "generate"' | sed -n 's/.*"id" : "\([0-9a-f-]*\)".*/\1/p' | head -n 1)"
-echo "+ darkroom show ${FIRST:0:8} --image blocks" >&2
-"$BIN" show "${FIRST:0:8}" --image blocks --library "$LIB"
+echo "+ darkroom show ${ID:0:8} --image blocks" >&2
+"$BIN" show "${ID:0:8}" --image blocks --include-flagged --library "$LIB"
 echo "Library: $LIB  (try: $BIN list --library $LIB)" >&2
