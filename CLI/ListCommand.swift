@@ -89,10 +89,12 @@ struct ListCommand: AsyncParsableCommand {
         query.trashed = trashed
         query.includeFlagged = includeFlagged
         query.flaggedOnly = flagged
-        query.limit = limit
+        query.limit = limit + 1  // one more than shown tells whether there is a next page, without counting
         query.offset = offset
         if let lineage { query.lineageRoot = try await library.resolveIDs([lineage])[0] }
-        let items = try await library.items(query)
+        var items = try await library.items(query)
+        let more = items.count > limit
+        if more { items.removeLast() }
         if json {
             try Console.printJSON(items.map { GalleryItemJSON($0, folder: library.folder) })
             return
@@ -103,9 +105,8 @@ struct ListCommand: AsyncParsableCommand {
         }
         let (header, rows) = Console.itemRows(items)
         Console.print(Console.table(header, rows))
-        let total = try await library.count(query)
-        if total > offset + items.count {
-            Console.note("\(offset + items.count) of \(total) shown; use --offset \(offset + items.count) for more.")
+        if more {
+            Console.note("More items follow: use --offset \(offset + items.count) (or `darkroom stats` for counts).")
         }
     }
 }

@@ -162,4 +162,45 @@ extension GenerationRecord {
         createdAt = try required("created_at")
         modifiedAt = try required("modified_at")
     }
+
+    /// Encodes the row column by column (the counterpart of ``init(row:)``), without Codable.
+    public func encode(to container: inout PersistenceContainer) throws {
+        container["id"] = id
+        container["source"] = source.rawValue
+        container["prompt_id"] = promptID
+        container["prompt"] = prompt
+        container["negative_prompt"] = negativePrompt
+        container["seed"] = seed
+        container["steps"] = steps
+        container["guidance"] = guidance
+        container["scheduler"] = scheduler
+        container["scheduler_config"] = schedulerConfig
+        container["width"] = width
+        container["height"] = height
+        container["model_id"] = modelID
+        container["model_hash"] = modelHash
+        container["model_path"] = modelPath
+        container["variation_seed"] = variationSeed
+        container["variation_strength"] = variationStrength
+        container["engine_version"] = engineVersion
+        container["rng_kind"] = rngKind
+        container["status"] = status.rawValue
+        container["error"] = error
+        container["queued_at"] = TimestampFormat.database(queuedAt)
+        container["started_at"] = startedAt.map(TimestampFormat.database)
+        container["finished_at"] = finishedAt.map(TimestampFormat.database)
+        container["duration_ms"] = durationMs
+        container["parent_id"] = parentID
+        container["batch_id"] = batchID
+        container["batch_index"] = batchIndex
+        container["device_id"] = deviceID
+        container["image_hash"] = imageHash
+        container["metadata_source"] = metadataSource
+        container["metadata_json"] = metadataJSON
+        container["favorite"] = favorite
+        container["rating"] = rating
+        container["trashed_at"] = trashedAt.map(TimestampFormat.database)
+        container["created_at"] = TimestampFormat.database(createdAt)
+        container["modified_at"] = TimestampFormat.database(modifiedAt)
+    }
 }

@@ -40,3 +40,20 @@ public struct ImageRecord: SnakeCaseRecord, Sendable, Equatable {
     /// Last change time.
     public var modifiedAt: Date
 }
+
+extension ImageRecord {
+    /// Decodes a row by column name directly (see ``GenerationRecord/init(row:)``).
+    public init(row: Row) throws {
+        hash = row["hash"]
+        id = row["id"]
+        path = row["path"]
+        width = row["width"]
+        height = row["height"]
+        byteSize = row["byte_size"]
+        format = row["format"]
+        thumbnailPath = row["thumbnail_path"]
+        let created = (row["created_at"] as String?).flatMap(TimestampFormat.parseDatabase)
+        createdAt = created ?? Date(timeIntervalSince1970: 0)
+        modifiedAt = (row["modified_at"] as String?).flatMap(TimestampFormat.parseDatabase) ?? createdAt
+    }
+}
