@@ -62,16 +62,17 @@ struct BenchmarkRow {
     let median: Double
     let gigaOperations: Double
 
-    /// Runs `body` once to warm up (counting gemm operations), then `repeats` timed times.
-    static func time(_ name: String, repeats: Int, _ body: () -> Void) -> BenchmarkRow {
+    /// Runs `body` once to warm up (unless `warmUp` is false), then `repeats` timed times; the gemm
+    /// operations of one run are counted on the first run.
+    static func time(_ name: String, repeats: Int, warmUp: Bool = true, _ body: () -> Void) -> BenchmarkRow {
         BLASBackend.resetOperationCount()
-        body()
-        let operations = Double(BLASBackend.operationCount) / 1e9
         var times: [Double] = []
-        for _ in 0..<repeats {
+        var operations = 0.0
+        for run in 0..<(repeats + (warmUp ? 1 : 0)) {
             let start = DispatchTime.now().uptimeNanoseconds
             body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            if run == 0 { operations = Double(BLASBackend.operationCount) / 1e9 }
+            if run > 0 || !warmUp { times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
         }
         times.sort()
         return BenchmarkRow(name: name, best: times[0], median: times[times.count / 2], gigaOperations: operations)

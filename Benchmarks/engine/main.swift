@@ -1,6 +1,7 @@
 // darkroom-bench-engine: times the engine's UNet, TAESD decoder and CLIP text encoder at real
 // sizes with random weights, against the OpenBLAS sgemm peak measured in the same run.
-// Usage: darkroom-bench-engine [--threads N] [--repeats R] [--only unet|taesd|clip]
+// Usage: darkroom-bench-engine [--threads N] [--repeats R] [--only unet|taesd|clip|generation]
+// (`generation` runs only when asked: a whole 8-step generation, for its peak resident memory)
 // The PyTorch / ONNX Runtime figures come from peer.py with the same configs and thread count.
 import COpenBLAS
 import DarkroomEngine
@@ -36,6 +37,27 @@ if arguments.includes("clip") {
     let tokens: [[Int32]] = [(0..<77).map { Int32(($0 * 7919) % 49408) }]
     rows.append(BenchmarkRow.time("CLIP ViT-L text encoder, 77 tokens", repeats: arguments.repeats) {
         _ = encoder.encode(tokens)
+    })
+}
+if arguments.only == "generation" {
+    // A whole 8-step CFG generation at the tiny-sd shape (CLIP ViT-L + UNet + TAESD, all loaded at
+    // once, DDIM-style update), for peak resident memory; run alone so the figure is its own.
+    let encoder = try CLIPTextModel(configURL: configs.appendingPathComponent("clip-vit-l.json"), randomWeightsSeed: 6)
+    let unet = try UNet2DConditionModel(configURL: configs.appendingPathComponent("unet-tiny-sd.json"), randomWeightsSeed: 1)
+    let decoder = try LatentDecoderLoader.load(configURL: configs.appendingPathComponent("taesd.json"), randomWeightsSeed: 4)
+    let tokens: [[Int32]] = [(0..<77).map { Int32(($0 * 7919) % 49408) }, (0..<77).map { Int32(($0 * 104729) % 49408) }]
+    rows.append(BenchmarkRow.time("Generation, 8 steps CFG, 512x512 (CLIP + 8 UNet batch 2 + TAESD)", repeats: 1, warmUp: false) {
+        let context = encoder.encode(tokens)
+        var latents = BenchmarkInput.random([1, 4, 64, 64], seed: 7)
+        for step in 0..<8 {
+            let prediction = unet(Tensor.concatenateBatch([latents, latents]), timestep: Float(875 - 125 * step), context: context)
+            let half = latents.count
+            for i in 0..<half {
+                let guided = prediction.scalars[i] + 7.5 * (prediction.scalars[half + i] - prediction.scalars[i])
+                latents.scalars[i] = 0.9 * latents.scalars[i] - 0.1 * guided
+            }
+        }
+        _ = decoder.decode(latents)
     })
 }
 for row in rows { print(row.line(peak: peak)) }

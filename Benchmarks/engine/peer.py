@@ -2,7 +2,7 @@
 """PyTorch and ONNX Runtime peers of darkroom-bench-engine: the same configs (configs/*.json),
 random weights, inputs of the same shapes, the same thread count.
 
-Usage: python3 Benchmarks/engine/peer.py [--threads N] [--repeats R] [--only unet|taesd|clip] [--no-onnx]
+Usage: python3 Benchmarks/engine/peer.py [--threads N] [--repeats R] [--only unet|taesd|clip|generation] [--no-onnx]
 Needs the reference environment (torch CPU wheel, diffusers, transformers; onnxruntime + onnx for
 the ONNX Runtime column). Without torch it prints why and exits 0; without onnxruntime it skips
 only that column.
@@ -82,6 +82,27 @@ def main():
 
         def forward(self, ids):
             return self.encoder(ids).last_hidden_state
+
+    if args.only == "generation":
+        # The engine's `--only generation` workload: 8-step CFG generation at the tiny-sd shape, for peak memory.
+        unet = UNet2DConditionModel.from_config(config("unet-tiny-sd.json")).eval()
+        vae = AutoencoderTiny.from_config(config("taesd.json")).eval()
+        c = config("clip-vit-l.json")
+        encoder = CLIPTextModel(CLIPTextConfig(**{k: v for k, v in c.items() if k not in ("architectures", "model_type")})).eval()
+        ids = torch.tensor([[(i * 7919) % 49408 for i in range(77)], [(i * 104729) % 49408 for i in range(77)]])
+        start = time.perf_counter()
+        with torch.inference_mode():
+            context = encoder(ids).last_hidden_state
+            latents = torch.rand(1, 4, 64, 64) * 2 - 1
+            for step in range(8):
+                prediction = unet(torch.cat([latents, latents]), 875 - 125 * step, encoder_hidden_states=context).sample
+                uncond, cond = prediction.chunk(2)
+                latents = 0.9 * latents - 0.1 * (uncond + 7.5 * (cond - uncond))
+            vae.decode(latents)
+        print(f"Generation, 8 steps CFG, 512x512 (CLIP + 8 UNet batch 2 + TAESD): PyTorch {time.perf_counter() - start:.1f} s")
+        import resource
+        print(f"peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        return 0
 
     workloads = []
     if args.only in (None, "unet"):

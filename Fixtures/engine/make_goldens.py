@@ -232,6 +232,10 @@ def record(spec, pipe, tokenizer):
         latents = torch.randn((1, 4, 8, 8), generator=g)
         tensors["vae.latents"] = latents
         tensors["vae.decoded"] = pipe.vae.decode(latents).sample.contiguous()
+        if isinstance(pipe.vae, AutoencoderKL):
+            image = torch.rand((1, 3, 16, 16), generator=g) * 2 - 1
+            tensors["vae.encoder_input"] = image
+            tensors["vae.encoded_mean"] = pipe.vae.encode(image).latent_dist.mean.contiguous()
     save_file(tensors, os.path.join(GOLDEN, f"{name}.safetensors"))
 
     # Images come from the folder as diffusers loads it (from_pretrained), which is what a user gets:

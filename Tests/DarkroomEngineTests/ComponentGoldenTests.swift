@@ -39,4 +39,11 @@ import Testing
         let image = decoder.decode(try goldens.tensor(named: "vae.latents"))
         EngineFixtures.expectClose(image, try goldens.tensor(named: "vae.decoded"), "\(pipeline) vae decoder")
     }
+
+    @Test func klEncoderMatchesDiffusers() throws {
+        let goldens = try EngineFixtures.goldens("sd-tiny-conv")
+        let encoder = try AutoencoderKLEncoder(directory: EngineFixtures.model("sd-tiny-conv").appendingPathComponent("vae"))
+        let mean = encoder.encodeMean(try goldens.tensor(named: "vae.encoder_input"))
+        EngineFixtures.expectClose(mean, try goldens.tensor(named: "vae.encoded_mean"), "vae encoder")
+    }
 }

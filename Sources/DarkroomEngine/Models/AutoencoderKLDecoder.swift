@@ -11,8 +11,7 @@ public struct AutoencoderKLDecoder: LatentDecoder {
     public let scalingFactor: Float
     let postQuantConv: Conv2d?
     let convIn: Conv2d
-    let midResnets: [ResnetBlock2D]
-    let midAttention: (norm: GroupNorm, attention: AttentionLayer)?
+    let midBlock: AutoencoderMidBlock
     let upBlocks: [(resnets: [ResnetBlock2D], upsampler: Upsample2D?)]
     let normOut: GroupNorm
     let convOut: Conv2d
@@ -37,20 +36,8 @@ public struct AutoencoderKLDecoder: LatentDecoder {
             ? try weights.conv("post_quant_conv", input: latentChannels, output: latentChannels, kernel: 1) : nil
         let top = channels[channels.count - 1]
         convIn = try weights.conv("decoder.conv_in", input: latentChannels, output: top, kernel: 3)
-        midResnets = [
-            try ResnetBlock2D(weights: weights, prefix: "decoder.mid_block.resnets.0", input: top, output: top, timeChannels: nil,
-                              groups: groups, epsilon: epsilon),
-            try ResnetBlock2D(weights: weights, prefix: "decoder.mid_block.resnets.1", input: top, output: top, timeChannels: nil,
-                              groups: groups, epsilon: epsilon),
-        ]
-        if try config.bool("mid_block_add_attention", default: true) {
-            let prefix = "decoder.mid_block.attentions.0"
-            midAttention = (try weights.groupNorm("\(prefix).group_norm", groups: groups, channels: top, epsilon: epsilon),
-                            try AttentionLayer(weights: weights, prefix: prefix, names: AttentionLayer.diffusersNames,
-                                               queryDimension: top, contextDimension: top, heads: 1, projectionBias: true))
-        } else {
-            midAttention = nil
-        }
+        midBlock = try AutoencoderMidBlock(weights: weights, prefix: "decoder.mid_block", channels: top, groups: groups,
+                                           withAttention: try config.bool("mid_block_add_attention", default: true))
         let reversed = Array(channels.reversed())
         var blocks: [(resnets: [ResnetBlock2D], upsampler: Upsample2D?)] = []
         var output = reversed[0]
@@ -75,14 +62,7 @@ public struct AutoencoderKLDecoder: LatentDecoder {
     /// Decodes latents (already divided by `scalingFactor`) into an image in about [-1, 1].
     public func decode(_ latents: Tensor) -> Tensor {
         var hidden = convIn(postQuantConv.map { $0(latents) } ?? latents)
-        hidden = midResnets[0](hidden, activatedTime: nil)
-        if let (norm, attention) = midAttention {
-            let (height, width) = (hidden.shape[2], hidden.shape[3])
-            var attended = attention(norm(hidden).channelsLastTokens()).channelsFirstImage(height: height, width: width)
-            attended.add(hidden)
-            hidden = attended
-        }
-        hidden = midResnets[1](hidden, activatedTime: nil)
+        hidden = midBlock(hidden)
         for block in upBlocks {
             for resnet in block.resnets { hidden = resnet(hidden, activatedTime: nil) }
             if let upsampler = block.upsampler { hidden = upsampler(hidden) }

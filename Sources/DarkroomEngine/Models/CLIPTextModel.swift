@@ -7,6 +7,8 @@ public struct CLIPTextModel: Sendable {
     public let hiddenSize: Int
     /// The longest token sequence (`max_position_embeddings`).
     public let maxPositions: Int
+    /// The number of token embeddings (`vocab_size`); every token id must be below it.
+    public var vocabularySize: Int { tokenEmbedding.shape[0] }
     let tokenEmbedding: Tensor
     let positionEmbedding: Tensor
     let layers: [Layer]

@@ -105,10 +105,15 @@ public final class DiffusionPipeline: Sendable {
         }
         let guided = parameters.guidanceScale > 1
         var start = clock.now
-        let conditional = tokenizer.encode(parameters.prompt)
-        let context = guided
-            ? textEncoder.encode([tokenizer.encode(parameters.negativePrompt), conditional])
-            : textEncoder.encode([conditional])
+        let rows = guided
+            ? [tokenizer.encode(parameters.negativePrompt), tokenizer.encode(parameters.prompt)]
+            : [tokenizer.encode(parameters.prompt)]
+        let vocabulary = textEncoder.vocabularySize
+        if let id = rows.joined().first(where: { $0 < 0 || Int($0) >= vocabulary }) {
+            throw ModelLoadError.unsupportedConfig(component: "tokenizer", field: "vocabulary", value: "token id \(id)",
+                                                   supported: "ids below the text encoder's vocab_size (\(vocabulary)); the tokenizer does not belong to this text encoder")
+        }
+        let context = textEncoder.encode(rows)
         let textTime = seconds(clock.now - start)
         try Task.checkCancellation()
 

@@ -13,7 +13,7 @@ public struct Conv2d: Sendable {
     public let padding: (top: Int, left: Int, bottom: Int, right: Int)
 
     /// The largest im2col scratch buffer, in floats, before output rows are banded.
-    static let scratchLimit = 1 << 23
+    static let scratchLimit = 1 << 24
 
     /// A convolution with symmetric `padding`.
     public init(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) {
@@ -115,17 +115,17 @@ public struct Conv2d: Sendable {
                                                 continue
                                             }
                                             let srcLine = plane + iy * width
+                                            // Output columns whose input column ox*stride - padLeft + kx is inside the row.
+                                            let offset = kx - padLeft
+                                            let first = min(outWidth, max(0, (-offset + stride - 1) / stride))
+                                            let end = max(first, min(outWidth, (width - offset + stride - 1) / stride))
+                                            if first > 0 { line.update(repeating: 0, count: first) }
                                             if stride == 1 {
-                                                for ox in 0..<outWidth {
-                                                    let ix = ox - padLeft + kx
-                                                    line[ox] = (ix >= 0 && ix < width) ? srcLine[ix] : 0
-                                                }
+                                                (line + first).update(from: srcLine + first + offset, count: end - first)
                                             } else {
-                                                for ox in 0..<outWidth {
-                                                    let ix = ox * stride - padLeft + kx
-                                                    line[ox] = (ix >= 0 && ix < width) ? srcLine[ix] : 0
-                                                }
+                                                for ox in first..<end { line[ox] = srcLine[ox * stride + offset] }
                                             }
+                                            if end < outWidth { (line + end).update(repeating: 0, count: outWidth - end) }
                                         }
                                     }
                                 }
