@@ -133,15 +133,11 @@ public struct GalleryQuery: Sendable, Equatable {
     }
 
     /// The WHERE clause for the filters (without ORDER BY or LIMIT), over `generation g`.
-    func whereClause(walkIndex: Bool = false) -> SQL {
+    func whereClause() -> SQL {
         var clauses: [SQL] = [trashed ? "g.trashed_at IS NOT NULL" : "g.trashed_at IS NULL"]
         if let text, let pattern = Self.ftsPattern(text) {
-            if walkIndex {
-                // Probe the full-text index for each row of the newest-first walk (a rowid seek in FTS5).
-                clauses.append("EXISTS (SELECT 1 FROM generation_search WHERE generation_search MATCH \(pattern) AND rowid = g.rowid)")
-            } else {
-                clauses.append("g.rowid IN (SELECT rowid FROM generation_search WHERE generation_search MATCH \(pattern))")
-            }
+            // Materialised once; with `walkIndex` SQLite checks membership row by row along the newest-first index.
+            clauses.append("g.rowid IN (SELECT rowid FROM generation_search WHERE generation_search MATCH \(pattern))")
         }
         if favoritesOnly { clauses.append("g.favorite = 1") }
         let flagged: SQL = "EXISTS (SELECT 1 FROM safety_flag f WHERE f.generation_id = g.id AND f.cleared_at IS NULL)"
@@ -194,7 +190,7 @@ public struct GalleryQuery: Sendable, Equatable {
         let order: SQL = trashed ? "g.trashed_at DESC, g.id DESC" : "g.created_at DESC, g.id DESC"
         let index = favoritesOnly ? "generation_favorite_created" : "generation_live_created"
         let from: SQL = walkIndex && !trashed ? SQL(sql: "generation g INDEXED BY \(index)") : "generation g"
-        var sql: SQL = "SELECT g.* FROM \(from) WHERE \(whereClause(walkIndex: walkIndex && !trashed)) ORDER BY \(order)"
+        var sql: SQL = "SELECT g.* FROM \(from) WHERE \(whereClause()) ORDER BY \(order)"
         if let limit { sql.append(literal: " LIMIT \(limit) OFFSET \(offset)") }
         else if offset > 0 { sql.append(literal: " LIMIT -1 OFFSET \(offset)") }
         return SQLRequest(literal: sql)
