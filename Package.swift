@@ -60,7 +60,7 @@ let package = Package(
 
         // Benchmarks (run in release mode; see docs/benchmarks.md).
         .executableTarget(
-            name: "darkroom-bench-store", dependencies: ["Darkroom", "DarkroomStore", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "darkroom-bench-store", dependencies: ["Darkroom", "DarkroomStore", "DarkroomImaging", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/store"),
         // Throughput of blob encryption and envelope sync (Benchmarks/sync/README.md).
         .executableTarget(

@@ -9,6 +9,7 @@
 //   3. `darkroom list --limit 50` and `darkroom list WORD` as whole commands (process start included),
 //      against `sqlite3 LIBRARY.sqlite 'select …'` for the same page, as a ratio.
 import Darkroom
+import DarkroomImaging
 import DarkroomStore
 import Foundation
 import GRDB
@@ -160,4 +161,30 @@ if FileManager.default.isExecutableFile(atPath: binary.path) {
 } else {
     print("darkroom binary not found beside this benchmark (\(binary.path)); build it with --product darkroom")
 }
+// 4. Queue overhead per job (issue 5): enqueue, claim and run with a generator that returns at once, commit
+//    (picture written, thumbnail made, row finished). The generator is the benchmark's own: the product has none.
+struct InstantGenerator: ImageGenerator {
+    let modelID = "instant"
+    func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GeneratorEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let image = PixelImage(width: 8, height: 8, channels: 3, pixels: [UInt8](repeating: UInt8(truncatingIfNeeded: request.seed), count: 192))
+            continuation.yield(.completed(GeneratedImage(image: image, modelID: modelID, modelHash: "0", engineVersion: "bench", rngKind: "none")))
+            continuation.finish()
+        }
+    }
+}
+let queueFolder = URL(fileURLWithPath: NSTemporaryDirectory() + "darkroom-queue-bench-\(UUID().uuidString)")
+let queueLibrary = try Library.open(at: queueFolder, create: true)
+try await queueLibrary.setSafetyEnabled(true)
+var jobSamples: [Double] = []
+for seed in 0..<300 {
+    let t = now()
+    let request = GenerationRequest(prompt: "queue bench", seed: UInt64(seed), steps: 1, guidance: 1, scheduler: "ddim", width: 8, height: 8)
+    _ = try await queueLibrary.enqueue(request, modelID: "instant", modelPath: nil)
+    _ = try await queueLibrary.runQueuedJob(using: InstantGenerator()) { _ in }
+    jobSamples.append(now() - t)
+}
+let (jobP50, jobP99) = percentiles(jobSamples)
+print("queue overhead per job (enqueue + claim + run instant generator + PNG/thumbnail write + commit): p50 \(ms(jobP50)), p99 \(ms(jobP99))  (target < 5 ms)")
+try? FileManager.default.removeItem(at: queueFolder)
 if options.keep == nil { try? FileManager.default.removeItem(at: folder) }
