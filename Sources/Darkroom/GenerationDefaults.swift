@@ -6,7 +6,7 @@ public struct GenerationDefaults: Sendable, Equatable {
     /// Denoising steps.
     public var steps = 8
     /// Guidance scale.
-    public var guidance = 4.0
+    public var guidance = 5.0
     /// Scheduler name.
     public var scheduler = "dpmpp-2m"
     /// Width in pixels.
