@@ -203,4 +203,13 @@ extension GenerationRecord {
         container["created_at"] = TimestampFormat.database(createdAt)
         container["modified_at"] = TimestampFormat.database(modifiedAt)
     }
+
+    /// Inserts the row and its full-text search entry in the same transaction (schema step 0005 replaced the
+    /// insert trigger, which cost three times as much).
+    public func aroundInsert(_ db: Database, insert: () throws -> InsertionSuccess) throws {
+        let inserted = try insert()
+        try db.execute(sql: """
+            INSERT INTO generation_search (rowid, prompt, negative_prompt, tags, albums) VALUES (?, ?, ?, '', '')
+            """, arguments: [inserted.rowID, prompt, negativePrompt])
+    }
 }
