@@ -43,16 +43,8 @@ public struct GroupNorm: Sendable {
                             for index in range {
                                 let group = index % groups
                                 let base = index * groupSize
-                                var sum = 0.0
-                                for i in 0..<groupSize { sum += Double(source.base[base + i]) }
-                                let mean = sum / Double(groupSize)
-                                var squares = 0.0
-                                for i in 0..<groupSize {
-                                    let d = Double(source.base[base + i]) - mean
-                                    squares += d * d
-                                }
-                                let inverse = Float(1 / (squares / Double(groupSize) + epsilon).squareRoot())
-                                let meanF = Float(mean)
+                                let (meanF, inverse) = NormalizationStatistics.meanAndInverseDeviation(
+                                    source.base + base, count: groupSize, epsilon: epsilon)
                                 for c in 0..<perGroup {
                                     let channel = group * perGroup + c
                                     let a = scale.base[channel] * inverse
@@ -111,16 +103,8 @@ public struct LayerNorm: Sendable {
                         ParallelLoop.forEachChunk(rows, costPerIteration: dimension * 3) { range in
                             for row in range {
                                 let base = row * dimension
-                                var sum = 0.0
-                                for i in 0..<dimension { sum += Double(source.base[base + i]) }
-                                let mean = sum / Double(dimension)
-                                var squares = 0.0
-                                for i in 0..<dimension {
-                                    let d = Double(source.base[base + i]) - mean
-                                    squares += d * d
-                                }
-                                let inverse = Float(1 / (squares / Double(dimension) + epsilon).squareRoot())
-                                let meanF = Float(mean)
+                                let (meanF, inverse) = NormalizationStatistics.meanAndInverseDeviation(
+                                    source.base + base, count: dimension, epsilon: epsilon)
                                 for i in 0..<dimension {
                                     destination.base[base + i] = (source.base[base + i] - meanF) * inverse * scale.base[i] + shift.base[i]
                                 }
@@ -131,5 +115,21 @@ public struct LayerNorm: Sendable {
             }
         }
         return output
+    }
+}
+
+/// The statistics both normalisations need, computed in double precision as PyTorch's CPU kernels do.
+enum NormalizationStatistics {
+    /// The mean of `count` values and 1 / sqrt(variance + epsilon) (biased variance, two passes).
+    static func meanAndInverseDeviation(_ values: UnsafeMutablePointer<Float>, count: Int, epsilon: Double) -> (mean: Float, inverse: Float) {
+        var sum = 0.0
+        for i in 0..<count { sum += Double(values[i]) }
+        let mean = sum / Double(count)
+        var squares = 0.0
+        for i in 0..<count {
+            let d = Double(values[i]) - mean
+            squares += d * d
+        }
+        return (Float(mean), Float(1 / (squares / Double(count) + epsilon).squareRoot()))
     }
 }
