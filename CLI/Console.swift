@@ -63,6 +63,14 @@ enum Console {
     /// A short local date-time for tables.
     static func shortDate(_ date: Date) -> String { TimestampFormat.shortLocal(date) }
 
+    /// Prints items as JSON (``GalleryItemJSON``) or as a table, or `empty` on stderr when there are none.
+    static func printItems(_ items: [GalleryItem], library: Library, json: Bool, empty: String) throws {
+        if json { try printJSON(items.map { GalleryItemJSON($0, folder: library.folder) }); return }
+        if items.isEmpty { note(empty); return }
+        let (header, rows) = itemRows(items)
+        print(table(header, rows))
+    }
+
     /// One line per item for tables: short id, status, marks, seed, size, created, prompt.
     static func itemRows(_ items: [GalleryItem]) -> (header: [String], rows: [[String]]) {
         let header = ["ID", "STATUS", "FAV", "RATING", "SEED", "SIZE", "CREATED", "PROMPT"]

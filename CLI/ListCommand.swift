@@ -95,17 +95,8 @@ struct ListCommand: AsyncParsableCommand {
         var items = try await library.items(query)
         let more = items.count > limit
         if more { items.removeLast() }
-        if json {
-            try Console.printJSON(items.map { GalleryItemJSON($0, folder: library.folder) })
-            return
-        }
-        if items.isEmpty {
-            Console.note(trashed ? "The trash is empty." : "Nothing matches.")
-            return
-        }
-        let (header, rows) = Console.itemRows(items)
-        Console.print(Console.table(header, rows))
-        if more {
+        try Console.printItems(items, library: library, json: json, empty: trashed ? "The trash is empty." : "Nothing matches.")
+        if more && !json {
             Console.note("More items follow: use --offset \(offset + items.count) (or `darkroom stats` for counts).")
         }
     }

@@ -21,10 +21,7 @@ struct QueueCommand: AsyncParsableCommand {
             let library = try global.open()
             let jobs = try await library.queuedJobs()
             let items = try await library.database.read { db in try GalleryItem.load(jobs, db) }
-            if json { try Console.printJSON(items.map { GalleryItemJSON($0, folder: library.folder) }); return }
-            if jobs.isEmpty { Console.note("The queue is empty."); return }
-            let (header, rows) = Console.itemRows(items)
-            Console.print(Console.table(header, rows))
+            try Console.printItems(items, library: library, json: json, empty: "The queue is empty.")
         }
     }
 

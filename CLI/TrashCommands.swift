@@ -37,11 +37,7 @@ struct TrashCommand: AsyncParsableCommand {
             let library = try global.open()
             var query = GalleryQuery()
             query.trashed = true
-            let items = try await library.items(query)
-            if json { try Console.printJSON(items.map { GalleryItemJSON($0, folder: library.folder) }); return }
-            if items.isEmpty { Console.note("The trash is empty."); return }
-            let (header, rows) = Console.itemRows(items)
-            Console.print(Console.table(header, rows))
+            try Console.printItems(try await library.items(query), library: library, json: json, empty: "The trash is empty.")
         }
     }
 
