@@ -6,12 +6,20 @@ import Foundation
 ///
 /// Format: a `KeyringFile` of the device-key kind (XChaCha20-Poly1305 under the recovery
 /// key, header as associated data) holding JSON `{identity, keyring}`. The recovery key is
-/// 256 random bits, so the bundle can be stored in the transport (`recovery/<device>`)
-/// without offline guessing being a concern. Seal a new bundle after every membership change.
+/// 256 random bits, so the bundle can be stored in the transport (`recovery/<lookupID>`)
+/// without offline guessing being a concern. Seal a new bundle after every membership change
+/// (same name: the newest write wins where the transport allows replacing it).
 public enum RecoveryBundle {
     private struct Contents: Codable {
         var identity: Data
         var keyring: Data
+    }
+
+    /// The transport name's id for the bundle sealed under `recoveryKey`: BLAKE2b-256 keyed by
+    /// the recovery key over `"darkroom-recovery-lookup-v1"`, hex. It reveals nothing about the
+    /// key, and only someone holding the words can compute it.
+    public static func lookupID(recoveryKey: SymmetricKey) throws -> String {
+        ContentHash.hex([UInt8](try GenericHash.hash(Data("darkroom-recovery-lookup-v1".utf8), key: recoveryKey)))
     }
 
     /// Seals `identity` and `keyring` under `recoveryKey`.

@@ -133,5 +133,12 @@ import Testing
     #expect(try SyncEnvelope.open(e.bytes, library: f.library, keyring: keyring, after: nil).payload == Data("still readable".utf8))
     #expect(throws: CryptoError.authenticationFailed) { try RecoveryBundle.open(bundle, recoveryKey: SymmetricKey()) }
     #expect(throws: CryptoError.authenticationFailed) { try RecoveryBundle.open(bundle.flippingBit(at: 40), recoveryKey: recoveryKey) }
-    #expect(SyncObjectName(SyncObjectName.recovery(f.a.id).objectName) == .recovery(f.a.id))
+    let lookup = try RecoveryBundle.lookupID(recoveryKey: recoveryKey)
+    #expect(lookup.count == 64 && lookup != (try RecoveryBundle.lookupID(recoveryKey: SymmetricKey())))
+    #expect(SyncObjectName(SyncObjectName.recovery(lookup).objectName) == .recovery(lookup))
+    let pairing = String(repeating: "ab", count: 16)
+    for name in [SyncObjectName.membership(version: 3), .join(pairing: pairing, device: f.b.id), .welcome(pairing: pairing, device: f.b.id)] {
+        #expect(SyncObjectName(name.objectName) == name)
+    }
+    #expect(SyncObjectName(ObjectName(rawValue: "join/\(pairing.uppercased())/\(f.b.id)")!) == nil)
 }
