@@ -44,12 +44,12 @@ let package = Package(
         // The facade a mobile app imports.
         .target(
             name: "Darkroom",
-            dependencies: ["DarkroomStore", "DarkroomImaging", "DarkroomEngine", "DarkroomCrypto",
+            dependencies: ["DarkroomStore", "DarkroomImaging", "DarkroomEngine", "DarkroomCrypto", "DarkroomSync",
                            .product(name: "GRDB", package: "GRDB.swift")]),
         // The `darkroom` command-line tool.
         .executableTarget(
             name: "darkroom",
-            dependencies: ["Darkroom", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Darkroom", "DarkroomSync", "DarkroomCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "CLI"),
         // Engine benchmark at real model sizes with random weights (release builds only).
         .executableTarget(
