@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "DarkroomEngineTests", dependencies: ["DarkroomEngine"]),
         .testTarget(name: "DarkroomCryptoTests", dependencies: ["DarkroomCrypto"]),
         .testTarget(name: "DarkroomSyncTests", dependencies: ["DarkroomSync"]),
-        .testTarget(name: "DarkroomTests", dependencies: ["Darkroom"]),
+        .testTarget(name: "DarkroomTests", dependencies: ["Darkroom", "DarkroomSync"]),
         .testTarget(name: "CLITests", dependencies: ["darkroom", "DarkroomImaging", "DarkroomEngine"]),
     ],
     swiftLanguageModes: [.v6]

@@ -31,10 +31,16 @@ public final class LibrarySync: Sendable {
         static let outboxPrefix = "outbox/", pairingPrefix = "pairing/"
     }
 
+    /// Wraps the transport this sync opens (fault injection in tests, instrumentation).
+    public typealias TransportInterposer = @Sendable (any SyncTransport) -> any SyncTransport
+    private let interposer: TransportInterposer?
+
     /// Sync for `library`, with the device key in `keyDirectory` (default: ``defaultKeyDirectory()``).
-    public init(library: Library, keyDirectory: URL? = nil) {
+    /// `interposer`, when given, wraps every transport opened (tests use it to inject faults).
+    public init(library: Library, keyDirectory: URL? = nil, interposer: TransportInterposer? = nil) {
         self.library = library
         self.keyDirectory = keyDirectory ?? Self.defaultKeyDirectory()
+        self.interposer = interposer
     }
 
     /// `$DARKROOM_KEY_DIR`, else `$XDG_DATA_HOME/darkroom/keys`, else `~/.local/share/darkroom/keys`.
@@ -476,6 +482,7 @@ public final class LibrarySync: Sendable {
             return total
         }
         report.applied.add(applied)
+        for path in applied.unreferencedFiles { library.files.remove(path) }
     }
 
     private func writeCheckpoint(verifier state: LogVerifierState, keyring: LibraryKeyring, identity: DeviceIdentity,
@@ -546,7 +553,8 @@ public final class LibrarySync: Sendable {
     }
 
     private func openTransport(keyring: LibraryKeyring, identity: DeviceIdentity) async throws -> any SyncTransport {
-        try await transportSpec().open(library: keyring.library, identity: identity)
+        let transport = try await transportSpec().open(library: keyring.library, identity: identity)
+        return interposer?(transport) ?? transport
     }
 
     private func joinCode() async throws -> PairingCode? {

@@ -14,6 +14,9 @@ public struct SyncApplyReport: Sendable, Equatable {
     public var ignoredDeleted = 0
     /// Albums that arrived with the name of another album and were renamed to keep names unique.
     public var renamedAlbums = 0
+    /// Picture and thumbnail paths (relative to the library folder) no row references any
+    /// more because their generation was deleted; remove the files after the commit.
+    public var unreferencedFiles: [String] = []
 
     /// An empty report.
     public init() {}
@@ -25,6 +28,7 @@ public struct SyncApplyReport: Sendable, Equatable {
         deferred += other.deferred
         ignoredDeleted += other.ignoredDeleted
         renamedAlbums += other.renamedAlbums
+        unreferencedFiles += other.unreferencedFiles
     }
 }
 
@@ -45,9 +49,12 @@ public enum SyncChangeApplier {
         var maxClock = SyncClock(rawValue: 0)
         for change in changes {
             maxClock = max(maxClock, change.clock)
+            if change.entity == .generation, change.field == "-" {
+                report.unreferencedFiles += try imageFilesFreed(byDeleting: change.key, db)
+            }
             count(try applyOne(change, db), into: &report)
         }
-        report.deferred -= try retryDeferred(db)
+        report.deferred = max(0, report.deferred - (try retryDeferred(db)))
         try SyncChangeLog.observe(maxClock, db)
         try db.execute(sql: "UPDATE sync_state SET applying = 0")
         return report
@@ -170,6 +177,19 @@ public enum SyncChangeApplier {
         try db.execute(sql: "DELETE FROM sync_deferred WHERE entity = ? AND key = ?", arguments: [change.entity.rawValue, key])
         try stamp(change, db)
         return .applied
+    }
+
+    /// Deletes the image row of a generation about to be deleted when nothing else shows it,
+    /// and returns its file paths.
+    private static func imageFilesFreed(byDeleting generation: String, _ db: Database) throws -> [String] {
+        guard try !isTombstoned(.generation, generation, db),
+              let row = try Row.fetchOne(db, sql: """
+                SELECT image.hash, image.path, image.thumbnail_path FROM generation JOIN image ON image.hash = generation.image_hash
+                WHERE generation.id = ? AND NOT EXISTS (SELECT 1 FROM generation other WHERE other.image_hash = image.hash AND other.id <> generation.id)
+                """, arguments: [generation]) else { return [] }
+        try db.execute(sql: "UPDATE generation SET image_hash = NULL WHERE id = ?", arguments: [generation])
+        try db.execute(sql: "DELETE FROM image WHERE hash = ?", arguments: [row["hash"] as String])
+        return [row["path"], row["thumbnail_path"]].compactMap { $0 }
     }
 
     // MARK: - Generations and flags
