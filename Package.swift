@@ -66,6 +66,10 @@ let package = Package(
         .executableTarget(
             name: "darkroom-bench-crypto", dependencies: ["DarkroomSync"],
             path: "Benchmarks/sync", exclude: ["README.md"]),
+        // First sync of 100,000 records and incremental sync through a folder (docs/benchmarks.md).
+        .executableTarget(
+            name: "darkroom-bench-library-sync", dependencies: ["Darkroom", "DarkroomStore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/library-sync"),
 
         .testTarget(name: "DarkroomImagingTests", dependencies: ["DarkroomImaging"]),
         .testTarget(name: "DarkroomStoreTests", dependencies: ["DarkroomStore"]),
