@@ -44,7 +44,7 @@ public enum SyncChangeApplier {
 
     /// Applies `changes`, then retries changes deferred earlier whose entity may now exist.
     public static func apply(_ changes: [SyncChange], _ db: Database) throws -> SyncApplyReport {
-        try db.execute(sql: "UPDATE sync_state SET applying = 1")
+        try db.cachedStatement(sql: "UPDATE sync_state SET applying = 1").execute()
         var report = SyncApplyReport()
         var maxClock = SyncClock(rawValue: 0)
         for change in changes {
@@ -56,7 +56,7 @@ public enum SyncChangeApplier {
         }
         report.deferred = max(0, report.deferred - (try retryDeferred(db)))
         try SyncChangeLog.observe(maxClock, db)
-        try db.execute(sql: "UPDATE sync_state SET applying = 0")
+        try db.cachedStatement(sql: "UPDATE sync_state SET applying = 0").execute()
         return report
     }
 
@@ -74,11 +74,11 @@ public enum SyncChangeApplier {
     private static func retryDeferred(_ db: Database) throws -> Int {
         var resolved = 0
         while true {
-            let rows = try Row.fetchAll(db, sql: "SELECT entity, key, field, record FROM sync_deferred")
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT entity, key, field, record FROM sync_deferred"))
             var progress = 0
             for row in rows {
                 guard let change = try? SyncChangeCodec.decode(row["record"]).first else { continue }
-                try db.execute(sql: "DELETE FROM sync_deferred WHERE entity = ? AND key = ? AND field = ?",
+                try db.cachedStatement(sql: "DELETE FROM sync_deferred WHERE entity = ? AND key = ? AND field = ?").execute(
                                arguments: [row["entity"] as String, row["key"] as String, row["field"] as String])
                 if try applyOne(change, db, deferIfMissing: true) != .deferred { progress += 1 }
             }
@@ -114,26 +114,26 @@ public enum SyncChangeApplier {
 
     /// Whether the entity was deleted for good.
     private static func isTombstoned(_ entity: SyncEntity, _ key: String, _ db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sync_change WHERE entity = ? AND key = ? AND field = '-')",
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM sync_change WHERE entity = ? AND key = ? AND field = '-')"),
                           arguments: [entity.rawValue, key]) ?? false
     }
 
     /// The clock and device of the newest change applied to a field (or, for a field never
     /// changed on its own, to the entity's creation).
     private static func clockOf(_ entity: SyncEntity, _ key: String, field: String, _ db: Database) throws -> (clock: SyncClock, device: String)? {
-        let row = try Row.fetchOne(db, sql: """
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT clock, device FROM sync_change WHERE entity = ? AND key = ? AND field IN (?, '*')
             ORDER BY field = '*' LIMIT 1
-            """, arguments: [entity.rawValue, key, field])
+            """), arguments: [entity.rawValue, key, field])
         return row.map { (SyncClock(rawValue: $0["clock"]), $0["device"]) }
     }
 
     /// Records `change` as the newest write of its field.
     private static func stamp(_ change: SyncChange, _ db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO sync_change (entity, key, field, clock, device, pending) VALUES (?, ?, ?, ?, ?, 0)
             ON CONFLICT (entity, key, field) DO UPDATE SET clock = excluded.clock, device = excluded.device, pending = 0
-            """, arguments: [change.entity.rawValue, change.key, change.field, change.clock.rawValue, change.device])
+            """).execute(arguments: [change.entity.rawValue, change.key, change.field, change.clock.rawValue, change.device])
     }
 
     /// Whether `change` is newer than what its field holds.
@@ -143,16 +143,16 @@ public enum SyncChangeApplier {
     }
 
     private static func defer_(_ change: SyncChange, _ db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO sync_deferred (entity, key, field, clock, device, record) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (entity, key, field) DO UPDATE SET clock = excluded.clock, device = excluded.device, record = excluded.record
             WHERE (excluded.clock, excluded.device) > (sync_deferred.clock, sync_deferred.device)
-            """, arguments: [change.entity.rawValue, change.key, change.field, change.clock.rawValue, change.device,
+            """).execute(arguments: [change.entity.rawValue, change.key, change.field, change.clock.rawValue, change.device,
                              SyncChangeCodec.encode([change])])
     }
 
     private static func exists(_ table: String, _ column: String, _ value: String, _ db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table) WHERE \(column) = ?)", arguments: [value]) ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM \(table) WHERE \(column) = ?)"), arguments: [value]) ?? false
     }
 
     private static func now() -> String { TimestampFormat.database(Date()) }
@@ -169,12 +169,12 @@ public enum SyncChangeApplier {
         let key = change.key
         if try isTombstoned(change.entity, key, db) { return .superseded }
         switch change.entity {
-        case .generation: try db.execute(sql: "DELETE FROM generation WHERE id = ?", arguments: [key])
-        case .album: try db.execute(sql: "DELETE FROM album WHERE id = ?", arguments: [key])
+        case .generation: try db.cachedStatement(sql: "DELETE FROM generation WHERE id = ?").execute(arguments: [key])
+        case .album: try db.cachedStatement(sql: "DELETE FROM album WHERE id = ?").execute(arguments: [key])
         default: return .superseded
         }
-        try db.execute(sql: "DELETE FROM sync_change WHERE entity = ? AND key = ?", arguments: [change.entity.rawValue, key])
-        try db.execute(sql: "DELETE FROM sync_deferred WHERE entity = ? AND key = ?", arguments: [change.entity.rawValue, key])
+        try db.cachedStatement(sql: "DELETE FROM sync_change WHERE entity = ? AND key = ?").execute(arguments: [change.entity.rawValue, key])
+        try db.cachedStatement(sql: "DELETE FROM sync_deferred WHERE entity = ? AND key = ?").execute(arguments: [change.entity.rawValue, key])
         try stamp(change, db)
         return .applied
     }
@@ -183,12 +183,12 @@ public enum SyncChangeApplier {
     /// and returns its file paths.
     private static func imageFilesFreed(byDeleting generation: String, _ db: Database) throws -> [String] {
         guard try !isTombstoned(.generation, generation, db),
-              let row = try Row.fetchOne(db, sql: """
+              let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT image.hash, image.path, image.thumbnail_path FROM generation JOIN image ON image.hash = generation.image_hash
                 WHERE generation.id = ? AND NOT EXISTS (SELECT 1 FROM generation other WHERE other.image_hash = image.hash AND other.id <> generation.id)
-                """, arguments: [generation]) else { return [] }
-        try db.execute(sql: "UPDATE generation SET image_hash = NULL WHERE id = ?", arguments: [generation])
-        try db.execute(sql: "DELETE FROM image WHERE hash = ?", arguments: [row["hash"] as String])
+                """), arguments: [generation]) else { return [] }
+        try db.cachedStatement(sql: "UPDATE generation SET image_hash = NULL WHERE id = ?").execute(arguments: [generation])
+        try db.cachedStatement(sql: "DELETE FROM image WHERE hash = ?").execute(arguments: [row["hash"] as String])
         return [row["path"], row["thumbnail_path"]].compactMap { $0 }
     }
 
@@ -233,7 +233,7 @@ public enum SyncChangeApplier {
     private static func insertRow(table: String, values: [String: DatabaseValue], _ db: Database) throws {
         let known = Set(try db.columns(in: table).map(\.name))
         let columns = values.keys.filter(known.contains).sorted()
-        try db.execute(sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: columns.count)))",
+        try db.cachedStatement(sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: columns.count)))").execute(
                        arguments: StatementArguments(columns.map { values[$0]! }))
     }
 
@@ -243,7 +243,7 @@ public enum SyncChangeApplier {
         guard try exists(table, "id", change.key, db) else { return nil }
         guard try isNewer(change, db) else { return .superseded }
         let assignments = columns.map { "\($0) = ?" }.joined(separator: ", ")
-        try db.execute(sql: "UPDATE \(table) SET \(assignments), modified_at = max(modified_at, ?) WHERE id = ?",
+        try db.cachedStatement(sql: "UPDATE \(table) SET \(assignments), modified_at = max(modified_at, ?) WHERE id = ?").execute(
                        arguments: StatementArguments(columns.map { change.values[$0] ?? .null } + [modifiedAt(change), change.key.databaseValue]))
         try stamp(change, db)
         return .applied
@@ -265,19 +265,19 @@ public enum SyncChangeApplier {
         // greater id carries a suffix, whichever arrived first.
         var stored = name
         var renamed = false
-        if let other = try String.fetchOne(db, sql: "SELECT id FROM album WHERE name = ? COLLATE NOCASE AND id <> ?", arguments: [name, change.key]) {
+        if let other = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM album WHERE name = ? COLLATE NOCASE AND id <> ?"), arguments: [name, change.key]) {
             renamed = true
             if other > change.key {
-                try db.execute(sql: "UPDATE album SET name = name || ' (' || substr(id, 1, 4) || ')' WHERE id = ?", arguments: [other])
+                try db.cachedStatement(sql: "UPDATE album SET name = name || ' (' || substr(id, 1, 4) || ')' WHERE id = ?").execute(arguments: [other])
             } else {
                 stored = "\(name) (\(change.key.prefix(4)))"
             }
         }
         if present {
-            try db.execute(sql: "UPDATE album SET name = ?, modified_at = max(modified_at, ?) WHERE id = ?", arguments: [stored, modifiedAt(change), change.key])
+            try db.cachedStatement(sql: "UPDATE album SET name = ?, modified_at = max(modified_at, ?) WHERE id = ?").execute(arguments: [stored, modifiedAt(change), change.key])
         } else {
             let created = String.fromDatabaseValue(change.values["created_at"] ?? .null) ?? now()
-            try db.execute(sql: "INSERT INTO album (id, name, created_at, modified_at) VALUES (?, ?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT INTO album (id, name, created_at, modified_at) VALUES (?, ?, ?, ?)").execute(
                            arguments: [change.key, stored, created, modifiedAt(change)])
         }
         try stamp(change, db)
@@ -295,10 +295,10 @@ public enum SyncChangeApplier {
         guard try isNewer(change, db) else { return .superseded }
         if isPresent(change) {
             guard try exists("album", "id", album, db), try exists("generation", "id", generation, db) else { return nil }
-            try db.execute(sql: "INSERT OR IGNORE INTO album_item (album_id, generation_id, created_at) VALUES (?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO album_item (album_id, generation_id, created_at) VALUES (?, ?, ?)").execute(
                            arguments: [album, generation, String.fromDatabaseValue(change.values["created_at"] ?? .null) ?? now()])
         } else {
-            try db.execute(sql: "DELETE FROM album_item WHERE album_id = ? AND generation_id = ?", arguments: [album, generation])
+            try db.cachedStatement(sql: "DELETE FROM album_item WHERE album_id = ? AND generation_id = ?").execute(arguments: [album, generation])
         }
         try touchGeneration(generation, change, db)
         try stamp(change, db)
@@ -311,18 +311,18 @@ public enum SyncChangeApplier {
         if isPresent(change) {
             guard try exists("generation", "id", generation, db) else { return nil }
             let name = String.fromDatabaseValue(change.values["name"] ?? .null) ?? lowered
-            var tagID = try String.fetchOne(db, sql: "SELECT id FROM tag WHERE name = ? COLLATE NOCASE", arguments: [name])
+            var tagID = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM tag WHERE name = ? COLLATE NOCASE"), arguments: [name])
             if tagID == nil {
                 let id = StableID.make()
-                try db.execute(sql: "INSERT INTO tag (id, name, created_at, modified_at) VALUES (?, ?, ?, ?)", arguments: [id, name, now(), now()])
+                try db.cachedStatement(sql: "INSERT INTO tag (id, name, created_at, modified_at) VALUES (?, ?, ?, ?)").execute(arguments: [id, name, now(), now()])
                 tagID = id
             }
-            try db.execute(sql: "INSERT OR IGNORE INTO generation_tag (generation_id, tag_id, created_at) VALUES (?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO generation_tag (generation_id, tag_id, created_at) VALUES (?, ?, ?)").execute(
                            arguments: [generation, tagID, String.fromDatabaseValue(change.values["created_at"] ?? .null) ?? now()])
         } else {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 DELETE FROM generation_tag WHERE generation_id = ? AND tag_id IN (SELECT id FROM tag WHERE lower(name) = ?)
-                """, arguments: [generation, lowered])
+                """).execute(arguments: [generation, lowered])
         }
         try touchGeneration(generation, change, db)
         try stamp(change, db)
@@ -332,7 +332,7 @@ public enum SyncChangeApplier {
     /// Moves a generation's `modified_at` to the one an edge change carries, when later.
     private static func touchGeneration(_ id: String, _ change: SyncChange, _ db: Database) throws {
         guard let value = change.values["modified_at"], !value.isNull else { return }
-        try db.execute(sql: "UPDATE generation SET modified_at = max(modified_at, ?) WHERE id = ?", arguments: [value, id])
+        try db.cachedStatement(sql: "UPDATE generation SET modified_at = max(modified_at, ?) WHERE id = ?").execute(arguments: [value, id])
     }
 
     // MARK: - Settings and devices
@@ -340,12 +340,12 @@ public enum SyncChangeApplier {
     private static func applySetting(_ change: SyncChange, _ db: Database) throws -> Outcome {
         guard try isNewer(change, db) else { return .superseded }
         if let value = String.fromDatabaseValue(change.values["value"] ?? .null) {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO setting (key, scope, value, created_at, modified_at) VALUES (?, 'synced', ?, ?, ?)
                 ON CONFLICT (key, scope) DO UPDATE SET value = excluded.value, modified_at = excluded.modified_at
-                """, arguments: [change.key, value, now(), now()])
+                """).execute(arguments: [change.key, value, now(), now()])
         } else {
-            try db.execute(sql: "DELETE FROM setting WHERE key = ? AND scope = 'synced'", arguments: [change.key])
+            try db.cachedStatement(sql: "DELETE FROM setting WHERE key = ? AND scope = 'synced'").execute(arguments: [change.key])
         }
         try stamp(change, db)
         return .applied
@@ -354,10 +354,10 @@ public enum SyncChangeApplier {
     private static func applyDeviceName(_ change: SyncChange, _ db: Database) throws -> Outcome {
         guard let name = String.fromDatabaseValue(change.values["name"] ?? .null) else { return .superseded }
         guard try isNewer(change, db) else { return .superseded }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO device (id, name, created_at, modified_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET name = excluded.name, modified_at = excluded.modified_at
-            """, arguments: [change.key, name, now(), now()])
+            """).execute(arguments: [change.key, name, now(), now()])
         try stamp(change, db)
         return .applied
     }
