@@ -32,6 +32,8 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Make N pictures with seeds seed, seed+1, … as one batch.") var count: Int = 1
     @Flag(help: "Only add the job(s) to the queue; run them later with `darkroom queue run`.") var queue = false
     @Flag(help: "Print the finished item as JSON.") var json = false
+    @Flag(name: .customLong("no-preview"), help: "Draw only the progress bar, no live picture preview (also: DARKROOM_PREVIEW=0).")
+    var noPreview = false
 
     static let schedulers = ["ddim", "euler", "euler-a", "dpmpp-2m", "dpmpp-2m-karras", "lcm"]
 
@@ -75,7 +77,7 @@ struct GenerateCommand: AsyncParsableCommand {
             item.seed = request.seed &+ UInt64(index)
             made.append(try await GenerationRunner.run(
                 item, in: library, using: generator, batch: batchID.map { BatchPosition(id: $0, index: index) },
-                modelPath: modelFolder.path, showProgress: !json))
+                modelPath: modelFolder.path, showProgress: !json, preview: !noPreview))
         }
         if let output, let last = made.last {
             try Library.writeExport(library.reproduciblePNG(last), to: URL(fileURLWithPath: output))
@@ -92,8 +94,8 @@ struct GenerateCommand: AsyncParsableCommand {
 enum GenerationRunner {
     static func run(_ request: GenerationRequest, in library: Library, using generator: any ImageGenerator,
                     parentID: String? = nil, batch: BatchPosition? = nil, modelPath: String?,
-                    showProgress: Bool) async throws -> GalleryItem {
-        try await foreground(showProgress: showProgress) { progress in
+                    showProgress: Bool, preview: Bool = true) async throws -> GalleryItem {
+        try await foreground(showProgress: showProgress, preview: preview) { progress in
             try await library.runGeneration(request, using: generator, parentID: parentID, batch: batch, modelPath: modelPath,
                                             progress: progress)
         }
@@ -108,10 +110,10 @@ enum GenerationRunner {
 
     /// Runs `job` in a task that the first Ctrl-C cancels, drawing its progress on a terminal.
     private static func foreground<T: Sendable>(
-        showProgress: Bool,
+        showProgress: Bool, preview: Bool = true,
         _ job: @escaping @Sendable (@escaping @Sendable (GenerationProgress) -> Void) async throws -> T
     ) async throws -> T {
-        let progress = ProgressLine(enabled: Console.stderrIsTTY && showProgress)
+        let progress = ProgressLine(enabled: Console.stderrIsTTY && showProgress, preview: preview)
         let runner = Task { try await job { progress.report($0) } }
         let interrupts = InterruptHandler { runner.cancel() }
         defer {

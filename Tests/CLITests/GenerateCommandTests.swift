@@ -38,6 +38,34 @@ import Testing
         #expect(verify.code == 0 && verify.stdout.contains("identical"), "\(verify.stdout) \(verify.stderr)")
     }
 
+    @Test func terminalShowsAProgressBarAndALivePreview() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let model = Self.engineFixtures.appendingPathComponent("sd-tiny-conv").path
+        func onTerminal(_ extra: [String]) throws -> String {
+            // `script` gives the command a pseudo-terminal, as a person's shell would.
+            let command = ([CLIHarness.executable.path, "generate", "a red chair", "--model", model, "--steps", "3", "--size", "32x32",
+                            "--library", cli.library.path] + extra).map { "'\($0)'" }.joined(separator: " ")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            process.arguments = ["-qc", command, "/dev/null"]
+            var env = ProcessInfo.processInfo.environment
+            env["TERM"] = "xterm-256color"
+            process.environment = env
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(text)")
+            return text
+        }
+        let shown = try onTerminal([])
+        #expect(shown.contains("3/3") && shown.contains("it/s"))
+        #expect(shown.contains("\u{2580}"))          // half-block picture rows of the preview
+        #expect(!(try onTerminal(["--no-preview"])).contains("\u{2580}"))
+    }
+
     @Test func batchQueueRerunAndBadModels() throws {
         let cli = try CLIHarness(); defer { cli.cleanup() }
         let model = Self.engineFixtures.appendingPathComponent("sd-tiny-linear").path
