@@ -98,6 +98,25 @@ struct RerunCommand: AsyncParsableCommand {
         abstract: "Run a generation again with the same parameters (optionally changing some); the new one records its parent.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The generation id (any unique prefix).") var id: String
+    @OptionGroup var overrides: ParameterOverrides
+
+    func run() async throws {
+        let library = try global.open()
+        let parent = try await library.item(id).generation
+        guard parent.source == .generate || !parent.prompt.isEmpty else {
+            throw LibraryError.invalidArgument("\(parent.id.prefix(8)) has no generation parameters to re-run.")
+        }
+        var request = GenerationRequest(parent)
+        overrides.apply(to: &request)
+        let folder = try ModelLocator.locate(explicit: overrides.model ?? parent.modelPath)
+        let item = try await GenerationRunner.run(request, in: library, using: try EngineGenerator.load(modelDirectory: folder),
+                                                  parentID: parent.id, modelPath: folder.path, showProgress: true)
+        Console.print(GenerationRunner.summary(item, library: library))
+    }
+}
+
+/// Parameters a command re-using stored settings (`rerun`, `prompts use`) lets the user change.
+struct ParameterOverrides: ParsableArguments {
     @Option(help: "A different seed.") var seed: UInt64?
     @Option(help: "A different step count.") var steps: Int?
     @Option(help: "A different guidance scale.") var guidance: Double?
@@ -110,22 +129,13 @@ struct RerunCommand: AsyncParsableCommand {
         if let size, GenerateCommand.parseSize(size) == nil { throw ValidationError("--size takes WIDTHxHEIGHT.") }
     }
 
-    func run() async throws {
-        let library = try global.open()
-        let parent = try await library.item(id).generation
-        guard parent.source == .generate || !parent.prompt.isEmpty else {
-            throw LibraryError.invalidArgument("\(parent.id.prefix(8)) has no generation parameters to re-run.")
-        }
-        var request = GenerationRequest(parent)
+    /// Replaces what was given in `request`.
+    func apply(to request: inout GenerationRequest) {
         if let seed { request.seed = seed }
         if let steps { request.steps = steps }
         if let guidance { request.guidance = guidance }
         if let scheduler { request.scheduler = scheduler }
         if let size, let (w, h) = GenerateCommand.parseSize(size) { request.width = w; request.height = h }
-        let folder = try ModelLocator.locate(explicit: model ?? parent.modelPath)
-        let item = try await GenerationRunner.run(request, in: library, using: try EngineGenerator.load(modelDirectory: folder),
-                                                  parentID: parent.id, modelPath: folder.path, showProgress: true)
-        Console.print(GenerationRunner.summary(item, library: library))
     }
 }
 

@@ -288,6 +288,22 @@ extension Library {
         }
     }
 
+    /// The prompt whose id starts with `idPrefix` and the newest generation that used it
+    /// (its settings are what `prompts use` re-uses); nil generation for a prompt only imports used.
+    public func promptForReuse(_ idPrefix: String) async throws -> (prompt: PromptRecord, latest: GenerationRecord?) {
+        try await database.read { db in
+            let matches = try PromptRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM prompt WHERE id >= ? AND id < ? LIMIT 2"),
+                                                   arguments: [idPrefix.lowercased(), idPrefix.lowercased() + "\u{10FFFF}"])
+            guard let prompt = matches.first else { throw StoreError.notFound(kind: "prompt", id: idPrefix) }
+            guard matches.count == 1 else { throw StoreError.ambiguousID(kind: "prompt", prefix: idPrefix, candidates: matches.map(\.id)) }
+            let latest = try GenerationRecord.fetchOne(db, sql: """
+                SELECT * FROM generation WHERE prompt = ? AND negative_prompt = ? AND steps IS NOT NULL
+                ORDER BY created_at DESC LIMIT 1
+                """, arguments: [prompt.text, prompt.negativeText])
+            return (prompt, latest)
+        }
+    }
+
     // MARK: - Statistics
 
     /// Counts and sizes of what the library holds.

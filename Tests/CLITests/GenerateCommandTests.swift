@@ -38,6 +38,25 @@ import Testing
         #expect(verify.code == 0 && verify.stdout.contains("identical"), "\(verify.stdout) \(verify.stderr)")
     }
 
+    @Test func promptsUseRegeneratesWithTheLastSettingsOfAPrompt() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let model = Self.engineFixtures.appendingPathComponent("sd-tiny-conv").path
+        #expect(try cli.run(["generate", "a blue lamp", "--negative", "dark", "--model", model, "--seed", "3", "--steps", "3",
+                             "--guidance", "4.5", "--scheduler", "ddim", "--size", "32x32"]).code == 0)
+        let listed = try cli.run(["prompts"])
+        let id = try #require(listed.stdout.split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
+        let reused = try cli.run(["prompts", "use", id, "--seed", "9"])
+        #expect(reused.code == 0, "\(reused.stderr)")
+        let items = try cli.listJSON()
+        #expect(items.count == 2)
+        let newest = try #require(items.first)
+        #expect(newest["prompt"] as? String == "a blue lamp" && newest["negative_prompt"] as? String == "dark")
+        #expect(newest["seed"] as? Int == 9 && newest["steps"] as? Int == 3 && newest["scheduler"] as? String == "ddim")
+        #expect(newest["guidance"] as? Double == 4.5 && newest["width"] as? Int == 32)
+        #expect(newest["model_hash"] as? String == items.last?["model_hash"] as? String)
+        #expect(try cli.run(["prompts", "use", "ffffffff"]).code == 2)
+    }
+
     @Test func terminalShowsAProgressBarAndALivePreview() throws {
         let cli = try CLIHarness(); defer { cli.cleanup() }
         let model = Self.engineFixtures.appendingPathComponent("sd-tiny-conv").path
