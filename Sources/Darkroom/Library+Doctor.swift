@@ -41,9 +41,11 @@ extension Library {
         for image in images {
             if !FileManager.default.fileExists(atPath: url(of: image.path).path) {
                 report.missingFiles.append(image.path)
-            } else if let thumb = image.thumbnailPath, !FileManager.default.fileExists(atPath: url(of: thumb).path) {
+            } else if let thumb = image.thumbnailPath,
+                      (try? PNGCodec.decode(Data(contentsOf: url(of: thumb)))) == nil {   // missing, or damaged by a power cut
                 if let data = try? Data(contentsOf: url(of: image.path)), let decoded = try? PNGCodec.decode(data) {
-                    try files.write(try Self.thumbnailPNG(for: decoded.image), to: thumb)
+                    files.remove(thumb)
+                    try files.write(try Self.thumbnailPNG(for: decoded.image), to: thumb, durable: false)
                     report.rebuiltThumbnails.append(thumb)
                 }
             }

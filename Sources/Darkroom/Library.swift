@@ -98,7 +98,7 @@ public final class Library: Sendable {
             do {
                 try files.write(png, to: imagePath)
                 written.append(imagePath)
-                try files.write(try Self.thumbnailPNG(for: pixels), to: thumbPath)
+                try files.write(try Self.thumbnailPNG(for: pixels), to: thumbPath, durable: false)
                 written.append(thumbPath)
             } catch {
                 await removeUnreferenced(written)

@@ -22,7 +22,9 @@ public struct PendingWriteJournal: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let entry = directory.appendingPathComponent(StableID.make())
         do {
-            try ImageFileStore.writeSynced(Data(paths.joined(separator: "\n").utf8), path: entry.path)
+            // Not flushed: the journal guards against a crashed process (the page cache survives
+            // it); after a power cut `doctor`'s full walk finds what an entry would have named.
+            try ImageFileStore.writeSynced(Data(paths.joined(separator: "\n").utf8), path: entry.path, sync: false)
         } catch let failure as POSIXFailure {
             try? FileManager.default.removeItem(at: entry)
             throw failure.isDiskFull ? StoreError.diskFull(detail: failure.description) : StoreError.ioFailure(detail: failure.description)

@@ -117,5 +117,10 @@ import Testing
         #expect(report.rebuiltThumbnails.count == 1)
         #expect(report.integrityProblems.isEmpty)
         #expect(!report.isHealthy)
+        // A thumbnail a power cut left empty (written without fsync) is remade too.
+        let thumb = library.url(of: try await library.item(ids[1]).image!.thumbnailPath!)
+        try Data().write(to: thumb)
+        #expect(try await library.doctor().rebuiltThumbnails.count == 1)
+        #expect(try PNGCodec.decode(Data(contentsOf: thumb)).image.width > 0)
     }
 }
