@@ -54,8 +54,8 @@ extension Library {
     @discardableResult
     public func setFavorite(_ idPrefixes: [String], _ favorite: Bool) async throws -> [String] {
         try await updateEach(idPrefixes) { db, id, now in
-            try db.execute(sql: "UPDATE generation SET favorite = ?, modified_at = ? WHERE id = ?",
-                           arguments: [favorite, now, id])
+            try db.execute(sql: "UPDATE generation SET favorite = ?, modified_at = ? WHERE id = ? AND favorite IS NOT ?",
+                           arguments: [favorite, now, id, favorite])
         }
     }
 
@@ -66,9 +66,15 @@ extension Library {
             throw StoreError.invalidValue("A rating is a whole number from 0 (none) to 5; got \(rating).")
         }
         return try await updateEach(idPrefixes) { db, id, now in
-            try db.execute(sql: "UPDATE generation SET rating = ?, modified_at = ? WHERE id = ?",
-                           arguments: [rating, now, id])
+            try db.execute(sql: "UPDATE generation SET rating = ?, modified_at = ? WHERE id = ? AND rating IS NOT ?",
+                           arguments: [rating, now, id, rating])
         }
+    }
+
+    /// Records that a generation changed (only real changes: a no-op edit leaves `modified_at`,
+    /// so every synced copy agrees on it).
+    static func touch(_ id: String, _ now: Date, _ db: Database) throws {
+        try db.execute(sql: "UPDATE generation SET modified_at = ? WHERE id = ?", arguments: [now, id])
     }
 
     /// Resolves the prefixes and applies `change` to each id, all in one transaction.
@@ -93,7 +99,7 @@ extension Library {
                 let tag = try Self.tag(named: name, create: true, now: now, db)!
                 try db.execute(sql: "INSERT OR IGNORE INTO generation_tag (generation_id, tag_id, created_at) VALUES (?, ?, ?)",
                                arguments: [id, tag.id, now])
-                try db.execute(sql: "UPDATE generation SET modified_at = ? WHERE id = ?", arguments: [now, id])
+                if db.changesCount > 0 { try Self.touch(id, now, db) }
             }
         }
     }
@@ -108,7 +114,7 @@ extension Library {
                     throw StoreError.notFound(kind: "tag", id: name)
                 }
                 try db.execute(sql: "DELETE FROM generation_tag WHERE generation_id = ? AND tag_id = ?", arguments: [id, tag.id])
-                try db.execute(sql: "UPDATE generation SET modified_at = ? WHERE id = ?", arguments: [now, id])
+                if db.changesCount > 0 { try Self.touch(id, now, db) }
                 try db.execute(sql: "DELETE FROM tag WHERE id = ? AND NOT EXISTS (SELECT 1 FROM generation_tag WHERE tag_id = ?)",
                                arguments: [tag.id, tag.id])
             }
@@ -234,7 +240,7 @@ extension Library {
     @discardableResult
     public func restore(_ idPrefixes: [String]) async throws -> [String] {
         try await updateEach(idPrefixes) { db, id, now in
-            try db.execute(sql: "UPDATE generation SET trashed_at = NULL, modified_at = ? WHERE id = ?", arguments: [now, id])
+            try db.execute(sql: "UPDATE generation SET trashed_at = NULL, modified_at = ? WHERE id = ? AND trashed_at IS NOT NULL", arguments: [now, id])
         }
     }
 

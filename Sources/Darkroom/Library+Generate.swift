@@ -208,7 +208,7 @@ extension Library {
         row.batchID = batch?.id
         row.batchIndex = batch?.index
         row.deviceID = deviceID
-        row.promptID = try PromptRecord.recordUse(text: request.prompt, negativeText: request.negativePrompt, at: now, db).id
+        row.promptID = try PromptRecord.recordUse(text: request.prompt, negativeText: request.negativePrompt, at: now, db)
         try row.insert(db)
         return row
     }

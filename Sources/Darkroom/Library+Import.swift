@@ -119,7 +119,7 @@ extension Library {
             if let metadata {
                 row.apply(metadata)
                 if !row.prompt.isEmpty || !row.negativePrompt.isEmpty {
-                    row.promptID = try PromptRecord.recordUse(text: row.prompt, negativeText: row.negativePrompt, at: now, db).id
+                    row.promptID = try PromptRecord.recordUse(text: row.prompt, negativeText: row.negativePrompt, at: now, db)
                 }
             }
             try row.insert(db)

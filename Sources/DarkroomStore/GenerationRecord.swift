@@ -208,8 +208,14 @@ extension GenerationRecord {
     /// insert trigger, which cost three times as much).
     public func aroundInsert(_ db: Database, insert: () throws -> InsertionSuccess) throws {
         let inserted = try insert()
+        try Self.indexForSearch(rowID: inserted.rowID, prompt: prompt, negativePrompt: negativePrompt, db)
+    }
+
+    /// Adds a new generation's row to the full-text index (tags and albums are filled by triggers
+    /// as they are added). Every insert of a generation calls it in the same transaction.
+    static func indexForSearch(rowID: Int64, prompt: String, negativePrompt: String, _ db: Database) throws {
         try db.cachedStatement(sql: """
             INSERT INTO generation_search (rowid, prompt, negative_prompt, tags, albums) VALUES (?, ?, ?, '', '')
-            """).execute(arguments: [inserted.rowID, prompt, negativePrompt])
+            """).execute(arguments: [rowID, prompt, negativePrompt])
     }
 }

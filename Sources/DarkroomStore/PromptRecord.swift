@@ -22,20 +22,23 @@ public struct PromptRecord: SnakeCaseRecord, Sendable, Equatable, Identifiable {
     /// Last change time.
     public var modifiedAt: Date
 
-    /// Records one more use of `text`/`negativeText`, creating the row on first use; returns the row.
+    /// Records one more use of `text`/`negativeText` at `date` (creating the row on first use:
+    /// first and last use are the earliest and latest dates recorded), and returns the row's id.
+    /// One `INSERT … ON CONFLICT … RETURNING` statement, prepared once per connection.
     @discardableResult
-    public static func recordUse(text: String, negativeText: String, at now: Date, _ db: Database) throws -> PromptRecord {
-        let lookup = try db.cachedStatement(sql: "SELECT * FROM prompt WHERE text = ? AND negative_text = ?")
-        if var existing = try PromptRecord.fetchOne(lookup, arguments: [text, negativeText]) {
-            existing.useCount += 1
-            existing.lastUsedAt = now
-            existing.modifiedAt = now
-            try existing.update(db)
-            return existing
+    public static func recordUse(text: String, negativeText: String, at date: Date, _ db: Database) throws -> String {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO prompt (id, text, negative_text, first_used_at, last_used_at, use_count, created_at, modified_at)
+            VALUES (?1, ?2, ?3, ?4, ?4, 1, ?5, ?5)
+            ON CONFLICT (text, negative_text) DO UPDATE SET use_count = use_count + 1,
+                first_used_at = min(first_used_at, excluded.first_used_at),
+                last_used_at = max(last_used_at, excluded.last_used_at), modified_at = excluded.modified_at
+            RETURNING id
+            """)
+        let used = TimestampFormat.database(date)
+        guard let id = try String.fetchOne(statement, arguments: [StableID.make(), text, negativeText, used, TimestampFormat.database(Date())]) else {
+            throw DatabaseError(resultCode: .SQLITE_ERROR, message: "prompt upsert returned no row")
         }
-        let record = PromptRecord(id: StableID.make(), text: text, negativeText: negativeText, firstUsedAt: now,
-                                  lastUsedAt: now, useCount: 1, createdAt: now, modifiedAt: now)
-        try record.insert(db)
-        return record
+        return id
     }
 }

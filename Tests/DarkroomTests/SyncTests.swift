@@ -119,7 +119,7 @@ func syncedState(_ library: Library) async throws -> [String] {
         #expect(try await world.syncs[1].devices().first { $0.id == third.id }?.active == false)
     }
 
-    @Test(arguments: [1, 2, 3, 4] as [UInt64])
+    @Test(arguments: Array(1...6) as [UInt64])
     func randomEditsAndPartialSyncsConverge(seed: UInt64) async throws {
         var rng = SplitMix(seed: seed)
         let count = 2 + Int(seed % 4)   // 2 to 5 devices

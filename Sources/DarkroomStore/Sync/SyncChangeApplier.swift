@@ -207,12 +207,16 @@ public enum SyncChangeApplier {
         if let parent = String.fromDatabaseValue(values["parent_id"] ?? .null), try !exists("generation", "id", parent, db) {
             values["parent_id"] = .null   // lineage to a generation this device does not hold (yet)
         }
-        var record = try GenerationRecord(row: Row(values.mapValues { $0 as DatabaseValueConvertible? }))
-        if !record.prompt.isEmpty || !record.negativePrompt.isEmpty {
-            record.promptID = try PromptRecord.recordUse(text: record.prompt, negativeText: record.negativePrompt,
-                                                         at: record.createdAt, db).id
+        // A direct INSERT of the columns this schema knows (the record type's encoding costs
+        // several times more, and a first sync inserts 100,000 rows).
+        let prompt = String.fromDatabaseValue(values["prompt"] ?? .null) ?? ""
+        let negative = String.fromDatabaseValue(values["negative_prompt"] ?? .null) ?? ""
+        if !prompt.isEmpty || !negative.isEmpty {
+            let used = String.fromDatabaseValue(values["created_at"] ?? .null).flatMap(TimestampFormat.parseDatabase) ?? Date()
+            values["prompt_id"] = try PromptRecord.recordUse(text: prompt, negativeText: negative, at: used, db).databaseValue
         }
-        try record.insert(db)
+        try insertRow(table: "generation", values: values, db)
+        try GenerationRecord.indexForSearch(rowID: db.lastInsertedRowID, prompt: prompt, negativePrompt: negative, db)
         try stamp(change, db)
         return .applied
     }
@@ -231,8 +235,8 @@ public enum SyncChangeApplier {
     }
 
     private static func insertRow(table: String, values: [String: DatabaseValue], _ db: Database) throws {
-        let known = Set(try db.columns(in: table).map(\.name))
-        let columns = values.keys.filter(known.contains).sorted()
+        let known = try db.columns(in: table).map(\.name)   // GRDB caches the table's columns per connection
+        let columns = known.filter { values[$0] != nil }
         try db.cachedStatement(sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: columns.count)))").execute(
                        arguments: StatementArguments(columns.map { values[$0]! }))
     }

@@ -78,13 +78,40 @@ public enum SyncChangeLog {
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT entity, key, field, clock, device FROM sync_change WHERE pending = 1 ORDER BY clock LIMIT ?
             """), arguments: [limit])
+        // Whole generations (most of a first sync) are read in one statement; the rest one by one.
+        let wholeGenerations = rows.compactMap { row -> String? in
+            row["entity"] == SyncEntity.generation.rawValue && row["field"] == "*" ? row["key"] : nil
+        }
+        let generations = try generationValues(ids: wholeGenerations, db)
         return try rows.compactMap { row in
             guard let entity = SyncEntity(rawValue: row["entity"]) else { return nil }
             var change = SyncChange(entity: entity, key: row["key"], field: row["field"],
                                     clock: SyncClock(rawValue: row["clock"]), device: row["device"])
-            change.values = try currentValues(of: change, db) ?? [:]
+            if entity == .generation && change.field == "*" {
+                change.values = generations[change.key] ?? [:]
+            } else {
+                change.values = try currentValues(of: change, db) ?? [:]
+            }
             return change
         }
+    }
+
+    /// Every synced column of the generations `ids`, with their pictures' `image.*` columns.
+    static func generationValues(ids: [String], _ db: Database) throws -> [String: [String: DatabaseValue]] {
+        guard !ids.isEmpty else { return [:] }
+        let imageSelection = imageColumns.map { "image.\($0) AS \"image.\($0)\"" }.joined(separator: ", ")
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT generation.*, \(imageSelection) FROM generation LEFT JOIN image ON image.hash = generation.image_hash
+            WHERE generation.id IN (SELECT value FROM json_each(?))
+            """), arguments: [String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)])
+        var values: [String: [String: DatabaseValue]] = [:]
+        values.reserveCapacity(ids.count)
+        while let row = try cursor.next() {
+            var dictionary = dictionary(row, excluding: localGenerationColumns)
+            if dictionary["image_hash"]?.isNull ?? true { for column in imageColumns { dictionary["image.\(column)"] = nil } }
+            values[row["id"]] = dictionary
+        }
+        return values
     }
 
     /// Marks changes sent, unless their field changed again meanwhile (a newer clock).
@@ -104,13 +131,7 @@ public enum SyncChangeLog {
         case (_, "-"):
             return [:]
         case (.generation, "*"):
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM generation WHERE id = ?"), arguments: [key]) else { return nil }
-            var values = dictionary(row, excluding: localGenerationColumns)
-            if let hash = row["image_hash"] as String?,
-               let image = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(imageColumns.joined(separator: ", ")) FROM image WHERE hash = ?"), arguments: [hash]) {
-                for column in imageColumns { values["image.\(column)"] = image[column] }
-            }
-            return values
+            return try generationValues(ids: [key], db)[key]
         case (.generation, let field) where mutableGenerationFields.contains(field):
             return try Row.fetchOne(db.cachedStatement(sql: "SELECT \(field), modified_at FROM generation WHERE id = ?"), arguments: [key]).map { dictionary($0) }
         case (.album, "*"), (.album, "name"):
