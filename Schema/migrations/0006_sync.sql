@@ -29,18 +29,21 @@ INSERT INTO sync_state (singleton) VALUES (1);
 
 -- The newest change of every synced field: who wrote it and when, and whether this device
 -- still has to send it. A row with field '-' is a tombstone: the entity was deleted and
--- stays deleted; it is collected once every active device has acknowledged it.
+-- stays deleted. A tombstone records the log envelope that carried it (log_device,
+-- log_sequence) and is collected once every active device's checkpoint covers that envelope.
 CREATE TABLE sync_change (
-    entity   TEXT NOT NULL,
-    key      TEXT NOT NULL,
-    field    TEXT NOT NULL,
-    clock    INTEGER NOT NULL,
-    device   TEXT NOT NULL,
-    pending  INTEGER NOT NULL DEFAULT 0 CHECK (pending IN (0, 1)),
+    entity        TEXT NOT NULL,
+    key           TEXT NOT NULL,
+    field         TEXT NOT NULL,
+    clock         INTEGER NOT NULL,
+    device        TEXT NOT NULL,
+    pending       INTEGER NOT NULL DEFAULT 0 CHECK (pending IN (0, 1)),
+    log_device    TEXT,
+    log_sequence  INTEGER,
     PRIMARY KEY (entity, key, field)
 ) WITHOUT ROWID;
 CREATE INDEX sync_change_pending ON sync_change (clock) WHERE pending = 1;
-CREATE INDEX sync_change_tombstone ON sync_change (clock) WHERE field = '-';
+CREATE INDEX sync_change_tombstone ON sync_change (log_device, log_sequence) WHERE field = '-';
 
 -- Changes received for an entity this device does not hold yet (another device's log
 -- arrived first); applied as soon as the entity arrives.

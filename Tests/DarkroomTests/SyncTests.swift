@@ -165,6 +165,34 @@ func syncedState(_ library: Library) async throws -> [String] {
         #expect(try await syncedState(world.libraries[count - 1]) == reference)
     }
 
+    @Test func tombstonesAreCollectedOnlyOnceEveryActiveDeviceAcknowledgedThem() async throws {
+        let world = try await SyncWorld(devices: 3)
+        defer { world.cleanup() }
+        let a = world.libraries[0]
+        guard case .imported(_, let id, _) = try await a.importImage(at: fixturesFolder.appendingPathComponent("png/sample-plasma.png")) else {
+            Issue.record("import failed"); return
+        }
+        try await world.syncAll()
+        _ = try await a.trash([id])
+        #expect(try await a.emptyTrash() == 1)
+        func tombstones(_ i: Int) async throws -> Int {
+            try await world.libraries[i].database.read { db in try SyncChangeLog.tombstoneCount(db) }
+        }
+        // Device 2 stays offline: nobody may forget the delete.
+        for _ in 0..<3 {
+            try world.expectClean(try await world.syncs[0].run())
+            try world.expectClean(try await world.syncs[1].run())
+        }
+        let (kept0, kept1) = (try await tombstones(0), try await tombstones(1))
+        #expect(kept0 == 1 && kept1 == 1)
+        #expect(try await world.libraries[1].count(GalleryQuery()) == 0)
+        // Once it has synced and its checkpoint is seen, every device collects the tombstone.
+        try await world.syncAll()
+        try await world.syncAll()
+        for i in 0..<3 { #expect(try await tombstones(i) == 0, "device \(i)") }
+        #expect(try await world.libraries[2].count(GalleryQuery()) == 0)
+    }
+
     @Test func tamperedTruncatedAndCrossLibraryEnvelopesAreRejectedAndApplyNothing() async throws {
         let world = try await SyncWorld(devices: 2)
         defer { world.cleanup() }

@@ -290,6 +290,8 @@ public final class LibrarySync: Sendable {
         }
         report.detections = pulled.detections
         try await apply(pulled.accepted, verifier: verifier, transport: transport, into: &report)
+        let acknowledged = Self.acknowledgedHeads(try await loadVerifierState(), keyring: keyring, me: identity.id)
+        report.collectedTombstones = try await database.write { db in try SyncChangeLog.collectTombstones(acknowledged: acknowledged, db) }
 
         var writer = try await loadWriter(keyring: keyring, identity: identity, verifier: verifier)
         try await push(writer: &writer, keyring: keyring, identity: identity, transport: transport, into: &report)
@@ -320,6 +322,21 @@ public final class LibrarySync: Sendable {
             try SyncChangeLog.setMeta(Meta.lastRun, try JSONEncoder().encode(LastRun(finished: Date(), problems: problems)), db)
         }
         return report
+    }
+
+    /// Per log, the highest envelope sequence every active device has applied: this device's
+    /// verified head, and what each other active device's newest signed checkpoint claims.
+    static func acknowledgedHeads(_ state: LogVerifierState, keyring: LibraryKeyring, me: DeviceID) -> [String: Int64] {
+        let others = keyring.membership.activeMembers.map(\.card.id).filter { $0 != me }
+        var result: [String: Int64] = [:]
+        for log in state.verifiedHashes.keys {
+            var acknowledged = state.head(of: log).sequence
+            for member in others where member != log {
+                acknowledged = min(acknowledged, state.latestClaims[member]?[log]?.sequence ?? 0)
+            }
+            result[log.rawValue] = Int64(acknowledged)
+        }
+        return result
     }
 
     /// Completes a join once the admitting device has written the welcome.
@@ -407,7 +424,7 @@ public final class LibrarySync: Sendable {
             try await database.write { db in
                 try SyncChangeLog.setMeta(Self.outboxKey(head.sequence), envelope.bytes, db)
                 try SyncChangeLog.setMeta(Meta.writer, writerData, db)
-                try SyncChangeLog.markSent(batch, db)
+                try SyncChangeLog.markSent(batch, device: identity.id.rawValue, sequence: Int64(head.sequence), db)
                 var state = try Self.verifierState(db)
                 var verifier = LogVerifier(library: keyring.library, state: state)
                 verifier.recordOwnEnvelope(device: identity.id, head: head)
@@ -444,7 +461,7 @@ public final class LibrarySync: Sendable {
     /// the commit only repeats work).
     private func apply(_ accepted: [OpenedEnvelope], verifier: LogVerifier, transport: any SyncTransport,
                        into report: inout SyncRunReport) async throws {
-        var batches: [[SyncChange]] = []
+        var batches: [(changes: [SyncChange], device: String, sequence: Int64)] = []
         for envelope in accepted {
             let changes: [SyncChange]
             do { changes = try SyncChangeCodec.decode(envelope.payload) } catch {
@@ -464,14 +481,16 @@ public final class LibrarySync: Sendable {
                 _ = try await library.storePicture(png: png, pixels: decoded.image) { _, _ in () }
                 report.downloadedBlobs += 1
             }
-            batches.append(changes)
+            batches.append((changes, envelope.header.device.rawValue, Int64(envelope.header.sequence)))
         }
         report.receivedEnvelopes = accepted.count
         let state = verifier.state
         let batchesToApply = batches
         let applied = try await database.write { db -> SyncApplyReport in
             var total = SyncApplyReport()
-            for changes in batchesToApply { total.add(try SyncChangeApplier.apply(changes, db)) }
+            for batch in batchesToApply {
+                total.add(try SyncChangeApplier.apply(batch.changes, fromLog: batch.device, sequence: batch.sequence, db))
+            }
             // Own envelopes recorded while pushing stay recorded.
             var merged = state
             let current = try Self.verifierState(db)

@@ -22,6 +22,8 @@ public struct SyncRunReport: Sendable {
     public var joinedFingerprint: String?
     /// The membership changed (admission or revocation received).
     public var keyringUpdated = false
+    /// Tombstones collected because every active device has acknowledged them.
+    public var collectedTombstones = 0
     /// Everything the verification noticed; violations make the run fail.
     public var detections: [Detection] = []
 

@@ -37,14 +37,16 @@ public struct SyncApplyReport: Sendable, Equatable {
 /// tombstones that win over everything. Commutative and idempotent: the same set of changes
 /// in any order, any number of times, gives the same library.
 ///
-/// Call ``apply(_:_:)`` inside one write transaction; it switches the logging triggers off
+/// Call ``apply(_:fromLog:sequence:_:)`` inside one write transaction; it switches the logging triggers off
 /// for its own writes (`sync_state.applying`) and on again before returning.
 public enum SyncChangeApplier {
     private enum Outcome { case applied, superseded, deferred, deleted, renamedAlbum }
 
-    /// Applies `changes`, then retries changes deferred earlier whose entity may now exist.
-    public static func apply(_ changes: [SyncChange], _ db: Database) throws -> SyncApplyReport {
+    /// Applies `changes` (the payload of envelope `sequence` of `device`'s log: tombstones
+    /// remember it), then retries changes deferred earlier whose entity may now exist.
+    public static func apply(_ changes: [SyncChange], fromLog device: String, sequence: Int64, _ db: Database) throws -> SyncApplyReport {
         try db.cachedStatement(sql: "UPDATE sync_state SET applying = 1").execute()
+        let origin = LogPosition(device: device, sequence: sequence)
         var report = SyncApplyReport()
         var maxClock = SyncClock(rawValue: 0)
         for change in changes {
@@ -52,7 +54,7 @@ public enum SyncChangeApplier {
             if change.entity == .generation, change.field == "-" {
                 report.unreferencedFiles += try imageFilesFreed(byDeleting: change.key, db)
             }
-            count(try applyOne(change, db), into: &report)
+            count(try applyOne(change, db, origin: origin), into: &report)
         }
         report.deferred = max(0, report.deferred - (try retryDeferred(db)))
         try SyncChangeLog.observe(maxClock, db)
@@ -80,7 +82,7 @@ public enum SyncChangeApplier {
                 guard let change = try? SyncChangeCodec.decode(row["record"]).first else { continue }
                 try db.cachedStatement(sql: "DELETE FROM sync_deferred WHERE entity = ? AND key = ? AND field = ?").execute(
                                arguments: [row["entity"] as String, row["key"] as String, row["field"] as String])
-                if try applyOne(change, db, deferIfMissing: true) != .deferred { progress += 1 }
+                if try applyOne(change, db) != .deferred { progress += 1 }
             }
             resolved += progress
             if progress == 0 { return resolved }
@@ -89,8 +91,11 @@ public enum SyncChangeApplier {
 
     // MARK: - One change
 
-    private static func applyOne(_ change: SyncChange, _ db: Database, deferIfMissing: Bool = true) throws -> Outcome {
-        if change.field == "-" { return try applyDelete(change, db) }
+    /// The log envelope a batch of changes came in.
+    private struct LogPosition { var device: String; var sequence: Int64 }
+
+    private static func applyOne(_ change: SyncChange, _ db: Database, origin: LogPosition? = nil) throws -> Outcome {
+        if change.field == "-" { return try applyDelete(change, origin: origin, db) }
         if try isTombstoned(change.entity, change.key, db) { return .deleted }
         let outcome: Outcome?
         switch (change.entity, change.field) {
@@ -165,7 +170,7 @@ public enum SyncChangeApplier {
 
     // MARK: - Deletes
 
-    private static func applyDelete(_ change: SyncChange, _ db: Database) throws -> Outcome {
+    private static func applyDelete(_ change: SyncChange, origin: LogPosition?, _ db: Database) throws -> Outcome {
         let key = change.key
         if try isTombstoned(change.entity, key, db) { return .superseded }
         switch change.entity {
@@ -175,7 +180,9 @@ public enum SyncChangeApplier {
         }
         try db.cachedStatement(sql: "DELETE FROM sync_change WHERE entity = ? AND key = ?").execute(arguments: [change.entity.rawValue, key])
         try db.cachedStatement(sql: "DELETE FROM sync_deferred WHERE entity = ? AND key = ?").execute(arguments: [change.entity.rawValue, key])
-        try stamp(change, db)
+        try db.cachedStatement(sql: """
+            INSERT INTO sync_change (entity, key, field, clock, device, pending, log_device, log_sequence) VALUES (?, ?, '-', ?, ?, 0, ?, ?)
+            """).execute(arguments: [change.entity.rawValue, key, change.clock.rawValue, change.device, origin?.device, origin?.sequence])
         return .applied
     }
 

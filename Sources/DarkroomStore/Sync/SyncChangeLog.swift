@@ -114,13 +114,16 @@ public enum SyncChangeLog {
         return values
     }
 
-    /// Marks changes sent, unless their field changed again meanwhile (a newer clock).
-    public static func markSent(_ changes: [SyncChange], _ db: Database) throws {
+    /// Marks changes sent in envelope `sequence` of `device`'s log, unless their field changed
+    /// again meanwhile (a newer clock). Tombstones remember the envelope (see ``collectTombstones(acknowledged:_:)``).
+    public static func markSent(_ changes: [SyncChange], device: String, sequence: Int64, _ db: Database) throws {
         let statement = try db.cachedStatement(sql: """
-            UPDATE sync_change SET pending = 0 WHERE entity = ? AND key = ? AND field = ? AND clock = ?
+            UPDATE sync_change SET pending = 0,
+                log_device = CASE WHEN field = '-' THEN ?5 END, log_sequence = CASE WHEN field = '-' THEN ?6 END
+            WHERE entity = ?1 AND key = ?2 AND field = ?3 AND clock = ?4
             """)
         for change in changes {
-            try statement.execute(arguments: [change.entity.rawValue, change.key, change.field, change.clock.rawValue])
+            try statement.execute(arguments: [change.entity.rawValue, change.key, change.field, change.clock.rawValue, device, sequence])
         }
     }
 
@@ -205,17 +208,24 @@ public enum SyncChangeLog {
 
     // MARK: - Tombstones
 
-    /// Tombstones (`-` changes) at or before `clock`, as (entity, key).
-    public static func tombstones(before clock: SyncClock, _ db: Database) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM sync_change WHERE field = '-' AND clock <= ?"), arguments: [clock.rawValue]) ?? 0
+    /// How many tombstones this library keeps.
+    public static func tombstoneCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM sync_change WHERE field = '-'")) ?? 0
     }
 
-    /// Collects tombstones every active device has acknowledged: those sent (not pending)
-    /// with a clock at or before `clock`, the oldest clock any active device is known to have
-    /// reached. Returns how many were removed.
+    /// Collects the tombstones every active device has acknowledged: `acknowledged` maps each
+    /// log (device id) to the highest envelope sequence of it that every active device is
+    /// known (by its signed checkpoint) to have applied. Never by age. Returns how many went.
     @discardableResult
-    public static func collectTombstones(acknowledgedThrough clock: SyncClock, _ db: Database) throws -> Int {
-        try db.cachedStatement(sql: "DELETE FROM sync_change WHERE field = '-' AND pending = 0 AND clock <= ?").execute(arguments: [clock.rawValue])
-        return db.changesCount
+    public static func collectTombstones(acknowledged: [String: Int64], _ db: Database) throws -> Int {
+        var collected = 0
+        let statement = try db.cachedStatement(sql: """
+            DELETE FROM sync_change WHERE field = '-' AND pending = 0 AND log_device = ? AND log_sequence <= ?
+            """)
+        for (device, sequence) in acknowledged {
+            try statement.execute(arguments: [device, sequence])
+            collected += db.changesCount
+        }
+        return collected
     }
 }
