@@ -163,46 +163,64 @@ extension GenerationRecord {
         modifiedAt = try required("modified_at")
     }
 
+    /// Every column with how to read it from a record: one list serves ``encode(to:)`` and the
+    /// prepared insert, so they cannot disagree.
+    static let columnValues: [(column: String, value: @Sendable (GenerationRecord) -> DatabaseValue)] = [
+        ("id", { r in r.id.databaseValue }),
+        ("source", { r in r.source.rawValue.databaseValue }),
+        ("prompt_id", { r in r.promptID.databaseValue }),
+        ("prompt", { r in r.prompt.databaseValue }),
+        ("negative_prompt", { r in r.negativePrompt.databaseValue }),
+        ("seed", { r in r.seed.databaseValue }),
+        ("steps", { r in r.steps.databaseValue }),
+        ("guidance", { r in r.guidance.databaseValue }),
+        ("scheduler", { r in r.scheduler.databaseValue }),
+        ("scheduler_config", { r in r.schedulerConfig.databaseValue }),
+        ("width", { r in r.width.databaseValue }),
+        ("height", { r in r.height.databaseValue }),
+        ("model_id", { r in r.modelID.databaseValue }),
+        ("model_hash", { r in r.modelHash.databaseValue }),
+        ("model_path", { r in r.modelPath.databaseValue }),
+        ("variation_seed", { r in r.variationSeed.databaseValue }),
+        ("variation_strength", { r in r.variationStrength.databaseValue }),
+        ("engine_version", { r in r.engineVersion.databaseValue }),
+        ("rng_kind", { r in r.rngKind.databaseValue }),
+        ("status", { r in r.status.rawValue.databaseValue }),
+        ("error", { r in r.error.databaseValue }),
+        ("queued_at", { r in TimestampFormat.database(r.queuedAt).databaseValue }),
+        ("started_at", { r in r.startedAt.map(TimestampFormat.database).databaseValue }),
+        ("finished_at", { r in r.finishedAt.map(TimestampFormat.database).databaseValue }),
+        ("duration_ms", { r in r.durationMs.databaseValue }),
+        ("parent_id", { r in r.parentID.databaseValue }),
+        ("batch_id", { r in r.batchID.databaseValue }),
+        ("batch_index", { r in r.batchIndex.databaseValue }),
+        ("device_id", { r in r.deviceID.databaseValue }),
+        ("image_hash", { r in r.imageHash.databaseValue }),
+        ("metadata_source", { r in r.metadataSource.databaseValue }),
+        ("metadata_json", { r in r.metadataJSON.databaseValue }),
+        ("favorite", { r in r.favorite.databaseValue }),
+        ("rating", { r in r.rating.databaseValue }),
+        ("trashed_at", { r in r.trashedAt.map(TimestampFormat.database).databaseValue }),
+        ("created_at", { r in TimestampFormat.database(r.createdAt).databaseValue }),
+        ("modified_at", { r in TimestampFormat.database(r.modifiedAt).databaseValue }),
+    ]
+
     /// Encodes the row column by column (the counterpart of ``init(row:)``), without Codable.
     public func encode(to container: inout PersistenceContainer) throws {
-        container["id"] = id
-        container["source"] = source.rawValue
-        container["prompt_id"] = promptID
-        container["prompt"] = prompt
-        container["negative_prompt"] = negativePrompt
-        container["seed"] = seed
-        container["steps"] = steps
-        container["guidance"] = guidance
-        container["scheduler"] = scheduler
-        container["scheduler_config"] = schedulerConfig
-        container["width"] = width
-        container["height"] = height
-        container["model_id"] = modelID
-        container["model_hash"] = modelHash
-        container["model_path"] = modelPath
-        container["variation_seed"] = variationSeed
-        container["variation_strength"] = variationStrength
-        container["engine_version"] = engineVersion
-        container["rng_kind"] = rngKind
-        container["status"] = status.rawValue
-        container["error"] = error
-        container["queued_at"] = TimestampFormat.database(queuedAt)
-        container["started_at"] = startedAt.map(TimestampFormat.database)
-        container["finished_at"] = finishedAt.map(TimestampFormat.database)
-        container["duration_ms"] = durationMs
-        container["parent_id"] = parentID
-        container["batch_id"] = batchID
-        container["batch_index"] = batchIndex
-        container["device_id"] = deviceID
-        container["image_hash"] = imageHash
-        container["metadata_source"] = metadataSource
-        container["metadata_json"] = metadataJSON
-        container["favorite"] = favorite
-        container["rating"] = rating
-        container["trashed_at"] = trashedAt.map(TimestampFormat.database)
-        container["created_at"] = TimestampFormat.database(createdAt)
-        container["modified_at"] = TimestampFormat.database(modifiedAt)
+        for (column, value) in Self.columnValues { container[column] = value(self) }
     }
+
+    /// Inserts the row with one statement prepared once per connection, and its full-text
+    /// search entry, in the caller's transaction. GRDB's generic record insert builds a
+    /// container and statement per call, which cost more than SQLite's own work.
+    public func insert(_ db: Database) throws {
+        let statement = try db.cachedStatement(sql: Self.insertSQL)
+        try statement.execute(arguments: StatementArguments(Self.columnValues.map { $0.value(self) }))
+        try Self.indexForSearch(rowID: db.lastInsertedRowID, prompt: prompt, negativePrompt: negativePrompt, db)
+    }
+
+    private static let insertSQL = "INSERT INTO generation (" + columnValues.map(\.column).joined(separator: ", ") + ") VALUES ("
+        + Array(repeating: "?", count: columnValues.count).joined(separator: ", ") + ")"
 
     /// Inserts the row and its full-text search entry in the same transaction (schema step 0005 replaced the
     /// insert trigger, which cost three times as much).
