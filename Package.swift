@@ -56,7 +56,7 @@ let package = Package(
             name: "darkroom-bench-engine",
             dependencies: ["DarkroomEngine", "COpenBLAS"],
             path: "Benchmarks/engine",
-            exclude: ["peer.py", "configs", "README.md"]),
+            exclude: ["peer.py", "configs", "README.md", "run.sh"]),
 
         // Benchmarks (run in release mode; see docs/benchmarks.md).
         .executableTarget(
