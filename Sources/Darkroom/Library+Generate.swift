@@ -73,7 +73,8 @@ extension Library {
         try lock.lock(exclusive: true, wait: true)
         defer { Self.release(lock) }
         let started = Date()
-        let row = try await database.write { [info] db in
+        // The running row is flushed by the job's final commit (see `writeFlushedLater`).
+        let row = try await database.writeFlushedLater { [info] db in
             var row = try Self.recordJob(request, status: .running, modelID: generator.modelID, modelPath: modelPath,
                                          parentID: parentID, batch: batch, deviceID: info.deviceID, now: started, db)
             row.startedAt = started
@@ -127,9 +128,10 @@ extension Library {
         try lock.lock(exclusive: true, wait: true)
         defer { Self.release(lock) }
         let started = Date()
-        let claimed = try await database.write { db -> GenerationRecord? in
+        let claimed = try await database.writeFlushedLater { db -> GenerationRecord? in
+            let at = TimestampFormat.database(started)
             try db.execute(sql: "UPDATE generation SET status = 'running', started_at = ?, modified_at = ? WHERE id = ? AND status = 'queued'",
-                           arguments: [started, started, candidate.id])
+                           arguments: [at, at, candidate.id])
             return db.changesCount == 1 ? try GenerationRecord.fetchOne(db, key: candidate.id) : nil
         }
         guard let claimed else {

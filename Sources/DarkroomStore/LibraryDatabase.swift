@@ -152,4 +152,23 @@ extension LibraryDatabase {
     public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await pool.write(body) } catch { throw StoreError.wrap(error, path: path) }
     }
+
+    /// Runs a write transaction whose commit is not flushed to the disk on its own
+    /// (`synchronous = NORMAL` for this transaction): it survives a crashed or killed process
+    /// at once, and a power cut once the next ordinary commit flushes the log. Only for state
+    /// that may be lost on a power cut without losing anything of the user's: a job's
+    /// `running` mark, which the job's own final commit makes durable (a job whose mark a power
+    /// cut lost is simply still queued). Saves one fsync per job.
+    public func writeFlushedLater<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                let previous = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? 2
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                defer { try? db.execute(sql: "PRAGMA synchronous = \(previous)") }
+                var result: T?
+                try db.inTransaction { result = try body(db); return .commit }
+                return result!
+            }
+        } catch { throw StoreError.wrap(error, path: path) }
+    }
 }
