@@ -193,7 +193,7 @@ public struct GalleryQuery: Sendable, Equatable {
         var sql: SQL = "SELECT g.* FROM \(from) WHERE \(whereClause()) ORDER BY \(order)"
         if let limit { sql.append(literal: " LIMIT \(limit) OFFSET \(offset)") }
         else if offset > 0 { sql.append(literal: " LIMIT -1 OFFSET \(offset)") }
-        return SQLRequest(literal: sql)
+        return SQLRequest(literal: sql, cached: true)   // one prepared statement per query shape
     }
 
     /// The page's generation rows.
@@ -209,9 +209,9 @@ public struct GalleryQuery: Sendable, Equatable {
         guard let text, let pattern = Self.ftsPattern(text), limit != nil, !trashed, seed == nil, lineageRoot == nil else {
             return false
         }
-        let matches = try Int.fetchOne(db, sql: """
+        let matches = try Int.fetchOne(db.cachedStatement(sql: """
             SELECT count(*) FROM (SELECT rowid FROM generation_search WHERE generation_search MATCH ? LIMIT ?)
-            """, arguments: [pattern, Self.indexWalkThreshold + 1]) ?? 0
+            """), arguments: [pattern, Self.indexWalkThreshold + 1]) ?? 0
         return matches > Self.indexWalkThreshold
     }
 
