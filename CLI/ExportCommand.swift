@@ -45,6 +45,7 @@ struct ExportCommand: AsyncParsableCommand {
             Console.note("Skipped \(hidden.count) item(s) hidden by a safety flag (add --include-flagged to export them).")
             items.removeAll { $0.isFlagged && !includeFlagged }
         }
+        try await LazyPictures.fetch(items, library: library)
         let exported = try await library.export(items, to: URL(fileURLWithPath: to), includePrompt: !noPrompt, sidecar: sidecar,
                                                 includeFlagged: includeFlagged)
         for file in exported { Console.print(file.picture.path) }

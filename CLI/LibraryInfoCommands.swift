@@ -185,6 +185,7 @@ struct DoctorCommand: AsyncParsableCommand {
         Console.print("unreferenced files removed: \(report.removedOrphans.count)")
         for path in report.removedOrphans { Console.print("  \(path)") }
         Console.print("thumbnails remade: \(report.rebuiltThumbnails.count)")
+        if report.notDownloaded > 0 { Console.print("pictures not downloaded yet (sync.pictures = lazy): \(report.notDownloaded)") }
         Console.print("missing pictures: \(report.missingFiles.count)")
         for path in report.missingFiles { Console.print("  \(path)") }
         if !report.isHealthy {

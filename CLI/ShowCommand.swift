@@ -75,6 +75,7 @@ struct ShowCommand: AsyncParsableCommand {
         for (key, value) in lines {
             Console.print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
         }
+        try await LazyPictures.fetch([item], library: library)
         try drawPicture(item, library: library)
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Darkroom
+import DarkroomStore
 import DarkroomSync
 import Foundation
 
@@ -20,7 +21,27 @@ struct SyncCommand: AsyncParsableCommand {
             Compare the fingerprint both devices print. Then `darkroom sync run` on any device
             sends its changes and receives the others'.
             """,
-        subcommands: [Init.self, Pair.self, Join.self, Run.self, Status.self, Recover.self])
+        subcommands: [Init.self, Pair.self, Join.self, Run.self, Status.self, Recover.self, Fetch.self])
+
+    struct Fetch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download pictures that synced without their file (setting sync.pictures = lazy).",
+            discussion: "With ids, the pictures of those generations; without, every picture not downloaded yet. `show` and `export` download what they need on their own.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Generation ids (any unique prefix).") var ids: [String] = []
+        func run() async throws {
+            let library = try global.open()
+            let fetched: Int
+            if ids.isEmpty {
+                fetched = try await LibrarySync(library: library).fetchPictures()
+            } else {
+                var items: [GalleryItem] = []
+                for id in ids { items.append(try await library.item(id)) }
+                fetched = try await LazyPictures.fetch(items, library: library)
+            }
+            Console.print("Downloaded \(fetched) picture(s).")
+        }
+    }
 
     struct TransportOption: ParsableArguments {
         @Option(name: .long, help: ArgumentHelp("Where sync objects live: folder:PATH, http://HOST:PORT or https://HOST.", valueName: "spec"))

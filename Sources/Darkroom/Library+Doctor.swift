@@ -15,6 +15,8 @@ public struct DoctorReport: Sendable, Equatable {
     public var missingFiles: [String] = []
     /// Thumbnails that were missing and were made again.
     public var rebuiltThumbnails: [String] = []
+    /// Pictures that synced without their file (lazy pictures) and wait to be downloaded: not a problem.
+    public var notDownloaded = 0
 
     /// True when the database is healthy and no picture is missing.
     public var isHealthy: Bool { integrityProblems.isEmpty && missingFiles.isEmpty }
@@ -30,7 +32,10 @@ extension Library {
         let lock = filesLock()
         try lock.lock(exclusive: true, wait: true)
         defer { lock.unlock() }
-        let images = try await database.read { db in try ImageRecord.fetchAll(db) }
+        let (images, waiting) = try await database.read { db in
+            (try ImageRecord.fetchAll(db), Set(try SyncChangeLog.metaKeys(prefix: SyncChangeLog.pendingPicturePrefix, db)
+                .map { String($0.dropFirst(SyncChangeLog.pendingPicturePrefix.count)) }))
+        }
         var referenced = Set<String>()
         for image in images {
             referenced.insert(image.path)
@@ -40,7 +45,7 @@ extension Library {
         report.removedOrphans = files.sweep(keeping: referenced)
         for image in images {
             if !FileManager.default.fileExists(atPath: url(of: image.path).path) {
-                report.missingFiles.append(image.path)
+                if waiting.contains(image.hash) { report.notDownloaded += 1 } else { report.missingFiles.append(image.path) }
             } else if let thumb = image.thumbnailPath,
                       (try? PNGCodec.decode(Data(contentsOf: url(of: thumb)))) == nil {   // missing, or damaged by a power cut
                 if let data = try? Data(contentsOf: url(of: image.path)), let decoded = try? PNGCodec.decode(data) {

@@ -46,6 +46,7 @@ public enum SettingsCatalog {
         Entry(key: "safety.enabled", defaultValue: "true", summary: "prompt policy and picture flagging on or off"),
         Entry(key: "safety.blocklist", defaultValue: "[]", summary: "extra blocked prompt terms (JSON array)"),
         Entry(key: "safety.skin_threshold", defaultValue: "0.55", summary: "skin-tone-area detector threshold (0-1)"),
+        Entry(key: "sync.pictures", defaultValue: "\"eager\"", summary: "eager: sync run downloads every picture; lazy: only when shown, exported or fetched (set per device with --device)"),
     ]
 
     /// The entry for `key`, if known.

@@ -93,7 +93,8 @@ public final class Library: Sendable {
         var written: [String] = []
         let journal = PendingWriteJournal(folder: folder)
         var journalEntry: URL?
-        if existing == nil {
+        // A new picture, or one whose row arrived by sync before its file (lazy pictures).
+        if existing == nil || !FileManager.default.fileExists(atPath: files.url(imagePath).path) {
             journalEntry = try journal.begin(paths: [imagePath, thumbPath])
             do {
                 try files.write(png, to: imagePath)

@@ -1,4 +1,5 @@
 import Darkroom
+import DarkroomCrypto
 import DarkroomStore
 import DarkroomSync
 import Foundation
@@ -163,6 +164,34 @@ func syncedState(_ library: Library) async throws -> [String] {
         // Applying everything again changes nothing (idempotent).
         try await world.syncAll()
         #expect(try await syncedState(world.libraries[count - 1]) == reference)
+    }
+
+    @Test func lazyPicturesSyncTheirRowsAndDownloadOnDemand() async throws {
+        let world = try await SyncWorld(devices: 2)
+        defer { world.cleanup() }
+        let (a, b) = (world.libraries[0], world.libraries[1])
+        try await b.setSetting("sync.pictures", value: "lazy", scope: .device)
+        _ = try await a.importImages(at: [fixturesFolder.appendingPathComponent("png/sample-sunset.png"),
+                                          fixturesFolder.appendingPathComponent("png/sample-rings.png")])
+        try await world.syncAll()
+        #expect(try await syncedState(b) == (try await syncedState(a)))
+        let items = try await b.items(GalleryQuery())
+        #expect(items.count == 2)
+        for item in items { #expect(!FileManager.default.fileExists(atPath: b.url(of: item.image!.path).path)) }
+        #expect(try await world.syncs[1].pendingPictures().count == 2)
+        let doctor = try await b.doctor()
+        #expect(doctor.notDownloaded == 2 && doctor.missingFiles.isEmpty)
+
+        // One on demand, then the rest when the device switches to eager.
+        #expect(try await world.syncs[1].fetchPictures([items[0].image!.hash]) == 1)
+        let fetched = try Data(contentsOf: b.url(of: items[0].image!.path))
+        #expect(ContentHash.sha256Hex(fetched) == items[0].image!.hash)
+        #expect(FileManager.default.fileExists(atPath: b.url(of: try await b.item(items[0].id).image!.thumbnailPath!).path))
+        try await b.setSetting("sync.pictures", value: "eager", scope: .device)
+        let report = try await world.syncs[1].run()
+        #expect(report.downloadedBlobs == 1)
+        #expect(try await world.syncs[1].pendingPictures().isEmpty)
+        #expect(try await b.doctor().isHealthy)
     }
 
     @Test func tombstonesAreCollectedOnlyOnceEveryActiveDeviceAcknowledgedThem() async throws {

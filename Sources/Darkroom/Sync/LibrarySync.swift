@@ -29,6 +29,7 @@ public final class LibrarySync: Sendable {
         static let verifier = "verifier", join = "join", checkpointCounter = "checkpoint-counter"
         static let lastRun = "last-run", deviceName = "device-name"
         static let outboxPrefix = "outbox/", pairingPrefix = "pairing/"
+        static let picturePrefix = SyncChangeLog.pendingPicturePrefix
     }
 
     /// Wraps the transport this sync opens (fault injection in tests, instrumentation).
@@ -290,6 +291,7 @@ public final class LibrarySync: Sendable {
         }
         report.detections = pulled.detections
         try await apply(pulled.accepted, verifier: verifier, transport: transport, into: &report)
+        if try await !picturesAreLazy() { report.downloadedBlobs += try await fetchPictures() }
         let acknowledged = Self.acknowledgedHeads(try await loadVerifierState(), keyring: keyring, me: identity.id)
         report.collectedTombstones = try await database.write { db in try SyncChangeLog.collectTombstones(acknowledged: acknowledged, db) }
 
@@ -462,6 +464,8 @@ public final class LibrarySync: Sendable {
     private func apply(_ accepted: [OpenedEnvelope], verifier: LogVerifier, transport: any SyncTransport,
                        into report: inout SyncRunReport) async throws {
         var batches: [(changes: [SyncChange], device: String, sequence: Int64)] = []
+        let lazy = try await picturesAreLazy()
+        var deferredPictures: [DeferredPicture] = []
         for envelope in accepted {
             let changes: [SyncChange]
             do { changes = try SyncChangeCodec.decode(envelope.payload) } catch {
@@ -476,18 +480,23 @@ public final class LibrarySync: Sendable {
                 if present { continue }
                 let reference = try JSONDecoder().decode(BlobReference.self, from: blob)
                 guard reference.plaintextSHA256 == hash else { throw SyncError.blobMismatch("blob reference does not match picture \(hash)") }
-                let png = try await BlobSealer.download(reference, from: transport)
-                let decoded = try PNGCodec.decode(png)
-                _ = try await library.storePicture(png: png, pixels: decoded.image) { _, _ in () }
-                report.downloadedBlobs += 1
+                if lazy {
+                    deferredPictures.append(DeferredPicture(hash: hash, values: change.values,
+                                                            sealedReference: KeyringFile.seal(blob, deviceKey: try loadDeviceKey())))
+                } else {
+                    try await downloadPicture(reference, transport: transport)
+                    report.downloadedBlobs += 1
+                }
             }
             batches.append((changes, envelope.header.device.rawValue, Int64(envelope.header.sequence)))
         }
         report.receivedEnvelopes = accepted.count
         let state = verifier.state
         let batchesToApply = batches
+        let picturesToRecord = deferredPictures
         let applied = try await database.write { db -> SyncApplyReport in
             var total = SyncApplyReport()
+            for picture in picturesToRecord { try Self.recordDeferredPicture(picture, db) }
             for batch in batchesToApply {
                 total.add(try SyncChangeApplier.apply(batch.changes, fromLog: batch.device, sequence: batch.sequence, db))
             }
@@ -502,6 +511,67 @@ public final class LibrarySync: Sendable {
         }
         report.applied.add(applied)
         for path in applied.unreferencedFiles { library.files.remove(path) }
+    }
+
+    // MARK: - Pictures
+
+    /// A picture whose download waits (lazy mode): its row is stored without the file.
+    private struct DeferredPicture: Sendable {
+        var hash: String
+        var values: [String: DatabaseValue]
+        var sealedReference: Data
+    }
+
+    private func picturesAreLazy() async throws -> Bool {
+        try await library.setting("sync.pictures")?.value == "\"lazy\""
+    }
+
+    /// The image row of a picture not downloaded yet, and its blob reference sealed under the device key.
+    private static func recordDeferredPicture(_ picture: DeferredPicture, _ db: Database) throws {
+        let now = TimestampFormat.database(Date())
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO image (hash, id, path, width, height, byte_size, format, thumbnail_path, created_at, modified_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+            """, arguments: [picture.hash, StableID.make(), ImageFileStore.imagePath(hash: picture.hash),
+                             picture.values["image.width"] ?? .null, picture.values["image.height"] ?? .null,
+                             picture.values["image.byte_size"] ?? .null, picture.values["image.format"] ?? "png".databaseValue, now, now])
+        try SyncChangeLog.setMeta(Meta.picturePrefix + picture.hash, picture.sealedReference, db)
+    }
+
+    /// Downloads a picture, checks it against its hash, and stores it with its thumbnail.
+    private func downloadPicture(_ reference: BlobReference, transport: any SyncTransport) async throws {
+        let png = try await BlobSealer.download(reference, from: transport)
+        let decoded = try PNGCodec.decode(png)
+        _ = try await library.storePicture(png: png, pixels: decoded.image) { _, _ in () }
+    }
+
+    /// Pictures of this library not downloaded yet (lazy mode), by hash.
+    public func pendingPictures() async throws -> [String] {
+        try await database.read { db in
+            try SyncChangeLog.metaKeys(prefix: Meta.picturePrefix, db).map { String($0.dropFirst(Meta.picturePrefix.count)) }
+        }
+    }
+
+    /// Downloads pictures not downloaded yet: those with the given hashes, or all. Returns how
+    /// many were fetched. `sync run` calls it for all of them in eager mode; `show`, `export`
+    /// and `sync fetch` for the ones they need.
+    @discardableResult
+    public func fetchPictures(_ hashes: [String]? = nil) async throws -> Int {
+        let wanted = try await pendingPictures().filter { hashes?.contains($0) ?? true }
+        guard !wanted.isEmpty else { return 0 }
+        let (identity, keyring) = try await loadMember()
+        let transport = try await openTransport(keyring: keyring, identity: identity)
+        let deviceKey = try loadDeviceKey()
+        for hash in wanted {
+            guard let sealed = try await database.read({ db in try SyncChangeLog.meta(Meta.picturePrefix + hash, db) }) else { continue }
+            let reference = try JSONDecoder().decode(BlobReference.self, from: try KeyringFile.open(sealed, deviceKey: deviceKey))
+            try await downloadPicture(reference, transport: transport)
+            try await database.write { db in
+                try db.execute(sql: "UPDATE image SET thumbnail_path = ? WHERE hash = ?", arguments: [ImageFileStore.thumbnailPath(hash: hash), hash])
+                try SyncChangeLog.setMeta(Meta.picturePrefix + hash, nil, db)
+            }
+        }
+        return wanted.count
     }
 
     private func writeCheckpoint(verifier state: LogVerifierState, keyring: LibraryKeyring, identity: DeviceIdentity,

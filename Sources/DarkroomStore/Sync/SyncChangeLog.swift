@@ -186,6 +186,10 @@ public enum SyncChangeLog {
 
     // MARK: - Local bookkeeping
 
+    /// `sync_meta` key prefix of pictures that synced without their file (lazy pictures): the
+    /// key ends with the picture hash, the value is its blob reference sealed under the device key.
+    public static let pendingPicturePrefix = "picture/"
+
     /// A value of the local sync bookkeeping (`sync_meta`), nil when unset.
     public static func meta(_ key: String, _ db: Database) throws -> Data? {
         try Data.fetchOne(db.cachedStatement(sql: "SELECT value FROM sync_meta WHERE key = ?"), arguments: [key])
