@@ -26,7 +26,7 @@ let syncB = LibrarySync(library: b, keyDirectory: root.appendingPathComponent("k
 
 // A library of RECORDS generations, tagged and rated like a real one.
 let words = ["heron", "lighthouse", "dusk", "fog", "red", "circle", "market", "neon", "forest", "glass"]
-try await a.database.write { db in
+try a.database.write { db in
     let now = Date()
     for i in 0..<records {
         var row = GenerationRecord.make(source: .generate, status: .succeeded, now: now.addingTimeInterval(Double(i)))
