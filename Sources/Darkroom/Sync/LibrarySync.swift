@@ -458,9 +458,9 @@ public final class LibrarySync: Sendable {
 
     // MARK: - Apply
 
-    /// Downloads the pictures the accepted envelopes refer to, then applies their changes and
-    /// saves the verifier state in one transaction (applying is idempotent, so a crash before
-    /// the commit only repeats work).
+    /// Downloads the pictures the accepted envelopes refer to, then applies their changes (a
+    /// transaction per envelope) and saves the verifier state (applying is idempotent, so a
+    /// crash before that only repeats work).
     private func apply(_ accepted: [OpenedEnvelope], verifier: LogVerifier, transport: any SyncTransport,
                        into report: inout SyncRunReport) async throws {
         var batches: [(changes: [SyncChange], device: String, sequence: Int64)] = []
@@ -494,12 +494,18 @@ public final class LibrarySync: Sendable {
         let state = verifier.state
         let batchesToApply = batches
         let picturesToRecord = deferredPictures
-        let applied = try await database.write { db -> SyncApplyReport in
-            var total = SyncApplyReport()
-            for picture in picturesToRecord { try Self.recordDeferredPicture(picture, db) }
-            for batch in batchesToApply {
-                total.add(try SyncChangeApplier.apply(batch.changes, fromLog: batch.device, sequence: batch.sequence, db))
-            }
+        // One transaction per envelope keeps each commit within the page cache (a first sync
+        // of 100,000 records in one transaction spilled it and ran several times slower). The
+        // verifier's high-water marks are saved last: a crash in between only makes the next
+        // run apply those envelopes again, which changes nothing (applying is idempotent).
+        var applied = SyncApplyReport()
+        try await database.write { db in for picture in picturesToRecord { try Self.recordDeferredPicture(picture, db) } }
+        for batch in batchesToApply {
+            applied.add(try await database.write { db in
+                try SyncChangeApplier.apply(batch.changes, fromLog: batch.device, sequence: batch.sequence, db)
+            })
+        }
+        try await database.write { db in
             // Own envelopes recorded while pushing stay recorded.
             var merged = state
             let current = try Self.verifierState(db)
@@ -507,7 +513,6 @@ public final class LibrarySync: Sendable {
                 merged.verifiedHashes[device] = hashes
             }
             try SyncChangeLog.setMeta(Meta.verifier, try JSONEncoder().encode(merged), db)
-            return total
         }
         report.applied.add(applied)
         for path in applied.unreferencedFiles { library.files.remove(path) }
