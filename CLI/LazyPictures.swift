@@ -10,7 +10,7 @@ enum LazyPictures {
     static func fetch(_ items: [GalleryItem], library: Library) async throws -> Int {
         let missing = items.compactMap(\.image).filter { !FileManager.default.fileExists(atPath: library.url(of: $0.path).path) }
         guard !missing.isEmpty else { return 0 }
-        let sync = LibrarySync(library: library)
+        let sync = LibrarySync.forCLI(library)
         let pending = Set(try await sync.pendingPictures())
         let wanted = missing.map(\.hash).filter(pending.contains)
         guard !wanted.isEmpty else { return 0 }

@@ -33,7 +33,7 @@ struct SyncCommand: AsyncParsableCommand {
             let library = try global.open()
             let fetched: Int
             if ids.isEmpty {
-                fetched = try await LibrarySync(library: library).fetchPictures()
+                fetched = try await LibrarySync.forCLI(library).fetchPictures()
             } else {
                 var items: [GalleryItem] = []
                 for id in ids { items.append(try await library.item(id)) }
@@ -57,7 +57,7 @@ struct SyncCommand: AsyncParsableCommand {
         @Option(help: "A name for this device, shown in `darkroom device list`.") var name = ProcessInfo.processInfo.hostName
         func run() async throws {
             let spec = try TransportSpec(transport.transport)
-            let setup = try await LibrarySync(library: try global.open()).initialize(transport: spec, deviceName: name)
+            let setup = try await LibrarySync.forCLI(try global.open()).initialize(transport: spec, deviceName: name)
             Console.print("Sync set up: library \(setup.library.prefix(12)), this device \(setup.device.prefix(12)), transport \(spec).")
             Console.print("Recovery words (shown only now; keep them somewhere safe):")
             Console.print("  " + setup.recoveryWords.joined(separator: " "))
@@ -71,7 +71,7 @@ struct SyncCommand: AsyncParsableCommand {
             discussion: "On the new device: darkroom sync join CODE --transport SPEC. Then `darkroom sync run` here admits it.")
         @OptionGroup var global: GlobalOptions
         func run() async throws {
-            let code = try await LibrarySync(library: try global.open()).pair()
+            let code = try await LibrarySync.forCLI(try global.open()).pair()
             Console.note("On the new device run: darkroom sync join \(code) --transport <same transport>")
             Console.print(code.description)
         }
@@ -86,7 +86,7 @@ struct SyncCommand: AsyncParsableCommand {
         func run() async throws {
             let pairing = try PairingCode(code)
             let spec = try TransportSpec(transport.transport)
-            let device = try await LibrarySync(library: try global.open()).join(code: pairing, transport: spec, deviceName: name)
+            let device = try await LibrarySync.forCLI(try global.open()).join(code: pairing, transport: spec, deviceName: name)
             Console.print("Asked to join library \(pairing.library.rawValue.prefix(12)) as device \(device.prefix(12)).")
             Console.print("Next: `darkroom sync run` on the device that printed the code, then `darkroom sync run` here.")
         }
@@ -102,7 +102,7 @@ struct SyncCommand: AsyncParsableCommand {
                 """)
         @OptionGroup var global: GlobalOptions
         func run() async throws {
-            let report = try await LibrarySync(library: try global.open()).run()
+            let report = try await LibrarySync.forCLI(try global.open()).run()
             if let fingerprint = report.joinedFingerprint {
                 Console.print("Joined. Fingerprint: \(fingerprint) (it must match the one the admitting device printed).")
             }
@@ -128,7 +128,7 @@ struct SyncCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the library's sync set-up, devices and pending changes.")
         @OptionGroup var global: GlobalOptions
         func run() async throws {
-            let status = try await LibrarySync(library: try global.open()).status()
+            let status = try await LibrarySync.forCLI(try global.open()).status()
             Console.print("Library:    \(status.library)")
             Console.print("Device:     \(status.device)")
             Console.print("Transport:  \(status.transport)")
@@ -157,7 +157,7 @@ struct SyncCommand: AsyncParsableCommand {
         func run() async throws {
             let phrase = words ?? (readLine(strippingNewline: true) ?? "")
             let spec = try TransportSpec(transport.transport)
-            let device = try await LibrarySync(library: try global.open()).recover(words: phrase, transport: spec)
+            let device = try await LibrarySync.forCLI(try global.open()).recover(words: phrase, transport: spec)
             Console.print("Recovered as device \(device.prefix(12)). Next: `darkroom sync run`.")
         }
     }

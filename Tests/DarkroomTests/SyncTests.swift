@@ -194,6 +194,24 @@ func syncedState(_ library: Library) async throws -> [String] {
         #expect(try await b.doctor().isHealthy)
     }
 
+    @Test func passphraseProtectedKeysNeedThePassphraseAndWriteNoKeyFile() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-pass-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let library = try Library.open(at: root.appendingPathComponent("lib"), create: true)
+        let keys = root.appendingPathComponent("keys")
+        let transport = TransportSpec.folder(root.appendingPathComponent("shared"))
+        _ = try await LibrarySync(library: library, keyDirectory: keys, passphrase: "correct horse").initialize(transport: transport, deviceName: "p")
+        let keyFiles = (try? FileManager.default.contentsOfDirectory(atPath: keys.path)) ?? []
+        #expect(keyFiles.isEmpty)
+        let report = try await LibrarySync(library: library, keyDirectory: keys, passphrase: "correct horse").run()
+        #expect(report.violations.isEmpty)
+        await #expect(throws: SyncFailure.self) { try await LibrarySync(library: library, keyDirectory: keys).run() }
+        await #expect(throws: SyncFailure.self) { try await LibrarySync(library: library, keyDirectory: keys, passphrase: "wrong").run() }
+        // The passphrase never appears in the database.
+        let dump = try Data(contentsOf: root.appendingPathComponent("lib/library.sqlite"))
+        #expect(dump.range(of: Data("correct horse".utf8)) == nil)
+    }
+
     @Test func tombstonesAreCollectedOnlyOnceEveryActiveDeviceAcknowledgedThem() async throws {
         let world = try await SyncWorld(devices: 3)
         defer { world.cleanup() }

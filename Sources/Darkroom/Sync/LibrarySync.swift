@@ -27,7 +27,7 @@ public final class LibrarySync: Sendable {
     private enum Meta {
         static let identity = "identity", keyring = "keyring", transport = "transport", writer = "writer"
         static let verifier = "verifier", join = "join", checkpointCounter = "checkpoint-counter"
-        static let lastRun = "last-run", deviceName = "device-name"
+        static let lastRun = "last-run", deviceName = "device-name", passphraseProtectedKey = "device-key"
         static let outboxPrefix = "outbox/", pairingPrefix = "pairing/"
         static let picturePrefix = SyncChangeLog.pendingPicturePrefix
     }
@@ -35,12 +35,27 @@ public final class LibrarySync: Sendable {
     /// Wraps the transport this sync opens (fault injection in tests, instrumentation).
     public typealias TransportInterposer = @Sendable (any SyncTransport) -> any SyncTransport
     private let interposer: TransportInterposer?
+    private let passphrase: String?
+    private let unlockedKey = UnlockedKey()
 
-    /// Sync for `library`, with the device key in `keyDirectory` (default: ``defaultKeyDirectory()``).
-    /// `interposer`, when given, wraps every transport opened (tests use it to inject faults).
-    public init(library: Library, keyDirectory: URL? = nil, interposer: TransportInterposer? = nil) {
+    /// The device key once unsealed (Synchronization's Mutex needs newer Apple OS versions than the package's).
+    private final class UnlockedKey: @unchecked Sendable {
+        private let lock = NSLock()
+        private var key: SymmetricKey?
+        func withLock<T>(_ body: (inout SymmetricKey?) -> T) -> T { lock.lock(); defer { lock.unlock() }; return body(&key) }
+    }
+
+    /// Sync for `library`.
+    ///
+    /// The device key that seals this device's sync keys at rest lives in a file (mode 0600) in
+    /// `keyDirectory` (default: ``defaultKeyDirectory()``), or, when sync was set up with a
+    /// `passphrase`, sealed under it in the library (Argon2id, `PassphraseKeyDerivation.Limits.standard`);
+    /// such a library needs the same passphrase on every call. `interposer`, when given, wraps
+    /// every transport opened (tests use it to inject faults).
+    public init(library: Library, keyDirectory: URL? = nil, passphrase: String? = nil, interposer: TransportInterposer? = nil) {
         self.library = library
         self.keyDirectory = keyDirectory ?? Self.defaultKeyDirectory()
+        self.passphrase = passphrase
         self.interposer = interposer
     }
 
@@ -599,13 +614,34 @@ public final class LibrarySync: Sendable {
 
     private var deviceKeyURL: URL { keyDirectory.appendingPathComponent("\(library.info.libraryID).key") }
 
+    /// A new device key: in its file, or, with a passphrase, sealed under it in the library.
     private func createDeviceKey() throws -> SymmetricKey {
+        if let passphrase {
+            let key = SymmetricKey()
+            let sealed = try KeyringFile.seal(key.exportedBytes(), passphrase: passphrase)
+            try database.write { db in try SyncChangeLog.setMeta(Meta.passphraseProtectedKey, sealed, db) }
+            unlockedKey.withLock { $0 = key }
+            return key
+        }
         try FileManager.default.createDirectory(at: keyDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         if FileManager.default.fileExists(atPath: deviceKeyURL.path) { return try loadDeviceKey() }
         return try DeviceKeyFile.create(at: deviceKeyURL)
     }
 
+    /// The device key: from its file, or unsealed with the passphrase (once per instance: Argon2id is slow on purpose).
     private func loadDeviceKey() throws -> SymmetricKey {
+        if let key = unlockedKey.withLock({ $0 }) { return key }
+        if let sealed = try database.read({ db in try SyncChangeLog.meta(Meta.passphraseProtectedKey, db) }) {
+            guard let passphrase else {
+                throw SyncFailure.deviceKeyUnavailable("this library's sync keys are protected by a passphrase: set DARKROOM_SYNC_PASSPHRASE")
+            }
+            let key: SymmetricKey
+            do { key = try SymmetricKey(bytes: try KeyringFile.open(sealed, passphrase: passphrase)) } catch {
+                throw SyncFailure.deviceKeyUnavailable("the passphrase does not open this library's sync keys")
+            }
+            unlockedKey.withLock { $0 = key }
+            return key
+        }
         do { return try DeviceKeyFile.load(from: deviceKeyURL) } catch { throw SyncFailure.deviceKeyUnavailable("\(deviceKeyURL.path): \(error)") }
     }
 
