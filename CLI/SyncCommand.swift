@@ -58,8 +58,8 @@ struct SyncCommand: AsyncParsableCommand {
         func run() async throws {
             let spec = try TransportSpec(transport.transport)
             let setup = try await LibrarySync.forCLI(try global.open()).initialize(transport: spec, deviceName: name)
-            Console.print("Sync set up: library \(setup.library.prefix(12)), this device \(setup.device.prefix(12)), transport \(spec).")
-            Console.print("Recovery words (shown only now; keep them somewhere safe):")
+            Console.print("Sync set up: library \(setup.library), this device \(setup.device.prefix(12)), transport \(spec).")
+            Console.print("Recovery words (shown only now; keep them somewhere safe, with the library id above):")
             Console.print("  " + setup.recoveryWords.joined(separator: " "))
             Console.print("Next: `darkroom sync pair` to add a device, `darkroom sync run` to send this library.")
         }
@@ -154,10 +154,12 @@ struct SyncCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var transport: TransportOption
         @Option(help: "The 25 recovery words (prefer standard input: arguments show in process lists).") var words: String?
+        @Option(name: .customLong("sync-library"), help: ArgumentHelp("The sync library id `sync init` printed (needed with a relay).", valueName: "id"))
+        var syncLibrary: String?
         func run() async throws {
             let phrase = words ?? (readLine(strippingNewline: true) ?? "")
             let spec = try TransportSpec(transport.transport)
-            let device = try await LibrarySync.forCLI(try global.open()).recover(words: phrase, transport: spec)
+            let device = try await LibrarySync.forCLI(try global.open()).recover(words: phrase, transport: spec, libraryID: syncLibrary)
             Console.print("Recovered as device \(device.prefix(12)). Next: `darkroom sync run`.")
         }
     }

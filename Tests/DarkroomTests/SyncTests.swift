@@ -212,6 +212,41 @@ func syncedState(_ library: Library) async throws -> [String] {
         #expect(dump.range(of: Data("correct horse".utf8)) == nil)
     }
 
+    @Test func recoveryWordsRebuildALostDeviceThatContinuesItsLog() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-recover-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let transport = TransportSpec.folder(root.appendingPathComponent("shared"))
+        func device(_ name: String) throws -> (Library, LibrarySync) {
+            let library = try Library.open(at: root.appendingPathComponent(name), create: true)
+            return (library, LibrarySync(library: library, keyDirectory: root.appendingPathComponent("keys-\(name)")))
+        }
+        let (lost, lostSync) = try device("lost")
+        let setup = try await lostSync.initialize(transport: transport, deviceName: "old phone")
+        _ = try await lost.importImage(at: fixturesFolder.appendingPathComponent("png/sample-sphere.png"))
+        #expect(try await lostSync.run().violations.isEmpty)
+
+        let (new, newSync) = try device("new")
+        await #expect(throws: (any Error).self) {
+            try await LibrarySync(library: try Library.open(at: root.appendingPathComponent("wrong"), create: true),
+                                  keyDirectory: root.appendingPathComponent("keys-wrong"))
+                .recover(words: RecoveryWords.encode(SymmetricKey()).joined(separator: " "), transport: transport)
+        }
+        _ = try await newSync.recover(words: setup.recoveryWords.joined(separator: " "), transport: transport, libraryID: setup.library)
+        #expect(try await newSync.run().violations.isEmpty)
+        #expect(try await new.count(GalleryQuery()) == 1)
+        // It writes on as the same device, after the envelopes it had written before.
+        _ = try await new.setFavorite([try await new.items(GalleryQuery()).first!.id], true)
+        let report = try await newSync.run()
+        #expect(report.violations.isEmpty && report.sentEnvelopes == 1)
+        let (third, thirdSync) = try device("third")
+        _ = try await thirdSync.join(code: try await newSync.pair(), transport: transport, deviceName: "tablet")
+        _ = try await newSync.run()
+        #expect(try await thirdSync.run().violations.isEmpty)
+        #expect(try await newSync.run().violations.isEmpty)   // receives the tablet's name
+        #expect(try await syncedState(third) == (try await syncedState(new)))
+        #expect(try await third.items(GalleryQuery()).first?.generation.favorite == true)
+    }
+
     @Test func tombstonesAreCollectedOnlyOnceEveryActiveDeviceAcknowledgedThem() async throws {
         let world = try await SyncWorld(devices: 3)
         defer { world.cleanup() }

@@ -135,13 +135,23 @@ public final class LibrarySync: Sendable {
     /// Sets this library up as a device recovered from the recovery words: it takes over the
     /// identity sealed in the recovery bundle (use it only when that device is lost; revoke
     /// it otherwise) and catches up on the next ``run()``.
-    public func recover(words: String, transport spec: TransportSpec) async throws -> String {
+    ///
+    /// A relay keeps each library's objects under its id: pass `libraryID` (printed by
+    /// `sync init` and `sync status`) to recover through one; a folder holds one library.
+    public func recover(words: String, transport spec: TransportSpec, libraryID: String? = nil) async throws -> String {
         try await ensureNotConfigured()
         let recoveryKey = try RecoveryWords.decode(words)
         let placeholder = DeviceIdentity(name: "")
         let lookup = try RecoveryBundle.lookupID(recoveryKey: recoveryKey)
         // The recovery object is readable by exact name without membership; any reader works.
-        let transport = try spec.open(library: LibraryID.random(), identity: placeholder)
+        let library: LibraryID
+        if let libraryID {
+            guard let id = LibraryID(rawValue: libraryID.lowercased()) else { throw LibraryError.invalidArgument("'\(libraryID)' is not a sync library id (32 hex digits).") }
+            library = id
+        } else {
+            library = LibraryID.random()
+        }
+        let transport = try spec.open(library: library, identity: placeholder)
         let bundle: Data
         do { bundle = try await transport.get(SyncObjectName.recovery(lookup).objectName) } catch { throw SyncFailure.recoveryNotFound }
         let (identity, keyring) = try RecoveryBundle.open(bundle, recoveryKey: recoveryKey)
