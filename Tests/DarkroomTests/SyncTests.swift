@@ -247,6 +247,25 @@ func syncedState(_ library: Library) async throws -> [String] {
         #expect(try await third.items(GalleryQuery()).first?.generation.favorite == true)
     }
 
+    @Test(arguments: ["keyring/", "welcome/"])
+    func admissionInterruptedBeforeItsObjectsAreWrittenCompletesOnTheNextRun(failing prefix: String) async throws {
+        let world = try await SyncWorld(devices: 1)
+        defer { world.cleanup() }
+        let b = try Library.open(at: world.root.appendingPathComponent("lib1"), create: true)
+        let syncB = LibrarySync(library: b, keyDirectory: world.root.appendingPathComponent("keys1"))
+        _ = try await syncB.join(code: try await world.syncs[0].pair(), transport: world.transport, deviceName: "b")
+        let faulty = LibrarySync(library: world.libraries[0], keyDirectory: world.root.appendingPathComponent("keys0")) {
+            FailingPuts(base: $0, fails: { $0.rawValue.hasPrefix(prefix) })
+        }
+        await #expect(throws: (any Error).self) { try await faulty.run() }
+        await #expect(throws: SyncFailure.waitingForAdmission) { try await syncB.run() }
+        let admitted = try await world.syncs[0].run()
+        #expect(admitted.violations.isEmpty)
+        let joined = try await syncB.run()
+        #expect(joined.joinedFingerprint != nil && joined.violations.isEmpty)
+        #expect(try await syncB.devices().count == 2)
+    }
+
     @Test func tombstonesAreCollectedOnlyOnceEveryActiveDeviceAcknowledgedThem() async throws {
         let world = try await SyncWorld(devices: 3)
         defer { world.cleanup() }
@@ -335,11 +354,12 @@ func syncedState(_ library: Library) async throws -> [String] {
     }
 }
 
-/// A transport whose puts of log envelopes fail.
+/// A transport whose puts of some objects (by default, log envelopes) fail.
 struct FailingPuts: SyncTransport {
     let base: any SyncTransport
+    var fails: @Sendable (ObjectName) -> Bool = { if case .log = SyncObjectName($0) { return true } else { return false } }
     func put(_ object: Data, name: ObjectName) async throws {
-        if case .log = SyncObjectName(name) { throw TransportError.io("connection lost") }
+        if fails(name) { throw TransportError.io("connection lost") }
         try await base.put(object, name: name)
     }
     func list(after cursor: TransportCursor?) async throws -> TransportListing { try await base.list(after: cursor) }

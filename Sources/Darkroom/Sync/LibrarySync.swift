@@ -28,6 +28,7 @@ public final class LibrarySync: Sendable {
         static let identity = "identity", keyring = "keyring", transport = "transport", writer = "writer"
         static let verifier = "verifier", join = "join", checkpointCounter = "checkpoint-counter"
         static let lastRun = "last-run", deviceName = "device-name", passphraseProtectedKey = "device-key"
+        static let unpublished = "membership-unpublished"
         static let outboxPrefix = "outbox/", pairingPrefix = "pairing/"
         static let picturePrefix = SyncChangeLog.pendingPicturePrefix
     }
@@ -218,8 +219,19 @@ public final class LibrarySync: Sendable {
         guard keyring.membership.member(target)?.isActive == true else { throw LibraryError.invalidArgument("Device \(target) is already revoked.") }
         let state = try await loadVerifierState()
         let updated = try keyring.revoking(target, lastAcceptedSequence: state.head(of: target).sequence, by: identity)
-        try await publish(updated, identity: identity, transport: try await openTransport(keyring: keyring, identity: identity))
-        try await saveKeyring(updated, identity: identity)
+        try await adopt(updated, identity: identity, transport: try await openTransport(keyring: keyring, identity: identity))
+    }
+
+    /// Makes a membership change this device signed take effect: saved first (with a note that
+    /// it is not published yet), then published; a run that finds the note publishes again, so a
+    /// crash in between never loses the change or strands the other devices.
+    private func adopt(_ keyring: LibraryKeyring, identity: DeviceIdentity, transport: any SyncTransport) async throws {
+        let sealed = try keyring.sealed(for: identity.card)
+        try await database.write { db in
+            try SyncChangeLog.setMeta(Meta.keyring, sealed, db)
+            try SyncChangeLog.setMeta(Meta.unpublished, Data("\(keyring.membership.version)".utf8), db)
+        }
+        try await publish(keyring, identity: identity, transport: transport)
     }
 
     private func resolveDevice(_ prefix: String) async throws -> DeviceID {
@@ -242,8 +254,10 @@ public final class LibrarySync: Sendable {
         let version = keyring.membership.version
         try await put(try JSONEncoder().encode(keyring.chain.last!), SyncObjectName.membership(version: version).objectName, transport)
         for (device, sealed) in try keyring.sealedForActiveMembers(except: identity.id).sorted(by: { $0.key < $1.key }) {
-            try await put(sealed, SyncObjectName.keyring(version: version, device: device).objectName, transport)
+            // A sealed box differs each time: after a crash, the copy already there stands.
+            try await put(sealed, SyncObjectName.keyring(version: version, device: device).objectName, transport, keepExisting: true)
         }
+        try await database.write { db in try SyncChangeLog.setMeta(Meta.unpublished, nil, db) }
     }
 
     // MARK: - Status
@@ -297,6 +311,9 @@ public final class LibrarySync: Sendable {
         guard var keyring = try await loadKeyring(identity: identity) else { throw SyncFailure.notConfigured }
         let transport = try await openTransport(keyring: keyring, identity: identity)
 
+        if try await database.read({ db in try SyncChangeLog.meta(Meta.unpublished, db) }) != nil {
+            try await publish(keyring, identity: identity, transport: transport)
+        }
         var verifier = LogVerifier(library: keyring.library, state: try await loadVerifierState())
         let pairings = try await openPairings()
         var pulled = try await verifier.pull(from: transport, keyring: keyring, fullRescan: !pairings.isEmpty)
@@ -326,20 +343,24 @@ public final class LibrarySync: Sendable {
         for (pairing, code) in pairings {
             for name in pulled.otherObjects {
                 guard case .join(let pid, let device) = SyncObjectName(name), pid == pairing else { continue }
-                guard keyring.membership.member(device) == nil else { continue }
                 let card: DeviceCard
                 do { card = try code.openJoinRequest(try await transport.get(name), device: device) } catch {
                     report.detections.append(.unreadable(name, reason: "join request does not open with the pairing code: \(error)"))
                     continue
                 }
-                keyring = try keyring.admitting(card, by: identity)
-                try await publish(keyring, identity: identity, transport: transport)
+                if let member = keyring.membership.member(device) {
+                    // Admitted by a run that stopped before the welcome was written.
+                    guard member.isActive, member.card == card else { continue }
+                } else {
+                    keyring = try keyring.admitting(card, by: identity)
+                    try await adopt(keyring, identity: identity, transport: transport)
+                }
                 let welcome = code.welcome(sealedKeyring: try keyring.sealed(for: card), for: device)
-                try await put(welcome.bytes, welcome.name, transport)
-                try await saveKeyring(keyring, identity: identity)
+                try await put(welcome.bytes, welcome.name, transport, keepExisting: true)
                 try await database.write { db in try SyncChangeLog.setMeta(Meta.pairingPrefix + pairing, nil, db) }
                 report.admitted.append((device.rawValue, PairingFingerprint.digits(identity.card, card)))
                 report.keyringUpdated = true
+                break   // a code admits one device
             }
         }
 
@@ -714,8 +735,12 @@ public final class LibrarySync: Sendable {
         }
     }
 
-    private func put(_ bytes: Data, _ name: ObjectName, _ transport: any SyncTransport) async throws {
-        do { try await transport.put(bytes, name: name) } catch let error as TransportError {
+    /// Puts an object; with `keepExisting`, an object already stored under the name (written
+    /// by an earlier, interrupted run of this device) is kept.
+    private func put(_ bytes: Data, _ name: ObjectName, _ transport: any SyncTransport, keepExisting: Bool = false) async throws {
+        do { try await transport.put(bytes, name: name) } catch TransportError.conflict(_) where keepExisting {
+            return
+        } catch let error as TransportError {
             throw SyncFailure.transport(error.description)
         }
     }
