@@ -1,0 +1,101 @@
+import DarkroomCrypto
+import DarkroomRelay
+import DarkroomSync
+import Foundation
+import Testing
+
+extension RelayTests {
+    /// Relay restarts, database restarts and unreachable relays.
+    @Suite struct RelayFaultTests {
+        @Test(arguments: RelayBackend.available)
+        func uploadResumesAcrossARelayRestartWithNothingLostOrDuplicated(backend: RelayBackend) async throws {
+            var configuration = RelayConfiguration()
+            configuration.maxPartBytes = 32 << 10
+            try await withRelay(backend, configuration: configuration) { relay in
+                let blob = SecureRandom.bytes(4 << 20)
+                let name = blobName(blob)
+                let transport = relay.transport(relay.a, attempts: 60, partSize: 32 << 10)
+                let upload = Task { try await transport.put(blob, name: name) }
+                // Stop the relay once some parts are in, then start it again on the same port.
+                var staged: Int64 = 0
+                for _ in 0..<2000 where staged == 0 {
+                    try await Task.sleep(for: .milliseconds(5))
+                    staged = try await relay.storage.stagedPrefix(of: name, in: relay.library)
+                }
+                #expect(staged > 0)
+                try await relay.restart()
+                try await upload.value
+                #expect(try await relay.transport(relay.b).get(name) == blob)
+                let listed = try await relay.transport(relay.b).listAll(after: nil).names
+                #expect(listed.filter { $0 == name }.count == 1)
+                #expect(try await relay.storage.stagedPrefix(of: name, in: relay.library) == 0)
+                // A new client that starts the same upload again (after a crash) sends nothing twice.
+                try await transport.put(blob, name: name)
+            }
+        }
+
+        @Test func cancelledUploadResumesFromWhatTheRelayHas() async throws {
+            var configuration = RelayConfiguration()
+            configuration.maxPartBytes = 32 << 10
+            try await withRelay(.sqlite, configuration: configuration) { relay in
+                let blob = SecureRandom.bytes(2 << 20)
+                let name = blobName(blob)
+                let transport = relay.transport(relay.a, partSize: 32 << 10)
+                let upload = Task { try await transport.put(blob, name: name) }
+                var staged: Int64 = 0
+                for _ in 0..<2000 where staged < 256 << 10 {
+                    try await Task.sleep(for: .milliseconds(5))
+                    staged = try await relay.storage.stagedPrefix(of: name, in: relay.library)
+                }
+                upload.cancel()
+                _ = try? await upload.value
+                let before = await relay.server.metrics.bytesIn
+                let received = try await relay.storage.stagedPrefix(of: name, in: relay.library)
+                try await transport.put(blob, name: name)
+                let sent = await relay.server.metrics.bytesIn - before
+                #expect(received > 0)
+                #expect(sent == Int64(blob.count) - received)
+                #expect(try await transport.get(name) == blob)
+            }
+        }
+
+        @Test func unreachableRelayIsAClearError() async throws {
+            let transport = HTTPTransport(baseURL: URL(string: "http://127.0.0.1:9")!, library: LibraryID.random(), identity: DeviceIdentity(name: ""),
+                                          retryPolicy: .init(attempts: 2, initialDelay: .milliseconds(10)))
+            do {
+                _ = try await transport.list(after: nil)
+                Issue.record("listing an unreachable relay succeeded")
+            } catch let error as TransportError {
+                guard case .unreachable = error else { Issue.record("expected .unreachable, got \(error)"); return }
+                #expect(error.description.contains("cannot be reached"))
+            }
+        }
+
+        /// Restarts PostgreSQL while devices keep writing: every put succeeds after retries.
+        /// Runs where `DARKROOM_TEST_POSTGRES_RESTART` names the command that restarts the server.
+        @Test(.enabled(if: RelayBackend.postgresURL != nil && ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_RESTART"] != nil))
+        func postgresRestartMidRunIsRetried() async throws {
+            try await withRelay(.postgres) { relay in
+                let a = relay.transport(relay.a, attempts: 40)
+                var names: [ObjectName] = []
+                let restart = Process()
+                restart.executableURL = URL(fileURLWithPath: "/bin/sh")
+                restart.arguments = ["-c", ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_RESTART"]!]
+                var after = 0
+                var i = 0
+                while after < 5 && i < 5000 {
+                    if i == 5 { try restart.run() }
+                    let e = try relay.nextEnvelope(relay.a.id, "during restart \(i)")
+                    try await a.put(e.bytes, name: e.name)
+                    names.append(e.name)
+                    if i >= 5 && !restart.isRunning { after += 1 }
+                    i += 1
+                }
+                restart.waitUntilExit()
+                #expect(restart.terminationStatus == 0)
+                let listed = try await relay.transport(relay.b, attempts: 40).listAll(after: nil).names
+                #expect(Array(listed.suffix(names.count)) == names)
+            }
+        }
+    }
+}
