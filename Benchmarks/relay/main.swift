@@ -60,8 +60,7 @@ func serve(_ options: Options) async throws {
     let location = try RelayStorageLocation(parsing: options.storage)
     let storage = try location.open(logger: logger)
     try await RelayServer(storage: storage, configuration: configuration, logger: logger).run(port: options.port) { port in
-        print("listening \(port)")
-        fflush(stdout)
+        FileHandle.standardOutput.write(Data("listening \(port)\n".utf8))
     }
 }
 
