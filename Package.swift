@@ -60,12 +60,12 @@ let package = Package(
         // The facade a mobile app imports.
         .target(
             name: "Darkroom",
-            dependencies: ["DarkroomStore", "DarkroomImaging", "DarkroomEngine", "DarkroomCrypto",
+            dependencies: ["DarkroomStore", "DarkroomImaging", "DarkroomEngine", "DarkroomCrypto", "DarkroomSync",
                            .product(name: "GRDB", package: "GRDB.swift")]),
         // The `darkroom` command-line tool.
         .executableTarget(
             name: "darkroom",
-            dependencies: ["Darkroom", "DarkroomRelay", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["Darkroom", "DarkroomSync", "DarkroomCrypto", "DarkroomRelay", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             path: "CLI"),
         // Engine benchmark at real model sizes with random weights (release builds only).
@@ -83,6 +83,10 @@ let package = Package(
         .executableTarget(
             name: "darkroom-bench-crypto", dependencies: ["DarkroomSync"],
             path: "Benchmarks/sync", exclude: ["README.md"]),
+        // First sync of 100,000 records and incremental sync through a folder (docs/benchmarks.md).
+        .executableTarget(
+            name: "darkroom-bench-library-sync", dependencies: ["Darkroom", "DarkroomStore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/library-sync"),
         // Relay load generator: devices pushing and pulling envelopes over HTTP (Benchmarks/relay/README.md).
         .executableTarget(
             name: "darkroom-bench-relay",
@@ -96,7 +100,7 @@ let package = Package(
         .testTarget(name: "DarkroomCryptoTests", dependencies: ["DarkroomCrypto"]),
         .testTarget(name: "DarkroomSyncTests", dependencies: ["DarkroomSync"]),
         .testTarget(name: "DarkroomRelayTests", dependencies: ["DarkroomRelay", "DarkroomSync"]),
-        .testTarget(name: "DarkroomTests", dependencies: ["Darkroom"]),
+        .testTarget(name: "DarkroomTests", dependencies: ["Darkroom", "DarkroomSync"]),
         .testTarget(name: "CLITests", dependencies: ["darkroom", "DarkroomImaging", "DarkroomEngine"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Darkroom
+import DarkroomCrypto
+import DarkroomSync
 import DarkroomStore
 import Foundation
 
@@ -35,6 +37,12 @@ enum ExitStatus: Int32, CaseIterable {
     /// `verify` found a generation that does not reproduce.
     case notReproduced = 14
     /// Wrong flags or arguments (ArgumentParser's usage error).
+    /// `sync run` detected tampered, replayed, rolled-back or withheld data (applied nothing of it).
+    case syncViolation = 15
+    /// The sync transport failed (unreachable folder or relay, refused request).
+    case syncTransport = 16
+    /// Sync is not set up, waits for admission, or this device was revoked.
+    case syncNotReady = 17
     case usage = 64
     /// Cancelled by Ctrl-C.
     case cancelled = 130
@@ -62,6 +70,18 @@ enum ExitStatus: Int32, CaseIterable {
             case .invalidArgument: return .invalidValue
             case .promptRefused: return .refusedByPolicy
             }
+        case let error as SyncFailure:
+            switch error {
+            case .transport, .recoveryNotFound: return .syncTransport
+            case .busy: return .busy
+            default: return .syncNotReady
+            }
+        case is TransportError:
+            return .syncTransport
+        case is SyncError, is EnvelopeError:
+            return .syncViolation
+        case is CryptoError:
+            return .invalidValue
         case is CancellationError:
             return .cancelled
         default:

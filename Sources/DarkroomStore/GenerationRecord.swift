@@ -208,8 +208,8 @@ extension GenerationRecord {
     /// insert trigger, which cost three times as much).
     public func aroundInsert(_ db: Database, insert: () throws -> InsertionSuccess) throws {
         let inserted = try insert()
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO generation_search (rowid, prompt, negative_prompt, tags, albums) VALUES (?, ?, ?, '', '')
-            """, arguments: [inserted.rowID, prompt, negativePrompt])
+            """).execute(arguments: [inserted.rowID, prompt, negativePrompt])
     }
 }

@@ -25,7 +25,8 @@ public struct PromptRecord: SnakeCaseRecord, Sendable, Equatable, Identifiable {
     /// Records one more use of `text`/`negativeText`, creating the row on first use; returns the row.
     @discardableResult
     public static func recordUse(text: String, negativeText: String, at now: Date, _ db: Database) throws -> PromptRecord {
-        if var existing = try PromptRecord.filter(Column("text") == text && Column("negative_text") == negativeText).fetchOne(db) {
+        let lookup = try db.cachedStatement(sql: "SELECT * FROM prompt WHERE text = ? AND negative_text = ?")
+        if var existing = try PromptRecord.fetchOne(lookup, arguments: [text, negativeText]) {
             existing.useCount += 1
             existing.lastUsedAt = now
             existing.modifiedAt = now

@@ -211,6 +211,12 @@ public struct LogVerifier: Sendable {
 
         for (name, bytes) in checkpoints {
             guard case .checkpoint(let device, let counter) = SyncObjectName(name) else { continue }
+            // A revoked device's checkpoints say nothing trustworthy (they carry no epoch, so
+            // ones written before and after the revocation look alike): skipped, claims dropped.
+            if keyring.membership.member(device)?.isActive == false {
+                state.latestClaims[device] = nil
+                continue
+            }
             let checkpoint: Checkpoint
             do { checkpoint = try Checkpoint.open(bytes, library: library, membership: keyring.membership) } catch let e as EnvelopeError {
                 report.detections.append(.rejected(name, e))

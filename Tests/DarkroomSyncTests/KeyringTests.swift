@@ -134,7 +134,8 @@ import Testing
     #expect(throws: CryptoError.authenticationFailed) { try RecoveryBundle.open(bundle, recoveryKey: SymmetricKey()) }
     #expect(throws: CryptoError.authenticationFailed) { try RecoveryBundle.open(bundle.flippingBit(at: 40), recoveryKey: recoveryKey) }
     let lookup = try RecoveryBundle.lookupID(recoveryKey: recoveryKey)
-    #expect(lookup.count == 64 && lookup != (try RecoveryBundle.lookupID(recoveryKey: SymmetricKey())))
+    let otherLookup = try RecoveryBundle.lookupID(recoveryKey: SymmetricKey())
+    #expect(lookup.count == 64 && lookup != otherLookup)
     #expect(SyncObjectName(SyncObjectName.recovery(lookup).objectName) == .recovery(lookup))
     let pairing = String(repeating: "ab", count: 16)
     for name in [SyncObjectName.membership(version: 3), .join(pairing: pairing, device: f.b.id), .welcome(pairing: pairing, device: f.b.id)] {

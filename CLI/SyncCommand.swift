@@ -1,0 +1,190 @@
+import ArgumentParser
+import Darkroom
+import DarkroomSync
+import Foundation
+
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Sync this library end-to-end encrypted with your other devices.",
+        discussion: """
+            Nothing readable leaves the device: every change travels in envelopes signed by
+            this device and encrypted with the library key; pictures as encrypted blobs.
+
+            Pairing a second device (run the commands in this order):
+              device A:  darkroom sync init --transport folder:PATH      # recovery words printed once
+              device A:  darkroom sync pair                              # last line: a one-time code
+              device B:  darkroom sync join CODE --transport folder:PATH
+              device A:  darkroom sync run                               # admits B, shows a fingerprint
+              device B:  darkroom sync run                               # receives the library
+            Compare the fingerprint both devices print. Then `darkroom sync run` on any device
+            sends its changes and receives the others'.
+            """,
+        subcommands: [Init.self, Pair.self, Join.self, Run.self, Status.self, Recover.self])
+
+    struct TransportOption: ParsableArguments {
+        @Option(name: .long, help: ArgumentHelp("Where sync objects live: folder:PATH, http://HOST:PORT or https://HOST.", valueName: "spec"))
+        var transport: String
+    }
+
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set up sync on this (first) device; prints the recovery words once.",
+            discussion: "Write the 25 recovery words down: with them, `darkroom sync recover` rebuilds the library on a new device if every device is lost.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var transport: TransportOption
+        @Option(help: "A name for this device, shown in `darkroom device list`.") var name = ProcessInfo.processInfo.hostName
+        func run() async throws {
+            let spec = try TransportSpec(transport.transport)
+            let setup = try await LibrarySync(library: try global.open()).initialize(transport: spec, deviceName: name)
+            Console.print("Sync set up: library \(setup.library.prefix(12)), this device \(setup.device.prefix(12)), transport \(spec).")
+            Console.print("Recovery words (shown only now; keep them somewhere safe):")
+            Console.print("  " + setup.recoveryWords.joined(separator: " "))
+            Console.print("Next: `darkroom sync pair` to add a device, `darkroom sync run` to send this library.")
+        }
+    }
+
+    struct Pair: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a one-time code for a new device; the last line of output is the code.",
+            discussion: "On the new device: darkroom sync join CODE --transport SPEC. Then `darkroom sync run` here admits it.")
+        @OptionGroup var global: GlobalOptions
+        func run() async throws {
+            let code = try await LibrarySync(library: try global.open()).pair()
+            Console.note("On the new device run: darkroom sync join \(code) --transport <same transport>")
+            Console.print(code.description)
+        }
+    }
+
+    struct Join: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Ask to join a library with the code `sync pair` printed on another device.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The pairing code.") var code: String
+        @OptionGroup var transport: TransportOption
+        @Option(help: "A name for this device.") var name = ProcessInfo.processInfo.hostName
+        func run() async throws {
+            let pairing = try PairingCode(code)
+            let spec = try TransportSpec(transport.transport)
+            let device = try await LibrarySync(library: try global.open()).join(code: pairing, transport: spec, deviceName: name)
+            Console.print("Asked to join library \(pairing.library.rawValue.prefix(12)) as device \(device.prefix(12)).")
+            Console.print("Next: `darkroom sync run` on the device that printed the code, then `darkroom sync run` here.")
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send this device's changes, receive the others', admit joining devices.",
+            discussion: """
+                Prints what moved, conflicts resolved and anything rejected. When the transport
+                served tampered, replayed, rolled-back or withheld data, nothing of it is applied,
+                the rest is, and the command exits with status 15 naming what it detected.
+                """)
+        @OptionGroup var global: GlobalOptions
+        func run() async throws {
+            let report = try await LibrarySync(library: try global.open()).run()
+            if let fingerprint = report.joinedFingerprint {
+                Console.print("Joined. Fingerprint: \(fingerprint) (it must match the one the admitting device printed).")
+            }
+            for admitted in report.admitted {
+                Console.print("Admitted device \(admitted.device.prefix(12)). Fingerprint: \(admitted.fingerprint) (compare it with the new device).")
+            }
+            Console.print("Sent \(report.sentChanges) change(s) in \(report.sentEnvelopes) envelope(s), \(report.uploadedBlobs) picture(s).")
+            let a = report.applied
+            Console.print("Received \(report.receivedEnvelopes) envelope(s): \(a.applied) change(s) applied, \(a.superseded) superseded by newer edits, \(a.deferred) waiting for their item, \(a.ignoredDeleted) for deleted items; \(report.downloadedBlobs) picture(s).")
+            if a.renamedAlbums > 0 { Console.print("\(a.renamedAlbums) album(s) created on two devices with the same name were renamed with a suffix.") }
+            if report.keyringUpdated { Console.print("The device list changed: `darkroom device list`.") }
+            let violations = report.violations
+            for detection in report.detections where !detection.isViolation { Console.note("notice: \(detection)") }
+            guard violations.isEmpty else {
+                for detection in violations { Console.note("rejected: \(detection)") }
+                throw CLIFailure(code: .syncViolation,
+                                 message: "The transport served \(violations.count) object(s) that failed verification; none of them was applied. If this persists, the transport is faulty or tampered with.")
+            }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the library's sync set-up, devices and pending changes.")
+        @OptionGroup var global: GlobalOptions
+        func run() async throws {
+            let status = try await LibrarySync(library: try global.open()).status()
+            Console.print("Library:    \(status.library)")
+            Console.print("Device:     \(status.device)")
+            Console.print("Transport:  \(status.transport)")
+            if status.waitingForAdmission {
+                Console.print("State:      waiting to be admitted (run `darkroom sync run` on the device that printed the code)")
+            } else {
+                Console.print("Membership: version \(status.membershipVersion), key epoch \(status.epoch), \(status.members.filter(\.active).count) active device(s)")
+            }
+            Console.print("Pending:    \(status.pendingChanges) change(s) to send")
+            if status.openPairings > 0 { Console.print("Pairing:    \(status.openPairings) code(s) not used yet") }
+            for (device, head) in status.logHeads.sorted(by: { $0.key < $1.key }) {
+                Console.print("Log \(device.prefix(12)): \(head) envelope(s) verified")
+            }
+            Console.print("Last run:   \(status.lastRun.map(Console.shortDate) ?? "never")")
+            for problem in status.lastProblems { Console.print("  problem: \(problem)") }
+        }
+    }
+
+    struct Recover: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild sync on a new device from the recovery words (when every device is lost).",
+            discussion: "Reads the words from --words or, if absent, from standard input. Then `darkroom sync run` downloads the library.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var transport: TransportOption
+        @Option(help: "The 25 recovery words (prefer standard input: arguments show in process lists).") var words: String?
+        func run() async throws {
+            let phrase = words ?? (readLine(strippingNewline: true) ?? "")
+            let spec = try TransportSpec(transport.transport)
+            let device = try await LibrarySync(library: try global.open()).recover(words: phrase, transport: spec)
+            Console.print("Recovered as device \(device.prefix(12)). Next: `darkroom sync run`.")
+        }
+    }
+}
+
+struct DeviceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "device",
+        abstract: "List, rename or revoke the devices that sync this library.",
+        discussion: """
+            Examples:
+              darkroom device list
+              darkroom device rename 3f2a "Ana's tablet"
+              darkroom device revoke 3f2a      # it can read nothing written afterwards
+            """,
+        subcommands: [List.self, Rename.self, Revoke.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the library's devices.")
+        @OptionGroup var global: GlobalOptions
+        func run() async throws {
+            let devices = try await LibrarySync(library: try global.open()).devices()
+            Console.print(Console.table(["DEVICE", "NAME", "STATE"], devices.map { d in
+                [String(d.id.prefix(12)), d.name.isEmpty ? "-" : d.name, (d.active ? "active" : "revoked") + (d.isThisDevice ? " (this device)" : "")]
+            }))
+        }
+    }
+
+    struct Rename: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give a device a name (syncs to the other devices).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Device id prefix or current name.") var device: String
+        @Argument(help: "The new name.") var name: String
+        func run() async throws {
+            try await LibrarySync(library: try global.open()).rename(device: device, to: name)
+            Console.print("Renamed. It reaches the other devices with the next `darkroom sync run`.")
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a device: a new library key is sealed to the remaining devices only.",
+            discussion: "The removed device keeps what it already had, reads nothing written afterwards, and what it writes afterwards is rejected.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Device id prefix or name.") var device: String
+        func run() async throws {
+            try await LibrarySync(library: try global.open()).revoke(device: device)
+            Console.print("Revoked. The other devices learn it with their next `darkroom sync run`.")
+        }
+    }
+}

@@ -1,0 +1,582 @@
+import DarkroomCrypto
+import DarkroomImaging
+import DarkroomStore
+import DarkroomSync
+import Foundation
+import GRDB
+
+/// End-to-end encrypted sync of one library with the user's other devices.
+///
+/// The store logs every change in the transaction that makes it (`SyncChangeLog`); a run
+/// (``run()``) sends the pending changes as signed, encrypted envelopes of this device's log
+/// (pictures first, as secretstream blobs), then pulls, verifies (`LogVerifier`) and applies
+/// (`SyncChangeApplier`) the other logs, admits devices that joined with a pairing code, and
+/// writes a signed checkpoint. See docs/sync.md.
+///
+/// Keys at rest: the device identity is sealed under a random device key kept in a file
+/// outside the library folder (``keyDirectory``); the keyring is sealed to the device's own
+/// box key. Both sealed blobs live in the library database (`sync_meta`).
+public final class LibrarySync: Sendable {
+    /// The library synced.
+    public let library: Library
+    /// Where the device key file lives (outside the library folder).
+    public let keyDirectory: URL
+    /// Changes per envelope.
+    public static let changesPerEnvelope = 4000
+
+    private enum Meta {
+        static let identity = "identity", keyring = "keyring", transport = "transport", writer = "writer"
+        static let verifier = "verifier", join = "join", checkpointCounter = "checkpoint-counter"
+        static let lastRun = "last-run", deviceName = "device-name"
+        static let outboxPrefix = "outbox/", pairingPrefix = "pairing/"
+    }
+
+    /// Wraps the transport this sync opens (fault injection in tests, instrumentation).
+    public typealias TransportInterposer = @Sendable (any SyncTransport) -> any SyncTransport
+    private let interposer: TransportInterposer?
+
+    /// Sync for `library`, with the device key in `keyDirectory` (default: ``defaultKeyDirectory()``).
+    /// `interposer`, when given, wraps every transport opened (tests use it to inject faults).
+    public init(library: Library, keyDirectory: URL? = nil, interposer: TransportInterposer? = nil) {
+        self.library = library
+        self.keyDirectory = keyDirectory ?? Self.defaultKeyDirectory()
+        self.interposer = interposer
+    }
+
+    /// `$DARKROOM_KEY_DIR`, else `$XDG_DATA_HOME/darkroom/keys`, else `~/.local/share/darkroom/keys`.
+    public static func defaultKeyDirectory() -> URL {
+        let env = ProcessInfo.processInfo.environment
+        if let dir = env["DARKROOM_KEY_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
+        if let xdg = env["XDG_DATA_HOME"], !xdg.isEmpty { return URL(fileURLWithPath: xdg).appendingPathComponent("darkroom/keys") }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/darkroom/keys")
+    }
+
+    private var database: LibraryDatabase { library.database }
+
+    // MARK: - Set-up
+
+    /// What `sync init` returns.
+    public struct Setup: Sendable {
+        /// The sync library id.
+        public var library: String
+        /// This device's id.
+        public var device: String
+        /// The recovery words (shown once; never stored).
+        public var recoveryWords: [String]
+    }
+
+    /// Sets sync up on the first device: a new keyring with this device as its only member,
+    /// the membership published to the transport, a recovery bundle sealed under a new
+    /// recovery key, and the whole library queued for the first push.
+    public func initialize(transport spec: TransportSpec, deviceName: String) async throws -> Setup {
+        try await ensureNotConfigured()
+        let identity = DeviceIdentity(name: "")
+        let deviceKey = try createDeviceKey()
+        let keyring = try LibraryKeyring.create(founder: identity)
+        let recoveryKey = SymmetricKey()
+        let transport = try spec.open(library: keyring.library, identity: identity)
+        try await put(try JSONEncoder().encode(keyring.chain[0]), SyncObjectName.membership(version: 1).objectName, transport)
+        try await put(try RecoveryBundle.seal(identity: identity, keyring: keyring, recoveryKey: recoveryKey),
+                      SyncObjectName.recovery(try RecoveryBundle.lookupID(recoveryKey: recoveryKey)).objectName, transport)
+        try await database.write { db in
+            try SyncChangeLog.setMeta(Meta.identity, try identity.sealed(deviceKey: deviceKey), db)
+            try SyncChangeLog.setMeta(Meta.transport, Data(spec.description.utf8), db)
+            try Self.activate(keyring: keyring, identity: identity, deviceName: deviceName, db)
+        }
+        return Setup(library: keyring.library.rawValue, device: identity.id.rawValue, recoveryWords: RecoveryWords.encode(recoveryKey))
+    }
+
+    /// Issues a one-time pairing code for a new device (`sync pair`). The code is kept, sealed,
+    /// until a device joins with it.
+    public func pair() async throws -> PairingCode {
+        let (identity, keyring) = try await loadMember()
+        let code = PairingCode(library: keyring.library)
+        let sealed = KeyringFile.seal(Data(code.description.utf8), deviceKey: try loadDeviceKey())
+        _ = identity
+        try await database.write { db in try SyncChangeLog.setMeta(Meta.pairingPrefix + code.pairingID, sealed, db) }
+        return code
+    }
+
+    /// Asks to join the library of `code` (`sync join`): a new device identity, and its card
+    /// sealed under the code in the transport. The next ``run()`` after the other device's
+    /// run completes the join.
+    public func join(code: PairingCode, transport spec: TransportSpec, deviceName: String) async throws -> String {
+        try await ensureNotConfigured()
+        let identity = DeviceIdentity(name: "")
+        let deviceKey = try createDeviceKey()
+        let transport = try spec.open(library: code.library, identity: identity)
+        let request = try code.joinRequest(for: identity.card)
+        try await put(request.bytes, request.name, transport)
+        try await database.write { db in
+            try SyncChangeLog.setMeta(Meta.identity, try identity.sealed(deviceKey: deviceKey), db)
+            try SyncChangeLog.setMeta(Meta.transport, Data(spec.description.utf8), db)
+            try SyncChangeLog.setMeta(Meta.join, KeyringFile.seal(Data(code.description.utf8), deviceKey: deviceKey), db)
+            try SyncChangeLog.setMeta(Meta.deviceName, Data(deviceName.utf8), db)
+        }
+        return identity.id.rawValue
+    }
+
+    /// Sets this library up as a device recovered from the recovery words: it takes over the
+    /// identity sealed in the recovery bundle (use it only when that device is lost; revoke
+    /// it otherwise) and catches up on the next ``run()``.
+    public func recover(words: String, transport spec: TransportSpec) async throws -> String {
+        try await ensureNotConfigured()
+        let recoveryKey = try RecoveryWords.decode(words)
+        let placeholder = DeviceIdentity(name: "")
+        let lookup = try RecoveryBundle.lookupID(recoveryKey: recoveryKey)
+        // The recovery object is readable by exact name without membership; any reader works.
+        let transport = try spec.open(library: LibraryID.random(), identity: placeholder)
+        let bundle: Data
+        do { bundle = try await transport.get(SyncObjectName.recovery(lookup).objectName) } catch { throw SyncFailure.recoveryNotFound }
+        let (identity, keyring) = try RecoveryBundle.open(bundle, recoveryKey: recoveryKey)
+        let deviceKey = try createDeviceKey()
+        try await database.write { db in
+            try SyncChangeLog.setMeta(Meta.identity, try identity.sealed(deviceKey: deviceKey), db)
+            try SyncChangeLog.setMeta(Meta.transport, Data(spec.description.utf8), db)
+            try Self.activate(keyring: keyring, identity: identity, deviceName: "", db)
+            // Its own log is read back from the transport before it writes again.
+            try SyncChangeLog.setMeta(Meta.writer, nil, db)
+        }
+        return identity.id.rawValue
+    }
+
+    private static func activate(keyring: LibraryKeyring, identity: DeviceIdentity, deviceName: String, _ db: Database) throws {
+        try SyncChangeLog.setMeta(Meta.keyring, try keyring.sealed(for: identity.card), db)
+        try SyncChangeLog.setMeta(Meta.writer, try JSONEncoder().encode(LogWriter(library: keyring.library, device: identity.id)), db)
+        try SyncChangeLog.setMeta(Meta.verifier, try JSONEncoder().encode(LogVerifierState()), db)
+        try SyncChangeLog.enable(device: identity.id.rawValue, db)
+        if !deviceName.isEmpty {
+            let now = TimestampFormat.database(Date())
+            try db.execute(sql: """
+                INSERT INTO device (id, name, created_at, modified_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, modified_at = excluded.modified_at
+                """, arguments: [identity.id.rawValue, deviceName, now, now])
+        }
+    }
+
+    // MARK: - Devices
+
+    /// The library's devices, by membership, with their synced names.
+    public func devices() async throws -> [DeviceSummary] {
+        let (identity, keyring) = try await loadMember()
+        let names = try await database.read { db in
+            try Dictionary(Row.fetchAll(db, sql: "SELECT id, name FROM device").map { ($0["id"] as String, $0["name"] as String) }) { $1 }
+        }
+        return keyring.membership.members.map { member in
+            DeviceSummary(id: member.card.id.rawValue, name: names[member.card.id.rawValue] ?? "", active: member.isActive,
+                          isThisDevice: member.card.id == identity.id)
+        }
+    }
+
+    /// Renames a device (any member; the name syncs as an encrypted record).
+    public func rename(device: String, to name: String) async throws {
+        let target = try await resolveDevice(device)
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { throw LibraryError.invalidArgument("A device name cannot be empty.") }
+        try await database.write { db in
+            let now = TimestampFormat.database(Date())
+            try db.execute(sql: """
+                INSERT INTO device (id, name, created_at, modified_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, modified_at = excluded.modified_at
+                """, arguments: [target.rawValue, trimmed, now, now])
+        }
+    }
+
+    /// Revokes a device: a signed membership change with a new epoch key sealed to the
+    /// remaining devices only. The revoked device keeps what it had but reads nothing
+    /// written afterwards, and what it writes afterwards is rejected.
+    public func revoke(device: String) async throws {
+        let target = try await resolveDevice(device)
+        let (identity, keyring) = try await loadMember()
+        guard target != identity.id else { throw LibraryError.invalidArgument("A device cannot revoke itself; revoke it from another device.") }
+        guard keyring.membership.member(target)?.isActive == true else { throw LibraryError.invalidArgument("Device \(target) is already revoked.") }
+        let state = try await loadVerifierState()
+        let updated = try keyring.revoking(target, lastAcceptedSequence: state.head(of: target).sequence, by: identity)
+        try await publish(updated, identity: identity, transport: try await openTransport(keyring: keyring, identity: identity))
+        try await saveKeyring(updated, identity: identity)
+    }
+
+    private func resolveDevice(_ prefix: String) async throws -> DeviceID {
+        let (_, keyring) = try await loadMember()
+        let needle = prefix.lowercased()
+        let names = try await database.read { db in try Row.fetchAll(db, sql: "SELECT id, name FROM device").map { ($0["id"] as String, $0["name"] as String) } }
+        let matches = keyring.membership.members.map(\.card.id).filter { id in
+            id.rawValue.hasPrefix(needle) || names.contains { $0.0 == id.rawValue && $0.1.lowercased() == needle }
+        }
+        guard matches.count == 1 else {
+            throw LibraryError.invalidArgument(matches.isEmpty ? "No device matches '\(prefix)'; `darkroom device list` shows them."
+                                                              : "'\(prefix)' matches \(matches.count) devices; give more of the id.")
+        }
+        return matches[0]
+    }
+
+    /// Writes a new membership version, the keyring sealed to each other active member and
+    /// (for admissions) the welcome.
+    private func publish(_ keyring: LibraryKeyring, identity: DeviceIdentity, transport: any SyncTransport) async throws {
+        let version = keyring.membership.version
+        try await put(try JSONEncoder().encode(keyring.chain.last!), SyncObjectName.membership(version: version).objectName, transport)
+        for (device, sealed) in try keyring.sealedForActiveMembers(except: identity.id).sorted(by: { $0.key < $1.key }) {
+            try await put(sealed, SyncObjectName.keyring(version: version, device: device).objectName, transport)
+        }
+    }
+
+    // MARK: - Status
+
+    /// What `sync status` shows.
+    public func status() async throws -> SyncStatus {
+        let identity = try await loadIdentity()
+        let keyring = try await loadKeyring(identity: identity)
+        let state = try await loadVerifierState()
+        let (spec, pending, pairings, waiting, lastRun, names) = try await database.read { db in
+            (String(decoding: try SyncChangeLog.meta(Meta.transport, db) ?? Data(), as: UTF8.self),
+             try SyncChangeLog.pendingCount(db),
+             try SyncChangeLog.metaKeys(prefix: Meta.pairingPrefix, db).count,
+             try SyncChangeLog.meta(Meta.join, db) != nil,
+             try SyncChangeLog.meta(Meta.lastRun, db),
+             try Dictionary(Row.fetchAll(db, sql: "SELECT id, name FROM device").map { ($0["id"] as String, $0["name"] as String) }) { $1 })
+        }
+        let last = lastRun.flatMap { try? JSONDecoder().decode(LastRun.self, from: $0) }
+        let joining = try? await joinCode()
+        return SyncStatus(
+            library: keyring?.library.rawValue ?? joining?.library.rawValue ?? "",
+            device: identity.id.rawValue, transport: spec,
+            members: keyring?.membership.members.map {
+                DeviceSummary(id: $0.card.id.rawValue, name: names[$0.card.id.rawValue] ?? "", active: $0.isActive, isThisDevice: $0.card.id == identity.id)
+            } ?? [],
+            membershipVersion: keyring?.membership.version ?? 0, epoch: keyring?.currentEpoch ?? 0,
+            pendingChanges: pending,
+            logHeads: Dictionary(uniqueKeysWithValues: state.verifiedHashes.map { ($0.key.rawValue, UInt64($0.value.count)) }),
+            openPairings: pairings, waitingForAdmission: waiting, lastRun: last?.finished, lastProblems: last?.problems ?? [])
+    }
+
+    private struct LastRun: Codable {
+        var finished: Date
+        var problems: [String]
+    }
+
+    // MARK: - Run
+
+    /// One sync: completes a pending join, sends pending changes, pulls and applies what
+    /// verifies, admits devices that joined, writes a checkpoint. Suspect objects are never
+    /// applied; they are listed in the report's `detections`.
+    public func run() async throws -> SyncRunReport {
+        let lock = FileLock(path: library.folder.appendingPathComponent("locks/sync.lock").path)
+        guard (try? lock.lock(exclusive: true, wait: false)) == true else { throw SyncFailure.busy }
+        defer { lock.unlock() }
+        var report = SyncRunReport()
+        let identity = try await loadIdentity()
+        if let code = try await joinCode() {
+            report.joinedFingerprint = try await completeJoin(code: code, identity: identity)
+        }
+        guard var keyring = try await loadKeyring(identity: identity) else { throw SyncFailure.notConfigured }
+        let transport = try await openTransport(keyring: keyring, identity: identity)
+
+        var verifier = LogVerifier(library: keyring.library, state: try await loadVerifierState())
+        let pairings = try await openPairings()
+        var pulled = try await verifier.pull(from: transport, keyring: keyring, fullRescan: !pairings.isEmpty)
+        if let newer = try await newerKeyring(in: pulled.otherObjects, current: keyring, identity: identity, transport: transport) {
+            keyring = newer
+            report.keyringUpdated = true
+            try await saveKeyring(keyring, identity: identity)
+            // Envelopes of the new epoch failed before the key arrived: pull them again.
+            var again = try await verifier.pull(from: transport, keyring: keyring, fullRescan: true)
+            again.accepted = pulled.accepted + again.accepted
+            // What the first pull judged without the new keyring (unknown epoch or device,
+            // heads claimed by envelopes it could not open yet) is judged again by the
+            // second, full pull, which fetches every held-back object once more.
+            pulled = again
+        } else if try await isRevoked(identity: identity, keyring: keyring, transport: transport, names: pulled.otherObjects) {
+            throw SyncFailure.revoked
+        }
+        report.detections = pulled.detections
+        try await apply(pulled.accepted, verifier: verifier, transport: transport, into: &report)
+
+        var writer = try await loadWriter(keyring: keyring, identity: identity, verifier: verifier)
+        try await push(writer: &writer, keyring: keyring, identity: identity, transport: transport, into: &report)
+
+        for (pairing, code) in pairings {
+            for name in pulled.otherObjects {
+                guard case .join(let pid, let device) = SyncObjectName(name), pid == pairing else { continue }
+                guard keyring.membership.member(device) == nil else { continue }
+                let card: DeviceCard
+                do { card = try code.openJoinRequest(try await transport.get(name), device: device) } catch {
+                    report.detections.append(.unreadable(name, reason: "join request does not open with the pairing code: \(error)"))
+                    continue
+                }
+                keyring = try keyring.admitting(card, by: identity)
+                try await publish(keyring, identity: identity, transport: transport)
+                let welcome = code.welcome(sealedKeyring: try keyring.sealed(for: card), for: device)
+                try await put(welcome.bytes, welcome.name, transport)
+                try await saveKeyring(keyring, identity: identity)
+                try await database.write { db in try SyncChangeLog.setMeta(Meta.pairingPrefix + pairing, nil, db) }
+                report.admitted.append((device.rawValue, PairingFingerprint.digits(identity.card, card)))
+                report.keyringUpdated = true
+            }
+        }
+
+        try await writeCheckpoint(verifier: try await loadVerifierState(), keyring: keyring, identity: identity, transport: transport)
+        let problems = report.violations.map(\.description)
+        try await database.write { db in
+            try SyncChangeLog.setMeta(Meta.lastRun, try JSONEncoder().encode(LastRun(finished: Date(), problems: problems)), db)
+        }
+        return report
+    }
+
+    /// Completes a join once the admitting device has written the welcome.
+    private func completeJoin(code: PairingCode, identity: DeviceIdentity) async throws -> String {
+        let spec = try await transportSpec()
+        let transport = try spec.open(library: code.library, identity: identity)
+        let bytes: Data
+        do {
+            bytes = try await transport.get(SyncObjectName.welcome(pairing: code.pairingID, device: identity.id).objectName)
+        } catch TransportError.notFound {
+            throw SyncFailure.waitingForAdmission
+        }
+        let keyring = try code.openWelcome(bytes, as: identity)
+        guard let admitter = keyring.lastSigner else { throw SyncError.membership("the welcome's membership has no signer") }
+        let name = try await database.read { db in String(decoding: try SyncChangeLog.meta(Meta.deviceName, db) ?? Data(), as: UTF8.self) }
+        try await database.write { db in
+            try Self.activate(keyring: keyring, identity: identity, deviceName: name, db)
+            try SyncChangeLog.setMeta(Meta.join, nil, db)
+            try SyncChangeLog.setMeta(Meta.deviceName, nil, db)
+        }
+        return PairingFingerprint.digits(admitter, identity.card)
+    }
+
+    /// The newest keyring sealed to this device among `names`, verified to extend the current one.
+    private func newerKeyring(in names: [ObjectName], current: LibraryKeyring, identity: DeviceIdentity,
+                              transport: any SyncTransport) async throws -> LibraryKeyring? {
+        let versions = names.compactMap { name -> UInt64? in
+            guard case .keyring(let v, let d) = SyncObjectName(name), d == identity.id, v > current.membership.version else { return nil }
+            return v
+        }
+        guard let newest = versions.max() else { return nil }
+        let sealed = try await transport.get(SyncObjectName.keyring(version: newest, device: identity.id).objectName)
+        return try current.updated(with: try LibraryKeyring.open(sealed, as: identity, expectedLibrary: current.library))
+    }
+
+    /// Whether a newer membership version, verified against this device's chain, revokes it.
+    private func isRevoked(identity: DeviceIdentity, keyring: LibraryKeyring, transport: any SyncTransport, names: [ObjectName]) async throws -> Bool {
+        var previous = keyring.chain.last
+        var version = keyring.membership.version
+        while names.contains(SyncObjectName.membership(version: version + 1).objectName) {
+            let signed = try JSONDecoder().decode(SignedMembership.self, from: try await transport.get(SyncObjectName.membership(version: version + 1).objectName))
+            let list = try signed.verify(following: previous)
+            if list.member(identity.id)?.isActive == false { return true }
+            previous = signed
+            version += 1
+        }
+        return false
+    }
+
+    // MARK: - Push
+
+    private func loadWriter(keyring: LibraryKeyring, identity: DeviceIdentity, verifier: LogVerifier) async throws -> LogWriter {
+        if let data = try await database.read({ db in try SyncChangeLog.meta(Meta.writer, db) }) {
+            return try JSONDecoder().decode(LogWriter.self, from: data)
+        }
+        // Recovered device: continue the log where the transport shows it.
+        return LogWriter(library: keyring.library, device: identity.id, head: verifier.state.head(of: identity.id))
+    }
+
+    /// Sends what the outbox holds (envelopes sealed before a crash), then every pending
+    /// change. Each envelope is sealed, stored in the outbox, and its changes marked sent in
+    /// one transaction before it is put; a crash anywhere resends the same bytes.
+    private func push(writer: inout LogWriter, keyring: LibraryKeyring, identity: DeviceIdentity,
+                      transport: any SyncTransport, into report: inout SyncRunReport) async throws {
+        try await flushOutbox(transport)
+        while true {
+            let batch = try await database.read { db in try SyncChangeLog.pendingChanges(limit: Self.changesPerEnvelope, db) }
+            guard !batch.isEmpty else { return }
+            var changes: [SyncChange] = []
+            changes.reserveCapacity(batch.count)
+            for var change in batch {
+                if change.entity == .generation, change.field == "*", let hash = String.fromDatabaseValue(change.values["image_hash"] ?? .null) {
+                    let path = ImageFileStore.imagePath(hash: hash)
+                    let reference = try await BlobSealer.upload(fileAt: library.url(of: path), plaintextSHA256: hash, to: transport)
+                    change.values["blob"] = try JSONEncoder().encode(reference).databaseValue
+                    report.uploadedBlobs += 1
+                }
+                changes.append(change)
+            }
+            let clock = try await database.read { db in try SyncChangeLog.currentClock(db) }
+            let hlc = HLCTimestamp(physicalMs: clock.physicalMs, counter: clock.counter, device: identity.id)
+            let envelope = try writer.append(SyncChangeCodec.encode(changes), clock: hlc, keyring: keyring, identity: identity)
+            let head = writer.head
+            let writerData = try JSONEncoder().encode(writer)
+            try await database.write { db in
+                try SyncChangeLog.setMeta(Self.outboxKey(head.sequence), envelope.bytes, db)
+                try SyncChangeLog.setMeta(Meta.writer, writerData, db)
+                try SyncChangeLog.markSent(batch, db)
+                var state = try Self.verifierState(db)
+                var verifier = LogVerifier(library: keyring.library, state: state)
+                verifier.recordOwnEnvelope(device: identity.id, head: head)
+                state = verifier.state
+                try SyncChangeLog.setMeta(Meta.verifier, try JSONEncoder().encode(state), db)
+            }
+            try await flushOutbox(transport)
+            report.sentChanges += changes.count
+            report.sentEnvelopes += 1
+        }
+    }
+
+    private static func outboxKey(_ sequence: UInt64) -> String {
+        Meta.outboxPrefix + String(repeating: "0", count: max(0, 20 - String(sequence).count)) + String(sequence)
+    }
+
+    private func flushOutbox(_ transport: any SyncTransport) async throws {
+        let (keys, device) = try await database.read { db in
+            (try SyncChangeLog.metaKeys(prefix: Meta.outboxPrefix, db), try SyncChangeLog.deviceID(db))
+        }
+        guard let device = device.flatMap(DeviceID.init(rawValue:)) else { return }
+        for key in keys {
+            guard let sequence = UInt64(key.dropFirst(Meta.outboxPrefix.count)),
+                  let bytes = try await database.read({ db in try SyncChangeLog.meta(key, db) }) else { continue }
+            try await put(bytes, SyncObjectName.log(device, sequence: sequence).objectName, transport)
+            try await database.write { db in try SyncChangeLog.setMeta(key, nil, db) }
+        }
+    }
+
+    // MARK: - Apply
+
+    /// Downloads the pictures the accepted envelopes refer to, then applies their changes and
+    /// saves the verifier state in one transaction (applying is idempotent, so a crash before
+    /// the commit only repeats work).
+    private func apply(_ accepted: [OpenedEnvelope], verifier: LogVerifier, transport: any SyncTransport,
+                       into report: inout SyncRunReport) async throws {
+        var batches: [[SyncChange]] = []
+        for envelope in accepted {
+            let changes: [SyncChange]
+            do { changes = try SyncChangeCodec.decode(envelope.payload) } catch {
+                report.detections.append(.rejected(SyncObjectName.log(envelope.header.device, sequence: envelope.header.sequence).objectName,
+                                                   .malformed("payload: \(error)")))
+                continue
+            }
+            for change in changes where change.entity == .generation && change.field == "*" {
+                guard let blob = change.values["blob"].flatMap(Data.fromDatabaseValue),
+                      let hash = String.fromDatabaseValue(change.values["image_hash"] ?? .null) else { continue }
+                let present = try await database.read { db in try ImageRecord.fetchOne(db, key: hash) != nil }
+                if present { continue }
+                let reference = try JSONDecoder().decode(BlobReference.self, from: blob)
+                guard reference.plaintextSHA256 == hash else { throw SyncError.blobMismatch("blob reference does not match picture \(hash)") }
+                let png = try await BlobSealer.download(reference, from: transport)
+                let decoded = try PNGCodec.decode(png)
+                _ = try await library.storePicture(png: png, pixels: decoded.image) { _, _ in () }
+                report.downloadedBlobs += 1
+            }
+            batches.append(changes)
+        }
+        report.receivedEnvelopes = accepted.count
+        let state = verifier.state
+        let batchesToApply = batches
+        let applied = try await database.write { db -> SyncApplyReport in
+            var total = SyncApplyReport()
+            for changes in batchesToApply { total.add(try SyncChangeApplier.apply(changes, db)) }
+            // Own envelopes recorded while pushing stay recorded.
+            var merged = state
+            let current = try Self.verifierState(db)
+            for (device, hashes) in current.verifiedHashes where hashes.count > (merged.verifiedHashes[device]?.count ?? 0) {
+                merged.verifiedHashes[device] = hashes
+            }
+            try SyncChangeLog.setMeta(Meta.verifier, try JSONEncoder().encode(merged), db)
+            return total
+        }
+        report.applied.add(applied)
+        for path in applied.unreferencedFiles { library.files.remove(path) }
+    }
+
+    private func writeCheckpoint(verifier state: LogVerifierState, keyring: LibraryKeyring, identity: DeviceIdentity,
+                                 transport: any SyncTransport) async throws {
+        let verifier = LogVerifier(library: keyring.library, state: state)
+        let counter = try await database.read { db in
+            UInt64(String(decoding: try SyncChangeLog.meta(Meta.checkpointCounter, db) ?? Data("0".utf8), as: UTF8.self)) ?? 0
+        } + 1
+        let checkpoint = try verifier.makeCheckpoint(by: identity, counter: counter)
+        try await put(checkpoint.bytes, checkpoint.name, transport)
+        try await database.write { db in try SyncChangeLog.setMeta(Meta.checkpointCounter, Data(String(counter).utf8), db) }
+    }
+
+    // MARK: - Loading and saving
+
+    private func ensureNotConfigured() async throws {
+        let configured = try await database.read { db in try SyncChangeLog.meta(Meta.identity, db) != nil }
+        if configured { throw SyncFailure.alreadyConfigured("a device identity exists") }
+    }
+
+    private var deviceKeyURL: URL { keyDirectory.appendingPathComponent("\(library.info.libraryID).key") }
+
+    private func createDeviceKey() throws -> SymmetricKey {
+        try FileManager.default.createDirectory(at: keyDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if FileManager.default.fileExists(atPath: deviceKeyURL.path) { return try loadDeviceKey() }
+        return try DeviceKeyFile.create(at: deviceKeyURL)
+    }
+
+    private func loadDeviceKey() throws -> SymmetricKey {
+        do { return try DeviceKeyFile.load(from: deviceKeyURL) } catch { throw SyncFailure.deviceKeyUnavailable("\(deviceKeyURL.path): \(error)") }
+    }
+
+    private func loadIdentity() async throws -> DeviceIdentity {
+        guard let sealed = try await database.read({ db in try SyncChangeLog.meta(Meta.identity, db) }) else { throw SyncFailure.notConfigured }
+        return try DeviceIdentity.open(sealed, deviceKey: try loadDeviceKey())
+    }
+
+    private func loadKeyring(identity: DeviceIdentity) async throws -> LibraryKeyring? {
+        guard let sealed = try await database.read({ db in try SyncChangeLog.meta(Meta.keyring, db) }) else { return nil }
+        return try LibraryKeyring.open(sealed, as: identity)
+    }
+
+    private func loadMember() async throws -> (DeviceIdentity, LibraryKeyring) {
+        let identity = try await loadIdentity()
+        guard let keyring = try await loadKeyring(identity: identity) else {
+            throw try await joinCode() != nil ? SyncFailure.waitingForAdmission : SyncFailure.notConfigured
+        }
+        return (identity, keyring)
+    }
+
+    private func saveKeyring(_ keyring: LibraryKeyring, identity: DeviceIdentity) async throws {
+        let sealed = try keyring.sealed(for: identity.card)
+        try await database.write { db in try SyncChangeLog.setMeta(Meta.keyring, sealed, db) }
+    }
+
+    private static func verifierState(_ db: Database) throws -> LogVerifierState {
+        guard let data = try SyncChangeLog.meta(Meta.verifier, db) else { return LogVerifierState() }
+        return try JSONDecoder().decode(LogVerifierState.self, from: data)
+    }
+
+    private func loadVerifierState() async throws -> LogVerifierState {
+        try await database.read { db in try Self.verifierState(db) }
+    }
+
+    private func transportSpec() async throws -> TransportSpec {
+        guard let data = try await database.read({ db in try SyncChangeLog.meta(Meta.transport, db) }) else { throw SyncFailure.notConfigured }
+        return try TransportSpec(String(decoding: data, as: UTF8.self))
+    }
+
+    private func openTransport(keyring: LibraryKeyring, identity: DeviceIdentity) async throws -> any SyncTransport {
+        let transport = try await transportSpec().open(library: keyring.library, identity: identity)
+        return interposer?(transport) ?? transport
+    }
+
+    private func joinCode() async throws -> PairingCode? {
+        guard let sealed = try await database.read({ db in try SyncChangeLog.meta(Meta.join, db) }) else { return nil }
+        return try PairingCode(String(decoding: try KeyringFile.open(sealed, deviceKey: try loadDeviceKey()), as: UTF8.self))
+    }
+
+    private func openPairings() async throws -> [(String, PairingCode)] {
+        let entries = try await database.read { db in
+            try SyncChangeLog.metaKeys(prefix: Meta.pairingPrefix, db).compactMap { key in try SyncChangeLog.meta(key, db).map { (key, $0) } }
+        }
+        guard !entries.isEmpty else { return [] }
+        let key = try loadDeviceKey()
+        return try entries.map { entry in
+            (String(entry.0.dropFirst(Meta.pairingPrefix.count)),
+             try PairingCode(String(decoding: try KeyringFile.open(entry.1, deviceKey: key), as: UTF8.self)))
+        }
+    }
+
+    private func put(_ bytes: Data, _ name: ObjectName, _ transport: any SyncTransport) async throws {
+        do { try await transport.put(bytes, name: name) } catch let error as TransportError {
+            throw SyncFailure.transport(error.description)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import DarkroomSync
+import Foundation
+
+/// Why a sync command could not do what was asked, with what to do about it.
+public enum SyncFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Sync was never set up for this library.
+    case notConfigured
+    /// Sync is already set up (or a join is under way) for this library.
+    case alreadyConfigured(String)
+    /// This device asked to join and has not been admitted yet.
+    case waitingForAdmission
+    /// This device was removed from the library.
+    case revoked
+    /// Another `sync run` holds the library's sync lock.
+    case busy
+    /// The device key (kept outside the library folder) is missing or unreadable.
+    case deviceKeyUnavailable(String)
+    /// No recovery bundle for these words in the transport, or the words are wrong.
+    case recoveryNotFound
+    /// The transport failed.
+    case transport(String)
+
+    /// A message naming the problem and the next step.
+    public var description: String {
+        switch self {
+        case .notConfigured: return "Sync is not set up for this library: run `darkroom sync init --transport folder:PATH` or `darkroom sync join CODE --transport …`."
+        case .alreadyConfigured(let what): return "Sync is already set up for this library (\(what)); `darkroom sync status` shows it."
+        case .waitingForAdmission: return "Waiting to be admitted: run `darkroom sync run` on the device that printed the pairing code, then again here."
+        case .revoked: return "This device was removed from the library: it keeps what it had but can no longer sync."
+        case .busy: return "Another `darkroom sync run` is working on this library; try again when it finishes."
+        case .deviceKeyUnavailable(let reason): return "The device key that protects this library's sync keys is unavailable (\(reason)); if it is lost, set sync up again with `darkroom sync recover`."
+        case .recoveryNotFound: return "No recovery bundle matches these words in this transport: check the words and the transport."
+        case .transport(let reason): return "The sync transport failed: \(reason)"
+        }
+    }
+}

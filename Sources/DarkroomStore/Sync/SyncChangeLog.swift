@@ -1,0 +1,200 @@
+import Foundation
+import GRDB
+
+/// Reads and maintains the library's sync change log (`sync_state`, `sync_change`,
+/// `sync_meta`; see `Schema/migrations/0006_sync.sql`).
+///
+/// Triggers record every change to a synced field in the transaction that makes it, once
+/// logging is enabled. Sync then reads the pending changes with their current values
+/// (``pendingChanges(limit:_:)``), sends them, and marks them sent (``markSent(_:_:)``).
+/// All methods take a `Database` so callers choose the transaction.
+public enum SyncChangeLog {
+    /// Columns of `generation` that stay on the device: a local model folder and the local
+    /// prompt-history row (each device derives its own from the prompt text).
+    static let localGenerationColumns: Set<String> = ["model_path", "prompt_id"]
+    /// Columns of `image` that travel with a generation, prefixed `image.`.
+    static let imageColumns = ["width", "height", "byte_size", "format"]
+    /// Fields of a generation that change after it is created.
+    static let mutableGenerationFields: Set<String> = ["favorite", "rating", "trashed_at"]
+
+    /// Whether logging is on.
+    public static func isEnabled(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT enabled FROM sync_state")) ?? false
+    }
+
+    /// The device id changes are stamped with, once enabled.
+    public static func deviceID(_ db: Database) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT device_id FROM sync_state"))
+    }
+
+    /// Turns logging on for `device` and records everything already in the library as
+    /// pending, so the first push sends the whole library. Idempotent.
+    public static func enable(device: String, _ db: Database) throws {
+        let wasEnabled = try isEnabled(db)
+        try db.cachedStatement(sql: "UPDATE sync_state SET enabled = 1, device_id = ?").execute(arguments: [device])
+        guard !wasEnabled else { return }
+        let clock = try tick(db)
+        let snapshot: [(SyncEntity, String, String, String)] = [
+            (.generation, "id", "'*'", "generation WHERE status IN ('succeeded', 'failed', 'cancelled')"),
+            (.album, "id", "'*'", "album"),
+            (.albumItem, "album_id || '/' || generation_id", "'present'", "album_item"),
+            (.tagItem, "generation_id || '/' || lower(tag.name)", "'present'", "generation_tag JOIN tag ON tag.id = generation_tag.tag_id"),
+            (.setting, "key", "'value'", "setting WHERE scope = 'synced'"),
+            (.flag, "id", "'*'", "safety_flag"),
+            (.device, "id", "'name'", "device"),
+        ]
+        for (entity, key, field, source) in snapshot {
+            try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO sync_change (entity, key, field, clock, device, pending)
+                SELECT '\(entity.rawValue)', \(key), \(field), ?, ?, 1 FROM \(source)
+                """).execute(arguments: [clock.rawValue, device])
+        }
+    }
+
+    /// Advances the clock (as a trigger does) and returns the new reading.
+    @discardableResult
+    public static func tick(_ db: Database) throws -> SyncClock {
+        try db.cachedStatement(sql: "UPDATE sync_state SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536)").execute()
+        return try currentClock(db)
+    }
+
+    /// The newest clock reading this device has made or seen.
+    public static func currentClock(_ db: Database) throws -> SyncClock {
+        SyncClock(rawValue: try Int64.fetchOne(db.cachedStatement(sql: "SELECT clock FROM sync_state")) ?? 0)
+    }
+
+    /// Moves the clock past a reading received from another device (the HLC receive rule).
+    public static func observe(_ clock: SyncClock, _ db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE sync_state SET clock = max(clock, ?)").execute(arguments: [clock.rawValue])
+    }
+
+    /// How many changes wait to be sent.
+    public static func pendingCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM sync_change WHERE pending = 1")) ?? 0
+    }
+
+    /// Up to `limit` pending changes, oldest first, each with the current values of its field.
+    public static func pendingChanges(limit: Int, _ db: Database) throws -> [SyncChange] {
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT entity, key, field, clock, device FROM sync_change WHERE pending = 1 ORDER BY clock LIMIT ?
+            """), arguments: [limit])
+        return try rows.compactMap { row in
+            guard let entity = SyncEntity(rawValue: row["entity"]) else { return nil }
+            var change = SyncChange(entity: entity, key: row["key"], field: row["field"],
+                                    clock: SyncClock(rawValue: row["clock"]), device: row["device"])
+            change.values = try currentValues(of: change, db) ?? [:]
+            return change
+        }
+    }
+
+    /// Marks changes sent, unless their field changed again meanwhile (a newer clock).
+    public static func markSent(_ changes: [SyncChange], _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            UPDATE sync_change SET pending = 0 WHERE entity = ? AND key = ? AND field = ? AND clock = ?
+            """)
+        for change in changes {
+            try statement.execute(arguments: [change.entity.rawValue, change.key, change.field, change.clock.rawValue])
+        }
+    }
+
+    /// The current values of the field a change names; nil when the entity is gone.
+    static func currentValues(of change: SyncChange, _ db: Database) throws -> [String: DatabaseValue]? {
+        let key = change.key
+        switch (change.entity, change.field) {
+        case (_, "-"):
+            return [:]
+        case (.generation, "*"):
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM generation WHERE id = ?"), arguments: [key]) else { return nil }
+            var values = dictionary(row, excluding: localGenerationColumns)
+            if let hash = row["image_hash"] as String?,
+               let image = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(imageColumns.joined(separator: ", ")) FROM image WHERE hash = ?"), arguments: [hash]) {
+                for column in imageColumns { values["image.\(column)"] = image[column] }
+            }
+            return values
+        case (.generation, let field) where mutableGenerationFields.contains(field):
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT \(field), modified_at FROM generation WHERE id = ?"), arguments: [key]).map { dictionary($0) }
+        case (.album, "*"), (.album, "name"):
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT name, created_at, modified_at FROM album WHERE id = ?"), arguments: [key]).map { dictionary($0) }
+        case (.albumItem, _):
+            guard let (album, generation) = split(key) else { return nil }
+            let createdAt = try String.fetchOne(db.cachedStatement(sql: "SELECT created_at FROM album_item WHERE album_id = ? AND generation_id = ?"),
+                                                arguments: [album, generation])
+            return ["present": (createdAt != nil).databaseValue, "created_at": createdAt.databaseValue,
+                    "modified_at": try generationModifiedAt(generation, db)]
+        case (.tagItem, _):
+            guard let (generation, tag) = split(key) else { return nil }
+            let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT tag.name, generation_tag.created_at FROM generation_tag JOIN tag ON tag.id = generation_tag.tag_id
+                WHERE generation_tag.generation_id = ? AND lower(tag.name) = ?
+                """), arguments: [generation, tag])
+            return ["present": (row != nil).databaseValue, "name": (row?["name"] as String? ?? tag).databaseValue,
+                    "created_at": (row?["created_at"] as String?).databaseValue, "modified_at": try generationModifiedAt(generation, db)]
+        case (.setting, _):
+            let value = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM setting WHERE key = ? AND scope = 'synced'"), arguments: [key])
+            return ["value": value.databaseValue]
+        case (.flag, "*"):
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM safety_flag WHERE id = ?"), arguments: [key]).map { dictionary($0) }
+        case (.flag, "cleared"):
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT cleared_at, cleared_by, modified_at FROM safety_flag WHERE id = ?"), arguments: [key]).map { dictionary($0) }
+        case (.device, _):
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT name FROM device WHERE id = ?"), arguments: [key]).map { dictionary($0) }
+        default:
+            return nil
+        }
+    }
+
+    /// The generation's `modified_at`, carried with edge changes so that it converges too.
+    private static func generationModifiedAt(_ id: String, _ db: Database) throws -> DatabaseValue {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT modified_at FROM generation WHERE id = ?"), arguments: [id]).databaseValue
+    }
+
+    /// Splits an edge key `a/b` at its first slash.
+    static func split(_ key: String) -> (String, String)? {
+        guard let slash = key.firstIndex(of: "/") else { return nil }
+        return (String(key[..<slash]), String(key[key.index(after: slash)...]))
+    }
+
+    static func dictionary(_ row: Row, excluding: Set<String> = []) -> [String: DatabaseValue] {
+        var values: [String: DatabaseValue] = [:]
+        for (column, value) in row where !excluding.contains(column) { values[column] = value }
+        return values
+    }
+
+    // MARK: - Local bookkeeping
+
+    /// A value of the local sync bookkeeping (`sync_meta`), nil when unset.
+    public static func meta(_ key: String, _ db: Database) throws -> Data? {
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT value FROM sync_meta WHERE key = ?"), arguments: [key])
+    }
+
+    /// Sets (or, with nil, removes) a value of the local sync bookkeeping.
+    public static func setMeta(_ key: String, _ value: Data?, _ db: Database) throws {
+        if let value {
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO sync_meta (key, value) VALUES (?, ?)").execute(arguments: [key, value])
+        } else {
+            try db.cachedStatement(sql: "DELETE FROM sync_meta WHERE key = ?").execute(arguments: [key])
+        }
+    }
+
+    /// Keys of `sync_meta` starting with `prefix`, sorted.
+    public static func metaKeys(prefix: String, _ db: Database) throws -> [String] {
+        try String.fetchAll(db.cachedStatement(sql: "SELECT key FROM sync_meta WHERE key >= ? AND key < ? ORDER BY key"),
+                            arguments: [prefix, prefix + "\u{10FFFF}"])
+    }
+
+    // MARK: - Tombstones
+
+    /// Tombstones (`-` changes) at or before `clock`, as (entity, key).
+    public static func tombstones(before clock: SyncClock, _ db: Database) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM sync_change WHERE field = '-' AND clock <= ?"), arguments: [clock.rawValue]) ?? 0
+    }
+
+    /// Collects tombstones every active device has acknowledged: those sent (not pending)
+    /// with a clock at or before `clock`, the oldest clock any active device is known to have
+    /// reached. Returns how many were removed.
+    @discardableResult
+    public static func collectTombstones(acknowledgedThrough clock: SyncClock, _ db: Database) throws -> Int {
+        try db.cachedStatement(sql: "DELETE FROM sync_change WHERE field = '-' AND pending = 0 AND clock <= ?").execute(arguments: [clock.rawValue])
+        return db.changesCount
+    }
+}

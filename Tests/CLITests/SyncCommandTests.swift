@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// The documented pairing flow, run as separate `darkroom` processes on libraries that share a folder.
+@Suite struct SyncCommandTests {
+    @Test func twoProcessesPairThroughAFolderEditOfflineAndConverge() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        let shared = "folder:" + cli.scratch.appendingPathComponent("shared").path
+        let env = ["DARKROOM_KEY_DIR": cli.scratch.appendingPathComponent("keys").path]
+        let a = cli.scratch.appendingPathComponent("A").path, b = cli.scratch.appendingPathComponent("B").path
+        func on(_ library: String, _ args: [String], expect code: Int32 = 0) throws -> CLIHarness.Result {
+            let result = try cli.run(args + ["--library", library], withLibrary: false, environment: env)
+            #expect(result.code == code, "darkroom \(args.joined(separator: " ")): \(result.stderr)")
+            return result
+        }
+        _ = try on(a, ["init"]); _ = try on(b, ["init"])
+        _ = try on(a, ["import", try cli.writePNG("one.png", seed: 1).path, try cli.writePNG("two.png", seed: 2).path])
+
+        let setup = try on(a, ["sync", "init", "--transport", shared, "--name", "laptop"])
+        let words = setup.stdout.split(separator: "\n").first { $0.hasPrefix("  ") }?.split(separator: " ")
+        #expect(words?.count == 25)
+        let code = try #require(try on(a, ["sync", "pair"]).stdout.split(separator: "\n").last.map(String.init))
+        _ = try on(b, ["sync", "join", code, "--transport", shared, "--name", "tablet"])
+        _ = try on(b, ["sync", "run"], expect: 17)   // not admitted yet
+        let admitted = try on(a, ["sync", "run"]).stdout
+        let joined = try on(b, ["sync", "run"]).stdout
+        let fingerprint = { (text: String) in text.split(separator: "\n").first { $0.contains("Fingerprint:") }?
+            .components(separatedBy: "Fingerprint: ").last?.prefix(29) }
+        #expect(fingerprint(admitted) != nil && fingerprint(admitted) == fingerprint(joined))
+
+        // Offline edits on both sides.
+        let ids = try on(a, ["list", "--json"]).stdout.matches(of: /"id" : "([0-9a-f-]{36})"/).map { String($0.1) }
+        #expect(ids.count == 2)
+        _ = try on(a, ["fav", ids[0]])
+        _ = try on(b, ["tag", "add", "sea", ids[1]])
+        _ = try on(b, ["album", "add", "Trips", ids[0], "--create"])
+        _ = try on(a, ["rate", ids[1], "3"])
+        for library in [a, b, a] { _ = try on(library, ["sync", "run"]) }
+        func normalizedList(_ library: String) throws -> String {
+            try on(library, ["list", "--json"]).stdout.replacingOccurrences(of: library + "/", with: "")
+        }
+        #expect(try normalizedList(a) == (try normalizedList(b)))
+        #expect(try on(b, ["device", "list"]).stdout.contains("laptop"))
+        #expect(try on(a, ["sync", "status"]).stdout.contains("2 active device(s)"))
+
+        // A tampered envelope: the run applies nothing of it and exits 15.
+        let sharedFolder = cli.scratch.appendingPathComponent("shared")
+        _ = try on(a, ["rate", ids[0], "5"])
+        _ = try on(a, ["sync", "run"])
+        let logs = try FileManager.default.subpathsOfDirectory(atPath: sharedFolder.path).filter { $0.contains("log~") }.sorted { a, b in
+            (try? FileManager.default.attributesOfItem(atPath: sharedFolder.appendingPathComponent(a).path)[.modificationDate] as? Date ?? .distantPast)!
+                < (try? FileManager.default.attributesOfItem(atPath: sharedFolder.appendingPathComponent(b).path)[.modificationDate] as? Date ?? .distantPast)!
+        }
+        let newest = sharedFolder.appendingPathComponent(try #require(logs.last))
+        var bytes = try Data(contentsOf: newest)
+        bytes[bytes.count - 70] ^= 1
+        try bytes.write(to: newest)
+        let rejected = try on(b, ["sync", "run"], expect: 15)
+        #expect(rejected.stderr.contains("rejected"))
+        #expect(!(try on(b, ["show", ids[0], "--json"]).stdout.contains("\"rating\" : 5")))
+    }
+}
