@@ -9,13 +9,16 @@ import PostgresNIO
 /// as `SQLiteRelayStorage`; per-library sequence numbers are taken under the library row's
 /// lock, so concurrent processes never produce a listing that skips an object.
 public final class PostgresRelayStorage: RelayStorage {
-    private let client: PostgresClient
-    private let runner: Task<Void, Never>
+    private let pool: ClientSlot
     private let logger: Logger
+    /// Longest time one storage operation may take; past it the request fails with 503 and
+    /// the connection pool is replaced (a pool can stay wedged after a database restart).
+    public let operationTimeout: Duration
 
     /// Connects to `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`, TLS off unless
     /// `?sslmode=require`) with at most `maximumConnections` connections.
-    public init(url: String, maximumConnections: Int = 20, logger: Logger = Logger(label: "darkroom.relay.postgres")) throws {
+    public init(url: String, maximumConnections: Int = 20, operationTimeout: Duration = .seconds(10),
+                logger: Logger = Logger(label: "darkroom.relay.postgres")) throws {
         guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""),
               let host = parts.host, let user = parts.user, !user.isEmpty else {
             throw RelayStorageError.badLocation(url)
@@ -27,15 +30,14 @@ public final class PostgresRelayStorage: RelayStorage {
                                                          password: parts.password, database: database.isEmpty ? user : database, tls: tls)
         configuration.options.maximumConnections = max(1, maximumConnections)
         configuration.options.connectTimeout = .seconds(5)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.client = client
         self.logger = logger
-        runner = Task { await client.run() }
+        self.operationTimeout = operationTimeout
+        pool = ClientSlot(configuration: configuration, logger: logger)
     }
 
     /// Closes the connection pool.
     public func shutdown() {
-        runner.cancel()
+        pool.shutdown()
     }
 
     private static let schema: [PostgresQuery] = [
@@ -75,8 +77,8 @@ public final class PostgresRelayStorage: RelayStorage {
 
     /// Creates the tables under an advisory lock, so processes starting together do not race.
     public func prepare() async throws {
-        try await guarded {
-            try await self.client.withTransaction(logger: self.logger) { conn in
+        try await guarded { client in
+            try await client.withTransaction(logger: self.logger) { conn in
                 try await conn.query("SELECT pg_advisory_xact_lock(7461)", logger: self.logger)
                 for statement in Self.schema { try await conn.query(statement, logger: self.logger) }
             }
@@ -85,8 +87,8 @@ public final class PostgresRelayStorage: RelayStorage {
 
     /// The device's record.
     public func device(_ device: DeviceID, in library: LibraryID) async throws -> RelayDeviceRecord? {
-        try await guarded {
-            let rows = try await self.client.query("SELECT signing_key, active FROM relay_devices WHERE library = \(library.rawValue) AND device = \(device.rawValue)", logger: self.logger)
+        try await guarded { client in
+            let rows = try await client.query("SELECT signing_key, active FROM relay_devices WHERE library = \(library.rawValue) AND device = \(device.rawValue)", logger: self.logger)
             for try await (key, active) in rows.decode((Data, Bool).self) {
                 return RelayDeviceRecord(device: device, signingKey: try SigningPublicKey(bytes: key), active: active)
             }
@@ -96,8 +98,8 @@ public final class PostgresRelayStorage: RelayStorage {
 
     /// The newest membership.
     public func membership(of library: LibraryID) async throws -> RelayMembershipState? {
-        try await guarded {
-            let rows = try await self.client.query("SELECT membership_version, membership FROM relay_libraries WHERE library = \(library.rawValue)", logger: self.logger)
+        try await guarded { client in
+            let rows = try await client.query("SELECT membership_version, membership FROM relay_libraries WHERE library = \(library.rawValue)", logger: self.logger)
             for try await (version, bytes) in rows.decode((Int64, Data).self) { return RelayMembershipState(version: UInt64(version), bytes: bytes) }
             return nil
         }
@@ -105,8 +107,8 @@ public final class PostgresRelayStorage: RelayStorage {
 
     /// Creates the library with its first membership.
     public func createLibrary(_ library: LibraryID, membershipName name: ObjectName, bytes: Data, devices: [RelayDeviceRecord]) async throws -> Bool {
-        try await guarded {
-            try await self.client.withTransaction(logger: self.logger) { conn in
+        try await guarded { client in
+            try await client.withTransaction(logger: self.logger) { conn in
                 let rows = try await conn.query("""
                     INSERT INTO relay_libraries (library, last_seq, membership_version, membership, created_at)
                     VALUES (\(library.rawValue), 0, 1, \(bytes), \(Self.now())) ON CONFLICT DO NOTHING RETURNING 1
@@ -121,8 +123,8 @@ public final class PostgresRelayStorage: RelayStorage {
 
     /// Stores an object, write-once.
     public func put(_ bytes: Data, name: ObjectName, in library: LibraryID, membership: RelayMembershipChange?) async throws -> RelayPutOutcome {
-        try await guarded {
-            try await self.client.withTransaction(logger: self.logger) { conn -> RelayPutOutcome in
+        try await guarded { client in
+            try await client.withTransaction(logger: self.logger) { conn -> RelayPutOutcome in
                 // Take the library row's lock first: puts of one library are serialized from here.
                 let seq = try await self.nextSequence(conn, library: library)
                 let existing = try await conn.query("SELECT digest FROM relay_objects WHERE library = \(library.rawValue) AND name = \(name.rawValue)", logger: self.logger)
@@ -146,8 +148,8 @@ public final class PostgresRelayStorage: RelayStorage {
 
     /// Size and digest.
     public func info(_ name: ObjectName, in library: LibraryID) async throws -> RelayObjectInfo? {
-        try await guarded {
-            let rows = try await self.client.query("SELECT size, digest FROM relay_objects WHERE library = \(library.rawValue) AND name = \(name.rawValue)", logger: self.logger)
+        try await guarded { client in
+            let rows = try await client.query("SELECT size, digest FROM relay_objects WHERE library = \(library.rawValue) AND name = \(name.rawValue)", logger: self.logger)
             for try await (size, digest) in rows.decode((Int64, Data).self) { return RelayObjectInfo(size: size, digest: digest) }
             return nil
         }
@@ -155,8 +157,8 @@ public final class PostgresRelayStorage: RelayStorage {
 
     /// The chunk containing `offset`.
     public func chunk(of name: ObjectName, in library: LibraryID, containing offset: Int64) async throws -> (offset: Int64, data: Data)? {
-        try await guarded {
-            let rows = try await self.client.query("""
+        try await guarded { client in
+            let rows = try await client.query("""
                 SELECT byte_offset, data FROM relay_chunks WHERE library = \(library.rawValue) AND name = \(name.rawValue) AND byte_offset <= \(offset)
                 ORDER BY byte_offset DESC LIMIT 1
                 """, logger: self.logger)
@@ -169,8 +171,8 @@ public final class PostgresRelayStorage: RelayStorage {
 
     /// A page of the listing.
     public func list(_ library: LibraryID, after: Int64, limit: Int) async throws -> (objects: [RelayListedObject], hasMore: Bool) {
-        try await guarded {
-            let rows = try await self.client.query("""
+        try await guarded { client in
+            let rows = try await client.query("""
                 SELECT seq, name FROM relay_objects WHERE library = \(library.rawValue) AND seq > \(after) ORDER BY seq LIMIT \(Int64(limit + 1))
                 """, logger: self.logger)
             var objects: [RelayListedObject] = []
@@ -185,8 +187,8 @@ public final class PostgresRelayStorage: RelayStorage {
 
     /// Stages a part.
     public func stagePart(_ data: Data, at offset: Int64, name: ObjectName, in library: LibraryID) async throws {
-        try await guarded {
-            try await self.client.query("""
+        try await guarded { client in
+            try await client.query("""
                 INSERT INTO relay_uploads (library, name, byte_offset, data, created_at)
                 VALUES (\(library.rawValue), \(name.rawValue), \(offset), \(data), \(Self.now())) ON CONFLICT DO NOTHING
                 """, logger: self.logger)
@@ -195,8 +197,8 @@ public final class PostgresRelayStorage: RelayStorage {
 
     /// The gap-free staged prefix.
     public func stagedPrefix(of name: ObjectName, in library: LibraryID) async throws -> Int64 {
-        try await guarded {
-            try await self.client.withTransaction(logger: self.logger) { conn in
+        try await guarded { client in
+            try await client.withTransaction(logger: self.logger) { conn in
                 let (end, stray) = try await self.parts(conn, name: name, library: library)
                 for offset in stray {
                     try await conn.query("DELETE FROM relay_uploads WHERE library = \(library.rawValue) AND name = \(name.rawValue) AND byte_offset = \(offset)", logger: self.logger)
@@ -208,8 +210,8 @@ public final class PostgresRelayStorage: RelayStorage {
 
     /// Assembles an upload.
     public func commitUpload(_ name: ObjectName, in library: LibraryID, size: Int64, digest: Data) async throws -> RelayCommitOutcome {
-        try await guarded {
-            try await self.client.withTransaction(logger: self.logger) { conn -> RelayCommitOutcome in
+        try await guarded { client in
+            try await client.withTransaction(logger: self.logger) { conn -> RelayCommitOutcome in
                 let seq = try await self.nextSequence(conn, library: library)
                 let existing = try await conn.query("SELECT size, digest FROM relay_objects WHERE library = \(library.rawValue) AND name = \(name.rawValue)", logger: self.logger)
                 var found: (Int64, Data)? = nil
@@ -243,8 +245,8 @@ public final class PostgresRelayStorage: RelayStorage {
 
     /// Records a nonce.
     public func useNonce(_ nonce: String, device: DeviceID, library: LibraryID, expiresAt: Int64) async throws -> Bool {
-        try await guarded {
-            let rows = try await self.client.query("""
+        try await guarded { client in
+            let rows = try await client.query("""
                 INSERT INTO relay_nonces (library, device, nonce, expires_at) VALUES (\(library.rawValue), \(device.rawValue), \(nonce), \(expiresAt))
                 ON CONFLICT DO NOTHING RETURNING 1
                 """, logger: self.logger)
@@ -254,13 +256,13 @@ public final class PostgresRelayStorage: RelayStorage {
 
     /// Forgets expired nonces.
     public func purgeNonces(expiredBefore time: Int64) async throws {
-        try await guarded { try await self.client.query("DELETE FROM relay_nonces WHERE expires_at < \(time)", logger: self.logger) }
+        try await guarded { client in try await client.query("DELETE FROM relay_nonces WHERE expires_at < \(time)", logger: self.logger) }
     }
 
     /// Every chunk and staged part of a library.
     public func rawBytes(of library: LibraryID) async throws -> [Data] {
-        try await guarded {
-            let rows = try await self.client.query("""
+        try await guarded { client in
+            let rows = try await client.query("""
                 SELECT data FROM relay_chunks WHERE library = \(library.rawValue) UNION ALL SELECT data FROM relay_uploads WHERE library = \(library.rawValue)
                 """, logger: self.logger)
             var out: [Data] = []
@@ -321,9 +323,118 @@ public final class PostgresRelayStorage: RelayStorage {
         try await conn.query("DELETE FROM relay_uploads WHERE library = \(library.rawValue) AND name = \(name.rawValue)", logger: logger)
     }
 
-    private func guarded<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let error as RelayStorageError { throw error } catch let error as CancellationError { throw error } catch {
+    /// Runs `body` with the current pool, within `operationTimeout`; maps database errors.
+    private func guarded<T: Sendable>(_ body: @Sendable @escaping (PostgresClient) async throws -> T) async throws -> T {
+        let (client, generation) = pool.current()
+        do {
+            return try await Deadline.run(within: operationTimeout) { try await body(client) }
+        } catch let error as RelayStorageError {
+            throw error
+        } catch is Deadline.Exceeded {
+            logger.warning("storage operation timed out; replacing the connection pool")
+            pool.replace(generation: generation)
+            throw RelayStorageError.database("the database did not answer within \(operationTimeout)")
+        } catch let error as CancellationError {
+            throw error
+        } catch {
             throw RelayStorageError.database(String(reflecting: error))
+        }
+    }
+}
+
+/// The current connection pool and the task that runs it; replaced when it wedges.
+private final class ClientSlot: @unchecked Sendable {
+    private let lock = NSLock()
+    private let configuration: PostgresClient.Configuration
+    private let logger: Logger
+    private var client: PostgresClient
+    private var runner: Task<Void, Never>
+    private var generation = 0
+
+    init(configuration: PostgresClient.Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    func current() -> (PostgresClient, Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (client, generation)
+    }
+
+    /// Starts a new pool unless another caller already replaced `generation`.
+    func replace(generation old: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard old == generation else { return }
+        runner.cancel()
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        runner = Task { await client.run() }
+        generation += 1
+    }
+
+    func shutdown() {
+        lock.lock()
+        defer { lock.unlock() }
+        runner.cancel()
+    }
+}
+
+/// Waits for an operation at most a given time, without waiting for an operation that
+/// ignores cancellation (it is cancelled and left to finish on its own).
+enum Deadline {
+    struct Exceeded: Error {}
+
+    private final class Once: @unchecked Sendable {
+        private let lock = NSLock()
+        private var done = false
+        private var tasks: [Task<Void, Never>] = []
+
+        func claim() -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            if done { return false }
+            done = true
+            return true
+        }
+
+        func hold(_ task: Task<Void, Never>) {
+            lock.lock()
+            tasks.append(task)
+            lock.unlock()
+        }
+
+        func cancelAll() {
+            lock.lock()
+            let all = tasks
+            lock.unlock()
+            for t in all { t.cancel() }
+        }
+    }
+
+    static func run<T: Sendable>(within limit: Duration, _ body: @Sendable @escaping () async throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            let once = Once()
+            once.hold(Task {
+                try? await Task.sleep(for: limit)
+                if once.claim() {
+                    once.cancelAll()
+                    continuation.resume(throwing: Exceeded())
+                }
+            })
+            once.hold(Task {
+                do {
+                    let value = try await body()
+                    if once.claim() { continuation.resume(returning: value) }
+                } catch {
+                    if once.claim() { continuation.resume(throwing: error) }
+                }
+                once.cancelAll()  // stops the timer
+            })
         }
     }
 }

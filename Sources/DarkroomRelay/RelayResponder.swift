@@ -205,13 +205,36 @@ struct RelayResponder: HTTPResponder {
             logger.info("library created", metadata: ["library": "\(library)", "founder": "\(signature.device)"])
             return Self.status(.created)
         }
-        return Self.putResponse(try await storage.put(body, name: objectName, in: library, membership: change), objectName)
+        var outcome = try await storage.put(body, name: objectName, in: library, membership: change)
+        if outcome == .conflict, case .membership = kind, try await sameMembership(body, storedAs: objectName, in: library) {
+            outcome = .alreadyStored  // the same signed version in another JSON encoding
+        }
+        return Self.putResponse(outcome, objectName)
+    }
+
+    /// Whether `bytes` and the stored object decode to the same signed membership (JSON
+    /// encoders need not write keys in the same order twice).
+    private func sameMembership(_ bytes: Data, storedAs name: ObjectName, in library: LibraryID) async throws -> Bool {
+        guard let info = try await storage.info(name, in: library), info.size <= configuration.maxObjectBytes else { return false }
+        var stored = Data()
+        while Int64(stored.count) < info.size, let chunk = try await storage.chunk(of: name, in: library, containing: Int64(stored.count)) {
+            stored += chunk.data.dropFirst(stored.count - Int(chunk.offset))
+        }
+        let decoder = JSONDecoder()
+        guard let new = try? decoder.decode(SignedMembership.self, from: bytes), let old = try? decoder.decode(SignedMembership.self, from: stored) else { return false }
+        return new == old
     }
 
     private func getObject(_ request: Request, library: LibraryID, name: (ObjectName, SyncObjectName), _ exchange: inout Exchange) async throws -> Response {
         let (objectName, kind) = name
         if case .recovery = kind {
             // Unsigned by exact name: the name is unguessable without the recovery words.
+        } else if case .welcome(_, let device) = kind, let signature = try? await parseSignature(request), signature.device == device,
+                  try await storage.device(device, in: library) == nil {
+            // A joining device polling for its welcome before it is admitted: the welcome is
+            // written only after the membership that admits it, so it cannot exist yet.
+            exchange.device = device
+            throw RelayHTTPError.notFound("no welcome for device \(device) yet: the library has not admitted it")
         } else {
             try await authenticate(request, library: library, body: Data(), &exchange)
         }

@@ -21,7 +21,8 @@ import NIOHTTP1
 /// Connection errors and 5xx answers are retried with exponential backoff (bounded by
 /// `RetryPolicy`), each try freshly signed. Blobs above `partSize` are uploaded in parts
 /// and resume from what the relay already has; a download cut off midway resumes with a
-/// ranged request. The default HTTP client is `HTTPClient.shared`, which needs no shutdown.
+/// ranged request. The default HTTP client (`HTTPTransport.sharedClient`) is shared by all
+/// transports and needs no shutdown.
 public struct HTTPTransport: SyncTransport {
     /// How often and how fast to retry connection errors and 5xx answers.
     public struct RetryPolicy: Sendable {
@@ -57,7 +58,7 @@ public struct HTTPTransport: SyncTransport {
     private let client: HTTPClient
 
     /// A transport for `library` on the relay at `baseURL`, signing as `identity`.
-    public init(baseURL: URL, library: LibraryID, identity: DeviceIdentity?, client: HTTPClient = .shared,
+    public init(baseURL: URL, library: LibraryID, identity: DeviceIdentity?, client: HTTPClient = HTTPTransport.sharedClient,
                 retryPolicy: RetryPolicy = RetryPolicy(), partSize: Int = 1 << 20, pageSize: Int = 1000, requestTimeout: Duration = .seconds(60)) {
         self.baseURL = baseURL
         self.library = library
@@ -68,6 +69,17 @@ public struct HTTPTransport: SyncTransport {
         self.pageSize = max(1, pageSize)
         self.requestTimeout = requestTimeout
     }
+
+    /// The process-wide client every transport uses unless given another: a failed
+    /// connection fails the request at once (this transport retries with its own backoff),
+    /// connections time out after 5 s, and up to 64 connections per relay. Never shut down.
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        configuration.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     // MARK: SyncTransport
 

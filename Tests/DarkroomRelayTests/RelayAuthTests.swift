@@ -95,7 +95,7 @@ extension RelayTests {
         @Test(arguments: RelayBackend.available)
         func malformedAndOversizedRequestsGetA4xxAndTheRelayStaysUp(backend: RelayBackend) async throws {
             var configuration = RelayConfiguration()
-            configuration.maxObjectBytes = 1024
+            configuration.maxObjectBytes = 4096
             try await withRelay(backend, configuration: configuration) { relay in
                 let base = "/v1/libraries/\(relay.library)"
                 #expect(try await relay.raw("GET", "/nowhere").status == 404)
@@ -108,10 +108,10 @@ extension RelayTests {
                 let garbled = [("X-Darkroom-Device", "aaaa"), ("X-Darkroom-Timestamp", "soon"), ("X-Darkroom-Nonce", "x"),
                                ("X-Darkroom-Content-Hash", "zz"), ("X-Darkroom-Signature", "zz")]
                 #expect(try await relay.raw("GET", "\(base)/objects", headers: garbled).status == 401)
-                let e = try relay.nextEnvelope(relay.a.id, String(repeating: "big ", count: 1000))
+                let e = try relay.nextEnvelope(relay.a.id, String(repeating: "big ", count: 2000))
                 let big = "\(base)/objects/\(e.name)"
                 let response = try await relay.raw("PUT", big, body: e.bytes, headers: RelayHarness.signedHeaders("PUT", big, body: e.bytes, by: relay.a))
-                #expect(response.status == 413 && response.body.contains("1024 bytes"))
+                #expect(response.status == 413 && response.body.contains("4096 bytes"))
                 #expect(try await relay.raw("GET", "/healthz").status == 200)
                 let metrics = try await relay.raw("GET", "/metrics")
                 #expect(metrics.body.contains("darkroom_relay_requests_total{route=\"put_object\",status=\"413\"} 1"))

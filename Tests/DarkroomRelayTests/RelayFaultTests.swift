@@ -72,30 +72,60 @@ extension RelayTests {
         }
 
         /// Restarts PostgreSQL while devices keep writing: every put succeeds after retries.
-        /// Runs where `DARKROOM_TEST_POSTGRES_RESTART` names the command that restarts the server.
+        /// Runs where `DARKROOM_TEST_POSTGRES_RESTART` names the command that restarts the server
+        /// (`bash scripts/postgres-for-tests.sh restart`). Known to fail for now: after a restart,
+        /// queries on the relay's postgres-nio pool can stall (each then times out with 503 after
+        /// 10 s and the pool is replaced, yet requests stay stalled), so CI does not set it.
         @Test(.enabled(if: RelayBackend.postgresURL != nil && ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_RESTART"] != nil))
         func postgresRestartMidRunIsRetried() async throws {
-            try await withRelay(.postgres) { relay in
-                let a = relay.transport(relay.a, attempts: 40)
+            var configuration = RelayConfiguration()
+            configuration.deviceRateLimit = .unlimited
+            configuration.libraryRateLimit = .unlimited
+            try await withRelay(.postgres, configuration: configuration) { relay in
+                let a = relay.transport(relay.a, attempts: 40, requestTimeout: .seconds(3))
                 var names: [ObjectName] = []
-                let restart = Process()
-                restart.executableURL = URL(fileURLWithPath: "/bin/sh")
-                restart.arguments = ["-c", ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_RESTART"]!]
-                var after = 0
+                for i in 0..<5 {
+                    let e = try relay.nextEnvelope(relay.a.id, "before restart \(i)")
+                    try await a.put(e.bytes, name: e.name)
+                    names.append(e.name)
+                }
+                let command = ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_RESTART"]!
+                let finished = RestartFlag()
+                let restart = Task.detached { () throws -> Int32 in
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                    process.arguments = ["-c", command]
+                    try process.run()
+                    process.waitUntilExit()
+                    await finished.set()
+                    return process.terminationStatus
+                }
+                // Keep writing while the database restarts (at most 30 s).
+                let deadline = ContinuousClock.now + .seconds(30)
                 var i = 0
-                while after < 5 && i < 5000 {
-                    if i == 5 { try restart.run() }
+                while !(await finished.done), ContinuousClock.now < deadline {
                     let e = try relay.nextEnvelope(relay.a.id, "during restart \(i)")
                     try await a.put(e.bytes, name: e.name)
                     names.append(e.name)
-                    if i >= 5 && !restart.isRunning { after += 1 }
                     i += 1
+                    try await Task.sleep(for: .milliseconds(20))
                 }
-                restart.waitUntilExit()
-                #expect(restart.terminationStatus == 0)
+                #expect(try await restart.value == 0)
+                for i in 0..<5 {
+                    let e = try relay.nextEnvelope(relay.a.id, "after restart \(i)")
+                    try await a.put(e.bytes, name: e.name)
+                    names.append(e.name)
+                }
+                #expect(await relay.server.metrics.requestCount(route: "put_object", status: 503) > 0)
                 let listed = try await relay.transport(relay.b, attempts: 40).listAll(after: nil).names
                 #expect(Array(listed.suffix(names.count)) == names)
             }
         }
     }
+}
+
+/// Set when a background command has finished.
+private actor RestartFlag {
+    private(set) var done = false
+    func set() { done = true }
 }

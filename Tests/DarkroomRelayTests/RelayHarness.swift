@@ -55,7 +55,7 @@ final class RelayHarness: @unchecked Sendable {
             storage = try PostgresRelayStorage(url: RelayBackend.postgresURL!, maximumConnections: 4)
         }
         var logger = Logger(label: "relay-test")
-        logger.logLevel = .error
+        logger.logLevel = ProcessInfo.processInfo.environment["RELAY_TEST_LOG"] != nil ? .debug : .error
         server = RelayServer(storage: storage, configuration: configuration, logger: logger)
         running = try await server.start()
         var k = try LibraryKeyring.create(founder: a)
@@ -79,10 +79,11 @@ final class RelayHarness: @unchecked Sendable {
     }
 
     /// A transport for `identity` (nil: unsigned only) with quick retries.
-    func transport(_ identity: DeviceIdentity?, attempts: Int = 4, partSize: Int = 1 << 20, pageSize: Int = 1000) -> HTTPTransport {
+    func transport(_ identity: DeviceIdentity?, attempts: Int = 4, partSize: Int = 1 << 20, pageSize: Int = 1000,
+                   requestTimeout: Duration = .seconds(60)) -> HTTPTransport {
         HTTPTransport(baseURL: running.url, library: library, identity: identity,
                       retryPolicy: .init(attempts: attempts, initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200)),
-                      partSize: partSize, pageSize: pageSize)
+                      partSize: partSize, pageSize: pageSize, requestTimeout: requestTimeout)
     }
 
     func identity(_ id: DeviceID) -> DeviceIdentity { [a, b, c].first { $0.id == id }! }
@@ -123,10 +124,11 @@ final class RelayHarness: @unchecked Sendable {
     /// Sends a raw request (for tests of what the transport never sends).
     func raw(_ method: String, _ pathAndQuery: String, body: Data = Data(), headers: [(String, String)] = []) async throws -> (status: Int, body: String, headers: [(String, String)]) {
         var request = HTTPClientRequest(url: running.url.absoluteString + pathAndQuery)
+        let client = HTTPTransport.sharedClient
         request.method = .init(rawValue: method)
         for (n, v) in headers { request.headers.add(name: n, value: v) }
         if !body.isEmpty || method == "PUT" { request.body = .bytes(body) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await client.execute(request, timeout: .seconds(30))
         let collected = try await response.body.collect(upTo: 16 << 20)
         return (Int(response.status.code), String(decoding: Data(collected.readableBytesView), as: UTF8.self), response.headers.map { ($0.name, $0.value) })
     }

@@ -88,6 +88,15 @@ extension RelayTests {
                 await #expect(throws: TransportError.self) { try await stranger.get(join) }
                 // A member sees the join request.
                 #expect(try await relay.transport(relay.a).listAll(after: nil).names.contains(join))
+                // The joining device polls for its welcome: "not yet" until it is admitted, then the welcome.
+                let newcomer = DeviceIdentity(name: "")
+                let pairing = String(repeating: "ef", count: 16)
+                let welcome = SyncObjectName.welcome(pairing: pairing, device: newcomer.id).objectName
+                await #expect(throws: TransportError.notFound(welcome)) { try await relay.transport(newcomer).get(welcome) }
+                relay.keyring = try relay.keyring.admitting(newcomer.card, by: relay.a)
+                try await relay.uploadMembership()
+                try await relay.transport(relay.a).put(Data("sealed keyring".utf8), name: welcome)
+                #expect(try await relay.transport(newcomer).get(welcome) == Data("sealed keyring".utf8))
             }
         }
 
