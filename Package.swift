@@ -20,6 +20,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages.
@@ -40,7 +45,18 @@ let package = Package(
         // libsodium wrappers for end-to-end encrypted sync.
         .target(name: "DarkroomCrypto", dependencies: ["CSodium"]),
         // Envelopes, keys, transports and merge for end-to-end encrypted sync.
-        .target(name: "DarkroomSync", dependencies: ["DarkroomCrypto"]),
+        .target(
+            name: "DarkroomSync",
+            dependencies: ["DarkroomCrypto", .product(name: "AsyncHTTPClient", package: "async-http-client")]),
+        // The sync relay server: stores opaque objects per library on SQLite or PostgreSQL.
+        .target(
+            name: "DarkroomRelay",
+            dependencies: ["DarkroomSync", "DarkroomCrypto",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         // The facade a mobile app imports.
         .target(
             name: "Darkroom",
@@ -49,7 +65,8 @@ let package = Package(
         // The `darkroom` command-line tool.
         .executableTarget(
             name: "darkroom",
-            dependencies: ["Darkroom", "DarkroomSync", "DarkroomCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Darkroom", "DarkroomSync", "DarkroomCrypto", "DarkroomRelay", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")],
             path: "CLI"),
         // Engine benchmark at real model sizes with random weights (release builds only).
         .executableTarget(
@@ -70,12 +87,19 @@ let package = Package(
         .executableTarget(
             name: "darkroom-bench-library-sync", dependencies: ["Darkroom", "DarkroomStore", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/library-sync"),
+        // Relay load generator: devices pushing and pulling envelopes over HTTP (Benchmarks/relay/README.md).
+        .executableTarget(
+            name: "darkroom-bench-relay",
+            dependencies: ["DarkroomRelay", "DarkroomSync", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/relay", exclude: ["README.md"]),
 
         .testTarget(name: "DarkroomImagingTests", dependencies: ["DarkroomImaging"]),
         .testTarget(name: "DarkroomStoreTests", dependencies: ["DarkroomStore"]),
         .testTarget(name: "DarkroomEngineTests", dependencies: ["DarkroomEngine"]),
         .testTarget(name: "DarkroomCryptoTests", dependencies: ["DarkroomCrypto"]),
         .testTarget(name: "DarkroomSyncTests", dependencies: ["DarkroomSync"]),
+        .testTarget(name: "DarkroomRelayTests", dependencies: ["DarkroomRelay", "DarkroomSync"]),
         .testTarget(name: "DarkroomTests", dependencies: ["Darkroom", "DarkroomSync", "DarkroomCrypto"]),
         .testTarget(name: "CLITests", dependencies: ["darkroom", "DarkroomImaging", "DarkroomEngine"]),
     ],

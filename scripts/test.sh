@@ -3,6 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The relay tests run on SQLite and on a PostgreSQL server on loopback (scripts/postgres-for-tests.sh).
+if [ -z "${DARKROOM_TEST_POSTGRES_URL:-}" ]; then
+  if url=$(bash scripts/postgres-for-tests.sh); then
+    export DARKROOM_TEST_POSTGRES_URL="$url"
+  elif [ "${CI:-}" = "true" ]; then
+    echo "PostgreSQL for the relay tests could not be started" >&2; exit 1
+  else
+    echo "warning: no PostgreSQL; the relay tests run on SQLite only" >&2
+  fi
+fi
 swift build --build-tests 2>&1 | grep -v "^\[" || true
 swift build --build-tests >/dev/null   # fail here (with the errors above) if the build failed
 swift test --skip-build 2>&1 | tee .build/test-output.txt

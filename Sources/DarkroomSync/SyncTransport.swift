@@ -37,6 +37,17 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     case invalidCursor(String)
     /// The underlying storage failed.
     case io(String)
+    /// The relay refused the device (HTTP 401 or 403): a bad or expired signature, a
+    /// device that is not (or no longer) a member, or a write it may not make.
+    case unauthorized(String)
+    /// The relay could not be reached (connection refused, DNS, timeout) after the retries.
+    case unreachable(String)
+    /// The TLS connection to the relay failed (certificate not trusted, wrong host name).
+    case tls(String)
+    /// The relay is limiting this device or library; try again after this many seconds.
+    case rateLimited(retryAfterSeconds: Int)
+    /// The relay rejected the request for another reason (HTTP status and its message).
+    case rejected(status: Int, message: String)
 
     /// A message that says what failed and what to do.
     public var description: String {
@@ -45,6 +56,11 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
         case .conflict(let n): return "object \(n) already exists with different contents; objects are write-once"
         case .invalidCursor(let s): return "invalid transport cursor (\(s)): list again from the start"
         case .io(let s): return "transport storage error: \(s)"
+        case .unauthorized(let s): return "the relay refused this device: \(s)"
+        case .unreachable(let s): return "the relay cannot be reached (\(s)): check the address and the network, then sync again"
+        case .tls(let s): return "TLS connection to the relay failed (\(s)): check the relay's certificate and address"
+        case .rateLimited(let n): return "the relay is rate-limiting this device or library: sync again in \(n) s"
+        case .rejected(let status, let message): return "the relay rejected the request (HTTP \(status)): \(message)"
         }
     }
 }

@@ -1,0 +1,195 @@
+// Load generator for the relay (docs/benchmarks.md, "Relay"): devices push and pull small
+// envelopes through HTTPTransport against relay processes on loopback, for a bounded time.
+//
+//   darkroom-bench-relay run --storage sqlite:/tmp/relay.sqlite [--processes 1] [--devices 200] [--seconds 60]
+//   darkroom-bench-relay serve --port 8081 --storage postgres://…   (one relay process, no rate limits)
+//
+// `run` starts the relay processes (this executable with `serve`), creates one library per
+// 10 devices, then every device loops: put one envelope, list after its cursor, get what is
+// new. Prints requests/s, envelopes pushed/s, p50/p99 latency per request and errors.
+import AsyncHTTPClient
+import DarkroomRelay
+import DarkroomSync
+import Foundation
+import Logging
+
+struct Options {
+    var storage = "sqlite:/tmp/darkroom-bench-relay/relay.sqlite"
+    var processes = 1
+    var devices = 200
+    var seconds = 60.0
+    var port = 18080
+    var devicesPerLibrary = 10
+
+    init(_ args: ArraySlice<String>) {
+        var i = args.startIndex
+        func value() -> String {
+            i += 1
+            guard i < args.endIndex else { fatalError("missing value after \(args[i - 1])") }
+            return args[i]
+        }
+        while i < args.endIndex {
+            switch args[i] {
+            case "--storage": storage = value()
+            case "--processes": processes = Int(value())!
+            case "--devices": devices = Int(value())!
+            case "--seconds": seconds = Double(value())!
+            case "--port": port = Int(value())!
+            case "--devices-per-library": devicesPerLibrary = Int(value())!
+            default: fatalError("unknown option \(args[i])")
+            }
+            i += 1
+        }
+    }
+}
+
+/// Per-request latencies and errors of one device.
+struct DeviceResult: Sendable {
+    var latencies: [Double] = []
+    var pushed = 0
+    var pulled = 0
+    var errors: [String] = []
+}
+
+func serve(_ options: Options) async throws {
+    var logger = Logger(label: "bench-relay")
+    logger.logLevel = .warning
+    var configuration = RelayConfiguration()
+    configuration.deviceRateLimit = .unlimited
+    configuration.libraryRateLimit = .unlimited
+    let location = try RelayStorageLocation(parsing: options.storage)
+    let storage = try location.open(logger: logger)
+    try await RelayServer(storage: storage, configuration: configuration, logger: logger).run(port: options.port) { port in
+        FileHandle.standardOutput.write(Data("listening \(port)\n".utf8))
+    }
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+}
+
+func run(_ options: Options) async throws {
+    if case .sqlite(let path) = try RelayStorageLocation(parsing: options.storage) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+    // Relay processes.
+    var children: [Process] = []
+    var urls: [URL] = []
+    for p in 0..<options.processes {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        child.arguments = ["serve", "--port", String(options.port + p), "--storage", options.storage]
+        let pipe = Pipe()
+        child.standardOutput = pipe
+        try child.run()
+        children.append(child)
+        // Wait for "listening".
+        var line = Data()
+        while !String(decoding: line, as: UTF8.self).contains("\n") {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { fatalError("relay process \(p) exited") }
+            line += chunk
+        }
+        urls.append(URL(string: "http://127.0.0.1:\(options.port + p)")!)
+    }
+    defer { for c in children { c.terminate(); c.waitUntilExit() } }
+
+    var configuration = HTTPClient.Configuration()
+    configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: options.devices + 8)
+    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+
+    // Libraries of `devicesPerLibrary` devices; membership uploaded by each founder.
+    struct Member: Sendable {
+        var identity: DeviceIdentity
+        var keyring: LibraryKeyring
+        var url: URL
+    }
+    var members: [Member] = []
+    let libraries = (options.devices + options.devicesPerLibrary - 1) / options.devicesPerLibrary
+    for l in 0..<libraries {
+        let count = min(options.devicesPerLibrary, options.devices - l * options.devicesPerLibrary)
+        let identities = (0..<count).map { _ in DeviceIdentity(name: "") }
+        var keyring = try LibraryKeyring.create(founder: identities[0])
+        for d in identities.dropFirst() { keyring = try keyring.admitting(d.card, by: identities[0]) }
+        let founder = HTTPTransport(baseURL: urls[0], library: keyring.library, identity: identities[0], client: client)
+        for (v, signed) in keyring.chain.enumerated() {
+            try await founder.put(try JSONEncoder().encode(signed), name: SyncObjectName.membership(version: UInt64(v + 1)).objectName)
+        }
+        for (i, identity) in identities.enumerated() {
+            members.append(Member(identity: identity, keyring: keyring, url: urls[(l * options.devicesPerLibrary + i) % urls.count]))
+        }
+    }
+    print("setup: \(libraries) libraries, \(members.count) devices, \(urls.count) relay process(es), storage \(try RelayStorageLocation(parsing: options.storage))")
+
+    let clock = ContinuousClock()
+    let start = clock.now
+    let deadline = start + .milliseconds(Int(options.seconds * 1000))
+    let results = try await withThrowingTaskGroup(of: DeviceResult.self) { group in
+        for member in members {
+            group.addTask {
+                var result = DeviceResult()
+                let transport = HTTPTransport(baseURL: member.url, library: member.keyring.library, identity: member.identity, client: client,
+                                              retryPolicy: .init(attempts: 1))
+                var writer = LogWriter(library: member.keyring.library, device: member.identity.id)
+                var hlc = HybridLogicalClock(device: member.identity.id)
+                var cursor: TransportCursor? = nil
+                let payload = Data(repeating: 0x61, count: 200)
+                func timed<T>(_ op: () async throws -> T) async -> T? {
+                    let t0 = clock.now
+                    do {
+                        let value = try await op()
+                        result.latencies.append(seconds(clock.now - t0))
+                        return value
+                    } catch {
+                        result.latencies.append(seconds(clock.now - t0))
+                        result.errors.append("\(error)")
+                        return nil
+                    }
+                }
+                while clock.now < deadline {
+                    let stamp = hlc.now(wallClockMs: UInt64(Date().timeIntervalSince1970 * 1000))
+                    guard let envelope = try? writer.append(payload, clock: stamp, keyring: member.keyring, identity: member.identity) else { break }
+                    if await timed({ try await transport.put(envelope.bytes, name: envelope.name) }) != nil { result.pushed += 1 }
+                    guard let page = await timed({ try await transport.list(after: cursor) }) else { continue }
+                    cursor = page.nextCursor ?? cursor
+                    for name in page.names where name.rawValue.hasPrefix("log/") && !name.rawValue.hasPrefix("log/\(member.identity.id)/") {
+                        guard clock.now < deadline else { break }
+                        if await timed({ try await transport.get(name) }) != nil { result.pulled += 1 }
+                    }
+                }
+                return result
+            }
+        }
+        var all: [DeviceResult] = []
+        for try await r in group { all.append(r) }
+        return all
+    }
+    let elapsed = seconds(clock.now - start)
+    try await client.shutdown()
+    let latencies = results.flatMap(\.latencies).sorted()
+    let errors = results.flatMap(\.errors)
+    let pushed = results.map(\.pushed).reduce(0, +)
+    let pulled = results.map(\.pulled).reduce(0, +)
+    print(String(format: "elapsed %.1f s; requests %d (%.0f/s); envelopes pushed %d (%.0f/s), pulled %d (%.0f/s)",
+                 elapsed, latencies.count, Double(latencies.count) / elapsed, pushed, Double(pushed) / elapsed, pulled, Double(pulled) / elapsed))
+    print(String(format: "latency per request: p50 %.1f ms, p99 %.1f ms, max %.1f ms; errors %d",
+                 percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000, (latencies.last ?? .nan) * 1000, errors.count))
+    for e in Set(errors).prefix(5) { print("  error: \(e)") }
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 2 else {
+    print("usage: darkroom-bench-relay run|serve [--storage LOCATION] [--processes N] [--devices N] [--seconds S] [--port P]")
+    exit(64)
+}
+let options = Options(arguments.dropFirst(2))
+switch arguments[1] {
+case "serve": try await serve(options)
+case "run": try await run(options)
+default:
+    print("unknown mode \(arguments[1])")
+    exit(64)
+}

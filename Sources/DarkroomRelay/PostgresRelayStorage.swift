@@ -1,0 +1,440 @@
+import DarkroomCrypto
+import DarkroomSync
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Relay storage in a PostgreSQL database (postgres-nio, a pool of connections): for a
+/// relay that runs as several stateless processes against one database. The same tables
+/// as `SQLiteRelayStorage`; per-library sequence numbers are taken under the library row's
+/// lock, so concurrent processes never produce a listing that skips an object.
+public final class PostgresRelayStorage: RelayStorage {
+    private let pool: ClientSlot
+    private let logger: Logger
+    /// Longest time one storage operation may take; past it the request fails with 503 and
+    /// the connection pool is replaced (a pool can stay wedged after a database restart).
+    public let operationTimeout: Duration
+
+    /// Connects to `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`, TLS off unless
+    /// `?sslmode=require`) with at most `maximumConnections` connections.
+    public init(url: String, maximumConnections: Int = 20, operationTimeout: Duration = .seconds(10),
+                logger: Logger = Logger(label: "darkroom.relay.postgres")) throws {
+        guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""),
+              let host = parts.host, let user = parts.user, !user.isEmpty else {
+            throw RelayStorageError.badLocation(url)
+        }
+        let database = String(parts.path.drop { $0 == "/" })
+        let tls: PostgresClient.Configuration.TLS =
+            parts.queryItems?.contains { $0.name == "sslmode" && $0.value == "require" } == true ? .require(.makeClientConfiguration()) : .disable
+        var configuration = PostgresClient.Configuration(host: host, port: parts.port ?? 5432, username: user,
+                                                         password: parts.password, database: database.isEmpty ? user : database, tls: tls)
+        configuration.options.maximumConnections = max(1, maximumConnections)
+        configuration.options.connectTimeout = .seconds(5)
+        self.logger = logger
+        self.operationTimeout = operationTimeout
+        pool = ClientSlot(configuration: configuration, logger: logger)
+    }
+
+    /// Closes the connection pool.
+    public func shutdown() {
+        pool.shutdown()
+    }
+
+    private static let schema: [PostgresQuery] = [
+        """
+        CREATE TABLE IF NOT EXISTS relay_libraries (
+            library TEXT PRIMARY KEY, last_seq BIGINT NOT NULL, membership_version BIGINT NOT NULL,
+            membership BYTEA NOT NULL, created_at BIGINT NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS relay_devices (
+            library TEXT NOT NULL, device TEXT NOT NULL, signing_key BYTEA NOT NULL, active BOOLEAN NOT NULL,
+            PRIMARY KEY (library, device))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS relay_objects (
+            library TEXT NOT NULL, name TEXT NOT NULL, seq BIGINT NOT NULL, size BIGINT NOT NULL,
+            digest BYTEA NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (library, name))
+        """,
+        "CREATE UNIQUE INDEX IF NOT EXISTS relay_objects_by_seq ON relay_objects (library, seq)",
+        """
+        CREATE TABLE IF NOT EXISTS relay_chunks (
+            library TEXT NOT NULL, name TEXT NOT NULL, byte_offset BIGINT NOT NULL, data BYTEA NOT NULL,
+            PRIMARY KEY (library, name, byte_offset))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS relay_uploads (
+            library TEXT NOT NULL, name TEXT NOT NULL, byte_offset BIGINT NOT NULL, data BYTEA NOT NULL,
+            created_at BIGINT NOT NULL, PRIMARY KEY (library, name, byte_offset))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS relay_nonces (
+            library TEXT NOT NULL, device TEXT NOT NULL, nonce TEXT NOT NULL, expires_at BIGINT NOT NULL,
+            PRIMARY KEY (library, device, nonce))
+        """,
+        "CREATE INDEX IF NOT EXISTS relay_nonces_by_expiry ON relay_nonces (expires_at)",
+    ]
+
+    /// Creates the tables under an advisory lock, so processes starting together do not race.
+    public func prepare() async throws {
+        try await guarded { client in
+            try await client.withTransaction(logger: self.logger) { conn in
+                try await conn.query("SELECT pg_advisory_xact_lock(7461)", logger: self.logger)
+                for statement in Self.schema { try await conn.query(statement, logger: self.logger) }
+            }
+        }
+    }
+
+    /// The device's record.
+    public func device(_ device: DeviceID, in library: LibraryID) async throws -> RelayDeviceRecord? {
+        try await guarded { client in
+            let rows = try await client.query("SELECT signing_key, active FROM relay_devices WHERE library = \(library.rawValue) AND device = \(device.rawValue)", logger: self.logger)
+            for try await (key, active) in rows.decode((Data, Bool).self) {
+                return RelayDeviceRecord(device: device, signingKey: try SigningPublicKey(bytes: key), active: active)
+            }
+            return nil
+        }
+    }
+
+    /// The newest membership.
+    public func membership(of library: LibraryID) async throws -> RelayMembershipState? {
+        try await guarded { client in
+            let rows = try await client.query("SELECT membership_version, membership FROM relay_libraries WHERE library = \(library.rawValue)", logger: self.logger)
+            for try await (version, bytes) in rows.decode((Int64, Data).self) { return RelayMembershipState(version: UInt64(version), bytes: bytes) }
+            return nil
+        }
+    }
+
+    /// Creates the library with its first membership.
+    public func createLibrary(_ library: LibraryID, membershipName name: ObjectName, bytes: Data, devices: [RelayDeviceRecord]) async throws -> Bool {
+        try await guarded { client in
+            try await client.withTransaction(logger: self.logger) { conn in
+                let rows = try await conn.query("""
+                    INSERT INTO relay_libraries (library, last_seq, membership_version, membership, created_at)
+                    VALUES (\(library.rawValue), 0, 1, \(bytes), \(Self.now())) ON CONFLICT DO NOTHING RETURNING 1
+                    """, logger: self.logger)
+                guard try await Self.count(rows) == 1 else { return false }
+                try await self.replaceDevices(conn, library: library, devices: devices)
+                try await self.insert(conn, bytes: bytes, name: name, library: library)
+                return true
+            }
+        }
+    }
+
+    /// Stores an object, write-once.
+    public func put(_ bytes: Data, name: ObjectName, in library: LibraryID, membership: RelayMembershipChange?) async throws -> RelayPutOutcome {
+        try await guarded { client in
+            try await client.withTransaction(logger: self.logger) { conn -> RelayPutOutcome in
+                // Take the library row's lock first: puts of one library are serialized from here.
+                let seq = try await self.nextSequence(conn, library: library)
+                let existing = try await conn.query("SELECT digest FROM relay_objects WHERE library = \(library.rawValue) AND name = \(name.rawValue)", logger: self.logger)
+                for try await digest in existing.decode(Data.self) {
+                    // Returning commits the sequence bump: a harmless gap in the numbering.
+                    return digest == RelayStorageSupport.digest(bytes) ? .alreadyStored : .conflict
+                }
+                if let membership {
+                    let updated = try await conn.query("""
+                        UPDATE relay_libraries SET membership_version = \(Int64(membership.version)), membership = \(bytes)
+                        WHERE library = \(library.rawValue) AND membership_version = \(Int64(membership.version) - 1) RETURNING 1
+                        """, logger: self.logger)
+                    guard try await Self.count(updated) == 1 else { throw RelayStorageError.staleMembership(expected: membership.version) }
+                    try await self.replaceDevices(conn, library: library, devices: membership.devices)
+                }
+                try await self.insertObject(conn, bytes: bytes, name: name, library: library, seq: seq)
+                return .stored
+            }
+        }
+    }
+
+    /// Size and digest.
+    public func info(_ name: ObjectName, in library: LibraryID) async throws -> RelayObjectInfo? {
+        try await guarded { client in
+            let rows = try await client.query("SELECT size, digest FROM relay_objects WHERE library = \(library.rawValue) AND name = \(name.rawValue)", logger: self.logger)
+            for try await (size, digest) in rows.decode((Int64, Data).self) { return RelayObjectInfo(size: size, digest: digest) }
+            return nil
+        }
+    }
+
+    /// The chunk containing `offset`.
+    public func chunk(of name: ObjectName, in library: LibraryID, containing offset: Int64) async throws -> (offset: Int64, data: Data)? {
+        try await guarded { client in
+            let rows = try await client.query("""
+                SELECT byte_offset, data FROM relay_chunks WHERE library = \(library.rawValue) AND name = \(name.rawValue) AND byte_offset <= \(offset)
+                ORDER BY byte_offset DESC LIMIT 1
+                """, logger: self.logger)
+            for try await (start, data) in rows.decode((Int64, Data).self) {
+                return start + Int64(data.count) > offset ? (start, data) : nil
+            }
+            return nil
+        }
+    }
+
+    /// A page of the listing.
+    public func list(_ library: LibraryID, after: Int64, limit: Int) async throws -> (objects: [RelayListedObject], hasMore: Bool) {
+        try await guarded { client in
+            let rows = try await client.query("""
+                SELECT seq, name FROM relay_objects WHERE library = \(library.rawValue) AND seq > \(after) ORDER BY seq LIMIT \(Int64(limit + 1))
+                """, logger: self.logger)
+            var objects: [RelayListedObject] = []
+            var total = 0
+            for try await (seq, name) in rows.decode((Int64, String).self) {
+                total += 1
+                if total <= limit, let n = ObjectName(rawValue: name) { objects.append(RelayListedObject(sequence: seq, name: n)) }
+            }
+            return (objects, total > limit)
+        }
+    }
+
+    /// Stages a part.
+    public func stagePart(_ data: Data, at offset: Int64, name: ObjectName, in library: LibraryID) async throws {
+        try await guarded { client in
+            try await client.query("""
+                INSERT INTO relay_uploads (library, name, byte_offset, data, created_at)
+                VALUES (\(library.rawValue), \(name.rawValue), \(offset), \(data), \(Self.now())) ON CONFLICT DO NOTHING
+                """, logger: self.logger)
+        }
+    }
+
+    /// The gap-free staged prefix.
+    public func stagedPrefix(of name: ObjectName, in library: LibraryID) async throws -> Int64 {
+        try await guarded { client in
+            try await client.withTransaction(logger: self.logger) { conn in
+                let (end, stray) = try await self.parts(conn, name: name, library: library)
+                for offset in stray {
+                    try await conn.query("DELETE FROM relay_uploads WHERE library = \(library.rawValue) AND name = \(name.rawValue) AND byte_offset = \(offset)", logger: self.logger)
+                }
+                return end
+            }
+        }
+    }
+
+    /// Assembles an upload.
+    public func commitUpload(_ name: ObjectName, in library: LibraryID, size: Int64, digest: Data) async throws -> RelayCommitOutcome {
+        try await guarded { client in
+            try await client.withTransaction(logger: self.logger) { conn -> RelayCommitOutcome in
+                let seq = try await self.nextSequence(conn, library: library)
+                let existing = try await conn.query("SELECT size, digest FROM relay_objects WHERE library = \(library.rawValue) AND name = \(name.rawValue)", logger: self.logger)
+                var found: (Int64, Data)? = nil
+                for try await row in existing.decode((Int64, Data).self) { found = row }
+                if let found {
+                    try await self.dropParts(conn, name: name, library: library)
+                    return .put(found.1 == digest && found.0 == size ? .alreadyStored : .conflict)
+                }
+                let (end, stray) = try await self.parts(conn, name: name, library: library)
+                guard stray.isEmpty, end == size else { return .incomplete(received: end) }
+                let hasher = try GenericHash.Hasher()
+                let rows = try await conn.query("SELECT data FROM relay_uploads WHERE library = \(library.rawValue) AND name = \(name.rawValue) ORDER BY byte_offset", logger: self.logger)
+                for try await part in rows.decode(Data.self) { hasher.update(part) }
+                guard hasher.finalize() == digest else {
+                    try await self.dropParts(conn, name: name, library: library)
+                    return .digestMismatch
+                }
+                try await conn.query("""
+                    INSERT INTO relay_objects (library, name, seq, size, digest, created_at)
+                    VALUES (\(library.rawValue), \(name.rawValue), \(seq), \(size), \(digest), \(Self.now()))
+                    """, logger: self.logger)
+                try await conn.query("""
+                    INSERT INTO relay_chunks (library, name, byte_offset, data)
+                    SELECT library, name, byte_offset, data FROM relay_uploads WHERE library = \(library.rawValue) AND name = \(name.rawValue)
+                    """, logger: self.logger)
+                try await self.dropParts(conn, name: name, library: library)
+                return .put(.stored)
+            }
+        }
+    }
+
+    /// Records a nonce.
+    public func useNonce(_ nonce: String, device: DeviceID, library: LibraryID, expiresAt: Int64) async throws -> Bool {
+        try await guarded { client in
+            let rows = try await client.query("""
+                INSERT INTO relay_nonces (library, device, nonce, expires_at) VALUES (\(library.rawValue), \(device.rawValue), \(nonce), \(expiresAt))
+                ON CONFLICT DO NOTHING RETURNING 1
+                """, logger: self.logger)
+            return try await Self.count(rows) == 1
+        }
+    }
+
+    /// Forgets expired nonces.
+    public func purgeNonces(expiredBefore time: Int64) async throws {
+        try await guarded { client in try await client.query("DELETE FROM relay_nonces WHERE expires_at < \(time)", logger: self.logger) }
+    }
+
+    /// Every chunk and staged part of a library.
+    public func rawBytes(of library: LibraryID) async throws -> [Data] {
+        try await guarded { client in
+            let rows = try await client.query("""
+                SELECT data FROM relay_chunks WHERE library = \(library.rawValue) UNION ALL SELECT data FROM relay_uploads WHERE library = \(library.rawValue)
+                """, logger: self.logger)
+            var out: [Data] = []
+            for try await d in rows.decode(Data.self) { out.append(d) }
+            return out
+        }
+    }
+
+    // MARK: Shared steps
+
+    private static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    private static func count(_ rows: PostgresRowSequence) async throws -> Int {
+        var n = 0
+        for try await _ in rows { n += 1 }
+        return n
+    }
+
+    private func nextSequence(_ conn: PostgresConnection, library: LibraryID) async throws -> Int64 {
+        let rows = try await conn.query("UPDATE relay_libraries SET last_seq = last_seq + 1 WHERE library = \(library.rawValue) RETURNING last_seq", logger: logger)
+        for try await seq in rows.decode(Int64.self) { return seq }
+        throw RelayStorageError.unknownLibrary(library)
+    }
+
+    private func insert(_ conn: PostgresConnection, bytes: Data, name: ObjectName, library: LibraryID) async throws {
+        try await insertObject(conn, bytes: bytes, name: name, library: library, seq: try await nextSequence(conn, library: library))
+    }
+
+    private func insertObject(_ conn: PostgresConnection, bytes: Data, name: ObjectName, library: LibraryID, seq: Int64) async throws {
+        try await conn.query("""
+            INSERT INTO relay_objects (library, name, seq, size, digest, created_at)
+            VALUES (\(library.rawValue), \(name.rawValue), \(seq), \(Int64(bytes.count)), \(RelayStorageSupport.digest(bytes)), \(Self.now()))
+            """, logger: logger)
+        for (offset, chunk) in RelayStorageSupport.chunks(bytes) {
+            try await conn.query("INSERT INTO relay_chunks (library, name, byte_offset, data) VALUES (\(library.rawValue), \(name.rawValue), \(offset), \(chunk))", logger: logger)
+        }
+    }
+
+    private func replaceDevices(_ conn: PostgresConnection, library: LibraryID, devices: [RelayDeviceRecord]) async throws {
+        try await conn.query("DELETE FROM relay_devices WHERE library = \(library.rawValue)", logger: logger)
+        for d in devices {
+            try await conn.query("""
+                INSERT INTO relay_devices (library, device, signing_key, active) VALUES (\(library.rawValue), \(d.device.rawValue), \(d.signingKey.bytes), \(d.active))
+                """, logger: logger)
+        }
+    }
+
+    private func parts(_ conn: PostgresConnection, name: ObjectName, library: LibraryID) async throws -> (end: Int64, stray: [Int64]) {
+        let rows = try await conn.query("""
+            SELECT byte_offset, octet_length(data)::BIGINT FROM relay_uploads WHERE library = \(library.rawValue) AND name = \(name.rawValue) ORDER BY byte_offset
+            """, logger: logger)
+        var parts: [(offset: Int64, length: Int64)] = []
+        for try await (offset, length) in rows.decode((Int64, Int64).self) { parts.append((offset, length)) }
+        return RelayStorageSupport.contiguousPrefix(parts)
+    }
+
+    private func dropParts(_ conn: PostgresConnection, name: ObjectName, library: LibraryID) async throws {
+        try await conn.query("DELETE FROM relay_uploads WHERE library = \(library.rawValue) AND name = \(name.rawValue)", logger: logger)
+    }
+
+    /// Runs `body` with the current pool, within `operationTimeout`; maps database errors.
+    private func guarded<T: Sendable>(_ body: @Sendable @escaping (PostgresClient) async throws -> T) async throws -> T {
+        let (client, generation) = pool.current()
+        do {
+            return try await Deadline.run(within: operationTimeout) { try await body(client) }
+        } catch let error as RelayStorageError {
+            throw error
+        } catch is Deadline.Exceeded {
+            logger.warning("storage operation timed out; replacing the connection pool")
+            pool.replace(generation: generation)
+            throw RelayStorageError.database("the database did not answer within \(operationTimeout)")
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw RelayStorageError.database(String(reflecting: error))
+        }
+    }
+}
+
+/// The current connection pool and the task that runs it; replaced when it wedges.
+private final class ClientSlot: @unchecked Sendable {
+    private let lock = NSLock()
+    private let configuration: PostgresClient.Configuration
+    private let logger: Logger
+    private var client: PostgresClient
+    private var runner: Task<Void, Never>
+    private var generation = 0
+
+    init(configuration: PostgresClient.Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    func current() -> (PostgresClient, Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (client, generation)
+    }
+
+    /// Starts a new pool unless another caller already replaced `generation`.
+    func replace(generation old: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard old == generation else { return }
+        runner.cancel()
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        runner = Task { await client.run() }
+        generation += 1
+    }
+
+    func shutdown() {
+        lock.lock()
+        defer { lock.unlock() }
+        runner.cancel()
+    }
+}
+
+/// Waits for an operation at most a given time, without waiting for an operation that
+/// ignores cancellation (it is cancelled and left to finish on its own).
+enum Deadline {
+    struct Exceeded: Error {}
+
+    private final class Once: @unchecked Sendable {
+        private let lock = NSLock()
+        private var done = false
+        private var tasks: [Task<Void, Never>] = []
+
+        func claim() -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            if done { return false }
+            done = true
+            return true
+        }
+
+        func hold(_ task: Task<Void, Never>) {
+            lock.lock()
+            tasks.append(task)
+            lock.unlock()
+        }
+
+        func cancelAll() {
+            lock.lock()
+            let all = tasks
+            lock.unlock()
+            for t in all { t.cancel() }
+        }
+    }
+
+    static func run<T: Sendable>(within limit: Duration, _ body: @Sendable @escaping () async throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            let once = Once()
+            once.hold(Task {
+                try? await Task.sleep(for: limit)
+                if once.claim() {
+                    once.cancelAll()
+                    continuation.resume(throwing: Exceeded())
+                }
+            })
+            once.hold(Task {
+                do {
+                    let value = try await body()
+                    if once.claim() { continuation.resume(returning: value) }
+                } catch {
+                    if once.claim() { continuation.resume(throwing: error) }
+                }
+                once.cancelAll()  // stops the timer
+            })
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// Counters the relay exposes at `/metrics` in the Prometheus text format: requests by
+/// route and status, bytes in and out, a latency histogram per route, and refused request
+/// signatures by reason. Per process; Prometheus adds the processes up.
+public actor RelayMetrics {
+    private struct RouteStatus: Hashable {
+        var route: String
+        var status: Int
+    }
+
+    /// Upper bounds of the latency histogram buckets, in seconds.
+    public static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+    private var requests: [RouteStatus: Int] = [:]
+    private var latencyCounts: [String: [Int]] = [:]
+    private var latencySums: [String: Double] = [:]
+    private var rejected: [String: Int] = [:]
+    /// Request body bytes received.
+    public private(set) var bytesIn: Int64 = 0
+    /// Response body bytes sent.
+    public private(set) var bytesOut: Int64 = 0
+
+    /// Empty counters.
+    public init() {}
+
+    /// Counts one finished request.
+    func record(route: String, status: Int, seconds: Double, bytesIn: Int, bytesOut: Int) {
+        requests[RouteStatus(route: route, status: status), default: 0] += 1
+        var counts = latencyCounts[route] ?? Array(repeating: 0, count: Self.latencyBuckets.count + 1)
+        let index = Self.latencyBuckets.firstIndex { seconds <= $0 } ?? Self.latencyBuckets.count
+        counts[index] += 1
+        latencyCounts[route] = counts
+        latencySums[route, default: 0] += seconds
+        self.bytesIn += Int64(bytesIn)
+        self.bytesOut += Int64(bytesOut)
+    }
+
+    /// Counts one refused signature.
+    func recordRejectedSignature(reason: String) { rejected[reason, default: 0] += 1 }
+
+    /// Requests counted for `route` with `status`.
+    public func requestCount(route: String, status: Int) -> Int { requests[RouteStatus(route: route, status: status)] ?? 0 }
+
+    /// Refused signatures counted for `reason`.
+    public func rejectedSignatures(reason: String) -> Int { rejected[reason] ?? 0 }
+
+    /// The Prometheus text exposition (version 0.0.4).
+    public func exposition() -> String {
+        var out = "# HELP darkroom_relay_requests_total Requests handled, by route and HTTP status.\n# TYPE darkroom_relay_requests_total counter\n"
+        for (key, n) in requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }) {
+            out += "darkroom_relay_requests_total{route=\"\(key.route)\",status=\"\(key.status)\"} \(n)\n"
+        }
+        out += "# HELP darkroom_relay_request_bytes_total Request body bytes received.\n# TYPE darkroom_relay_request_bytes_total counter\n"
+        out += "darkroom_relay_request_bytes_total \(bytesIn)\n"
+        out += "# HELP darkroom_relay_response_bytes_total Response body bytes sent.\n# TYPE darkroom_relay_response_bytes_total counter\n"
+        out += "darkroom_relay_response_bytes_total \(bytesOut)\n"
+        out += "# HELP darkroom_relay_request_duration_seconds Time to answer a request, by route.\n# TYPE darkroom_relay_request_duration_seconds histogram\n"
+        for route in latencyCounts.keys.sorted() {
+            let counts = latencyCounts[route]!
+            var cumulative = 0
+            for (i, bound) in Self.latencyBuckets.enumerated() {
+                cumulative += counts[i]
+                out += "darkroom_relay_request_duration_seconds_bucket{route=\"\(route)\",le=\"\(bound)\"} \(cumulative)\n"
+            }
+            cumulative += counts.last!
+            out += "darkroom_relay_request_duration_seconds_bucket{route=\"\(route)\",le=\"+Inf\"} \(cumulative)\n"
+            out += "darkroom_relay_request_duration_seconds_sum{route=\"\(route)\"} \(latencySums[route]!)\n"
+            out += "darkroom_relay_request_duration_seconds_count{route=\"\(route)\"} \(cumulative)\n"
+        }
+        out += "# HELP darkroom_relay_rejected_signatures_total Requests refused for their signature, by reason.\n# TYPE darkroom_relay_rejected_signatures_total counter\n"
+        for (reason, n) in rejected.sorted(by: { $0.key < $1.key }) {
+            out += "darkroom_relay_rejected_signatures_total{reason=\"\(reason)\"} \(n)\n"
+        }
+        return out
+    }
+}

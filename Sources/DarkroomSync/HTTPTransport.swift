@@ -1,0 +1,342 @@
+import AsyncHTTPClient
+import DarkroomCrypto
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A transport over a Darkroom relay (`darkroom relay serve`), speaking its HTTP API
+/// (docs/relay.md):
+///
+/// - `PUT /v1/libraries/{library}/objects/{name}`: store an object (write-once; 409 on
+///   different bytes);
+/// - `GET /v1/libraries/{library}/objects/{name}`: read it (`Range: bytes=N-` resumes);
+/// - `GET /v1/libraries/{library}/objects?after=CURSOR&limit=N`: list names in storage order;
+/// - `GET|PUT|POST /v1/libraries/{library}/uploads/{name}`: a resumable upload of a large
+///   blob in parts (received size; one part at `?offset=`; commit with `?size=&digest=`).
+///
+/// Every request is signed by `identity` (see `RelayRequestSignature`) except the two the
+/// relay serves to anyone: `PUT join/…` (a join request) and `GET recovery/…`. With a nil
+/// identity only those two work.
+///
+/// Connection errors and 5xx answers are retried with exponential backoff (bounded by
+/// `RetryPolicy`), each try freshly signed. Blobs above `partSize` are uploaded in parts
+/// and resume from what the relay already has; a download cut off midway resumes with a
+/// ranged request. The default HTTP client (`HTTPTransport.sharedClient`) is shared by all
+/// transports and needs no shutdown.
+public struct HTTPTransport: SyncTransport {
+    /// How often and how fast to retry connection errors and 5xx answers.
+    public struct RetryPolicy: Sendable {
+        /// Tries in all (1: no retry).
+        public var attempts: Int
+        /// Wait before the second try; doubles each time.
+        public var initialDelay: Duration
+        /// Longest wait between two tries.
+        public var maximumDelay: Duration
+
+        /// A policy with explicit parts.
+        public init(attempts: Int = 6, initialDelay: Duration = .milliseconds(100), maximumDelay: Duration = .seconds(2)) {
+            self.attempts = max(1, attempts)
+            self.initialDelay = initialDelay
+            self.maximumDelay = maximumDelay
+        }
+    }
+
+    /// The relay's address, e.g. `http://127.0.0.1:8080`.
+    public let baseURL: URL
+    /// The library this transport reads and writes.
+    public let library: LibraryID
+    /// The device that signs requests; nil for unsigned requests only.
+    public let identity: DeviceIdentity?
+    /// Retries of connection errors and 5xx answers.
+    public var retryPolicy: RetryPolicy
+    /// Blobs larger than this are uploaded in parts of this size (resumable).
+    public var partSize: Int
+    /// Names per listing page asked of the relay.
+    public var pageSize: Int
+    /// Time allowed for one HTTP exchange.
+    public var requestTimeout: Duration
+    private let client: HTTPClient
+
+    /// A transport for `library` on the relay at `baseURL`, signing as `identity`.
+    public init(baseURL: URL, library: LibraryID, identity: DeviceIdentity?, client: HTTPClient = HTTPTransport.sharedClient,
+                retryPolicy: RetryPolicy = RetryPolicy(), partSize: Int = 1 << 20, pageSize: Int = 1000, requestTimeout: Duration = .seconds(60)) {
+        self.baseURL = baseURL
+        self.library = library
+        self.identity = identity
+        self.client = client
+        self.retryPolicy = retryPolicy
+        self.partSize = max(1, partSize)
+        self.pageSize = max(1, pageSize)
+        self.requestTimeout = requestTimeout
+    }
+
+    /// The process-wide client every transport uses unless given another: a failed
+    /// connection fails the request at once (this transport retries with its own backoff),
+    /// connections time out after 5 s, and up to 64 connections per relay. Never shut down.
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        configuration.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    // MARK: SyncTransport
+
+    /// Stores `object`; blobs above `partSize` go up in resumable parts.
+    public func put(_ object: Data, name: ObjectName) async throws {
+        if name.rawValue.hasPrefix("blob/") && object.count > partSize {
+            try await upload(object, name: name)
+            return
+        }
+        let unsigned = name.rawValue.hasPrefix("join/")
+        let reply = try await exchange("PUT", path: objectPath(name), body: object, signed: !unsigned)
+        try check(reply, name: name)
+    }
+
+    /// One page of names after `cursor`.
+    public func list(after cursor: TransportCursor?) async throws -> TransportListing {
+        var query = "limit=\(pageSize)"
+        if let cursor {
+            guard !cursor.rawValue.isEmpty, cursor.rawValue.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+                throw TransportError.invalidCursor(cursor.rawValue)
+            }
+            query += "&after=\(cursor.rawValue)"
+        }
+        let reply = try await exchange("GET", path: "/v1/libraries/\(library)/objects", query: query, body: Data(), signed: true)
+        try check(reply, name: nil)
+        guard let page = try? JSONDecoder().decode(RelayListingPage.self, from: reply.body) else {
+            throw TransportError.rejected(status: reply.status, message: "the relay's listing does not decode")
+        }
+        var names: [ObjectName] = []
+        for raw in page.names {
+            guard let n = ObjectName(rawValue: raw) else {
+                throw TransportError.rejected(status: reply.status, message: "the relay listed an invalid object name \"\(raw)\"")
+            }
+            names.append(n)
+        }
+        return TransportListing(names: names, nextCursor: page.next.map(TransportCursor.init(rawValue:)), hasMore: page.hasMore)
+    }
+
+    /// The object's bytes; a transfer cut off midway resumes from the bytes received.
+    public func get(_ name: ObjectName) async throws -> Data {
+        let unsigned = name.rawValue.hasPrefix("recovery/")
+        var received = Data()
+        var expectedSize: Int? = nil
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                var headers: [(String, String)] = []
+                if !received.isEmpty { headers.append(("Range", "bytes=\(received.count)-")) }
+                let request = try makeRequest("GET", path: objectPath(name), query: nil, body: Data(), signed: !unsigned, extraHeaders: headers)
+                let response = try await client.execute(request, timeout: timeAmount)
+                let status = Int(response.status.code)
+                if status == 200 || status == 206 {
+                    if status == 206 {
+                        guard let range = response.headers.first(name: "Content-Range"), range.hasPrefix("bytes \(received.count)-") else {
+                            throw TransportError.rejected(status: status, message: "the relay answered a resumed download with the wrong range")
+                        }
+                    } else {
+                        received = Data()
+                    }
+                    expectedSize = response.headers.first(name: RelayHeaders.objectSize).flatMap(Int.init)
+                    for try await buffer in response.body {
+                        received.append(contentsOf: buffer.readableBytesView)
+                    }
+                    if let expectedSize, received.count < expectedSize { throw TransportError.unreachable("the download ended early") }
+                    return received
+                }
+                let body = try await response.body.collect(upTo: 1 << 16)
+                let reply = Reply(status: status, headers: response.headers, body: Data(body.readableBytesView))
+                if status >= 500, attempt < retryPolicy.attempts {
+                    try await Task.sleep(for: delay(attempt))
+                    continue
+                }
+                try check(reply, name: name)
+                throw TransportError.rejected(status: status, message: reply.message)
+            } catch let error as TransportError {
+                guard case .unreachable = error, attempt < retryPolicy.attempts else { throw error }
+                try await Task.sleep(for: delay(attempt))
+            } catch {
+                let mapped = Self.classify(error)
+                guard case .unreachable = mapped, attempt < retryPolicy.attempts else { throw mapped }
+                try await Task.sleep(for: delay(attempt))
+            }
+        }
+    }
+
+    // MARK: Resumable upload
+
+    /// Uploads a large blob in parts: asks the relay how much it has, sends the rest, commits.
+    private func upload(_ object: Data, name: ObjectName) async throws {
+        let path = "/v1/libraries/\(library)/uploads/\(name.rawValue)"
+        let status = try await exchange("GET", path: path, body: Data(), signed: true)
+        try check(status, name: name)
+        guard let progress = try? JSONDecoder().decode(RelayUploadProgress.self, from: status.body) else {
+            throw TransportError.rejected(status: status.status, message: "the relay's upload status does not decode")
+        }
+        if !progress.complete {
+            var offset = min(max(0, progress.received), object.count)
+            while offset < object.count {
+                let end = min(offset + partSize, object.count)
+                let part = object.subdata(in: object.startIndex + offset ..< object.startIndex + end)
+                let reply = try await exchange("PUT", path: path, query: "offset=\(offset)", body: part, signed: true)
+                try check(reply, name: name)
+                offset = end
+            }
+        }
+        let digest = ContentHash.hex([UInt8](try GenericHash.hash(object)))
+        let reply = try await exchange("POST", path: path, query: "size=\(object.count)&digest=\(digest)", body: Data(), signed: true)
+        try check(reply, name: name)
+    }
+
+    // MARK: HTTP
+
+    private struct Reply {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: Data
+        var message: String {
+            (try? JSONDecoder().decode(RelayErrorBody.self, from: body).error) ?? String(decoding: body.prefix(500), as: UTF8.self)
+        }
+    }
+
+    private var timeAmount: TimeAmount {
+        .nanoseconds(requestTimeout.components.seconds * 1_000_000_000 + requestTimeout.components.attoseconds / 1_000_000_000)
+    }
+
+    private func objectPath(_ name: ObjectName) -> String { "/v1/libraries/\(library)/objects/\(name.rawValue)" }
+
+    private func delay(_ attempt: Int) -> Duration {
+        let factor = 1 << min(attempt - 1, 20)
+        return min(retryPolicy.initialDelay * factor, retryPolicy.maximumDelay)
+    }
+
+    /// Sends one request, retrying connection errors and 5xx answers; returns the final answer.
+    private func exchange(_ method: String, path: String, query: String? = nil, body: Data, signed: Bool) async throws -> Reply {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let request = try makeRequest(method, path: path, query: query, body: body, signed: signed, extraHeaders: [])
+                let response = try await client.execute(request, timeout: timeAmount)
+                let collected = try await response.body.collect(upTo: 64 << 20)
+                let reply = Reply(status: Int(response.status.code), headers: response.headers, body: Data(collected.readableBytesView))
+                if reply.status >= 500, attempt < retryPolicy.attempts {
+                    try await Task.sleep(for: delay(attempt))
+                    continue
+                }
+                return reply
+            } catch let error as TransportError {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                let mapped = Self.classify(error)
+                guard case .unreachable = mapped, attempt < retryPolicy.attempts else { throw mapped }
+                try await Task.sleep(for: delay(attempt))
+            }
+        }
+    }
+
+    private func makeRequest(_ method: String, path: String, query: String?, body: Data, signed: Bool, extraHeaders: [(String, String)]) throws -> HTTPClientRequest {
+        let pathAndQuery = query.map { "\(path)?\($0)" } ?? path
+        var base = baseURL.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        var request = HTTPClientRequest(url: base + pathAndQuery)
+        request.method = HTTPMethod(rawValue: method)
+        if signed {
+            guard let identity else {
+                throw TransportError.unauthorized("this transport has no device identity, and \(method) \(path) must be signed by a member device")
+            }
+            let signature = RelayRequestSignature.sign(method: method, pathAndQuery: pathAndQuery,
+                                                       contentHash: RelayRequestSignature.contentHash(of: body), by: identity)
+            for (n, v) in signature.headers { request.headers.add(name: n, value: v) }
+        }
+        for (n, v) in extraHeaders { request.headers.add(name: n, value: v) }
+        if !body.isEmpty || method == "PUT" {
+            request.headers.add(name: "Content-Type", value: "application/octet-stream")
+            request.body = .bytes(body)
+        }
+        return request
+    }
+
+    /// Throws the `TransportError` an unsuccessful answer stands for.
+    private func check(_ reply: Reply, name: ObjectName?) throws {
+        switch reply.status {
+        case 200..<300:
+            return
+        case 401, 403:
+            throw TransportError.unauthorized(reply.message)
+        case 404 where name != nil:
+            throw TransportError.notFound(name!)
+        case 409 where name != nil:
+            throw TransportError.conflict(name!)
+        case 400 where reply.message.contains("cursor"):
+            throw TransportError.invalidCursor(reply.message)
+        case 429:
+            throw TransportError.rateLimited(retryAfterSeconds: reply.headers.first(name: "Retry-After").flatMap(Int.init) ?? 1)
+        default:
+            throw TransportError.rejected(status: reply.status, message: reply.message)
+        }
+    }
+
+    /// Maps a client error to `.tls` (certificate or handshake problems) or `.unreachable`.
+    static func classify(_ error: Error) -> TransportError {
+        let kind = String(reflecting: type(of: error))
+        let text = String(describing: error)
+        if kind.contains("NIOSSL") || kind.contains("TLS") || text.contains("certificate") || text.contains("handshake") {
+            return .tls(text)
+        }
+        return .unreachable(text)
+    }
+}
+
+/// Extra headers the relay sets on object downloads.
+public enum RelayHeaders {
+    /// The full size of the stored object, in bytes (also on ranged answers).
+    public static let objectSize = "X-Darkroom-Object-Size"
+}
+
+/// The JSON of one listing page: names in storage order, the cursor after them, and whether
+/// more follow now.
+public struct RelayListingPage: Codable, Sendable, Equatable {
+    /// Object names.
+    public var names: [String]
+    /// The cursor to pass as `after` next (an opaque decimal number).
+    public var next: String?
+    /// Whether another page is available now.
+    public var hasMore: Bool
+
+    /// A page with explicit parts.
+    public init(names: [String], next: String?, hasMore: Bool) {
+        self.names = names
+        self.next = next
+        self.hasMore = hasMore
+    }
+}
+
+/// The JSON answer to an upload status request: bytes received in a row from offset 0, and
+/// whether the object is already stored.
+public struct RelayUploadProgress: Codable, Sendable, Equatable {
+    /// Bytes the relay holds from offset 0 on, without gaps.
+    public var received: Int
+    /// True when the object already exists (nothing more to send; commit to confirm the bytes).
+    public var complete: Bool
+
+    /// Progress with explicit parts.
+    public init(received: Int, complete: Bool) {
+        self.received = received
+        self.complete = complete
+    }
+}
+
+/// The JSON body of a relay error answer.
+public struct RelayErrorBody: Codable, Sendable, Equatable {
+    /// What went wrong and what to do, for a person.
+    public var error: String
+
+    /// An error body.
+    public init(error: String) { self.error = error }
+}

@@ -1,0 +1,131 @@
+import DarkroomCrypto
+import DarkroomRelay
+import DarkroomSync
+import Foundation
+import Testing
+
+extension RelayTests {
+    /// Relay restarts, database restarts and unreachable relays.
+    @Suite struct RelayFaultTests {
+        @Test(arguments: RelayBackend.available)
+        func uploadResumesAcrossARelayRestartWithNothingLostOrDuplicated(backend: RelayBackend) async throws {
+            var configuration = RelayConfiguration()
+            configuration.maxPartBytes = 32 << 10
+            try await withRelay(backend, configuration: configuration) { relay in
+                let blob = SecureRandom.bytes(4 << 20)
+                let name = blobName(blob)
+                let transport = relay.transport(relay.a, attempts: 60, partSize: 32 << 10)
+                let upload = Task { try await transport.put(blob, name: name) }
+                // Stop the relay once some parts are in, then start it again on the same port.
+                var staged: Int64 = 0
+                for _ in 0..<2000 where staged == 0 {
+                    try await Task.sleep(for: .milliseconds(5))
+                    staged = try await relay.storage.stagedPrefix(of: name, in: relay.library)
+                }
+                #expect(staged > 0)
+                try await relay.restart()
+                try await upload.value
+                #expect(try await relay.transport(relay.b).get(name) == blob)
+                let listed = try await relay.transport(relay.b).listAll(after: nil).names
+                #expect(listed.filter { $0 == name }.count == 1)
+                #expect(try await relay.storage.stagedPrefix(of: name, in: relay.library) == 0)
+                // A new client that starts the same upload again (after a crash) sends nothing twice.
+                try await transport.put(blob, name: name)
+            }
+        }
+
+        @Test func cancelledUploadResumesFromWhatTheRelayHas() async throws {
+            var configuration = RelayConfiguration()
+            configuration.maxPartBytes = 32 << 10
+            try await withRelay(.sqlite, configuration: configuration) { relay in
+                let blob = SecureRandom.bytes(2 << 20)
+                let name = blobName(blob)
+                let transport = relay.transport(relay.a, partSize: 32 << 10)
+                let upload = Task { try await transport.put(blob, name: name) }
+                var staged: Int64 = 0
+                for _ in 0..<2000 where staged < 256 << 10 {
+                    try await Task.sleep(for: .milliseconds(5))
+                    staged = try await relay.storage.stagedPrefix(of: name, in: relay.library)
+                }
+                upload.cancel()
+                _ = try? await upload.value
+                let before = await relay.server.metrics.bytesIn
+                let received = try await relay.storage.stagedPrefix(of: name, in: relay.library)
+                try await transport.put(blob, name: name)
+                let sent = await relay.server.metrics.bytesIn - before
+                #expect(received > 0)
+                #expect(sent == Int64(blob.count) - received)
+                #expect(try await transport.get(name) == blob)
+            }
+        }
+
+        @Test func unreachableRelayIsAClearError() async throws {
+            let transport = HTTPTransport(baseURL: URL(string: "http://127.0.0.1:9")!, library: LibraryID.random(), identity: DeviceIdentity(name: ""),
+                                          retryPolicy: .init(attempts: 2, initialDelay: .milliseconds(10)))
+            do {
+                _ = try await transport.list(after: nil)
+                Issue.record("listing an unreachable relay succeeded")
+            } catch let error as TransportError {
+                guard case .unreachable = error else { Issue.record("expected .unreachable, got \(error)"); return }
+                #expect(error.description.contains("cannot be reached"))
+            }
+        }
+
+        /// Restarts PostgreSQL while devices keep writing: every put succeeds after retries.
+        /// Runs where `DARKROOM_TEST_POSTGRES_RESTART` names the command that restarts the server
+        /// (`bash scripts/postgres-for-tests.sh restart`). Known to fail for now: after a restart,
+        /// queries on the relay's postgres-nio pool can stall (each then times out with 503 after
+        /// 10 s and the pool is replaced, yet requests stay stalled), so CI does not set it.
+        @Test(.enabled(if: RelayBackend.postgresURL != nil && ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_RESTART"] != nil))
+        func postgresRestartMidRunIsRetried() async throws {
+            var configuration = RelayConfiguration()
+            configuration.deviceRateLimit = .unlimited
+            configuration.libraryRateLimit = .unlimited
+            try await withRelay(.postgres, configuration: configuration) { relay in
+                let a = relay.transport(relay.a, attempts: 40, requestTimeout: .seconds(3))
+                var names: [ObjectName] = []
+                for i in 0..<5 {
+                    let e = try relay.nextEnvelope(relay.a.id, "before restart \(i)")
+                    try await a.put(e.bytes, name: e.name)
+                    names.append(e.name)
+                }
+                let command = ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_RESTART"]!
+                let finished = RestartFlag()
+                let restart = Task.detached { () throws -> Int32 in
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                    process.arguments = ["-c", command]
+                    try process.run()
+                    process.waitUntilExit()
+                    await finished.set()
+                    return process.terminationStatus
+                }
+                // Keep writing while the database restarts (at most 30 s).
+                let deadline = ContinuousClock.now + .seconds(30)
+                var i = 0
+                while !(await finished.done), ContinuousClock.now < deadline {
+                    let e = try relay.nextEnvelope(relay.a.id, "during restart \(i)")
+                    try await a.put(e.bytes, name: e.name)
+                    names.append(e.name)
+                    i += 1
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(try await restart.value == 0)
+                for i in 0..<5 {
+                    let e = try relay.nextEnvelope(relay.a.id, "after restart \(i)")
+                    try await a.put(e.bytes, name: e.name)
+                    names.append(e.name)
+                }
+                #expect(await relay.server.metrics.requestCount(route: "put_object", status: 503) > 0)
+                let listed = try await relay.transport(relay.b, attempts: 40).listAll(after: nil).names
+                #expect(Array(listed.suffix(names.count)) == names)
+            }
+        }
+    }
+}
+
+/// Set when a background command has finished.
+private actor RestartFlag {
+    private(set) var done = false
+    func set() { done = true }
+}
