@@ -142,3 +142,13 @@ public struct SignedMembership: Sendable, Equatable, Codable {
         return w.data
     }
 }
+
+extension SignedMembership {
+    /// The bytes of its `membership/<version>` transport object: this value as JSON with sorted
+    /// keys, so that writing it again (after an interrupted run) gives the same bytes.
+    public func objectBytes() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(self)
+    }
+}

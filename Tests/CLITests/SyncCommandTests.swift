@@ -60,4 +60,72 @@ import Testing
         #expect(rejected.stderr.contains("rejected"))
         #expect(!(try on(b, ["show", ids[0], "--json"]).stdout.contains("\"rating\" : 5")))
     }
+
+    @Test func twoProcessesPairAndSyncThroughARealRelayOnLoopback() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        let relay = try RelayProcess(storage: "sqlite:" + cli.scratch.appendingPathComponent("relay.sqlite").path)
+        defer { relay.stop() }
+        let transport = "http://127.0.0.1:\(relay.port)"
+        let env = ["DARKROOM_KEY_DIR": cli.scratch.appendingPathComponent("keys").path]
+        let a = cli.scratch.appendingPathComponent("A").path, b = cli.scratch.appendingPathComponent("B").path
+        func on(_ library: String, _ args: [String], expect code: Int32 = 0) throws -> CLIHarness.Result {
+            let result = try cli.run(args + ["--library", library], withLibrary: false, environment: env)
+            #expect(result.code == code, "darkroom \(args.joined(separator: " ")): \(result.stderr)")
+            return result
+        }
+        _ = try on(a, ["init"]); _ = try on(b, ["init"])
+        _ = try on(a, ["import", try cli.writePNG("one.png", seed: 5).path])
+        _ = try on(a, ["sync", "init", "--transport", transport, "--name", "laptop"])
+        let code = try #require(try on(a, ["sync", "pair"]).stdout.split(separator: "\n").last.map(String.init))
+        _ = try on(b, ["sync", "join", code, "--transport", transport, "--name", "phone"])
+        _ = try on(b, ["sync", "run"], expect: 17)          // not admitted yet: the relay refuses it
+        _ = try on(a, ["sync", "run"])
+        _ = try on(b, ["sync", "run"])
+        let id = try #require(try cli.run(["list", "--json", "--library", b], withLibrary: false, environment: env).stdout
+            .firstMatch(of: /"id" : "([0-9a-f-]{36})"/).map { String($0.1) })
+        _ = try on(b, ["fav", id])
+        _ = try on(b, ["sync", "run"])
+        _ = try on(a, ["sync", "run"])
+        #expect(try on(a, ["show", id, "--json"]).stdout.contains("\"favorite\" : true"))
+        func normalizedList(_ library: String) throws -> String {
+            try on(library, ["list", "--json"]).stdout.replacingOccurrences(of: library + "/", with: "")
+        }
+        #expect(try normalizedList(a) == (try normalizedList(b)))
+        // The relay gone: a clear transport error (exit 16), nothing lost.
+        relay.stop()
+        #expect(try on(b, ["sync", "run"], expect: 16).stderr.contains("relay"))
+    }
+}
+
+/// `darkroom relay serve` on an ephemeral loopback port, for as long as a test needs it.
+final class RelayProcess {
+    let process = Process()
+    private(set) var port = 0
+
+    init(storage: String) throws {
+        process.executableURL = CLIHarness.executable
+        process.arguments = ["relay", "serve", "--port", "0", "--storage", storage]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var seen = ""
+        let deadline = Date().addingTimeInterval(30)
+        while port == 0, Date() < deadline {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { Thread.sleep(forTimeInterval: 0.05); continue }
+            seen += String(decoding: chunk, as: UTF8.self)
+            if let match = seen.firstMatch(of: /http:\/\/127\.0\.0\.1:(\d+)/) { port = Int(match.1) ?? 0 }
+        }
+        guard port > 0 else { process.terminate(); throw CLIHarnessError.failed("the relay did not start: \(seen)") }
+        // Keep draining its log so it never blocks on a full pipe.
+        err.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
 }

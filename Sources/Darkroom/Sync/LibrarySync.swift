@@ -92,7 +92,7 @@ public final class LibrarySync: Sendable {
         let keyring = try LibraryKeyring.create(founder: identity)
         let recoveryKey = SymmetricKey()
         let transport = try spec.open(library: keyring.library, identity: identity)
-        try await put(try JSONEncoder().encode(keyring.chain[0]), SyncObjectName.membership(version: 1).objectName, transport)
+        try await put(try keyring.chain[0].objectBytes(), SyncObjectName.membership(version: 1).objectName, transport)
         try await put(try RecoveryBundle.seal(identity: identity, keyring: keyring, recoveryKey: recoveryKey),
                       SyncObjectName.recovery(try RecoveryBundle.lookupID(recoveryKey: recoveryKey)).objectName, transport)
         try await database.write { db in
@@ -252,7 +252,7 @@ public final class LibrarySync: Sendable {
     /// (for admissions) the welcome.
     private func publish(_ keyring: LibraryKeyring, identity: DeviceIdentity, transport: any SyncTransport) async throws {
         let version = keyring.membership.version
-        try await put(try JSONEncoder().encode(keyring.chain.last!), SyncObjectName.membership(version: version).objectName, transport)
+        try await put(try keyring.chain.last!.objectBytes(), SyncObjectName.membership(version: version).objectName, transport)
         for (device, sealed) in try keyring.sealedForActiveMembers(except: identity.id).sorted(by: { $0.key < $1.key }) {
             // A sealed box differs each time: after a crash, the copy already there stands.
             try await put(sealed, SyncObjectName.keyring(version: version, device: device).objectName, transport, keepExisting: true)
@@ -394,8 +394,10 @@ public final class LibrarySync: Sendable {
         let bytes: Data
         do {
             bytes = try await transport.get(SyncObjectName.welcome(pairing: code.pairingID, device: identity.id).objectName)
-        } catch TransportError.notFound {
+        } catch TransportError.notFound(_) {
             throw SyncFailure.waitingForAdmission
+        } catch TransportError.unauthorized(_) {
+            throw SyncFailure.waitingForAdmission   // a relay refuses a device not admitted yet
         }
         let keyring = try code.openWelcome(bytes, as: identity)
         guard let admitter = keyring.lastSigner else { throw SyncError.membership("the welcome's membership has no signer") }

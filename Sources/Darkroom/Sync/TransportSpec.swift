@@ -38,14 +38,7 @@ public enum TransportSpec: Sendable, Equatable, CustomStringConvertible {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
             return try FolderTransport(root: url, writer: identity.id)
         case .relay(let url):
-            return try RelayTransportFactory.make(url, library, identity)
+            return HTTPTransport(baseURL: url, library: library, identity: identity)
         }
-    }
-}
-
-/// Makes the HTTP relay transport (set by the relay module when it is linked in).
-enum RelayTransportFactory {
-    static func make(_ url: URL, _ library: LibraryID, _ identity: DeviceIdentity) throws -> any SyncTransport {
-        throw LibraryError.invalidArgument("The HTTP relay transport (\(url.absoluteString)) is not available in this build; use folder:PATH.")
     }
 }
