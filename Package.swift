@@ -100,7 +100,8 @@ let package = Package(
         .testTarget(name: "DarkroomCryptoTests", dependencies: ["DarkroomCrypto"]),
         .testTarget(name: "DarkroomSyncTests", dependencies: ["DarkroomSync"]),
         .testTarget(name: "DarkroomRelayTests", dependencies: ["DarkroomRelay", "DarkroomSync"]),
-        .testTarget(name: "DarkroomTests", dependencies: ["Darkroom", "DarkroomSync", "DarkroomCrypto"]),
+        .testTarget(name: "DarkroomTests", dependencies: ["Darkroom", "DarkroomSync", "DarkroomCrypto", "DarkroomRelay",
+                                                       .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CLITests", dependencies: ["darkroom", "DarkroomImaging", "DarkroomEngine"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,9 +1,11 @@
 import Darkroom
 import DarkroomCrypto
+import DarkroomRelay
 import DarkroomStore
 import DarkroomSync
 import Foundation
 import GRDB
+import Logging
 import Testing
 
 /// Several libraries on one machine syncing through a real shared folder.
@@ -11,10 +13,12 @@ final class SyncWorld: @unchecked Sendable {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-sync-\(UUID().uuidString)")
     var libraries: [Library] = []
     var syncs: [LibrarySync] = []
-    var transport: TransportSpec { .folder(root.appendingPathComponent("shared")) }
+    let transport: TransportSpec
 
     /// Creates `count` libraries; the first sets sync up, the others join through pairing codes.
-    init(devices count: Int) async throws {
+    /// The transport is a shared folder unless `relay` (a running relay's base URL) is given.
+    init(devices count: Int, relay: URL? = nil) async throws {
+        transport = relay.map(TransportSpec.relay) ?? .folder(root.appendingPathComponent("shared"))
         for i in 0..<count {
             let library = try Library.open(at: root.appendingPathComponent("lib\(i)"), create: true)
             libraries.append(library)
@@ -122,9 +126,25 @@ func syncedState(_ library: Library) async throws -> [String] {
 
     @Test(arguments: Array(1...6) as [UInt64])
     func randomEditsAndPartialSyncsConverge(seed: UInt64) async throws {
+        try await Self.randomEditsConverge(seed: seed, relay: nil)
+    }
+
+    @Test func randomEditsConvergeThroughARealRelay() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-relay-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var logger = Logger(label: "sync-test-relay")
+        logger.logLevel = .error
+        let server = RelayServer(storage: try SQLiteRelayStorage(path: folder.appendingPathComponent("relay.sqlite").path), logger: logger)
+        let running = try await server.start()
+        defer { Task { try? await running.stop() } }
+        try await Self.randomEditsConverge(seed: 3, relay: URL(string: "http://127.0.0.1:\(running.port)")!)
+    }
+
+    static func randomEditsConverge(seed: UInt64, relay: URL?) async throws {
         var rng = SplitMix(seed: seed)
         let count = 2 + Int(seed % 4)   // 2 to 5 devices
-        let world = try await SyncWorld(devices: count)
+        let world = try await SyncWorld(devices: count, relay: relay)
         defer { world.cleanup() }
         let samples = ["sample-sunset", "sample-sphere", "sample-rings", "sample-plasma"].map { fixturesFolder.appendingPathComponent("png/\($0).png") }
         let tags = ["red", "blue", "keeper"]
