@@ -145,6 +145,34 @@ def goldens(a, pipe_dir: Path, out: Path, eval_scenes):
                             output='output_type="np" then round(x*255) to uint8'))
     (out / "goldens.json").write_text(json.dumps(entries, indent=2) + "\n")
     log(f"goldens: {len(entries)} images in {out}")
+    checker_cases(a, pipe)
+
+
+# Prompts with colour x shape pairs seen in training, as DefaultModelTests checks them with the Swift engine:
+# (prompt, scene spec for the checker). Seeds 1-8 of each are judged here and written to logs/checker-cases.json.
+CHECKER_CASES = [
+    ("a red circle in the centre", "single", [("red", "circle")], "centre"),
+    ("a blue square on the left", "single", [("blue", "square")], "left"),
+    ("a yellow triangle at the top", "single", [("yellow", "triangle")], "top"),
+    ("an orange ring on the right", "single", [("orange", "ring")], "right"),
+    ("a green square above a pink circle", "relation", [("green", "square"), ("pink", "circle")], "above"),
+]
+
+
+def checker_cases(a, pipe):
+    """The shipped pipeline on CHECKER_CASES, seeds 1-8, judged by the exact checker."""
+    out = []
+    for prompt, kind, objs, where in CHECKER_CASES:
+        spec = scenes.Scene(kind, [scenes.SceneObject(c, s, "large", 32, 32) for c, s in objs], "plain", "grey",
+                            "white", position=where if kind == "single" else None,
+                            relation=where if kind == "relation" else None)
+        for seed in range(1, 9):
+            img = pipe(prompt, num_inference_steps=a.steps, guidance_scale=GUIDANCE,
+                       generator=torch.Generator().manual_seed(seed), output_type="np").images[0]
+            v = checker.check((img * 255).round().astype(np.uint8), spec)
+            out.append(dict(prompt=prompt, seed=seed, colour=v.colour, shape=v.shape, position=v.position))
+            log(f"checker case {prompt!r} seed {seed}: colour {v.colour} shape {v.shape} position {v.position}")
+    (a.logs / "checker-cases.json").write_text(json.dumps(out, indent=1) + "\n")
 
 
 def main():
@@ -174,6 +202,7 @@ def main():
         docs = logs = Path("/tmp/darkroom-eval-quick")
         golden_dir = docs / "goldens"
     docs.mkdir(parents=True, exist_ok=True)
+    a.logs = logs
     torch.set_num_threads(a.threads)
     t0 = time.time()
     corpus = Corpus(a.work)
