@@ -268,6 +268,41 @@ def stage_latents(a, work: Path, corpus: Corpus):
     log(f"latents: {tuple(mean.shape)}, scaling_factor {scaling:.5f}")
 
 
+def stage_vae_decoder(a, work: Path, corpus: Corpus):
+    """Decoder refinement: with the encoder (so the latent space) frozen, the
+    decoder trains further on the stored posteriors of the training images --
+    sharper edges for the same latents. Cheap: no encoder pass, 8x8 latent
+    crops (32x32 pixels)."""
+    marker = work / "vae" / "decoder_refined.json"
+    if marker.exists() or a.decoder_minutes <= 0:
+        return
+    torch.manual_seed(a.seed + 4)
+    g = torch.Generator().manual_seed(a.seed + 4)
+    vae = AutoencoderKL.from_pretrained(work / "vae")
+    n = len(corpus.images)
+
+    def step(i):
+        idx = torch.randint(0, n, (a.vae_batch,), generator=g).numpy()
+        oy, ox = torch.randint(0, 9, (2,), generator=g).tolist()
+        m, s = corpus.mean[idx], corpus.std[idx]
+        z = (m + s * torch.randn(m.shape, generator=g))[:, :, oy:oy + 8, ox:ox + 8]
+        x = corpus.image_batch(idx)[:, :, 4 * oy:4 * oy + 32, 4 * ox:4 * ox + 32]
+        rec = vae.decode(z).sample
+        return F.mse_loss(rec, x) + 0.1 * F.l1_loss(rec, x)
+
+    params = list(vae.decoder.parameters()) + list(vae.post_quant_conv.parameters())
+    vae.train()
+    iters, secs = run_loop("vae decoder", a.decoder_iters, a.decoder_minutes, step, params, 5e-4)
+    vae.eval()
+    with torch.no_grad():
+        x = corpus.image_batch(np.arange(64))
+        mse = F.mse_loss(vae.decode(corpus.mean[:64]).sample, x).item()
+    log(f"vae decoder: full-image reconstruction MSE (posterior mean) {mse:.5f}")
+    record(work, "vae_decoder", iterations=iters, seconds=round(secs), batch=a.vae_batch, recon_mse=mse)
+    vae.save_pretrained(work / "vae")
+    marker.write_text(json.dumps(dict(iterations=iters, recon_mse=mse)))
+
+
 # ---------------------------------------------------------------- teacher
 def stage_teacher(a, work: Path, corpus: Corpus):
     if (work / "teacher").exists():
@@ -504,6 +539,8 @@ def main():
     p.add_argument("--vae-minutes", type=float, default=8)
     p.add_argument("--kl-weight", type=float, default=1e-6)
     p.add_argument("--vae-init", type=Path, default=None, help="VAE checkpoint folder to continue training from")
+    p.add_argument("--decoder-iters", type=int, default=6000)
+    p.add_argument("--decoder-minutes", type=float, default=20)
     p.add_argument("--teacher-iters", type=int, default=4000)
     p.add_argument("--min-snr", type=float, default=5.0)
     p.add_argument("--teacher-minutes", type=float, default=55)
@@ -521,11 +558,12 @@ def main():
     p.add_argument("--slim-latents", type=int, default=768)
     p.add_argument("--slim-iters", type=int, default=2400)
     p.add_argument("--slim-minutes", type=float, default=5)
-    p.add_argument("--stop-after", choices=["vae", "latents", "teacher", "distill"],
+    p.add_argument("--stop-after", choices=["vae", "latents", "vae-decoder", "teacher", "distill"],
                    help="stop after this stage (the next run resumes from its checkpoint)")
     a = p.parse_args()
     if a.quick:
         a.n_images, a.vae_iters, a.teacher_iters, a.distill_iters, a.slim_iters = 512, 20, 20, 6, 10
+        a.decoder_iters = 10
         a.slim_latents = 32
         a.work = a.work.with_name(a.work.name + "-quick")
         a.out = Path("/tmp/darkroom-shapes-quick")
@@ -542,6 +580,9 @@ def main():
     if a.stop_after == "latents":
         return
     corpus = Corpus(a.work)
+    stage_vae_decoder(a, a.work, corpus)
+    if a.stop_after == "vae-decoder":
+        return
     stage_teacher(a, a.work, corpus)
     if a.stop_after == "teacher":
         return
