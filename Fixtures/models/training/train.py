@@ -529,7 +529,7 @@ def main():
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--work", type=Path, default=HERE / "work")
     p.add_argument("--out", type=Path, default=HERE.parent / "darkroom-shapes-v1")
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=1)
     p.add_argument("--n-images", type=int, default=10000)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=1e-3)
