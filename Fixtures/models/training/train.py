@@ -453,7 +453,9 @@ def stage_slim_vae(a, work: Path, corpus: Corpus):
     if (work / "vae_slim").exists():
         return
     full = AutoencoderKL.from_pretrained(work / "vae").eval().requires_grad_(False)
-    slim = AutoencoderKL(**dict(vae_config(slim=True), scaling_factor=full.config.scaling_factor))
+    # --slim-init continues a shorter slim-VAE run (its checkpoint folder) instead of starting from scratch.
+    slim = (AutoencoderKL.from_pretrained(a.slim_init) if a.slim_init else
+            AutoencoderKL(**dict(vae_config(slim=True), scaling_factor=full.config.scaling_factor)))
     unet = UNet2DConditionModel.from_pretrained(work / f"student{a.final_steps}").eval()
     text = CLIPTextModel.from_pretrained(work / "text_encoder").eval()
     rng = np.random.default_rng(a.seed + 20)
@@ -558,6 +560,7 @@ def main():
     p.add_argument("--slim-latents", type=int, default=768)
     p.add_argument("--slim-iters", type=int, default=2400)
     p.add_argument("--slim-minutes", type=float, default=5)
+    p.add_argument("--slim-init", type=Path, default=None, help="slim VAE checkpoint folder to continue from")
     p.add_argument("--stop-after", choices=["vae", "latents", "vae-decoder", "teacher", "distill"],
                    help="stop after this stage (the next run resumes from its checkpoint)")
     a = p.parse_args()
