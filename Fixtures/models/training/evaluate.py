@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from diffusers import AutoencoderKL, DDIMScheduler, DPMSolverMultistepScheduler, StableDiffusionPipeline, \
     UNet2DConditionModel
 from PIL import Image
-from transformers import CLIPConfig, CLIPModel, CLIPTextConfig, CLIPTextModel, CLIPVisionConfig
+from transformers import CLIPConfig, CLIPModel, CLIPTextConfig, CLIPTextModel, CLIPTokenizer, CLIPVisionConfig
 
 import checker
 import scenes
@@ -145,6 +145,34 @@ def goldens(a, pipe_dir: Path, out: Path, eval_scenes):
                             output='output_type="np" then round(x*255) to uint8'))
     (out / "goldens.json").write_text(json.dumps(entries, indent=2) + "\n")
     log(f"goldens: {len(entries)} images in {out}")
+    checker_cases(a, pipe)
+
+
+# Prompts with colour x shape pairs seen in training, as DefaultModelTests checks them with the Swift engine:
+# (prompt, scene spec for the checker). Seeds 1-8 of each are judged here and written to logs/checker-cases.json.
+CHECKER_CASES = [
+    ("a red circle in the centre", "single", [("red", "circle")], "centre"),
+    ("a blue square on the left", "single", [("blue", "square")], "left"),
+    ("a yellow triangle at the top", "single", [("yellow", "triangle")], "top"),
+    ("an orange ring on the right", "single", [("orange", "ring")], "right"),
+    ("a green square above a pink circle", "relation", [("green", "square"), ("pink", "circle")], "above"),
+]
+
+
+def checker_cases(a, pipe):
+    """The shipped pipeline on CHECKER_CASES, seeds 1-8, judged by the exact checker."""
+    out = []
+    for prompt, kind, objs, where in CHECKER_CASES:
+        spec = scenes.Scene(kind, [scenes.SceneObject(c, s, "large", 32, 32) for c, s in objs], "plain", "grey",
+                            "white", position=where if kind == "single" else None,
+                            relation=where if kind == "relation" else None)
+        for seed in range(1, 9):
+            img = pipe(prompt, num_inference_steps=a.steps, guidance_scale=GUIDANCE,
+                       generator=torch.Generator().manual_seed(seed), output_type="np").images[0]
+            v = checker.check((img * 255).round().astype(np.uint8), spec)
+            out.append(dict(prompt=prompt, seed=seed, colour=v.colour, shape=v.shape, position=v.position))
+            log(f"checker case {prompt!r} seed {seed}: colour {v.colour} shape {v.shape} position {v.position}")
+    (a.logs / "checker-cases.json").write_text(json.dumps(out, indent=1) + "\n")
 
 
 def main():
@@ -157,6 +185,8 @@ def main():
     p.add_argument("--n-single", type=int, default=64)
     p.add_argument("--n-pair", type=int, default=64)
     p.add_argument("--steps", type=int, default=8)
+    p.add_argument("--compare-model", type=Path, default=None,
+                   help="a previously shipped pipeline folder to evaluate on the same prompts and noise")
     p.add_argument("--scorer-iters", type=int, default=800)
     p.add_argument("--scorer-minutes", type=float, default=4)
     p.add_argument("--scorer-batch", type=int, default=64)
@@ -172,6 +202,7 @@ def main():
         docs = logs = Path("/tmp/darkroom-eval-quick")
         golden_dir = docs / "goldens"
     docs.mkdir(parents=True, exist_ok=True)
+    a.logs = logs
     torch.set_num_threads(a.threads)
     t0 = time.time()
     corpus = Corpus(a.work)
@@ -184,6 +215,10 @@ def main():
     prompts = [scenes.caption(s, rng) for s in held]
     real = np.stack([scenes.render(s) for s in held])
     real_im, real_tx = embed(scorer, tok, real, prompts)
+    # Prompts whose colour x shape pairs were all seen in training (new scenes, same templates).
+    seen_singles, seen_pairs = scenes.held_out_set(a.n_single, a.n_pair, seed=a.seed + 42, held_out=False)
+    seen = seen_singles + seen_pairs
+    seen_prompts = [scenes.caption(s, rng) for s in seen]
 
     text = CLIPTextModel.from_pretrained(a.model / "text_encoder").eval()
     teacher = UNet2DConditionModel.from_pretrained(a.work / "teacher").eval()
@@ -192,51 +227,80 @@ def main():
     slim_vae = AutoencoderKL.from_pretrained(a.model / "vae").eval()
     seed = a.seed + 50
 
-    def gen(unet, steps, sched):
+    def gen(unet, steps, sched, which=prompts, text_model=text, tokenizer=tok):
         t = time.time()
-        lat = train.sample_latents(unet, text, tok, prompts, steps, GUIDANCE, sched, seed=seed)
+        lat = train.sample_latents(unet, text_model, tokenizer, which, steps, GUIDANCE, sched, seed=seed)
         return lat, time.time() - t
 
     lat_t50, s_t50 = gen(teacher, 50, ddim())
     lat_t8, s_t8 = gen(teacher, a.steps, dpmpp_2m())
     lat_s8, s_s8 = gen(student, a.steps, train.shipped_scheduler())
     lat_s8dpm, s_s8dpm = gen(student, a.steps, dpmpp_2m())
+    seen_t8, _ = gen(teacher, a.steps, dpmpp_2m(), seen_prompts)
+    seen_s8, _ = gen(student, a.steps, train.shipped_scheduler(), seen_prompts)
+    # name: (held-out images, sampling seconds, seen-pair images or None)
     rows = {
-        "real rendered scenes (reference)": (real, None),
-        "teacher, 50 steps DDIM, full decoder": (train.decode(full_vae, lat_t50), s_t50),
-        f"teacher, {a.steps} steps DPM-Solver++ 2M, full decoder": (train.decode(full_vae, lat_t8), s_t8),
-        f"student, {a.steps} steps (shipped sampler), full decoder": (train.decode(full_vae, lat_s8), s_s8),
-        f"student, {a.steps} steps (shipped sampler), slim decoder [shipped]": (train.decode(slim_vae, lat_s8), s_s8),
-        f"student, {a.steps} steps DPM-Solver++ 2M, slim decoder": (train.decode(slim_vae, lat_s8dpm), s_s8dpm),
+        "real rendered scenes (reference)": (real, None, np.stack([scenes.render(s) for s in seen])),
+        "teacher, 50 steps DDIM, full decoder": (train.decode(full_vae, lat_t50), s_t50, None),
+        f"teacher, {a.steps} steps DPM-Solver++ 2M, full decoder": (train.decode(full_vae, lat_t8), s_t8,
+                                                                    train.decode(full_vae, seen_t8)),
+        f"student, {a.steps} steps (shipped sampler), full decoder": (train.decode(full_vae, lat_s8), s_s8,
+                                                                      train.decode(full_vae, seen_s8)),
+        f"student, {a.steps} steps (shipped sampler), slim decoder [shipped]": (train.decode(slim_vae, lat_s8), s_s8,
+                                                                                train.decode(slim_vae, seen_s8)),
+        f"student, {a.steps} steps DPM-Solver++ 2M, slim decoder": (train.decode(slim_vae, lat_s8dpm), s_s8dpm, None),
     }
+    if a.compare_model is not None:
+        # A previously shipped pipeline folder (its own tokenizer, text encoder, UNet and VAE), same prompts and noise.
+        old_tok = CLIPTokenizer.from_pretrained(a.compare_model / "tokenizer")
+        old_text = CLIPTextModel.from_pretrained(a.compare_model / "text_encoder").eval()
+        old_unet = UNet2DConditionModel.from_pretrained(a.compare_model / "unet").eval()
+        old_vae = AutoencoderKL.from_pretrained(a.compare_model / "vae").eval()
+        old_lat, old_s = gen(old_unet, a.steps, train.shipped_scheduler(), prompts, old_text, old_tok)
+        old_seen, _ = gen(old_unet, a.steps, train.shipped_scheduler(), seen_prompts, old_text, old_tok)
+        rows[f"previous shipped model ({a.compare_model.name}), {a.steps} steps"] = (
+            train.decode(old_vae, old_lat), old_s, train.decode(old_vae, old_seen))
     results = {}
     ns = len(singles)
-    for name, (imgs, secs) in rows.items():
+    acc = lambda vs, f: float(np.mean([f(v) for v in vs]))
+    for name, (imgs, secs, seen_imgs) in rows.items():
         im, _ = embed(scorer, tok, imgs, None)
         clip = (im * real_tx).sum(-1).numpy()
         verdicts = [checker.check(img, s) for img, s in zip(imgs, held)]
-        acc = lambda vs, f: float(np.mean([f(v) for v in vs]))
         results[name] = dict(
             clip_score=float(clip.mean()),
             fid=frechet(im.numpy(), real_im.numpy()) if secs is not None else 0.0,
             acc_single=acc(verdicts[:ns], lambda v: v.ok), acc_pair=acc(verdicts[ns:], lambda v: v.ok),
             colour=acc(verdicts, lambda v: v.colour), shape=acc(verdicts, lambda v: v.shape),
             position=acc(verdicts, lambda v: v.position), sampling_seconds=secs)
+        if seen_imgs is not None:
+            sv = [checker.check(img, s) for img, s in zip(seen_imgs, seen)]
+            results[name].update(seen_single=acc(sv[:ns], lambda v: v.ok), seen_pair=acc(sv[ns:], lambda v: v.ok),
+                                 seen_colour=acc(sv, lambda v: v.colour), seen_shape=acc(sv, lambda v: v.shape),
+                                 seen_position=acc(sv, lambda v: v.position))
         log(name, json.dumps(results[name]))
     (logs / "eval.json").write_text(json.dumps(dict(guidance=GUIDANCE, n_single=ns, n_pair=len(pairs),
-                                                    prompts=prompts, results=results), indent=2) + "\n")
+                                                    prompts=prompts, seen_prompts=seen_prompts, results=results),
+                                               indent=2) + "\n")
     lines = ["| configuration | FID-style (lower better) | CLIP-style | attr. acc. single | attr. acc. two-object "
-             "| colour / shape / position | sampling s (all prompts) |", "|---|---|---|---|---|---|---|"]
+             "| colour / shape / position | seen pairs: single / two-object | seen: colour / shape / position "
+             "| sampling s (held-out prompts) |", "|---|---|---|---|---|---|---|---|---|"]
     for name, r in results.items():
         sec = "" if r["sampling_seconds"] is None else f"{r['sampling_seconds']:.0f}"
+        seen_acc = f"{r['seen_single']:.1%} / {r['seen_pair']:.1%}" if "seen_single" in r else ""
+        seen_attr = (f"{r['seen_colour']:.0%} / {r['seen_shape']:.0%} / {r['seen_position']:.0%}"
+                     if "seen_single" in r else "")
         lines.append(f"| {name} | {r['fid']:.4f} | {r['clip_score']:.4f} | {r['acc_single']:.1%} | "
-                     f"{r['acc_pair']:.1%} | {r['colour']:.0%} / {r['shape']:.0%} / {r['position']:.0%} | {sec} |")
+                     f"{r['acc_pair']:.1%} | {r['colour']:.0%} / {r['shape']:.0%} / {r['position']:.0%} | "
+                     f"{seen_acc} | {seen_attr} | {sec} |")
     (logs / "eval.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
     # Sample grids: the first 6 single and 6 two-object held-out prompts, one row per configuration.
     pick = list(range(6)) + list(range(ns, ns + 6))
     grid([rows[n][0][pick] for n in rows]).save(docs / "model-heldout.png")
+    grid([rows[n][2][pick] for n in rows if rows[n][2] is not None]).save(docs / "model-seen.png")
+    (logs / "grid-seen-prompts.txt").write_text("\n".join(seen_prompts[i] for i in pick) + "\n")
     (logs / "grid-prompts.txt").write_text("\n".join(prompts[i] for i in pick) + "\n")
     data_imgs = corpus.images[:16]
     grid([data_imgs[:8], data_imgs[8:16]]).save(docs / "model-data.png")

@@ -181,9 +181,21 @@ def render(scene: Scene) -> np.ndarray:
     return np.clip(np.rint(img), 0, 255).astype(np.uint8)
 
 
+CANONICAL_WORD_PROBABILITY = 0.6
+
+
+def _word(rng, options: list):
+    """The first (canonical) option with probability CANONICAL_WORD_PROBABILITY,
+    otherwise one of the synonyms: synonyms stay in the captions, but the
+    canonical words carry most of the training signal."""
+    if len(options) == 1 or rng.random() < CANONICAL_WORD_PROBABILITY:
+        return options[0]
+    return options[1 + int(rng.integers(len(options) - 1))]
+
+
 def _object_phrase(rng, o: SceneObject, with_size: bool, article: str | None = None) -> str:
-    colour = rng.choice(COLOUR_WORDS[o.colour])
-    shape = SHAPE_WORDS[o.shape][rng.integers(len(SHAPE_WORDS[o.shape]))][0]
+    colour = _word(rng, COLOUR_WORDS[o.colour])
+    shape = _word(rng, SHAPE_WORDS[o.shape])[0]
     words = ([rng.choice(SIZE_WORDS[o.size])] if with_size else []) + [colour, shape]
     art = article or rng.choice(["a", "one", "a single"], p=[0.7, 0.15, 0.15])
     if art == "a":
@@ -197,12 +209,12 @@ def caption(scene: Scene, rng: np.random.Generator) -> str:
     objs = scene.objects
     if scene.kind == "single":
         obj = _object_phrase(rng, objs[0], with_size)
-        pos = rng.choice(POSITION_WORDS[scene.position])
+        pos = _word(rng, POSITION_WORDS[scene.position])
         text = rng.choice([f"{obj} {pos}", f"{pos}, {obj}", f"a picture of {obj} {pos}"], p=[0.6, 0.2, 0.2])
     elif scene.kind == "count":
         o = objs[0]
-        colour = rng.choice(COLOUR_WORDS[o.colour])
-        plural = SHAPE_WORDS[o.shape][rng.integers(len(SHAPE_WORDS[o.shape]))][1]
+        colour = _word(rng, COLOUR_WORDS[o.colour])
+        plural = _word(rng, SHAPE_WORDS[o.shape])[1]
         size = f"{rng.choice(SIZE_WORDS[o.size])} " if with_size else ""
         text = f"{rng.choice(COUNT_WORDS[len(objs)])} {size}{colour} {plural}"
         if scene.extra.get("layout") == "vertical":
@@ -212,7 +224,7 @@ def caption(scene: Scene, rng: np.random.Generator) -> str:
     elif scene.kind == "relation":
         a = _object_phrase(rng, objs[0], with_size)
         b = _object_phrase(rng, objs[1], with_size, article="a")
-        text = f"{a} {rng.choice(RELATION_WORDS[scene.relation])} {b}"
+        text = f"{a} {_word(rng, RELATION_WORDS[scene.relation])} {b}"
     else:  # row
         parts = [_object_phrase(rng, o, False, article="a") for o in objs]
         text = f"{parts[0]}, {parts[1]} and {parts[2]}" + rng.choice(["", " from left to right", " in a row"])
@@ -296,12 +308,13 @@ def make_dataset(n: int, seed: int, captions_per_scene: int = 3):
     return images, caps, scenes
 
 
-def held_out_set(n_single: int, n_pair: int, seed: int):
+def held_out_set(n_single: int, n_pair: int, seed: int, held_out: bool = True):
     """Evaluation scenes: n_single single-object and n_pair two-object
-    ("relation") scenes whose first object is a held-out colour x shape pair."""
+    ("relation") scenes whose first object is a held-out colour x shape pair
+    (held_out=False: only colour x shape pairs seen in training, in new scenes)."""
     rng = np.random.default_rng(seed)
-    singles = [random_scene(rng, held_out=True, kind="single") for _ in range(n_single)]
-    pairs = [random_scene(rng, held_out=True, kind="relation") for _ in range(n_pair)]
+    singles = [random_scene(rng, held_out=held_out, kind="single") for _ in range(n_single)]
+    pairs = [random_scene(rng, held_out=held_out, kind="relation") for _ in range(n_pair)]
     return singles, pairs
 
 
