@@ -49,8 +49,16 @@ extension RelayTests {
                 }
                 upload.cancel()
                 _ = try? await upload.value
-                let before = await relay.server.metrics.bytesIn
-                let received = try await relay.storage.stagedPrefix(of: name, in: relay.library)
+                // A part already on the wire may still land after the cancellation: wait until the
+                // relay's count of received bytes and the staged prefix stop moving.
+                var before = await relay.server.metrics.bytesIn
+                var received = try await relay.storage.stagedPrefix(of: name, in: relay.library)
+                for _ in 0..<100 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    let (nowIn, nowStaged) = (await relay.server.metrics.bytesIn, try await relay.storage.stagedPrefix(of: name, in: relay.library))
+                    if nowIn == before && nowStaged == received { break }
+                    (before, received) = (nowIn, nowStaged)
+                }
                 try await transport.put(blob, name: name)
                 let sent = await relay.server.metrics.bytesIn - before
                 #expect(received > 0)
