@@ -106,10 +106,9 @@ public final class LibrarySync: Sendable {
     /// Issues a one-time pairing code for a new device (`sync pair`). The code is kept, sealed,
     /// until a device joins with it.
     public func pair() async throws -> PairingCode {
-        let (identity, keyring) = try await loadMember()
+        let (_, keyring) = try await loadMember()
         let code = PairingCode(library: keyring.library)
         let sealed = KeyringFile.seal(Data(code.description.utf8), deviceKey: try loadDeviceKey())
-        _ = identity
         try await database.write { db in try SyncChangeLog.setMeta(Meta.pairingPrefix + code.pairingID, sealed, db) }
         return code
     }
