@@ -1,4 +1,4 @@
-"""Train darkroom-shapes-v1 end to end on CPU: data, tokenizer, VAE, teacher
+"""Train darkroom-shapes-v1 end to end on CPU (or one CUDA GPU): data, tokenizer, VAE, teacher
 (text encoder + efficient UNet), step distillation 32 -> 16 -> 8, slim VAE,
 export as a diffusers StableDiffusionPipeline folder.
 
@@ -31,6 +31,10 @@ HERE = Path(__file__).resolve().parent
 NUM_TRAIN_TIMESTEPS = 1000
 BETA_START, BETA_END = 0.00085, 0.012
 MAX_TOKENS = 32
+# Where training runs: set once in main() from --device. Random draws always
+# come from seeded CPU generators and are moved here, so a CPU run and a GPU
+# run of the same seed see the same batches.
+DEV = torch.device("cpu")
 
 
 def log(*a):
@@ -53,15 +57,19 @@ def unet_config() -> dict:
                 down_block_types=("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
                 mid_block_type="UNetMidBlock2DCrossAttn",
                 up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"),
-                block_out_channels=(32, 64, 96), layers_per_block=(1, 1, 1), cross_attention_dim=64,
+                block_out_channels=(32, 64, 96), layers_per_block=(1, 1, 1), cross_attention_dim=TEXT_WIDTH,
                 attention_head_dim=16, norm_num_groups=16, act_fn="silu", use_linear_projection=False)
 
 
+TEXT_WIDTH, TEXT_LAYERS = 64, 2  # --text-width, --text-layers
+
+
 def text_config(vocab_size: int, bos: int, eos: int) -> CLIPTextConfig:
-    """A 2-layer, 64-wide CLIP text transformer."""
-    return CLIPTextConfig(vocab_size=vocab_size, hidden_size=64, intermediate_size=256, num_hidden_layers=2,
-                          num_attention_heads=4, max_position_embeddings=MAX_TOKENS, hidden_act="quick_gelu",
-                          projection_dim=64, bos_token_id=bos, eos_token_id=eos, pad_token_id=eos)
+    """A small CLIP text transformer (TEXT_LAYERS layers, TEXT_WIDTH wide, 4 heads)."""
+    return CLIPTextConfig(vocab_size=vocab_size, hidden_size=TEXT_WIDTH, intermediate_size=4 * TEXT_WIDTH,
+                          num_hidden_layers=TEXT_LAYERS, num_attention_heads=4, max_position_embeddings=MAX_TOKENS,
+                          hidden_act="quick_gelu", projection_dim=TEXT_WIDTH, bos_token_id=bos, eos_token_id=eos,
+                          pad_token_id=eos)
 
 
 def ddim_training_scheduler() -> DDIMScheduler:
@@ -89,7 +97,7 @@ ALPHAS_CUMPROD = ddim_training_scheduler().alphas_cumprod.double()
 def alpha_sigma(t: torch.Tensor):
     """(alpha_t, sigma_t) as [B,1,1,1] float tensors; t == -1 means clean (1, 0)."""
     ac = torch.where(t >= 0, ALPHAS_CUMPROD[t.clamp(min=0)], torch.ones((), dtype=torch.float64))
-    return ac.sqrt().float().view(-1, 1, 1, 1), (1 - ac).sqrt().float().view(-1, 1, 1, 1)
+    return (ac.sqrt().float().view(-1, 1, 1, 1).to(DEV), (1 - ac).sqrt().float().view(-1, 1, 1, 1).to(DEV))
 
 
 def trailing_grid(n: int) -> list[int]:
@@ -113,30 +121,35 @@ class Corpus:
 
     def __init__(self, work: Path):
         d = np.load(work / "data.npz")
-        self.images = d["images"]
+        self.images = torch.from_numpy(d["images"]).to(DEV)
         self.captions = json.loads((work / "captions.json").read_text())
         self.tokenizer = CLIPTokenizer.from_pretrained(work / "tokenizer")
-        flat = [c for cs in self.captions for c in cs]
-        self.ids = tokenize(self.tokenizer, flat).view(len(self.captions), -1, MAX_TOKENS)
-        self.empty = tokenize(self.tokenizer, [""])[0]
+        cache = work / "caption_ids.pt"  # tokenising 100k+ captions takes half a minute: once per corpus
+        if not cache.exists():
+            flat = [c for cs in self.captions for c in cs]
+            ids = tokenize(self.tokenizer, flat).view(len(self.captions), -1, MAX_TOKENS)
+            torch.save(ids.to(torch.int16) if len(self.tokenizer) < 2 ** 15 else ids, cache)
+        self.ids = torch.load(cache).long().to(DEV)
+        self.empty = tokenize(self.tokenizer, [""])[0].to(DEV)
         lat = work / "latents.pt"
         if lat.exists():
-            d = torch.load(lat)
+            d = torch.load(lat, map_location=DEV)
             self.mean, self.std, self.scaling = d["mean"], d["std"], d["scaling"]
 
     def image_batch(self, idx) -> torch.Tensor:
-        return torch.from_numpy(self.images[idx]).permute(0, 3, 1, 2).float() / 127.5 - 1
+        return self.images[torch.as_tensor(idx, device=DEV)].permute(0, 3, 1, 2).float() / 127.5 - 1
 
     def latent_batch(self, idx, g) -> torch.Tensor:
         """Scaled latents sampled from the encoder's posterior."""
-        m, s = self.mean[idx], self.std[idx]
-        return (m + s * torch.randn(m.shape, generator=g)) * self.scaling
+        i = torch.as_tensor(idx, device=DEV)
+        m, s = self.mean[i], self.std[i]
+        return (m + s * torch.randn(m.shape, generator=g).to(DEV)) * self.scaling
 
     def caption_batch(self, idx, g, drop: float) -> torch.Tensor:
         k = torch.randint(0, self.ids.shape[1], (len(idx),), generator=g)
-        ids = self.ids[torch.as_tensor(idx), k].clone()
+        ids = self.ids[torch.as_tensor(idx, device=DEV), k.to(DEV)].clone()
         if drop > 0:
-            ids[torch.rand(len(idx), generator=g) < drop] = self.empty
+            ids[(torch.rand(len(idx), generator=g) < drop).to(DEV)] = self.empty
         return ids
 
 
@@ -197,7 +210,8 @@ def run_loop(name: str, iters: int, max_minutes: float, step_fn, params, lr: flo
         opt.step()
         if ema:
             ema.update()
-        running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
+        if i % 10 == 0:  # .item() waits for the device: read the loss now and then
+            running = loss.item() if running is None else 0.8 * running + 0.2 * loss.item()
         el = time.time() - t0
         if i % 50 == 0 or i == iters - 1:
             log(f"{name} {i + 1}/{iters} loss {running:.5f} ({(i + 1) / el:.2f} it/s)")
@@ -223,6 +237,7 @@ def stage_vae(a, work: Path, corpus: Corpus):
     g = torch.Generator().manual_seed(a.seed + 1)
     # --vae-init continues a shorter VAE run (its checkpoint folder) instead of starting from scratch.
     vae = AutoencoderKL.from_pretrained(a.vae_init) if a.vae_init else AutoencoderKL(**vae_config(slim=False))
+    vae.to(DEV)
     n = len(corpus.images)
 
     def step(i):
@@ -232,7 +247,7 @@ def stage_vae(a, work: Path, corpus: Corpus):
         oy, ox = (torch.randint(0, 9, (2,), generator=g) * 4).tolist()
         x = x[:, :, oy:oy + 32, ox:ox + 32]
         post = vae.encode(x).latent_dist
-        rec = vae.decode(post.sample(generator=g)).sample
+        rec = vae.decode(post.mean + post.std * torch.randn(post.mean.shape, generator=g).to(DEV)).sample
         return F.mse_loss(rec, x) + 0.1 * F.l1_loss(rec, x) + a.kl_weight * post.kl().mean()
 
     vae.train()
@@ -250,14 +265,14 @@ def stage_vae(a, work: Path, corpus: Corpus):
 def stage_latents(a, work: Path, corpus: Corpus):
     if (work / "latents.pt").exists():
         return
-    vae = AutoencoderKL.from_pretrained(work / "vae").eval()
+    vae = AutoencoderKL.from_pretrained(work / "vae").eval().to(DEV)
     means, stds = [], []
     with torch.no_grad():
         for i in range(0, len(corpus.images), 256):
             d = vae.encode(corpus.image_batch(np.arange(i, min(i + 256, len(corpus.images))))).latent_dist
             means.append(d.mean)
             stds.append(d.std)
-    mean, std = torch.cat(means), torch.cat(stds)
+    mean, std = torch.cat(means).cpu(), torch.cat(stds).cpu()
     g = torch.Generator().manual_seed(a.seed + 2)
     sample = mean + std * torch.randn(mean.shape, generator=g)
     scaling = float(1.0 / sample.std())
@@ -278,14 +293,15 @@ def stage_vae_decoder(a, work: Path, corpus: Corpus):
         return
     torch.manual_seed(a.seed + 4)
     g = torch.Generator().manual_seed(a.seed + 4)
-    vae = AutoencoderKL.from_pretrained(work / "vae")
+    vae = AutoencoderKL.from_pretrained(work / "vae").to(DEV)
     n = len(corpus.images)
 
     def step(i):
         idx = torch.randint(0, n, (a.vae_batch,), generator=g).numpy()
         oy, ox = torch.randint(0, 9, (2,), generator=g).tolist()
-        m, s = corpus.mean[idx], corpus.std[idx]
-        z = (m + s * torch.randn(m.shape, generator=g))[:, :, oy:oy + 8, ox:ox + 8]
+        i = torch.as_tensor(idx, device=DEV)
+        m, s = corpus.mean[i], corpus.std[i]
+        z = (m + s * torch.randn(m.shape, generator=g).to(DEV))[:, :, oy:oy + 8, ox:ox + 8]
         x = corpus.image_batch(idx)[:, :, 4 * oy:4 * oy + 32, 4 * ox:4 * ox + 32]
         rec = vae.decode(z).sample
         return F.mse_loss(rec, x) + 0.1 * F.l1_loss(rec, x)
@@ -310,8 +326,8 @@ def stage_teacher(a, work: Path, corpus: Corpus):
     torch.manual_seed(a.seed + 3)
     g = torch.Generator().manual_seed(a.seed + 3)
     tok = corpus.tokenizer
-    text = CLIPTextModel(text_config(len(tok), tok.bos_token_id, tok.eos_token_id))
-    unet = UNet2DConditionModel(**unet_config())
+    text = CLIPTextModel(text_config(len(tok), tok.bos_token_id, tok.eos_token_id)).to(DEV)
+    unet = UNet2DConditionModel(**unet_config()).to(DEV)
     ema = EMA([text, unet], a.ema)
     n = len(corpus.images)
 
@@ -320,10 +336,10 @@ def stage_teacher(a, work: Path, corpus: Corpus):
         x0 = corpus.latent_batch(idx, g)
         ids = corpus.caption_batch(idx, g, drop=0.1)
         t = torch.randint(0, NUM_TRAIN_TIMESTEPS, (a.batch,), generator=g)
-        eps = torch.randn(x0.shape, generator=g)
+        eps = torch.randn(x0.shape, generator=g).to(DEV)
         al, si = alpha_sigma(t)
         z = al * x0 + si * eps
-        v = unet(z, t, text(ids)[0]).sample
+        v = unet(z, t.to(DEV), text(ids)[0]).sample
         target = al * eps - si * x0
         snr = (al / si) ** 2
         # Plain v loss at high noise (where layout, colour and shape are decided),
@@ -353,9 +369,9 @@ def stage_distill(a, work: Path, corpus: Corpus, teacher_steps: int):
     if out.exists():
         return
     src = work / ("teacher" if teacher_steps == a.base_steps else f"student{teacher_steps}")
-    teacher = UNet2DConditionModel.from_pretrained(src).eval().requires_grad_(False)
-    student = UNet2DConditionModel.from_pretrained(src).train()
-    text = CLIPTextModel.from_pretrained(work / "text_encoder").eval().requires_grad_(False)
+    teacher = UNet2DConditionModel.from_pretrained(src).eval().requires_grad_(False).to(DEV)
+    student = UNet2DConditionModel.from_pretrained(src).train().to(DEV)
+    text = CLIPTextModel.from_pretrained(work / "text_encoder").eval().requires_grad_(False).to(DEV)
     ema = EMA([student], a.ema_distill)
     tgrid, sgrid = trailing_grid(teacher_steps), trailing_grid(student_steps)
     assert tgrid[::2] == sgrid, "student grid must be every other teacher timestep"
@@ -374,26 +390,27 @@ def stage_distill(a, work: Path, corpus: Corpus, teacher_steps: int):
         t = torch.tensor([tgrid[2 * j] for j in k])
         tm = torch.tensor([tgrid[2 * j + 1] for j in k])
         te = torch.tensor([tgrid[2 * j + 2] for j in k])
-        eps = torch.randn(x0.shape, generator=g)
+        eps = torch.randn(x0.shape, generator=g).to(DEV)
         al, si = alpha_sigma(t)
+        td, tmd = t.to(DEV), tm.to(DEV)
         z = al * x0 + si * eps
         with torch.no_grad():
             cond = text(ids)[0]
         use_cfg = torch.rand((), generator=g).item() < a.cfg_prob
         if use_cfg:
-            w = torch.empty(b, 1, 1, 1).uniform_(a.w_min, a.w_max, generator=g)
+            w = torch.empty(b, 1, 1, 1).uniform_(a.w_min, a.w_max, generator=g).to(DEV)
             unc = uncond_emb.expand(b, -1, -1)
             with torch.no_grad():
-                z1 = ddim_step(z, guided(teacher, z, t, cond, unc, w), t, tm)
-                z2 = ddim_step(z1, guided(teacher, z1, tm, cond, unc, w), tm, te)
-            v_both = student(torch.cat([z, z]), torch.cat([t, t]), torch.cat([cond, unc])).sample
+                z1 = ddim_step(z, guided(teacher, z, td, cond, unc, w), t, tm)
+                z2 = ddim_step(z1, guided(teacher, z1, tmd, cond, unc, w), tm, te)
+            v_both = student(torch.cat([z, z]), torch.cat([td, td]), torch.cat([cond, unc])).sample
             vc, vu = v_both.chunk(2)
             v_student = vu + w * (vc - vu)
         else:
             with torch.no_grad():
-                z1 = ddim_step(z, teacher(z, t, cond).sample, t, tm)
-                z2 = ddim_step(z1, teacher(z1, tm, cond).sample, tm, te)
-            vc = student(z, t, cond).sample
+                z1 = ddim_step(z, teacher(z, td, cond).sample, t, tm)
+                z2 = ddim_step(z1, teacher(z1, tmd, cond).sample, tm, te)
+            vc = student(z, td, cond).sample
             v_student = vc
         # Target: the x0 for which one student DDIM step from (z, t) lands on z2 at te.
         ae, se = alpha_sigma(te)
@@ -420,13 +437,13 @@ def sample_latents(unet, text, tokenizer, prompts, steps, guidance, scheduler, s
     shaped [1, 4, 16, 16], as the pipeline draws it for a single prompt."""
     sched = copy.deepcopy(scheduler)
     out = []
-    empty = text(tokenize(tokenizer, [""]))[0]
+    empty = text(tokenize(tokenizer, [""]).to(DEV))[0]
     for s in range(0, len(prompts), batch):
         chunk = prompts[s:s + batch]
-        cond = text(tokenize(tokenizer, chunk))[0]
+        cond = text(tokenize(tokenizer, chunk).to(DEV))[0]
         unc = empty.expand(len(chunk), -1, -1)
         z = torch.cat([torch.randn((1, 4, 16, 16), generator=torch.Generator().manual_seed(seed + s + i))
-                       for i in range(len(chunk))])
+                       for i in range(len(chunk))]).to(DEV)
         sched.set_timesteps(steps)
         z = z * sched.init_noise_sigma
         for t in sched.timesteps:
@@ -444,7 +461,7 @@ def decode(vae, latents, batch=64) -> np.ndarray:
     imgs = []
     for s in range(0, len(latents), batch):
         x = vae.decode(latents[s:s + batch] / vae.config.scaling_factor).sample
-        imgs.append(((x / 2 + 0.5).clamp(0, 1).permute(0, 2, 3, 1).numpy() * 255).round().astype(np.uint8))
+        imgs.append(((x / 2 + 0.5).clamp(0, 1).permute(0, 2, 3, 1).cpu().numpy() * 255).round().astype(np.uint8))
     return np.concatenate(imgs)
 
 
@@ -452,12 +469,12 @@ def decode(vae, latents, batch=64) -> np.ndarray:
 def stage_slim_vae(a, work: Path, corpus: Corpus):
     if (work / "vae_slim").exists():
         return
-    full = AutoencoderKL.from_pretrained(work / "vae").eval().requires_grad_(False)
+    full = AutoencoderKL.from_pretrained(work / "vae").eval().requires_grad_(False).to(DEV)
     # --slim-init continues a shorter slim-VAE run (its checkpoint folder) instead of starting from scratch.
     slim = (AutoencoderKL.from_pretrained(a.slim_init) if a.slim_init else
-            AutoencoderKL(**dict(vae_config(slim=True), scaling_factor=full.config.scaling_factor)))
-    unet = UNet2DConditionModel.from_pretrained(work / f"student{a.final_steps}").eval()
-    text = CLIPTextModel.from_pretrained(work / "text_encoder").eval()
+            AutoencoderKL(**dict(vae_config(slim=True), scaling_factor=full.config.scaling_factor))).to(DEV)
+    unet = UNet2DConditionModel.from_pretrained(work / f"student{a.final_steps}").eval().to(DEV)
+    text = CLIPTextModel.from_pretrained(work / "text_encoder").eval().to(DEV)
     rng = np.random.default_rng(a.seed + 20)
     prompts = [corpus.captions[i][0] for i in rng.choice(len(corpus.captions), a.slim_latents, replace=False)]
     t0 = time.time()
@@ -474,7 +491,7 @@ def stage_slim_vae(a, work: Path, corpus: Corpus):
     torch.manual_seed(a.seed + 21)
 
     def dec_step(i):
-        idx = torch.randint(0, len(lat), (a.vae_batch,), generator=g)
+        idx = torch.randint(0, len(lat), (a.vae_batch,), generator=g).to(DEV)
         return F.mse_loss(slim.decode(lat[idx]).sample, targets[idx])
 
     dec_params = list(slim.decoder.parameters()) + list(slim.post_quant_conv.parameters())
@@ -532,6 +549,9 @@ def main():
     p.add_argument("--work", type=Path, default=HERE / "work")
     p.add_argument("--out", type=Path, default=HERE.parent / "darkroom-shapes-v1")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--device", default="auto", help="cpu, cuda, or auto (cuda when one is present)")
+    p.add_argument("--text-width", type=int, default=64, help="text encoder hidden size")
+    p.add_argument("--text-layers", type=int, default=2, help="text encoder layers")
     p.add_argument("--n-images", type=int, default=10000)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=1e-3)
@@ -571,6 +591,15 @@ def main():
         a.work = a.work.with_name(a.work.name + "-quick")
         a.out = Path("/tmp/darkroom-shapes-quick")
     torch.set_num_threads(a.threads)
+    global DEV
+    DEV = torch.device("cuda" if a.device == "auto" and torch.cuda.is_available() else
+                       ("cpu" if a.device == "auto" else a.device))
+    if DEV.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+        torch.backends.cudnn.benchmark = True
+    global TEXT_WIDTH, TEXT_LAYERS
+    TEXT_WIDTH, TEXT_LAYERS = a.text_width, a.text_layers
     a.work.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     log("args", vars(a))
