@@ -10,7 +10,7 @@ struct AlbumCommand: AsyncParsableCommand {
         subcommands: [Create.self, Add.self, Remove.self, Rename.self, Delete.self, List.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an empty album.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an empty album.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The album name.") var name: String
         func run() async throws {
@@ -20,7 +20,7 @@ struct AlbumCommand: AsyncParsableCommand {
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add generations to an album.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add generations to an album.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Create the album when it does not exist.") var create = false
         @Argument(help: "The album name.") var name: String
@@ -32,7 +32,7 @@ struct AlbumCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove generations from an album.")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove generations from an album.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The album name.") var name: String
         @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
@@ -43,7 +43,7 @@ struct AlbumCommand: AsyncParsableCommand {
     }
 
     struct Rename: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Rename an album.")
+        static let configuration = CommandConfiguration(commandName: "rename", abstract: "Rename an album.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The current name.") var name: String
         @Argument(help: "The new name.") var newName: String
@@ -54,7 +54,7 @@ struct AlbumCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete an album (its generations stay).")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete an album (its generations stay).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The album name.") var name: String
         func run() async throws {
@@ -64,7 +64,7 @@ struct AlbumCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List albums with their number of items.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List albums with their number of items.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
         func run() async throws {

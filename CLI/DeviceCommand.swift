@@ -15,7 +15,7 @@ struct DeviceCommand: AsyncParsableCommand {
         subcommands: [List.self, Rename.self, Revoke.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the library's devices.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the library's devices.")
         @OptionGroup var global: GlobalOptions
         func run() async throws {
             let devices = try await LibrarySync.forCLI(try global.open()).devices()
@@ -26,7 +26,7 @@ struct DeviceCommand: AsyncParsableCommand {
     }
 
     struct Rename: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Give a device a name (syncs to the other devices).")
+        static let configuration = CommandConfiguration(commandName: "rename", abstract: "Give a device a name (syncs to the other devices).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Device id prefix or current name.") var device: String
         @Argument(help: "The new name.") var name: String
@@ -38,6 +38,7 @@ struct DeviceCommand: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "revoke",
             abstract: "Remove a device: a new library key is sealed to the remaining devices only.",
             discussion: "The removed device keeps what it already had, reads nothing written afterwards, and what it writes afterwards is rejected.")
         @OptionGroup var global: GlobalOptions

@@ -16,7 +16,7 @@ struct PromptsCommand: AsyncParsableCommand {
         subcommands: [List.self, Use.self], defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Prompt history, most recently used first (the default).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Prompt history, most recently used first (the default).")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only prompts containing this text.") var search: String?
         @Option(help: "Show at most this many.") var limit: Int = 50
@@ -42,6 +42,7 @@ struct PromptsCommand: AsyncParsableCommand {
 
     struct Use: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "use",
             abstract: "Generate again with a past prompt and the settings it was last used with (a new seed unless --seed).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The prompt id (any unique prefix; `darkroom prompts` shows them).") var id: String
@@ -93,7 +94,7 @@ struct SettingsCommand: AsyncParsableCommand {
         subcommands: [Get.self, Set.self, Unset.self, List.self])
 
     struct Get: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a setting's value (JSON).")
+        static let configuration = CommandConfiguration(commandName: "get", abstract: "Print a setting's value (JSON).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The setting name.") var key: String
         func run() async throws {
@@ -105,7 +106,7 @@ struct SettingsCommand: AsyncParsableCommand {
     }
 
     struct Set: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a setting.")
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Set a setting.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The setting name.") var key: String
         @Argument(help: "The value (JSON, or a plain word).") var value: String
@@ -126,7 +127,7 @@ struct SettingsCommand: AsyncParsableCommand {
     }
 
     struct Unset: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a setting (the synced value or default applies again).")
+        static let configuration = CommandConfiguration(commandName: "unset", abstract: "Remove a setting (the synced value or default applies again).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The setting name.") var key: String
         @Flag(help: "Remove this device's override instead of the synced value.") var device = false
@@ -136,7 +137,7 @@ struct SettingsCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List settings with their origin.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List settings with their origin.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
         func run() async throws {

@@ -48,6 +48,7 @@ struct TagCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a tag to generations.", discussion: "Example: darkroom tag add keeper 3f2a 9bc1")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The tag name.") var name: String
@@ -59,7 +60,7 @@ struct TagCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a tag from generations.")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a tag from generations.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The tag name.") var name: String
         @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
@@ -70,7 +71,7 @@ struct TagCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List tags with how many items carry each.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List tags with how many items carry each.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
         func run() async throws {

@@ -14,7 +14,7 @@ struct QueueCommand: AsyncParsableCommand {
         subcommands: [List.self, Run.self, Cancel.self, Retry.self, Clear.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Queued and running jobs, oldest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Queued and running jobs, oldest first.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
         func run() async throws {
@@ -26,7 +26,7 @@ struct QueueCommand: AsyncParsableCommand {
     }
 
     struct Run: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run queued jobs, oldest first, until the queue is empty.")
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Run queued jobs, oldest first, until the queue is empty.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Run at most this many jobs.") var limit: Int?
         func run() async throws {
@@ -64,7 +64,7 @@ struct QueueCommand: AsyncParsableCommand {
     }
 
     struct Cancel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancel queued jobs (a job running in another process: Ctrl-C there).")
+        static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel queued jobs (a job running in another process: Ctrl-C there).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Job ids (any unique prefix).") var ids: [String]
         func run() async throws {
@@ -75,7 +75,7 @@ struct QueueCommand: AsyncParsableCommand {
     }
 
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Queue failed or cancelled jobs again (as new jobs whose parent is the old one).")
+        static let configuration = CommandConfiguration(commandName: "retry", abstract: "Queue failed or cancelled jobs again (as new jobs whose parent is the old one).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Job ids (any unique prefix).") var ids: [String]
         func run() async throws {
@@ -84,7 +84,7 @@ struct QueueCommand: AsyncParsableCommand {
     }
 
     struct Clear: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancel every queued job.")
+        static let configuration = CommandConfiguration(commandName: "clear", abstract: "Cancel every queued job.")
         @OptionGroup var global: GlobalOptions
         func run() async throws {
             Console.print("Cancelled \(try await global.open().clearQueue()) queued job(s).")

@@ -25,6 +25,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "fetch",
             abstract: "Download pictures that synced without their file (setting sync.pictures = lazy).",
             discussion: "With ids, the pictures of those generations; without, every picture not downloaded yet. `show` and `export` download what they need on their own.")
         @OptionGroup var global: GlobalOptions
@@ -50,6 +51,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Set up sync on this (first) device; prints the recovery words once.",
             discussion: "Write the 25 recovery words down: with them, `darkroom sync recover` rebuilds the library on a new device if every device is lost.")
         @OptionGroup var global: GlobalOptions
@@ -67,6 +69,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     struct Pair: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pair",
             abstract: "Issue a one-time code for a new device; the last line of output is the code.",
             discussion: "On the new device: darkroom sync join CODE --transport SPEC. Then `darkroom sync run` here admits it.")
         @OptionGroup var global: GlobalOptions
@@ -78,7 +81,7 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     struct Join: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Ask to join a library with the code `sync pair` printed on another device.")
+        static let configuration = CommandConfiguration(commandName: "join", abstract: "Ask to join a library with the code `sync pair` printed on another device.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pairing code.") var code: String
         @OptionGroup var transport: TransportOption
@@ -94,6 +97,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Send this device's changes, receive the others', admit joining devices.",
             discussion: """
                 Prints what moved, conflicts resolved and anything rejected. When the transport
@@ -125,7 +129,7 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the library's sync set-up, devices and pending changes.")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the library's sync set-up, devices and pending changes.")
         @OptionGroup var global: GlobalOptions
         func run() async throws {
             let status = try await LibrarySync.forCLI(try global.open()).status()
@@ -149,6 +153,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     struct Recover: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "recover",
             abstract: "Rebuild sync on a new device from the recovery words (when every device is lost).",
             discussion: "Reads the words from --words or, if absent, from standard input. Then `darkroom sync run` downloads the library.")
         @OptionGroup var global: GlobalOptions

@@ -30,7 +30,7 @@ struct TrashCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the trash, most recently trashed first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the trash, most recently trashed first.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
         func run() async throws {
@@ -42,7 +42,7 @@ struct TrashCommand: AsyncParsableCommand {
     }
 
     struct Empty: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete trashed items for good, with their pictures.")
+        static let configuration = CommandConfiguration(commandName: "empty", abstract: "Delete trashed items for good, with their pictures.")
         @OptionGroup var global: GlobalOptions
         @Option(name: .customLong("older-than"), help: ArgumentHelp("Only items trashed more than DAYS days ago.", valueName: "days"))
         var olderThan: Double?
