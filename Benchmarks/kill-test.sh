@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-100}"
 MODEL="${2:-Fixtures/engine/sd-tiny-conv}"
-swift build -c release --product darkroom >/dev/null
-BIN="$(swift build -c release --show-bin-path)/darkroom"
+swift build -c release --static-swift-stdlib --product darkroom >/dev/null
+BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/darkroom"
 LIB="$(mktemp -d)/library"
 "$BIN" init --library "$LIB" >/dev/null
 for ((i = 0; i < N; i++)); do

@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 THREADS="${1:-2}"; REPEATS="${2:-3}"
-swift build -c release --product darkroom-bench-engine >/dev/null
-engine=$("$(swift build -c release --show-bin-path)/darkroom-bench-engine" --threads "$THREADS" --repeats "$REPEATS")
+swift build -c release --static-swift-stdlib --product darkroom-bench-engine >/dev/null
+engine=$("$(swift build -c release --static-swift-stdlib --show-bin-path)/darkroom-bench-engine" --threads "$THREADS" --repeats "$REPEATS")
 echo "$engine"
 peer=$(python3 Benchmarks/engine/peer.py --threads "$THREADS" --repeats "$REPEATS" 2>/dev/null || true)
 echo "$peer"

@@ -1,5 +1,5 @@
 // Sync benchmark (issue 6 targets), release build:
-//   swift run -c release darkroom-bench-library-sync [RECORDS]   (default 100,000)
+//   swift run -c release --static-swift-stdlib darkroom-bench-library-sync [RECORDS]   (default 100,000)
 // Device A holds RECORDS generations (no pictures: "no image bytes"), sets sync up and pushes
 // through a shared folder; device B joins and pulls everything. Then A changes 100 records and
 // both sync again. Prints each phase's wall time and the targets.

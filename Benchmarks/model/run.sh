@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS="${1:-10}"
-swift build -c release --product darkroom >/dev/null
-BIN="$(swift build -c release --show-bin-path)/darkroom"
+swift build -c release --static-swift-stdlib --product darkroom >/dev/null
+BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/darkroom"
 LIB="$(mktemp -d)/library"
 "$BIN" init --library "$LIB" >/dev/null
 "$BIN" generate "warm up" --seed 1 --library "$LIB" >/dev/null 2>&1

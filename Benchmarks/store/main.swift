@@ -1,6 +1,6 @@
 // darkroom-bench-store: the store's performance targets (issue 2), in release mode.
 //
-//   swift build -c release --product darkroom-bench-store --product darkroom
+//   swift build -c release --static-swift-stdlib --product darkroom && swift build -c release --static-swift-stdlib --product darkroom-bench-store
 //   .build/release/darkroom-bench-store [--rows 100000] [--keep PATH]
 //
 // Builds a library of N generations, each with an image row and tags, then measures:

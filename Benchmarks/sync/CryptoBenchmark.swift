@@ -1,5 +1,5 @@
 // darkroom-bench-crypto: throughput of blob encryption and of envelope sync through a
-// folder. Run in release: swift run -c release darkroom-bench-crypto [--quick]
+// folder. Run in release: swift run -c release --static-swift-stdlib darkroom-bench-crypto [--quick]
 // See Benchmarks/sync/README.md for what each line measures.
 import DarkroomCrypto
 import DarkroomSync
