@@ -43,7 +43,7 @@ import Testing
 
     /// The engine's pictures follow simple prompts whose colour x shape pairs were seen in training, judged by the
     /// exact attribute checker: the object has the asked colour and sits where the prompt says. Shape is not asserted:
-    /// the shipped model still draws most shapes as rounded blobs (docs/model.md, Limits). The same prompts and seeds
+    /// the shipped model still rounds most squares and triangles (docs/model.md, Limits). The same prompts and seeds
     /// are judged in Python by evaluate.py (Fixtures/models/training/logs/checker-cases.json).
     @Test(arguments: [
         ("a red circle in the centre", "red", "circle", "centre"),
@@ -56,6 +56,18 @@ import Testing
         for seed: UInt64 in [1, 2, 3] {
             let verdict = SceneAttributeChecker.check(try await Self.generate(generator, prompt: prompt, seed: seed), scene)
             #expect(verdict.colour && verdict.position, "\(prompt), seed \(seed): \(verdict)")
+        }
+    }
+
+    /// Two objects in a relation: both colours present and the first above the second (checker rule: centroid
+    /// difference over 8 pixels).
+    @Test func shippedModelPutsTheFirstObjectAboveTheSecond() async throws {
+        let generator = try EngineGenerator.load(modelDirectory: try ModelLocator.locate(explicit: nil))
+        let scene = SceneAttributeChecker.Scene(objects: [.init(colour: "green", shape: "square"), .init(colour: "pink", shape: "circle")],
+                                                layout: .relation("above"))
+        for seed: UInt64 in [1, 2] {
+            let verdict = SceneAttributeChecker.check(try await Self.generate(generator, prompt: "a green square above a pink circle", seed: seed), scene)
+            #expect(verdict.colour && verdict.position, "seed \(seed): \(verdict)")
         }
     }
 }
