@@ -1,7 +1,7 @@
 // darkroom-bench-store: the store's performance targets (issue 2), in release mode.
 //
 //   swift build -c release --static-swift-stdlib --product darkroom && swift build -c release --static-swift-stdlib --product darkroom-bench-store
-//   .build/release/darkroom-bench-store [--rows 100000] [--keep PATH]
+//   .build/release/darkroom-bench-store [--rows 100000] [--keep PATH] [--queue-only]
 //
 // Builds a library of N generations, each with an image row and tags, then measures:
 //   1. inserting the N generation records (one process, one transaction per 10k rows);
@@ -17,12 +17,14 @@ import GRDB
 struct Options {
     var rows = 100_000
     var keep: String?
+    var queueOnly = false
     init() {
         var args = CommandLine.arguments.dropFirst().makeIterator()
         while let arg = args.next() {
             switch arg {
             case "--rows": rows = Int(args.next() ?? "") ?? rows
             case "--keep": keep = args.next()
+            case "--queue-only": queueOnly = true
             default: print("unknown argument \(arg)"); exit(64)
             }
         }
@@ -39,6 +41,10 @@ func percentiles(_ samples: [Double]) -> (p50: Double, p99: Double) {
 func ms(_ s: Double) -> String { String(format: "%.2f ms", s * 1000) }
 
 let options = Options()
+if options.queueOnly {
+    try await measureQueueOverhead()
+    exit(0)
+}
 let folder = URL(fileURLWithPath: options.keep ?? NSTemporaryDirectory() + "darkroom-bench-\(UUID().uuidString)")
 try? FileManager.default.removeItem(at: folder)
 let library = try Library.open(at: folder, create: true)
@@ -173,18 +179,23 @@ struct InstantGenerator: ImageGenerator {
         }
     }
 }
-let queueFolder = URL(fileURLWithPath: NSTemporaryDirectory() + "darkroom-queue-bench-\(UUID().uuidString)")
-let queueLibrary = try Library.open(at: queueFolder, create: true)
-try await queueLibrary.setSafetyEnabled(true)
-var jobSamples: [Double] = []
-for seed in 0..<300 {
-    let t = now()
-    let request = GenerationRequest(prompt: "queue bench", seed: UInt64(seed), steps: 1, guidance: 1, scheduler: "ddim", width: 8, height: 8)
-    _ = try await queueLibrary.enqueue(request, modelID: "instant", modelPath: nil)
-    _ = try await queueLibrary.runQueuedJob(using: InstantGenerator()) { _ in }
-    jobSamples.append(now() - t)
-}
-let (jobP50, jobP99) = percentiles(jobSamples)
-print("queue overhead per job (enqueue + claim + run instant generator + PNG/thumbnail write + commit): p50 \(ms(jobP50)), p99 \(ms(jobP99))  (target < 5 ms)")
-try? FileManager.default.removeItem(at: queueFolder)
+try await measureQueueOverhead()
 if options.keep == nil { try? FileManager.default.removeItem(at: folder) }
+
+/// Queue overhead per job: enqueue, claim, run the instant generator, commit; p50/p99 over 300 jobs.
+func measureQueueOverhead() async throws {
+    let queueFolder = URL(fileURLWithPath: NSTemporaryDirectory() + "darkroom-queue-bench-\(UUID().uuidString)")
+    let queueLibrary = try Library.open(at: queueFolder, create: true)
+    try await queueLibrary.setSafetyEnabled(true)
+    var jobSamples: [Double] = []
+    for seed in 0..<300 {
+        let t = now()
+        let request = GenerationRequest(prompt: "queue bench", seed: UInt64(seed), steps: 1, guidance: 1, scheduler: "ddim", width: 8, height: 8)
+        _ = try await queueLibrary.enqueue(request, modelID: "instant", modelPath: nil)
+        _ = try await queueLibrary.runQueuedJob(using: InstantGenerator()) { _ in }
+        jobSamples.append(now() - t)
+    }
+    let (jobP50, jobP99) = percentiles(jobSamples)
+    print("queue overhead per job (enqueue + claim + run instant generator + PNG/thumbnail write + commit): p50 \(ms(jobP50)), p99 \(ms(jobP99))  (target < 5 ms)")
+    try? FileManager.default.removeItem(at: queueFolder)
+}
