@@ -69,9 +69,8 @@ extension Library {
         try Self.validate(request)
         try await checkPrompt(request.prompt)
         let id = StableID.make()
-        let lock = jobLock(id)
-        try lock.lock(exclusive: true, wait: true)
-        defer { Self.release(lock) }
+        let slot = try jobSlots.acquire(note: id)
+        defer { slot.release() }
         let started = Date()
         // The running row is flushed by the job's final commit (see `writeFlushedLater`).
         let row = try await database.writeFlushedLater { [info] db in
@@ -124,9 +123,8 @@ extension Library {
             return try GenerationRecord.fetchOne(db, sql: "SELECT * FROM generation WHERE status = 'queued' ORDER BY queued_at, id LIMIT 1")
         }
         guard let candidate else { return nil }
-        let lock = jobLock(candidate.id)
-        try lock.lock(exclusive: true, wait: true)
-        defer { Self.release(lock) }
+        let slot = try jobSlots.acquire(note: candidate.id)
+        defer { slot.release() }
         let started = Date()
         let claimed = try await database.writeFlushedLater { db -> GenerationRecord? in
             let at = TimestampFormat.database(started)
@@ -213,11 +211,6 @@ extension Library {
         row.promptID = try PromptRecord.recordUse(text: request.prompt, negativeText: request.negativePrompt, at: now, db)
         try row.insert(db)
         return row
-    }
-
-    static func release(_ lock: FileLock) {
-        try? FileManager.default.removeItem(atPath: lock.path)
-        lock.unlock()
     }
 
     /// Runs a `running` row through the generator and commits the result or records the failure.

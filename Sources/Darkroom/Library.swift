@@ -68,8 +68,8 @@ public final class Library: Sendable {
     /// The lock that orders picture-file writes against the orphan sweep.
     func filesLock() -> FileLock { FileLock(path: folder.appendingPathComponent("locks/files.lock").path) }
 
-    /// The lock a process holds while it runs job `id`.
-    func jobLock(_ id: String) -> FileLock { FileLock(path: folder.appendingPathComponent("locks/job-\(id).lock").path) }
+    /// The slots a process holds while it runs a job, the job's id as the note (see ``RecoveryReport``).
+    var jobSlots: LockSlots { LockSlots(directory: folder.appendingPathComponent("locks/jobs")) }
 
     // MARK: - Storing pictures
 
@@ -92,7 +92,7 @@ public final class Library: Sendable {
         let existing = try await database.read { db in try ImageRecord.fetchOne(db, key: hash) }
         var written: [String] = []
         let journal = PendingWriteJournal(folder: folder)
-        var journalEntry: URL?
+        var journalEntry: PendingWriteJournal.Entry?
         // A new picture, or one whose row arrived by sync before its file (lazy pictures).
         if existing == nil || !FileManager.default.fileExists(atPath: files.url(imagePath).path) {
             journalEntry = try journal.begin(paths: [imagePath, thumbPath])

@@ -36,16 +36,22 @@ public struct RecoveryReport: Sendable, Equatable {
         return report
     }
 
-    /// Marks `running` jobs whose process no longer holds the job lock as failed.
+    /// Marks `running` jobs whose process no longer holds a job slot naming them as failed.
     static func failInterruptedJobs(database: LibraryDatabase, folder: URL, now: Date) throws -> [String] {
         let running = try database.read { db in
             // The first term matches the partial index generation_status, so this never scans the table.
             try String.fetchAll(db, sql: "SELECT id FROM generation WHERE status IN ('queued', 'running') AND status = 'running'")
         }
+        guard !running.isEmpty else { return [] }
+        // Read after the rows: a job claimed since is not in `running`; one finished since fails the
+        // `status = 'running'` test of the update below.
+        let held = Set(try LockSlots(directory: folder.appendingPathComponent("locks/jobs")).heldNotes())
         var interrupted: [String] = []
-        for id in running {
+        for id in running where !held.contains(id) {
+            // Versions before the job slots held `locks/job-ID.lock` instead.
             let lock = FileLock(path: folder.appendingPathComponent("locks/job-\(id).lock").path)
-            guard try lock.lock(exclusive: true, wait: false) else { continue }  // still running elsewhere
+            let legacy = FileManager.default.fileExists(atPath: lock.path)
+            if legacy, try !lock.lock(exclusive: true, wait: false) { continue }  // still running elsewhere
             let changed = try database.write { db -> Bool in
                 try db.execute(sql: """
                     UPDATE generation SET status = 'failed', error = ?, finished_at = ?, modified_at = ?
@@ -54,7 +60,7 @@ public struct RecoveryReport: Sendable, Equatable {
                 return db.changesCount > 0
             }
             if changed { interrupted.append(id) }
-            try? FileManager.default.removeItem(atPath: lock.path)
+            if legacy { try? FileManager.default.removeItem(atPath: lock.path) }
             lock.unlock()
         }
         return interrupted

@@ -11,8 +11,9 @@ import Foundation
 /// - `LIBRARY/locks/files.lock`, held *shared* by every writer from the moment it
 ///   writes a picture file until its database commit, and *exclusively* by the
 ///   orphan sweep, which therefore never removes a file another process is about to commit;
-/// - `LIBRARY/locks/job-ID.lock`, held by the process running a job, so a later
-///   process can tell a job that is really running from one whose process was killed.
+/// - the job slots `LIBRARY/locks/jobs/slot-N` (``LockSlots``), one held by each process running a job
+///   with the job's id as its note, so a later process can tell a job that is really running from one
+///   whose process was killed.
 public final class FileLock: @unchecked Sendable {
     /// The lock file.
     public let path: String
@@ -42,6 +43,22 @@ public final class FileLock: @unchecked Sendable {
             throw POSIXFailure.current("flock \(path)")
         }
         return true
+    }
+
+    /// Replaces the lock file's contents with `note` (the lock must be held; see ``LockSlots``).
+    public func writeNote(_ note: String) throws {
+        mutex.lock(); defer { mutex.unlock() }
+        guard descriptor >= 0 else { throw POSIXFailure(operation: "write \(path): not locked", code: EBADF) }
+        let bytes = Array(note.utf8)
+        if ftruncate(descriptor, 0) != 0 { throw POSIXFailure.current("truncate \(path)") }
+        let written = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        if written != bytes.count { throw POSIXFailure.current("write \(path)") }
+    }
+
+    /// The contents of the lock file at `path`, or nil when it does not exist or cannot be read.
+    public static func readNote(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Releases the lock (closing the descriptor).
