@@ -118,22 +118,28 @@ extension Library {
     /// The job is claimed atomically (`queued` → `running`), so two processes never run the same job.
     public func runQueuedJob(_ id: String? = nil, using generator: any ImageGenerator,
                              progress: @Sendable (GenerationProgress) -> Void) async throws -> GalleryItem? {
-        let candidate = try await database.read { db -> GenerationRecord? in
-            if let id { return try GenerationRecord.fetchOne(db, key: id) }
-            return try GenerationRecord.fetchOne(db, sql: "SELECT * FROM generation WHERE status = 'queued' ORDER BY queued_at, id LIMIT 1")
-        }
-        guard let candidate else { return nil }
-        let slot = try jobSlots.acquire(note: candidate.id)
+        // The slot is taken first and names the job inside the claiming transaction, so a job is never
+        // `running` without a held slot naming it (see RecoveryReport.failInterruptedJobs).
+        let slot = try jobSlots.acquire(note: "")
         defer { slot.release() }
         let started = Date()
-        let claimed = try await database.writeFlushedLater { db -> GenerationRecord? in
+        enum Claim: Sendable { case empty, notQueued(id: String, status: String), claimed(GenerationRecord) }
+        let claim = try await database.writeFlushedLater { db -> Claim in
+            let candidate = try id.map { try GenerationRecord.fetchOne(db, key: $0) }
+                ?? GenerationRecord.fetchOne(db, sql: "SELECT * FROM generation WHERE status = 'queued' ORDER BY queued_at, id LIMIT 1")
+            guard let row = candidate else { return .empty }
+            guard row.status == .queued else { return .notQueued(id: row.id, status: row.status.rawValue) }
+            try slot.update(note: row.id)
             let at = TimestampFormat.database(started)
             try db.execute(sql: "UPDATE generation SET status = 'running', started_at = ?, modified_at = ? WHERE id = ? AND status = 'queued'",
-                           arguments: [at, at, candidate.id])
-            return db.changesCount == 1 ? try GenerationRecord.fetchOne(db, key: candidate.id) : nil
+                           arguments: [at, at, row.id])
+            return .claimed(try GenerationRecord.fetchOne(db, key: row.id) ?? row)
         }
-        guard let claimed else {
-            throw LibraryError.invalidArgument("Job \(candidate.id.prefix(8)) is not queued (it is \(candidate.status.rawValue)).")
+        let claimed: GenerationRecord
+        switch claim {
+        case .empty: return nil
+        case .notQueued(let id, let status): throw LibraryError.invalidArgument("Job \(id.prefix(8)) is not queued (it is \(status)).")
+        case .claimed(let row): claimed = row
         }
         return try await execute(claimed, request: GenerationRequest(claimed), generator: generator, started: started, progress: progress)
     }

@@ -89,16 +89,21 @@ public final class Library: Sendable {
         let lock = filesLock()
         try lock.lock(exclusive: false, wait: true)
         defer { lock.unlock() }
-        let existing = try await database.read { db in try ImageRecord.fetchOne(db, key: hash) }
         var written: [String] = []
         let journal = PendingWriteJournal(folder: folder)
         var journalEntry: PendingWriteJournal.Entry?
-        // A new picture, or one whose row arrived by sync before its file (lazy pictures).
-        if existing == nil || !FileManager.default.fileExists(atPath: files.url(imagePath).path) {
-            journalEntry = try journal.begin(paths: [imagePath, thumbPath])
+        // Files are content-addressed, so one already on disk is this picture (committed, or left by a
+        // writer that died: committing a row for it keeps it). Checking the files rather than the image
+        // row also covers a row that arrived by sync before its file (lazy pictures), and saves a read.
+        let needsPicture = !FileManager.default.fileExists(atPath: files.url(imagePath).path)
+        let needsThumbnail = !FileManager.default.fileExists(atPath: files.url(thumbPath).path)
+        if needsPicture || needsThumbnail {
+            journalEntry = try journal.begin(paths: [imagePath, thumbPath].filter { $0 != imagePath || needsPicture })
             do {
-                try files.write(png, to: imagePath)
-                written.append(imagePath)
+                if needsPicture {
+                    try files.write(png, to: imagePath)
+                    written.append(imagePath)
+                }
                 try files.write(try Self.thumbnailPNG(for: pixels), to: thumbPath, durable: false)
                 written.append(thumbPath)
             } catch {

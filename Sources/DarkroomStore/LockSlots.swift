@@ -37,6 +37,9 @@ public struct LockSlots: Sendable {
             self.lock = lock
         }
 
+        /// Replaces the note (the slot stays held).
+        public func update(note: String) throws { try lock.writeNote(note) }
+
         /// Empties the note and frees the slot.
         public func release() {
             try? lock.writeNote("")
