@@ -7,14 +7,11 @@ import Testing
         let cli = try CLIHarness()
         defer { cli.cleanup() }
         let shared = "folder:" + cli.scratch.appendingPathComponent("shared").path
-        let env = ["DARKROOM_KEY_DIR": cli.scratch.appendingPathComponent("keys").path]
-        let a = cli.scratch.appendingPathComponent("A").path, b = cli.scratch.appendingPathComponent("B").path
+        let devices = try TwoDevices(cli)
+        let (a, b) = (devices.a, devices.b)
         func on(_ library: String, _ args: [String], expect code: Int32 = 0) throws -> CLIHarness.Result {
-            let result = try cli.run(args + ["--library", library], withLibrary: false, environment: env)
-            #expect(result.code == code, "darkroom \(args.joined(separator: " ")): \(result.stderr)")
-            return result
+            try devices.on(library, args, expect: code)
         }
-        _ = try on(a, ["init"]); _ = try on(b, ["init"])
         _ = try on(a, ["import", try cli.writePNG("one.png", seed: 1).path, try cli.writePNG("two.png", seed: 2).path])
 
         let setup = try on(a, ["sync", "init", "--transport", shared, "--name", "laptop"])
@@ -37,10 +34,7 @@ import Testing
         _ = try on(b, ["album", "add", "Trips", ids[0], "--create"])
         _ = try on(a, ["rate", ids[1], "3"])
         for library in [a, b, a] { _ = try on(library, ["sync", "run"]) }
-        func normalizedList(_ library: String) throws -> String {
-            try on(library, ["list", "--json"]).stdout.replacingOccurrences(of: library + "/", with: "")
-        }
-        #expect(try normalizedList(a) == (try normalizedList(b)))
+        #expect(try devices.normalizedList(a) == (try devices.normalizedList(b)))
         #expect(try on(b, ["device", "list"]).stdout.contains("laptop"))
         #expect(try on(a, ["sync", "status"]).stdout.contains("2 active device(s)"))
 
@@ -67,14 +61,11 @@ import Testing
         let relay = try RelayProcess(storage: "sqlite:" + cli.scratch.appendingPathComponent("relay.sqlite").path)
         defer { relay.stop() }
         let transport = "http://127.0.0.1:\(relay.port)"
-        let env = ["DARKROOM_KEY_DIR": cli.scratch.appendingPathComponent("keys").path]
-        let a = cli.scratch.appendingPathComponent("A").path, b = cli.scratch.appendingPathComponent("B").path
+        let devices = try TwoDevices(cli)
+        let (a, b) = (devices.a, devices.b)
         func on(_ library: String, _ args: [String], expect code: Int32 = 0) throws -> CLIHarness.Result {
-            let result = try cli.run(args + ["--library", library], withLibrary: false, environment: env)
-            #expect(result.code == code, "darkroom \(args.joined(separator: " ")): \(result.stderr)")
-            return result
+            try devices.on(library, args, expect: code)
         }
-        _ = try on(a, ["init"]); _ = try on(b, ["init"])
         _ = try on(a, ["import", try cli.writePNG("one.png", seed: 5).path])
         _ = try on(a, ["sync", "init", "--transport", transport, "--name", "laptop"])
         let code = try #require(try on(a, ["sync", "pair"]).stdout.split(separator: "\n").last.map(String.init))
@@ -82,16 +73,13 @@ import Testing
         _ = try on(b, ["sync", "run"], expect: 17)          // not admitted yet: the relay refuses it
         _ = try on(a, ["sync", "run"])
         _ = try on(b, ["sync", "run"])
-        let id = try #require(try cli.run(["list", "--json", "--library", b], withLibrary: false, environment: env).stdout
+        let id = try #require(try cli.run(["list", "--json", "--library", b], withLibrary: false, environment: devices.environment).stdout
             .firstMatch(of: /"id" : "([0-9a-f-]{36})"/).map { String($0.1) })
         _ = try on(b, ["fav", id])
         _ = try on(b, ["sync", "run"])
         _ = try on(a, ["sync", "run"])
         #expect(try on(a, ["show", id, "--json"]).stdout.contains("\"favorite\" : true"))
-        func normalizedList(_ library: String) throws -> String {
-            try on(library, ["list", "--json"]).stdout.replacingOccurrences(of: library + "/", with: "")
-        }
-        #expect(try normalizedList(a) == (try normalizedList(b)))
+        #expect(try devices.normalizedList(a) == (try devices.normalizedList(b)))
         // The relay gone: a clear transport error (exit 16), nothing lost.
         relay.stop()
         #expect(try on(b, ["sync", "run"], expect: 16).stderr.contains("relay"))
@@ -127,5 +115,32 @@ final class RelayProcess {
         guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
+    }
+}
+
+/// Two fresh libraries, A and B, run as separate `darkroom` processes sharing one key folder.
+struct TwoDevices {
+    let cli: CLIHarness
+    let a: String, b: String
+    let environment: [String: String]
+
+    init(_ cli: CLIHarness) throws {
+        self.cli = cli
+        a = cli.scratch.appendingPathComponent("A").path
+        b = cli.scratch.appendingPathComponent("B").path
+        environment = ["DARKROOM_KEY_DIR": cli.scratch.appendingPathComponent("keys").path]
+        _ = try on(a, ["init"]); _ = try on(b, ["init"])
+    }
+
+    /// Runs `darkroom ARGS --library LIBRARY` and expects exit `code`.
+    func on(_ library: String, _ args: [String], expect code: Int32 = 0) throws -> CLIHarness.Result {
+        let result = try cli.run(args + ["--library", library], withLibrary: false, environment: environment)
+        #expect(result.code == code, "darkroom \(args.joined(separator: " ")): \(result.stderr)")
+        return result
+    }
+
+    /// `list --json` with the library's own folder taken out of the paths, to compare two libraries.
+    func normalizedList(_ library: String) throws -> String {
+        try on(library, ["list", "--json"]).stdout.replacingOccurrences(of: library + "/", with: "")
     }
 }
