@@ -29,6 +29,19 @@ public struct LibraryInfo: SnakeCaseRecord, Sendable, Equatable {
 
 /// Stable random ids: lower-case UUID strings, the form every table uses.
 public enum StableID {
-    /// A new random id.
-    public static func make() -> String { UUID().uuidString.lowercased() }
+    /// A new random id: a version-4 UUID, lowercase.
+    ///
+    /// The bytes come from `SystemRandomNumberGenerator` (the `getrandom` system call): Foundation's `UUID()`
+    /// opened `/dev/urandom` for every id on Linux, a measurable share of bulk inserts.
+    public static func make() -> String {
+        var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var generator = SystemRandomNumberGenerator()
+        withUnsafeMutableBytes(of: &raw) { bytes in
+            bytes.storeBytes(of: generator.next() as UInt64, toByteOffset: 0, as: UInt64.self)
+            bytes.storeBytes(of: generator.next() as UInt64, toByteOffset: 8, as: UInt64.self)
+        }
+        raw.6 = (raw.6 & 0x0F) | 0x40   // version 4
+        raw.8 = (raw.8 & 0x3F) | 0x80   // RFC 4122 variant
+        return UUID(uuid: raw).uuidString.lowercased()
+    }
 }
