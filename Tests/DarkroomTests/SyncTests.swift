@@ -87,6 +87,9 @@ func syncedState(_ library: Library) async throws -> [String] {
 
         // Offline edits on both sides, including the same field on both (last writer wins).
         _ = try await a.rate([ids[0]], 2)
+        // Later by the wall clock: the hybrid clocks count milliseconds, so two offline writes within the same
+        // millisecond on two devices are concurrent (ordered by counter, then device id), not "last".
+        try await Task.sleep(for: .milliseconds(5))
         _ = try await b.rate([ids[0]], 5)
         _ = try await a.setFavorite([ids[1]], true)
         _ = try await b.addTags(["sea"], to: [ids[0]])
