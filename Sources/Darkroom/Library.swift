@@ -69,7 +69,10 @@ public final class Library: Sendable {
     func filesLock() -> FileLock { FileLock(path: folder.appendingPathComponent("locks/files.lock").path) }
 
     /// The slots a process holds while it runs a job, the job's id as the note (see ``RecoveryReport``).
-    var jobSlots: LockSlots { LockSlots(directory: folder.appendingPathComponent("locks/jobs")) }
+    var jobSlots: LockSlots { Self.jobSlots(in: folder) }
+
+    /// The job slots of the library in `folder`.
+    static func jobSlots(in folder: URL) -> LockSlots { LockSlots(directory: folder.appendingPathComponent("locks/jobs")) }
 
     // MARK: - Storing pictures
 

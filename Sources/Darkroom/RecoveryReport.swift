@@ -45,7 +45,7 @@ public struct RecoveryReport: Sendable, Equatable {
         guard !running.isEmpty else { return [] }
         // Read after the rows: a job claimed since is not in `running`; one finished since fails the
         // `status = 'running'` test of the update below.
-        let held = Set(try LockSlots(directory: folder.appendingPathComponent("locks/jobs")).heldNotes())
+        let held = Set(try Library.jobSlots(in: folder).heldNotes())
         var interrupted: [String] = []
         for id in running where !held.contains(id) {
             // Versions before the job slots held `locks/job-ID.lock` instead.
