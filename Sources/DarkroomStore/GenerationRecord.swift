@@ -216,17 +216,29 @@ extension GenerationRecord {
     public func insert(_ db: Database) throws {
         let statement = try db.cachedStatement(sql: Self.insertSQL)
         try statement.execute(arguments: StatementArguments(Self.columnValues.map { $0.value(self) }))
-        try Self.indexForSearch(rowID: db.lastInsertedRowID, prompt: prompt, negativePrompt: negativePrompt, db)
+        try didInsert(rowID: db.lastInsertedRowID, db)
     }
 
     private static let insertSQL = "INSERT INTO generation (" + columnValues.map(\.column).joined(separator: ", ") + ") VALUES ("
         + Array(repeating: "?", count: columnValues.count).joined(separator: ", ") + ")"
 
-    /// Inserts the row and its full-text search entry in the same transaction (schema step 0005 replaced the
-    /// insert trigger, which cost three times as much).
+    /// Inserts the row, its full-text search entry and its change-log entry in the same transaction.
     public func aroundInsert(_ db: Database, insert: () throws -> InsertionSuccess) throws {
         let inserted = try insert()
-        try Self.indexForSearch(rowID: inserted.rowID, prompt: prompt, negativePrompt: negativePrompt, db)
+        try didInsert(rowID: inserted.rowID, db)
+    }
+
+    /// What every insert of a generation does after the row itself, instead of insert triggers
+    /// (schema steps 0005 and 0007: a trigger on `generation` cost more than the row): adds the
+    /// row to the full-text index and, once the job is finished, records it in the sync change log
+    /// through `sync_change_input`, whose trigger keeps the gate (logging on, not applying another
+    /// device's changes) and the clock. Queued and running jobs are logged when they finish
+    /// (the `sync_generation_finish` update trigger).
+    private func didInsert(rowID: Int64, _ db: Database) throws {
+        try Self.indexForSearch(rowID: rowID, prompt: prompt, negativePrompt: negativePrompt, db)
+        if status.isFinal {
+            try db.cachedStatement(sql: "INSERT INTO sync_change_input VALUES ('generation', ?, '*')").execute(arguments: [id])
+        }
     }
 
     /// Adds a new generation's row to the full-text index (tags and albums are filled by triggers

@@ -63,19 +63,21 @@ public enum TimestampFormat {
         if millis >= 1000 { seconds += 1; millis -= 1000 }
         var parts = tm()
         if utc { gmtime_r(&seconds, &parts) } else { localtime_r(&seconds, &parts) }
-        var out = [UInt8]()
-        out.reserveCapacity(24)
-        func put(_ value: Int, _ width: Int) {
-            var digits = [UInt8](repeating: 48, count: width)
-            var v = value
-            for i in stride(from: width - 1, through: 0, by: -1) { digits[i] = UInt8(48 + v % 10); v /= 10 }
-            out += digits
+        // Written into one stack buffer: a digit group per call, no intermediate arrays.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { out in
+            var count = 0
+            func put(_ value: Int, _ width: Int) {
+                var v = value
+                for i in stride(from: count + width - 1, through: count, by: -1) { out[i] = UInt8(48 + v % 10); v /= 10 }
+                count += width
+            }
+            func append(_ byte: UInt8) { out[count] = byte; count += 1 }
+            put(Int(parts.tm_year) + 1900, 4); append(45); put(Int(parts.tm_mon) + 1, 2); append(45); put(Int(parts.tm_mday), 2)
+            append(separator.asciiValue!)
+            put(Int(parts.tm_hour), 2); append(58); put(Int(parts.tm_min), 2); append(58); put(Int(parts.tm_sec), 2)
+            if milliseconds { append(46); put(millis, 3) }
+            if zulu { append(90) }
+            return String(decoding: UnsafeBufferPointer(rebasing: out[..<count]), as: UTF8.self)
         }
-        put(Int(parts.tm_year) + 1900, 4); out.append(45); put(Int(parts.tm_mon) + 1, 2); out.append(45); put(Int(parts.tm_mday), 2)
-        out.append(separator.asciiValue!)
-        put(Int(parts.tm_hour), 2); out.append(58); put(Int(parts.tm_min), 2); out.append(58); put(Int(parts.tm_sec), 2)
-        if milliseconds { out.append(46); put(millis, 3) }
-        if zulu { out.append(90) }
-        return String(decoding: out, as: UTF8.self)
     }
 }
