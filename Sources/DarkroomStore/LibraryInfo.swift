@@ -34,14 +34,25 @@ public enum StableID {
     /// The bytes come from `SystemRandomNumberGenerator` (the `getrandom` system call): Foundation's `UUID()`
     /// opened `/dev/urandom` for every id on Linux, a measurable share of bulk inserts.
     public static func make() -> String {
-        var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var generator = SystemRandomNumberGenerator()
-        withUnsafeMutableBytes(of: &raw) { bytes in
-            bytes.storeBytes(of: generator.next() as UInt64, toByteOffset: 0, as: UInt64.self)
-            bytes.storeBytes(of: generator.next() as UInt64, toByteOffset: 8, as: UInt64.self)
+        var high = generator.next() as UInt64, low = generator.next() as UInt64
+        high = (high & ~0xF000) | 0x4000                              // version 4 (bits 12-15 of the third group)
+        low = (low & ~(0xC000 << 48)) | (0x8000 << 48)                // RFC 4122 variant
+        // Formatted straight into 36 bytes (Foundation's `uuidString` goes through `printf` and a
+        // second string for `lowercased()`).
+        return String(unsafeUninitializedCapacity: 36) { out in
+            let digits: StaticString = "0123456789abcdef"
+            var position = 0
+            func put(_ word: UInt64, nibbles: ClosedRange<Int>) {
+                for nibble in nibbles.reversed() {
+                    if position == 8 || position == 13 || position == 18 || position == 23 { out[position] = 45; position += 1 }
+                    out[position] = digits.utf8Start[Int((word >> UInt64(nibble * 4)) & 0xF)]
+                    position += 1
+                }
+            }
+            put(high, nibbles: 0...15)
+            put(low, nibbles: 0...15)
+            return position
         }
-        raw.6 = (raw.6 & 0x0F) | 0x40   // version 4
-        raw.8 = (raw.8 & 0x3F) | 0x80   // RFC 4122 variant
-        return UUID(uuid: raw).uuidString.lowercased()
     }
 }
