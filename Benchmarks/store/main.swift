@@ -80,7 +80,7 @@ let base = Date(timeIntervalSince1970: 1_790_000_000)
 let batch = 10_000
 
 /// Runs `body` for every row index in write transactions of `batch` rows; returns the seconds taken.
-func insertInBatches(_ body: @escaping (Database, Int) throws -> Void) throws -> Double {
+func insertInBatches(_ body: @escaping @Sendable (Database, Int) throws -> Void) throws -> Double {
     let start = now()
     for first in stride(from: 0, to: options.rows, by: batch) {
         try database.write { db in
