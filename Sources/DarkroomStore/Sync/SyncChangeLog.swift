@@ -22,6 +22,12 @@ public enum SyncChangeLog {
         try Bool.fetchOne(db.cachedStatement(sql: "SELECT enabled FROM sync_state")) ?? false
     }
 
+    /// Whether a change made now would be logged: logging is on and the writes are not another
+    /// device's changes being applied (the gate of `sync_change_input`'s trigger, read without writing).
+    public static func isLogging(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT enabled AND NOT applying FROM sync_state")) ?? false
+    }
+
     /// The device id changes are stamped with, once enabled.
     public static func deviceID(_ db: Database) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT device_id FROM sync_state"))
