@@ -92,7 +92,7 @@ public struct RecoveryReport: Sendable, Equatable {
     static func referencedPaths(among paths: [String], _ db: Database) throws -> Set<String> {
         guard !paths.isEmpty else { return [] }
         let marks = databaseQuestionMarks(count: paths.count)
-        let args = StatementArguments(paths + paths)
+        let args = StatementArguments(typed: paths + paths)
         return Set(try String.fetchAll(db, sql: """
             SELECT path FROM image WHERE path IN (\(marks))
             UNION SELECT thumbnail_path FROM image WHERE thumbnail_path IN (\(marks))

@@ -28,28 +28,28 @@ public struct GalleryItem: Sendable, Equatable, Identifiable {
         for row in try Row.fetchAll(db.cachedStatement(sql: """
             SELECT gt.generation_id, t.name FROM generation_tag gt JOIN tag t ON t.id = gt.tag_id
             WHERE gt.generation_id IN (\(databaseQuestionMarks(count: ids.count))) ORDER BY t.name
-            """), arguments: StatementArguments(ids)) {
+            """), arguments: StatementArguments(typed: ids)) {
             tags[row[0], default: []].append(row[1])
         }
         var albums: [String: [String]] = [:]
         for row in try Row.fetchAll(db.cachedStatement(sql: """
             SELECT ai.generation_id, a.name FROM album_item ai JOIN album a ON a.id = ai.album_id
             WHERE ai.generation_id IN (\(databaseQuestionMarks(count: ids.count))) ORDER BY a.name
-            """), arguments: StatementArguments(ids)) {
+            """), arguments: StatementArguments(typed: ids)) {
             albums[row[0], default: []].append(row[1])
         }
         var flags: [String: [String]] = [:]
         for row in try Row.fetchAll(db.cachedStatement(sql: """
             SELECT generation_id, detector FROM safety_flag
             WHERE cleared_at IS NULL AND generation_id IN (\(databaseQuestionMarks(count: ids.count))) ORDER BY detector
-            """), arguments: StatementArguments(ids)) {
+            """), arguments: StatementArguments(typed: ids)) {
             flags[row[0], default: []].append(row[1])
         }
         let hashes = Array(Set(generations.compactMap(\.imageHash)))
         var images: [String: ImageRecord] = [:]
         if !hashes.isEmpty {
             let statement = try db.cachedStatement(sql: "SELECT * FROM image WHERE hash IN (\(databaseQuestionMarks(count: hashes.count)))")
-            for row in try Row.fetchAll(statement, arguments: StatementArguments(hashes)) {
+            for row in try Row.fetchAll(statement, arguments: StatementArguments(typed: hashes)) {
                 let image = try ImageRecord(row: row)
                 images[image.hash] = image
             }

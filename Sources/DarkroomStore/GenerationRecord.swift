@@ -215,7 +215,7 @@ extension GenerationRecord {
     /// container and statement per call, which cost more than SQLite's own work.
     public func insert(_ db: Database) throws {
         let statement = try db.cachedStatement(sql: Self.insertSQL)
-        try statement.execute(arguments: StatementArguments(Self.columnValues.map { $0.value(self) }))
+        try statement.execute(arguments: StatementArguments(typed: Self.columnValues.map { $0.value(self) }))
         try didInsert(rowID: db.lastInsertedRowID, db)
     }
 
