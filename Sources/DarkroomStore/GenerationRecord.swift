@@ -219,8 +219,55 @@ extension GenerationRecord {
         try didInsert(rowID: db.lastInsertedRowID, db)
     }
 
-    private static let insertSQL = "INSERT INTO generation (" + columnValues.map(\.column).joined(separator: ", ") + ") VALUES ("
-        + Array(repeating: "?", count: columnValues.count).joined(separator: ", ") + ")"
+    private static let insertSQL = insertSQL(rows: 1)
+
+    /// `INSERT INTO generation (every column) VALUES (?, …), …` for `rows` rows.
+    private static func insertSQL(rows: Int) -> String {
+        let tuple = "(" + Array(repeating: "?", count: columnValues.count).joined(separator: ", ") + ")"
+        return "INSERT INTO generation (" + columnValues.map(\.column).joined(separator: ", ") + ") VALUES "
+            + Array(repeating: tuple, count: rows).joined(separator: ", ")
+    }
+
+    /// Rows per statement in ``insertAll(_:_:)``.
+    private static let rowsPerStatement = 16
+    private static let batchInsertSQL = insertSQL(rows: rowsPerStatement)
+
+    /// Inserts many rows in the caller's transaction, with their full-text entries and change-log
+    /// entries: what ``insert(_:)`` does for each, at a fraction of the cost for large batches
+    /// (imports, a first sync, the store benchmark).
+    ///
+    /// Rows go in 16 per statement; then one statement indexes them all for search and, when sync
+    /// logging is on, one more logs the finished ones. New rows are found by rowid: SQLite gives a
+    /// new row the largest rowid so far plus one, so every row of the batch has a rowid above the
+    /// largest one before it. The per-row path interleaves three statements per row, and FTS5
+    /// flushes its pending entries at every statement savepoint.
+    public static func insertAll(_ records: [GenerationRecord], _ db: Database) throws {
+        guard !records.isEmpty else { return }
+        let before = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(rowid), 0) FROM generation")) ?? 0
+        var values: [DatabaseValue] = []
+        values.reserveCapacity(rowsPerStatement * columnValues.count)
+        var start = records.startIndex
+        while start < records.endIndex {
+            let end = min(start + rowsPerStatement, records.endIndex)
+            values.removeAll(keepingCapacity: true)
+            for record in records[start..<end] {
+                for column in columnValues { values.append(column.value(record)) }
+            }
+            let sql = end - start == rowsPerStatement ? batchInsertSQL : insertSQL(rows: end - start)
+            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(typed: values))
+            start = end
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO generation_search (rowid, prompt, negative_prompt, tags, albums)
+            SELECT rowid, prompt, negative_prompt, '', '' FROM generation WHERE rowid > ?
+            """).execute(arguments: [before])
+        if try SyncChangeLog.isLogging(db) {
+            try db.cachedStatement(sql: """
+                INSERT INTO sync_change_input SELECT 'generation', id, '*' FROM generation
+                WHERE rowid > ? AND status IN ('succeeded', 'failed', 'cancelled') ORDER BY rowid
+                """).execute(arguments: [before])
+        }
+    }
 
     /// Inserts the row, its full-text search entry and its change-log entry in the same transaction.
     public func aroundInsert(_ db: Database, insert: () throws -> InsertionSuccess) throws {
