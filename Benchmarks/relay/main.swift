@@ -1,12 +1,18 @@
 // Load generator for the relay (docs/benchmarks.md, "Relay"): devices push and pull small
 // envelopes through HTTPTransport against relay processes on loopback, for a bounded time.
 //
-//   darkroom-bench-relay run --storage sqlite:/tmp/relay.sqlite [--processes 1] [--devices 200] [--seconds 60]
+//   darkroom-bench-relay run --storage sqlite:/tmp/relay.sqlite [--processes 1] [--devices 200] [--seconds 60] [--cycle-ms 0]
 //   darkroom-bench-relay serve --port 8081 --storage postgres://…   (one relay process, no rate limits)
 //
 // `run` starts the relay processes (this executable with `serve`), creates one library per
 // 10 devices, then every device loops: put one envelope, list after its cursor, get what is
 // new. Prints requests/s, envelopes pushed/s, p50/p99 latency per request and errors.
+//
+// Closed loop by default (each device starts its next sync as soon as the last one ends: the
+// relay's saturation throughput, where latency is devices / throughput by Little's law). With
+// `--cycle-ms N` each device starts one sync every N ms instead (phases spread evenly), as a
+// sync client on a timer does; a sync that starts late is timed from when it was due, so a
+// relay that falls behind shows in the latencies (no coordinated omission).
 import AsyncHTTPClient
 import DarkroomRelay
 import DarkroomSync
@@ -20,6 +26,8 @@ struct Options {
     var seconds = 60.0
     var port = 18080
     var devicesPerLibrary = 10
+    /// Milliseconds between the starts of one device's syncs; 0: closed loop.
+    var cycleMs = 0
 
     init(_ args: ArraySlice<String>) {
         var i = args.startIndex
@@ -36,6 +44,7 @@ struct Options {
             case "--seconds": seconds = Double(value())!
             case "--port": port = Int(value())!
             case "--devices-per-library": devicesPerLibrary = Int(value())!
+            case "--cycle-ms": cycleMs = Int(value())!
             default: fatalError("unknown option \(args[i])")
             }
             i += 1
@@ -49,6 +58,8 @@ struct DeviceResult: Sendable {
     var pushed = 0
     var pulled = 0
     var errors: [String] = []
+    /// Syncs that started after their due time because the previous one had not finished.
+    var lateCycles = 0
 }
 
 func serve(_ options: Options) async throws {
@@ -128,7 +139,7 @@ func run(_ options: Options) async throws {
     let start = clock.now
     let deadline = start + .milliseconds(Int(options.seconds * 1000))
     let results = try await withThrowingTaskGroup(of: DeviceResult.self) { group in
-        for member in members {
+        for (index, member) in members.enumerated() {
             group.addTask {
                 var result = DeviceResult()
                 let transport = HTTPTransport(baseURL: member.url, library: member.keyring.library, identity: member.identity, client: client,
@@ -137,8 +148,9 @@ func run(_ options: Options) async throws {
                 var hlc = HybridLogicalClock(device: member.identity.id)
                 var cursor: TransportCursor? = nil
                 let payload = Data(repeating: 0x61, count: 200)
-                func timed<T>(_ op: () async throws -> T) async -> T? {
-                    let t0 = clock.now
+                /// Times `op` from `due` (when the request was meant to start) or from now.
+                func timed<T>(from due: ContinuousClock.Instant? = nil, _ op: () async throws -> T) async -> T? {
+                    let t0 = due ?? clock.now
                     do {
                         let value = try await op()
                         result.latencies.append(seconds(clock.now - t0))
@@ -149,10 +161,19 @@ func run(_ options: Options) async throws {
                         return nil
                     }
                 }
+                let cycle = Duration.milliseconds(options.cycleMs)
+                var due = start + cycle * (Double(index) / Double(members.count))
                 while clock.now < deadline {
+                    var firstDue: ContinuousClock.Instant? = nil
+                    if options.cycleMs > 0 {
+                        if clock.now < due { try? await Task.sleep(until: due, clock: clock) } else if clock.now - due > .milliseconds(1) { result.lateCycles += 1 }
+                        guard clock.now < deadline else { break }
+                        firstDue = due
+                        due += cycle
+                    }
                     let stamp = hlc.now(wallClockMs: UInt64(Date().timeIntervalSince1970 * 1000))
                     guard let envelope = try? writer.append(payload, clock: stamp, keyring: member.keyring, identity: member.identity) else { break }
-                    if await timed({ try await transport.put(envelope.bytes, name: envelope.name) }) != nil { result.pushed += 1 }
+                    if await timed(from: firstDue, { try await transport.put(envelope.bytes, name: envelope.name) }) != nil { result.pushed += 1 }
                     guard let page = await timed({ try await transport.list(after: cursor) }) else { continue }
                     cursor = page.nextCursor ?? cursor
                     for name in page.names where name.rawValue.hasPrefix("log/") && !name.rawValue.hasPrefix("log/\(member.identity.id)/") {
@@ -177,12 +198,17 @@ func run(_ options: Options) async throws {
                  elapsed, latencies.count, Double(latencies.count) / elapsed, pushed, Double(pushed) / elapsed, pulled, Double(pulled) / elapsed))
     print(String(format: "latency per request: p50 %.1f ms, p99 %.1f ms, max %.1f ms; errors %d",
                  percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000, (latencies.last ?? .nan) * 1000, errors.count))
+    if options.cycleMs > 0 {
+        print("load: one sync per device every \(options.cycleMs) ms; syncs started late (previous one still running): \(results.map(\.lateCycles).reduce(0, +))")
+    } else {
+        print("load: closed loop (each device syncs again as soon as its last sync ends)")
+    }
     for e in Set(errors).prefix(5) { print("  error: \(e)") }
 }
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
-    print("usage: darkroom-bench-relay run|serve [--storage LOCATION] [--processes N] [--devices N] [--seconds S] [--port P]")
+    print("usage: darkroom-bench-relay run|serve [--storage LOCATION] [--processes N] [--devices N] [--seconds S] [--port P] [--cycle-ms MS]")
     exit(64)
 }
 let options = Options(arguments.dropFirst(2))
