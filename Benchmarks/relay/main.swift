@@ -138,6 +138,7 @@ func run(_ options: Options) async throws {
     let clock = ContinuousClock()
     let start = clock.now
     let deadline = start + .milliseconds(Int(options.seconds * 1000))
+    let deviceCount = members.count
     let results = try await withThrowingTaskGroup(of: DeviceResult.self) { group in
         for (index, member) in members.enumerated() {
             group.addTask {
@@ -162,7 +163,7 @@ func run(_ options: Options) async throws {
                     }
                 }
                 let cycle = Duration.milliseconds(options.cycleMs)
-                var due = start + cycle * (Double(index) / Double(members.count))
+                var due = start + cycle * (Double(index) / Double(deviceCount))
                 while clock.now < deadline {
                     var firstDue: ContinuousClock.Instant? = nil
                     if options.cycleMs > 0 {
