@@ -167,8 +167,8 @@ func run(_ options: Options) async throws {
                 while clock.now < deadline {
                     var firstDue: ContinuousClock.Instant? = nil
                     if options.cycleMs > 0 {
+                        guard due < deadline else { break }
                         if clock.now < due { try? await Task.sleep(until: due, clock: clock) } else if clock.now - due > .milliseconds(1) { result.lateCycles += 1 }
-                        guard clock.now < deadline else { break }
                         firstDue = due
                         due += cycle
                     }
