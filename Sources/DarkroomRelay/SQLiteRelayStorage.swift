@@ -59,8 +59,8 @@ public final class SQLiteRelayStorage: RelayStorage {
     public func device(_ device: DeviceID, in library: LibraryID) async throws -> RelayDeviceRecord? {
         try await guarded {
             try await self.pool.read { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT signing_key, active FROM relay_devices WHERE library = ? AND device = ?",
-                                                 arguments: [library.rawValue, device.rawValue]) else { return nil }
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT signing_key, active FROM relay_devices WHERE library = ? AND device = ?"),
+                    arguments: [library.rawValue, device.rawValue]) else { return nil }
                 return RelayDeviceRecord(device: device, signingKey: try SigningPublicKey(bytes: row["signing_key"]), active: row["active"])
             }
         }
@@ -70,7 +70,7 @@ public final class SQLiteRelayStorage: RelayStorage {
     public func membership(of library: LibraryID) async throws -> RelayMembershipState? {
         try await guarded {
             try await self.pool.read { db in
-                try Row.fetchOne(db, sql: "SELECT membership_version, membership FROM relay_libraries WHERE library = ?", arguments: [library.rawValue])
+                try Row.fetchOne(db.cachedStatement(sql: "SELECT membership_version, membership FROM relay_libraries WHERE library = ?"), arguments: [library.rawValue])
                     .map { RelayMembershipState(version: UInt64($0["membership_version"] as Int64), bytes: $0["membership"]) }
             }
         }
@@ -80,9 +80,9 @@ public final class SQLiteRelayStorage: RelayStorage {
     public func createLibrary(_ library: LibraryID, membershipName name: ObjectName, bytes: Data, devices: [RelayDeviceRecord]) async throws -> Bool {
         try await guarded {
             try await self.pool.write { db in
-                guard try Row.fetchOne(db, sql: "SELECT 1 FROM relay_libraries WHERE library = ?", arguments: [library.rawValue]) == nil else { return false }
-                try db.execute(sql: "INSERT INTO relay_libraries (library, last_seq, membership_version, membership, created_at) VALUES (?, 0, 1, ?, ?)",
-                               arguments: [library.rawValue, bytes, Self.now()])
+                guard try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM relay_libraries WHERE library = ?"), arguments: [library.rawValue]) == nil else { return false }
+                try db.cachedStatement(sql: "INSERT INTO relay_libraries (library, last_seq, membership_version, membership, created_at) VALUES (?, 0, 1, ?, ?)").execute(
+                    arguments: [library.rawValue, bytes, Self.now()])
                 try Self.replaceDevices(db, library: library, devices: devices)
                 _ = try Self.insert(db, bytes: bytes, name: name, library: library)
                 return true
@@ -94,12 +94,12 @@ public final class SQLiteRelayStorage: RelayStorage {
     public func put(_ bytes: Data, name: ObjectName, in library: LibraryID, membership: RelayMembershipChange?) async throws -> RelayPutOutcome {
         try await guarded {
             try await self.pool.write { db in
-                if let existing = try Data.fetchOne(db, sql: "SELECT digest FROM relay_objects WHERE library = ? AND name = ?", arguments: [library.rawValue, name.rawValue]) {
+                if let existing = try Data.fetchOne(db.cachedStatement(sql: "SELECT digest FROM relay_objects WHERE library = ? AND name = ?"), arguments: [library.rawValue, name.rawValue]) {
                     return existing == RelayStorageSupport.digest(bytes) ? .alreadyStored : .conflict
                 }
                 if let membership {
-                    try db.execute(sql: "UPDATE relay_libraries SET membership_version = ?, membership = ? WHERE library = ? AND membership_version = ?",
-                                   arguments: [Int64(membership.version), bytes, library.rawValue, Int64(membership.version) - 1])
+                    try db.cachedStatement(sql: "UPDATE relay_libraries SET membership_version = ?, membership = ? WHERE library = ? AND membership_version = ?").execute(
+                        arguments: [Int64(membership.version), bytes, library.rawValue, Int64(membership.version) - 1])
                     guard db.changesCount == 1 else { throw RelayStorageError.staleMembership(expected: membership.version) }
                     try Self.replaceDevices(db, library: library, devices: membership.devices)
                 }
@@ -112,7 +112,7 @@ public final class SQLiteRelayStorage: RelayStorage {
     public func info(_ name: ObjectName, in library: LibraryID) async throws -> RelayObjectInfo? {
         try await guarded {
             try await self.pool.read { db in
-                try Row.fetchOne(db, sql: "SELECT size, digest FROM relay_objects WHERE library = ? AND name = ?", arguments: [library.rawValue, name.rawValue])
+                try Row.fetchOne(db.cachedStatement(sql: "SELECT size, digest FROM relay_objects WHERE library = ? AND name = ?"), arguments: [library.rawValue, name.rawValue])
                     .map { RelayObjectInfo(size: $0["size"], digest: $0["digest"]) }
             }
         }
@@ -122,10 +122,10 @@ public final class SQLiteRelayStorage: RelayStorage {
     public func chunk(of name: ObjectName, in library: LibraryID, containing offset: Int64) async throws -> (offset: Int64, data: Data)? {
         try await guarded {
             try await self.pool.read { db in
-                try Row.fetchOne(db, sql: """
+                try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT byte_offset, data FROM relay_chunks WHERE library = ? AND name = ? AND byte_offset <= ?
                     ORDER BY byte_offset DESC LIMIT 1
-                    """, arguments: [library.rawValue, name.rawValue, offset])
+                    """), arguments: [library.rawValue, name.rawValue, offset])
                     .map { (offset: $0["byte_offset"] as Int64, data: $0["data"] as Data) }
                     .flatMap { $0.offset + Int64($0.data.count) > offset ? $0 : nil }
             }
@@ -136,8 +136,8 @@ public final class SQLiteRelayStorage: RelayStorage {
     public func list(_ library: LibraryID, after: Int64, limit: Int) async throws -> (objects: [RelayListedObject], hasMore: Bool) {
         try await guarded {
             try await self.pool.read { db in
-                let rows = try Row.fetchAll(db, sql: "SELECT seq, name FROM relay_objects WHERE library = ? AND seq > ? ORDER BY seq LIMIT ?",
-                                            arguments: [library.rawValue, after, limit + 1])
+                let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, name FROM relay_objects WHERE library = ? AND seq > ? ORDER BY seq LIMIT ?"),
+                    arguments: [library.rawValue, after, limit + 1])
                 let objects = rows.prefix(limit).compactMap { row in
                     ObjectName(rawValue: row["name"]).map { RelayListedObject(sequence: row["seq"], name: $0) }
                 }
@@ -150,8 +150,8 @@ public final class SQLiteRelayStorage: RelayStorage {
     public func stagePart(_ data: Data, at offset: Int64, name: ObjectName, in library: LibraryID) async throws {
         try await guarded {
             try await self.pool.write { db in
-                try db.execute(sql: "INSERT INTO relay_uploads (library, name, byte_offset, data, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                               arguments: [library.rawValue, name.rawValue, offset, data, Self.now()])
+                try db.cachedStatement(sql: "INSERT INTO relay_uploads (library, name, byte_offset, data, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING").execute(
+                    arguments: [library.rawValue, name.rawValue, offset, data, Self.now()])
             }
         }
     }
@@ -162,7 +162,7 @@ public final class SQLiteRelayStorage: RelayStorage {
             try await self.pool.write { db in
                 let (end, stray) = try Self.parts(db, name: name, library: library)
                 for offset in stray {
-                    try db.execute(sql: "DELETE FROM relay_uploads WHERE library = ? AND name = ? AND byte_offset = ?", arguments: [library.rawValue, name.rawValue, offset])
+                    try db.cachedStatement(sql: "DELETE FROM relay_uploads WHERE library = ? AND name = ? AND byte_offset = ?").execute(arguments: [library.rawValue, name.rawValue, offset])
                 }
                 return end
             }
@@ -174,26 +174,26 @@ public final class SQLiteRelayStorage: RelayStorage {
         try await guarded {
             try await self.pool.write { db in
                 let (end, stray) = try Self.parts(db, name: name, library: library)
-                if let existing = try Row.fetchOne(db, sql: "SELECT size, digest FROM relay_objects WHERE library = ? AND name = ?", arguments: [library.rawValue, name.rawValue]) {
+                if let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT size, digest FROM relay_objects WHERE library = ? AND name = ?"), arguments: [library.rawValue, name.rawValue]) {
                     try Self.dropParts(db, name: name, library: library)
                     return .put(existing["digest"] == digest && existing["size"] == size ? .alreadyStored : .conflict)
                 }
                 guard stray.isEmpty, end == size else { return .incomplete(received: end) }
                 let hasher = try GenericHash.Hasher()
-                let cursor = try Data.fetchCursor(db, sql: "SELECT data FROM relay_uploads WHERE library = ? AND name = ? ORDER BY byte_offset",
-                                                  arguments: [library.rawValue, name.rawValue])
+                let cursor = try Data.fetchCursor(db.cachedStatement(sql: "SELECT data FROM relay_uploads WHERE library = ? AND name = ? ORDER BY byte_offset"),
+                    arguments: [library.rawValue, name.rawValue])
                 while let part = try cursor.next() { hasher.update(part) }
                 guard hasher.finalize() == digest else {
                     try Self.dropParts(db, name: name, library: library)
                     return .digestMismatch
                 }
                 let seq = try Self.nextSequence(db, library: library)
-                try db.execute(sql: "INSERT INTO relay_objects (library, name, seq, size, digest, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [library.rawValue, name.rawValue, seq, size, digest, Self.now()])
-                try db.execute(sql: """
+                try db.cachedStatement(sql: "INSERT INTO relay_objects (library, name, seq, size, digest, created_at) VALUES (?, ?, ?, ?, ?, ?)").execute(
+                    arguments: [library.rawValue, name.rawValue, seq, size, digest, Self.now()])
+                try db.cachedStatement(sql: """
                     INSERT INTO relay_chunks (library, name, byte_offset, data)
                     SELECT library, name, byte_offset, data FROM relay_uploads WHERE library = ? AND name = ?
-                    """, arguments: [library.rawValue, name.rawValue])
+                    """).execute(arguments: [library.rawValue, name.rawValue])
                 try Self.dropParts(db, name: name, library: library)
                 return .put(.stored)
             }
@@ -204,8 +204,8 @@ public final class SQLiteRelayStorage: RelayStorage {
     public func useNonce(_ nonce: String, device: DeviceID, library: LibraryID, expiresAt: Int64) async throws -> Bool {
         try await guarded {
             try await self.pool.write { db in
-                try db.execute(sql: "INSERT INTO relay_nonces (library, device, nonce, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                               arguments: [library.rawValue, device.rawValue, nonce, expiresAt])
+                try db.cachedStatement(sql: "INSERT INTO relay_nonces (library, device, nonce, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING").execute(
+                    arguments: [library.rawValue, device.rawValue, nonce, expiresAt])
                 return db.changesCount == 1
             }
         }
@@ -213,15 +213,15 @@ public final class SQLiteRelayStorage: RelayStorage {
 
     /// Forgets expired nonces.
     public func purgeNonces(expiredBefore time: Int64) async throws {
-        try await guarded { try await self.pool.write { db in try db.execute(sql: "DELETE FROM relay_nonces WHERE expires_at < ?", arguments: [time]) } }
+        try await guarded { try await self.pool.write { db in try db.cachedStatement(sql: "DELETE FROM relay_nonces WHERE expires_at < ?").execute(arguments: [time]) } }
     }
 
     /// Every chunk and staged part of a library.
     public func rawBytes(of library: LibraryID) async throws -> [Data] {
         try await guarded {
             try await self.pool.read { db in
-                try Data.fetchAll(db, sql: "SELECT data FROM relay_chunks WHERE library = ? UNION ALL SELECT data FROM relay_uploads WHERE library = ?",
-                                  arguments: [library.rawValue, library.rawValue])
+                try Data.fetchAll(db.cachedStatement(sql: "SELECT data FROM relay_chunks WHERE library = ? UNION ALL SELECT data FROM relay_uploads WHERE library = ?"),
+                    arguments: [library.rawValue, library.rawValue])
             }
         }
     }
@@ -231,7 +231,7 @@ public final class SQLiteRelayStorage: RelayStorage {
     private static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
     private static func nextSequence(_ db: Database, library: LibraryID) throws -> Int64 {
-        guard let seq = try Int64.fetchOne(db, sql: "UPDATE relay_libraries SET last_seq = last_seq + 1 WHERE library = ? RETURNING last_seq", arguments: [library.rawValue]) else {
+        guard let seq = try Int64.fetchOne(db.cachedStatement(sql: "UPDATE relay_libraries SET last_seq = last_seq + 1 WHERE library = ? RETURNING last_seq"), arguments: [library.rawValue]) else {
             throw RelayStorageError.unknownLibrary(library)
         }
         return seq
@@ -239,31 +239,31 @@ public final class SQLiteRelayStorage: RelayStorage {
 
     private static func insert(_ db: Database, bytes: Data, name: ObjectName, library: LibraryID) throws -> RelayPutOutcome {
         let seq = try nextSequence(db, library: library)
-        try db.execute(sql: "INSERT INTO relay_objects (library, name, seq, size, digest, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [library.rawValue, name.rawValue, seq, Int64(bytes.count), RelayStorageSupport.digest(bytes), now()])
+        try db.cachedStatement(sql: "INSERT INTO relay_objects (library, name, seq, size, digest, created_at) VALUES (?, ?, ?, ?, ?, ?)").execute(
+            arguments: [library.rawValue, name.rawValue, seq, Int64(bytes.count), RelayStorageSupport.digest(bytes), now()])
         for (offset, chunk) in RelayStorageSupport.chunks(bytes) {
-            try db.execute(sql: "INSERT INTO relay_chunks (library, name, byte_offset, data) VALUES (?, ?, ?, ?)",
-                           arguments: [library.rawValue, name.rawValue, offset, chunk])
+            try db.cachedStatement(sql: "INSERT INTO relay_chunks (library, name, byte_offset, data) VALUES (?, ?, ?, ?)").execute(
+                arguments: [library.rawValue, name.rawValue, offset, chunk])
         }
         return .stored
     }
 
     private static func replaceDevices(_ db: Database, library: LibraryID, devices: [RelayDeviceRecord]) throws {
-        try db.execute(sql: "DELETE FROM relay_devices WHERE library = ?", arguments: [library.rawValue])
+        try db.cachedStatement(sql: "DELETE FROM relay_devices WHERE library = ?").execute(arguments: [library.rawValue])
         for d in devices {
-            try db.execute(sql: "INSERT INTO relay_devices (library, device, signing_key, active) VALUES (?, ?, ?, ?)",
-                           arguments: [library.rawValue, d.device.rawValue, d.signingKey.bytes, d.active])
+            try db.cachedStatement(sql: "INSERT INTO relay_devices (library, device, signing_key, active) VALUES (?, ?, ?, ?)").execute(
+                arguments: [library.rawValue, d.device.rawValue, d.signingKey.bytes, d.active])
         }
     }
 
     private static func parts(_ db: Database, name: ObjectName, library: LibraryID) throws -> (end: Int64, stray: [Int64]) {
-        let rows = try Row.fetchAll(db, sql: "SELECT byte_offset, length(data) AS n FROM relay_uploads WHERE library = ? AND name = ? ORDER BY byte_offset",
-                                    arguments: [library.rawValue, name.rawValue])
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT byte_offset, length(data) AS n FROM relay_uploads WHERE library = ? AND name = ? ORDER BY byte_offset"),
+            arguments: [library.rawValue, name.rawValue])
         return RelayStorageSupport.contiguousPrefix(rows.map { (offset: $0["byte_offset"], length: $0["n"]) })
     }
 
     private static func dropParts(_ db: Database, name: ObjectName, library: LibraryID) throws {
-        try db.execute(sql: "DELETE FROM relay_uploads WHERE library = ? AND name = ?", arguments: [library.rawValue, name.rawValue])
+        try db.cachedStatement(sql: "DELETE FROM relay_uploads WHERE library = ? AND name = ?").execute(arguments: [library.rawValue, name.rawValue])
     }
 
     private func guarded<T>(_ body: () async throws -> T) async throws -> T {
