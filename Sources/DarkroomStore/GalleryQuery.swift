@@ -133,9 +133,11 @@ public struct GalleryQuery: Sendable, Equatable {
     }
 
     /// The WHERE clause for the filters (without ORDER BY or LIMIT), over `generation g`.
-    func whereClause() -> SQL {
+    ///
+    /// - Parameter includeText: false leaves the full-text condition out (the other filters only).
+    func whereClause(includeText: Bool = true) -> SQL {
         var clauses: [SQL] = [trashed ? "g.trashed_at IS NOT NULL" : "g.trashed_at IS NULL"]
-        if let text, let pattern = Self.ftsPattern(text) {
+        if includeText, let text, let pattern = Self.ftsPattern(text) {
             // Materialised once; with `walkIndex` SQLite checks membership row by row along the newest-first index.
             clauses.append("g.rowid IN (SELECT rowid FROM generation_search WHERE generation_search MATCH \(pattern))")
         }
@@ -201,7 +203,43 @@ public struct GalleryQuery: Sendable, Equatable {
     /// A full-text search that matches many rows walks the gallery index (see ``indexWalkThreshold``);
     /// a selective one lets SQLite start from the matches.
     public func fetchGenerations(_ db: Database) throws -> [GenerationRecord] {
-        try request(walkIndex: prefersIndexWalk(db)).fetchAll(db)
+        guard try prefersIndexWalk(db) else { return try request().fetchAll(db) }
+        return try fetchFromRecentWindow(db) ?? request(walkIndex: true).fetchAll(db)
+    }
+
+    /// Rows, newest first, that a broad text search looks for its page among before searching everything.
+    static let recentWindow = 2000
+
+    /// A page of a broad text search read from the newest rows only, or nil when they do not hold a
+    /// whole page (the caller then searches everything).
+    ///
+    /// A word in one prompt of ten matches ten thousand rows of a 100k library; walking the gallery
+    /// index needs every match's rowid as a set first, about a millisecond. The page lies among the
+    /// newest rows that pass the other filters: take the newest ``recentWindow`` of them, ask the
+    /// full-text index only for matches within their rowid range (FTS5 seeks straight to it), and
+    /// keep the matching rows of the window. Exact: every row outside the window comes after every
+    /// row inside it in the gallery's order, so when the window holds a full page (or is all there
+    /// is), no row outside it can be on the page. Rows are usually inserted in time order, so the
+    /// rowid range is narrow; when it is not, this is only slower.
+    func fetchFromRecentWindow(_ db: Database) throws -> [GenerationRecord]? {
+        guard let limit, let pattern = text.flatMap(Self.ftsPattern), !trashed else { return nil }
+        let window = max(Self.recentWindow, 4 * (offset + limit))
+        let index = favoritesOnly ? "generation_favorite_created" : "generation_live_created"
+        let newest: SQL = """
+            SELECT g.rowid AS rid, g.created_at, g.id FROM \(sql: "generation g INDEXED BY \(index)")
+            WHERE \(whereClause(includeText: false)) ORDER BY g.created_at DESC, g.id DESC LIMIT \(window)
+            """
+        guard let bounds = try Row.fetchOne(db, SQLRequest<Row>(literal: "SELECT min(rid) AS low, max(rid) AS high, count(*) AS n FROM (\(newest))")),
+              let low = bounds["low"] as Int64?, let high = bounds["high"] as Int64? else {
+            return []   // nothing passes the other filters
+        }
+        let rows = try SQLRequest<GenerationRecord>(literal: """
+            SELECT g.* FROM (\(newest)) w JOIN generation g ON g.rowid = w.rid
+            WHERE w.rid IN (SELECT rowid FROM generation_search WHERE generation_search MATCH \(pattern) AND rowid BETWEEN \(low) AND \(high))
+            ORDER BY g.created_at DESC, g.id DESC LIMIT \(limit) OFFSET \(offset)
+            """, cached: true).fetchAll(db)
+        let windowIsEverything = (bounds["n"] as Int) < window
+        return rows.count == limit || windowIsEverything ? rows : nil
     }
 
     /// True when the text search matches more than ``indexWalkThreshold`` rows and nothing more selective is set.
