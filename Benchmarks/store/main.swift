@@ -138,10 +138,19 @@ func measure(_ name: String, _ query: GalleryQuery, runs: Int = 300) throws {
         samples.append(now() - t)
     }
     let (p50, p99) = percentiles(samples)
+    // The plans of the statements one fetch runs (traced, so a broad search shows its window queries).
     let plan = try database.read { db -> String in
-        let statement = try query.request(walkIndex: query.prefersIndexWalk(db)).makePreparedRequest(db).statement
-        return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + statement.sql, arguments: statement.arguments)
-            .map { "      " + ($0["detail"] as String) }.joined(separator: "\n")
+        final class Statements: @unchecked Sendable { var sql: [String] = [] }
+        let traced = Statements()
+        db.trace(options: .statement) { event in
+            if case .statement(let statement) = event { traced.sql.append(statement.expandedSQL) }
+        }
+        _ = try query.fetchGenerations(db)
+        db.trace(options: [])
+        return try traced.sql.map { sql in
+            "      \(sql.prefix(90).replacingOccurrences(of: "\n", with: " "))…\n" + (try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql)
+                .map { "        " + ($0["detail"] as String) }.joined(separator: "\n"))
+        }.joined(separator: "\n")
     }
     print("query \(name): \(count) rows, p50 \(ms(p50)), p99 \(ms(p99))  (target p99 < 5 ms)\n    plan:\n\(plan)")
 }
