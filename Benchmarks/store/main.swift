@@ -143,7 +143,7 @@ func measure(_ name: String, _ query: GalleryQuery, runs: Int = 300) throws {
         final class Statements: @unchecked Sendable { var sql: [String] = [] }
         let traced = Statements()
         db.trace(options: .statement) { event in
-            if case .statement(let statement) = event { traced.sql.append(statement.expandedSQL) }
+            if case .statement(let statement) = event, statement.expandedSQL.hasPrefix("SELECT") { traced.sql.append(statement.expandedSQL) }
         }
         _ = try query.fetchGenerations(db)
         db.trace(options: [])
