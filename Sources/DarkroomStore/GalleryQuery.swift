@@ -215,27 +215,30 @@ public struct GalleryQuery: Sendable, Equatable {
     ///
     /// A word in one prompt of ten matches ten thousand rows of a 100k library; walking the gallery
     /// index needs every match's rowid as a set first, about a millisecond. The page lies among the
-    /// newest rows that pass the other filters: take the newest ``recentWindow`` of them, ask the
-    /// full-text index only for matches within their rowid range (FTS5 seeks straight to it), and
-    /// keep the matching rows of the window. Exact: every row outside the window comes after every
-    /// row inside it in the gallery's order, so when the window holds a full page (or is all there
-    /// is), no row outside it can be on the page. Rows are usually inserted in time order, so the
-    /// rowid range is narrow; when it is not, this is only slower.
+    /// newest rows: take the newest ``recentWindow`` rows of the gallery index (live rows, or live
+    /// favourites), ask the full-text index only for matches within their rowid range (FTS5 seeks
+    /// straight to it), and apply every filter to the matching rows of the window. Exact: every row
+    /// outside the window comes after every row inside it in the gallery's order, so when the
+    /// window holds a full page (or is all there is), no row outside it can be on the page. Rows are
+    /// usually inserted in time order, so the rowid range is narrow; when it is not, this is only slower.
     func fetchFromRecentWindow(_ db: Database) throws -> [GenerationRecord]? {
         guard let limit, let pattern = text.flatMap(Self.ftsPattern), !trashed else { return nil }
         let window = max(Self.recentWindow, 4 * (offset + limit))
-        let index = favoritesOnly ? "generation_favorite_created" : "generation_live_created"
+        let (index, condition): (String, SQL) = favoritesOnly
+            ? ("generation_favorite_created", "g.trashed_at IS NULL AND g.favorite = 1")
+            : ("generation_live_created", "g.trashed_at IS NULL")
         let newest: SQL = """
-            SELECT g.rowid AS rid, g.created_at, g.id FROM \(sql: "generation g INDEXED BY \(index)")
-            WHERE \(whereClause(includeText: false)) ORDER BY g.created_at DESC, g.id DESC LIMIT \(window)
+            SELECT g.rowid AS rid FROM \(sql: "generation g INDEXED BY \(index)")
+            WHERE \(condition) ORDER BY g.created_at DESC, g.id DESC LIMIT \(window)
             """
         guard let bounds = try Row.fetchOne(db, SQLRequest<Row>(literal: "SELECT min(rid) AS low, max(rid) AS high, count(*) AS n FROM (\(newest))")),
               let low = bounds["low"] as Int64?, let high = bounds["high"] as Int64? else {
-            return []   // nothing passes the other filters
+            return []   // no live rows at all
         }
         let rows = try SQLRequest<GenerationRecord>(literal: """
             SELECT g.* FROM (\(newest)) w JOIN generation g ON g.rowid = w.rid
             WHERE w.rid IN (SELECT rowid FROM generation_search WHERE generation_search MATCH \(pattern) AND rowid BETWEEN \(low) AND \(high))
+              AND \(whereClause(includeText: false))
             ORDER BY g.created_at DESC, g.id DESC LIMIT \(limit) OFFSET \(offset)
             """, cached: true).fetchAll(db)
         let windowIsEverything = (bounds["n"] as Int) < window
