@@ -208,41 +208,46 @@ public struct GalleryQuery: Sendable, Equatable {
     }
 
     /// Rows, newest first, that a broad text search looks for its page among before searching everything.
-    static let recentWindow = 2000
+    static let recentWindow = 1000
 
-    /// A page of a broad text search read from the newest rows only, or nil when they do not hold a
-    /// whole page (the caller then searches everything).
+    /// A page of a broad text search read from among the newest rows, or nil when they do not hold
+    /// a whole page (the caller then searches everything).
     ///
     /// A word in one prompt of ten matches ten thousand rows of a 100k library; walking the gallery
     /// index needs every match's rowid as a set first, about a millisecond. The page lies among the
     /// newest rows: take the newest ``recentWindow`` rows of the gallery index (live rows, or live
-    /// favourites), ask the full-text index only for matches within their rowid range (FTS5 seeks
-    /// straight to it), and apply every filter to the matching rows of the window. Exact: every row
-    /// outside the window comes after every row inside it in the gallery's order, so when the
-    /// window holds a full page (or is all there is), no row outside it can be on the page. Rows are
-    /// usually inserted in time order, so the rowid range is narrow; when it is not, this is only slower.
+    /// favourites), note their rowid range and the last of them in the gallery's order, ask the
+    /// full-text index only for matches within that rowid range (FTS5 seeks straight to it), and
+    /// apply every filter to those. Exact: every row outside the window comes after every row inside
+    /// it, so when the page is full and its last row is not after the window's last, every row of
+    /// the page is in the window and no row outside could be on it (nor when the window is all there
+    /// is). Rows are usually inserted in time order, so the rowid range is narrow; when it is not,
+    /// this is only slower.
     func fetchFromRecentWindow(_ db: Database) throws -> [GenerationRecord]? {
         guard let limit, let pattern = text.flatMap(Self.ftsPattern), !trashed else { return nil }
         let window = max(Self.recentWindow, 4 * (offset + limit))
         let (index, condition): (String, SQL) = favoritesOnly
             ? ("generation_favorite_created", "g.trashed_at IS NULL AND g.favorite = 1")
             : ("generation_live_created", "g.trashed_at IS NULL")
-        let newest: SQL = """
-            SELECT g.rowid AS rid FROM \(sql: "generation g INDEXED BY \(index)")
-            WHERE \(condition) ORDER BY g.created_at DESC, g.id DESC LIMIT \(window)
-            """
-        guard let bounds = try Row.fetchOne(db, SQLRequest<Row>(literal: "SELECT min(rid) AS low, max(rid) AS high, count(*) AS n FROM (\(newest))")),
-              let low = bounds["low"] as Int64?, let high = bounds["high"] as Int64? else {
+        // `created_at` has a fixed width, so this text orders as (created_at, id) does.
+        guard let bounds = try Row.fetchOne(db, SQLRequest<Row>(literal: """
+                SELECT min(rid) AS low, max(rid) AS high, count(*) AS n, min(position) AS last FROM (
+                    SELECT g.rowid AS rid, g.created_at || ' ' || g.id AS position FROM \(sql: "generation g INDEXED BY \(index)")
+                    WHERE \(condition) ORDER BY g.created_at DESC, g.id DESC LIMIT \(window))
+                """)),
+              let low = bounds["low"] as Int64?, let high = bounds["high"] as Int64?, let last = bounds["last"] as String? else {
             return []   // no live rows at all
         }
         let rows = try SQLRequest<GenerationRecord>(literal: """
-            SELECT g.* FROM (\(newest)) w JOIN generation g ON g.rowid = w.rid
-            WHERE w.rid IN (SELECT rowid FROM generation_search WHERE generation_search MATCH \(pattern) AND rowid BETWEEN \(low) AND \(high))
+            SELECT g.* FROM generation g
+            WHERE g.rowid IN (SELECT rowid FROM generation_search WHERE generation_search MATCH \(pattern) AND rowid BETWEEN \(low) AND \(high))
               AND \(whereClause(includeText: false))
             ORDER BY g.created_at DESC, g.id DESC LIMIT \(limit) OFFSET \(offset)
             """, cached: true).fetchAll(db)
-        let windowIsEverything = (bounds["n"] as Int) < window
-        return rows.count == limit || windowIsEverything ? rows : nil
+        if (bounds["n"] as Int) < window { return rows }   // the window is every live row
+        guard rows.count == limit, let final = rows.last,
+              TimestampFormat.database(final.createdAt) + " " + final.id >= last else { return nil }
+        return rows
     }
 
     /// True when the text search matches more than ``indexWalkThreshold`` rows and nothing more selective is set.
