@@ -125,15 +125,16 @@ extension Library {
         let started = Date()
         enum Claim: Sendable { case empty, notQueued(id: String, status: String), claimed(GenerationRecord) }
         let claim = try await database.writeFlushedLater { db -> Claim in
-            let candidate = try id.map { try GenerationRecord.fetchOne(db, key: $0) }
-                ?? GenerationRecord.fetchOne(db, sql: "SELECT * FROM generation WHERE status = 'queued' ORDER BY queued_at, id LIMIT 1")
+            // Statements prepared once per connection: an UPDATE of `generation` compiles its triggers.
+            let candidate = try id.map { try GenerationRecord.find(id: $0, db) }
+                ?? GenerationRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM generation WHERE status = 'queued' ORDER BY queued_at, id LIMIT 1"))
             guard let row = candidate else { return .empty }
             guard row.status == .queued else { return .notQueued(id: row.id, status: row.status.rawValue) }
             try slot.update(note: row.id)
             let at = TimestampFormat.database(started)
-            try db.execute(sql: "UPDATE generation SET status = 'running', started_at = ?, modified_at = ? WHERE id = ? AND status = 'queued'",
-                           arguments: [at, at, row.id])
-            return .claimed(try GenerationRecord.fetchOne(db, key: row.id) ?? row)
+            try db.cachedStatement(sql: "UPDATE generation SET status = 'running', started_at = ?, modified_at = ? WHERE id = ? AND status = 'queued'")
+                .execute(arguments: [at, at, row.id])
+            return .claimed(try GenerationRecord.find(id: row.id, db) ?? row)
         }
         let claimed: GenerationRecord
         switch claim {
@@ -182,7 +183,7 @@ extension Library {
         try await database.write { [info] db in
             let ids = try idPrefixes.map { try IDPrefix.generation($0, db) }
             return try ids.map { id in
-                let old = try GenerationRecord.fetchOne(db, key: id)!
+                let old = try GenerationRecord.find(id: id, db)!
                 guard old.status == .failed || old.status == .cancelled, old.source == .generate else {
                     throw LibraryError.invalidArgument("Only failed or cancelled jobs can be retried; \(id.prefix(8)) is \(old.status.rawValue).")
                 }

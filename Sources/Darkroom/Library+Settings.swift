@@ -85,7 +85,7 @@ extension Library {
 
     /// Every setting that has a value, with its origin, by key.
     public func settings() async throws -> [ResolvedSetting] {
-        let stored = try await database.read { db in try SettingRecord.fetchAll(db) }
+        let stored = try await database.read { db in try SettingRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM setting")) }
         var resolved: [String: ResolvedSetting] = [:]
         for entry in SettingsCatalog.entries {
             resolved[entry.key] = ResolvedSetting(key: entry.key, value: entry.defaultValue, origin: .default)

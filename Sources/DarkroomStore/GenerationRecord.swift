@@ -114,6 +114,14 @@ public struct GenerationRecord: SnakeCaseRecord, Sendable, Equatable, Identifiab
 }
 
 extension GenerationRecord {
+    /// The row with id `id`, through a statement prepared once per connection (GRDB's
+    /// `fetchOne(_:key:)` prepares its statement on every call, a measurable share of a queued job).
+    public static func find(id: String, _ db: Database) throws -> GenerationRecord? {
+        try fetchOne(db.cachedStatement(sql: "SELECT * FROM generation WHERE id = ?"), arguments: [id])
+    }
+}
+
+extension GenerationRecord {
     /// Decodes a row by column name directly: the gallery decodes many rows per page, and GRDB's Codable path
     /// (snake-case key conversion, `Calendar` dates) costs far more per row on Linux.
     public init(row: Row) throws {

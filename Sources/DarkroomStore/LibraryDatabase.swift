@@ -167,9 +167,9 @@ extension LibraryDatabase {
     public func writeFlushedLater<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.writeWithoutTransaction { db in
-                let previous = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? 2
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                defer { try? db.execute(sql: "PRAGMA synchronous = \(previous)") }
+                let previous = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA synchronous")) ?? 2
+                try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
+                defer { try? db.cachedStatement(sql: "PRAGMA synchronous = \(previous)").execute() }
                 var result: T?
                 try db.inTransaction { result = try body(db); return .commit }
                 return result!
