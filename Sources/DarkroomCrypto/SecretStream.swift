@@ -85,20 +85,24 @@ public enum SecretStream {
         try write(prefix + header)
         var counts = Counts(plaintextBytes: 0, ciphertextBytes: prefix.count + header.count)
         var current = try read(chunkSize)
-        var chunkOut = Data(count: chunkSize + chunkOverhead)
         while true {
             let next = current.count == chunkSize ? try read(chunkSize) : Data()
             let isFinal = next.isEmpty
             let tag = isFinal ? crypto_secretstream_xchacha20poly1305_tag_final() : crypto_secretstream_xchacha20poly1305_tag_message()
             var written: UInt64 = 0
-            Sodium.withMutablePointer(&chunkOut) { c, _ in
-                Sodium.withPointer(current) { m, mlen in
-                    Sodium.withPointer(prefix) { ad, adlen in
-                        _ = crypto_secretstream_xchacha20poly1305_push(&state, c, &written, m, UInt64(mlen), ad, UInt64(adlen), tag)
-                    }
+            // Each chunk gets its own buffer, handed to `write` without a copy: `write` may keep the chunk
+            // (a pipeline stage hashing or writing it on another thread), and reusing one buffer would then
+            // copy a whole chunk on every iteration (copy-on-write).
+            let capacity = current.count + chunkOverhead
+            let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            Sodium.withPointer(current) { m, mlen in
+                Sodium.withPointer(prefix) { ad, adlen in
+                    _ = crypto_secretstream_xchacha20poly1305_push(&state, buffer, &written, m, UInt64(mlen), ad, UInt64(adlen), tag)
                 }
             }
-            try write(chunkOut.prefix(Int(written)))
+            try write(Data(bytesNoCopy: buffer, count: Int(written), deallocator: .custom { pointer, _ in
+                pointer.assumingMemoryBound(to: UInt8.self).deallocate()
+            }))
             counts.plaintextBytes += current.count
             counts.ciphertextBytes += Int(written)
             if isFinal { return counts }
