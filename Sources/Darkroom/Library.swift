@@ -66,7 +66,10 @@ public final class Library: Sendable {
     // MARK: - Locks
 
     /// The lock that orders picture-file writes against the orphan sweep.
-    func filesLock() -> FileLock { FileLock(path: folder.appendingPathComponent("locks/files.lock").path) }
+    func filesLock() -> FileLock { Self.filesLock(in: folder) }
+
+    /// The files lock of the library in `folder`.
+    static func filesLock(in folder: URL) -> FileLock { FileLock(path: folder.appendingPathComponent("locks/files.lock").path) }
 
     /// The slots a process holds while it runs a job, the job's id as the note (see ``RecoveryReport``).
     var jobSlots: LockSlots { Self.jobSlots(in: folder) }

@@ -24,7 +24,7 @@ public struct RecoveryReport: Sendable, Equatable {
     static func run(database: LibraryDatabase, files: ImageFileStore, now: Date) throws -> RecoveryReport {
         var report = RecoveryReport()
         report.interruptedJobs = try failInterruptedJobs(database: database, folder: files.folder, now: now)
-        let lock = FileLock(path: files.folder.appendingPathComponent("locks/files.lock").path)
+        let lock = Library.filesLock(in: files.folder)
         if try lock.lock(exclusive: true, wait: false) {
             defer { lock.unlock() }
             report.removedFiles = try removeUncommittedFiles(database: database, files: files)
