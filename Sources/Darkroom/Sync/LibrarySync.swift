@@ -530,6 +530,7 @@ public final class LibrarySync: Sendable {
         // (applying is idempotent).
         var applied = SyncApplyReport()
         var next = accepted.startIndex
+        var decodedNext: [SyncChange]?   // decoded, then left for the next group
         while next < accepted.endIndex {
             var group: [(changes: [SyncChange], device: String, sequence: Int64)] = []
             var groupSize = 0
@@ -537,13 +538,17 @@ public final class LibrarySync: Sendable {
             while next < accepted.endIndex {
                 let envelope = accepted[next]
                 let changes: [SyncChange]
-                do { changes = try SyncChangeCodec.decode(envelope.payload) } catch {
+                do { changes = try decodedNext ?? SyncChangeCodec.decode(envelope.payload) } catch {
                     report.detections.append(.rejected(SyncObjectName.log(envelope.header.device, sequence: envelope.header.sequence).objectName,
                                                        .malformed("payload: \(error)")))
                     next += 1
                     continue
                 }
-                if !group.isEmpty && groupSize + changes.count > Self.changesPerApplyTransaction { break }
+                decodedNext = nil
+                if !group.isEmpty && groupSize + changes.count > Self.changesPerApplyTransaction {
+                    decodedNext = changes
+                    break
+                }
                 next += 1
                 for change in changes where change.entity == .generation && change.field == "*" {
                     guard let blob = change.values["blob"].flatMap(Data.fromDatabaseValue),
