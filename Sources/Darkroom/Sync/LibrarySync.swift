@@ -17,12 +17,19 @@ import GRDB
 /// outside the library folder (``keyDirectory``); the keyring is sealed to the device's own
 /// box key. Both sealed blobs live in the library database (`sync_meta`).
 public final class LibrarySync: Sendable {
+
     /// The library synced.
     public let library: Library
     /// Where the device key file lives (outside the library folder).
     public let keyDirectory: URL
     /// Changes per envelope.
     public static let changesPerEnvelope = 4000
+    /// Received changes applied per transaction, at most (whole envelopes; one larger envelope
+    /// gets a transaction of its own).
+    static let changesPerApplyTransaction = 25_000
+    /// The page cache (MiB) while applying received envelopes: enough for what a transaction of
+    /// `changesPerApplyTransaction` generations dirties, so nothing spills before the commit.
+    static let applyCacheMebibytes = 64
 
     private enum Meta {
         static let identity = "identity", keyring = "keyring", transport = "transport", writer = "writer"
@@ -510,46 +517,69 @@ public final class LibrarySync: Sendable {
     /// crash before that only repeats work).
     private func apply(_ accepted: [OpenedEnvelope], verifier: LogVerifier, transport: any SyncTransport,
                        into report: inout SyncRunReport) async throws {
-        var batches: [(changes: [SyncChange], device: String, sequence: Int64)] = []
         let lazy = try await picturesAreLazy()
-        var deferredPictures: [DeferredPicture] = []
-        for envelope in accepted {
-            let changes: [SyncChange]
-            do { changes = try SyncChangeCodec.decode(envelope.payload) } catch {
-                report.detections.append(.rejected(SyncObjectName.log(envelope.header.device, sequence: envelope.header.sequence).objectName,
-                                                   .malformed("payload: \(error)")))
-                continue
-            }
-            for change in changes where change.entity == .generation && change.field == "*" {
-                guard let blob = change.values["blob"].flatMap(Data.fromDatabaseValue),
-                      let hash = String.fromDatabaseValue(change.values["image_hash"] ?? .null) else { continue }
-                let present = try await database.read { db in try ImageRecord.fetchOne(db, key: hash) != nil }
-                if present { continue }
-                let reference = try JSONDecoder().decode(BlobReference.self, from: blob)
-                guard reference.plaintextSHA256 == hash else { throw SyncError.blobMismatch("blob reference does not match picture \(hash)") }
-                if lazy {
-                    deferredPictures.append(DeferredPicture(hash: hash, values: change.values,
-                                                            sealedReference: KeyringFile.seal(blob, deviceKey: try loadDeviceKey())))
-                } else {
-                    try await downloadPicture(reference, transport: transport)
-                    report.downloadedBlobs += 1
-                }
-            }
-            batches.append((changes, envelope.header.device.rawValue, Int64(envelope.header.sequence)))
-        }
-        report.receivedEnvelopes = accepted.count
         let state = verifier.state
-        let batchesToApply = batches
-        let picturesToRecord = deferredPictures
-        // One transaction per envelope keeps each commit within the page cache (a first sync
-        // of 100,000 records in one transaction spilled it and ran several times slower). The
-        // verifier's high-water marks are saved last: a crash in between only makes the next
-        // run apply those envelopes again, which changes nothing (applying is idempotent).
+        report.receivedEnvelopes = accepted.count
+        // Envelopes are decoded and applied in groups of up to `changesPerApplyTransaction`
+        // changes, a transaction per group, with a page cache large enough to hold what such a
+        // transaction dirties (with the usual 16 MiB, SQLite spilled pages to the log
+        // mid-transaction and wrote them again at commit; a transaction per envelope rewrote the
+        // random-key index pages every 4,000 records). Decoding a group at a time bounds the
+        // memory a first sync holds. The verifier's high-water marks are saved last: a crash in
+        // between only makes the next run apply those envelopes again, which changes nothing
+        // (applying is idempotent).
         var applied = SyncApplyReport()
-        try await database.write { db in for picture in picturesToRecord { try Self.recordDeferredPicture(picture, db) } }
-        for batch in batchesToApply {
-            applied.add(try await database.write { db in
-                try SyncChangeApplier.apply(batch.changes, fromLog: batch.device, sequence: batch.sequence, db)
+        var next = accepted.startIndex
+        var decodedNext: [SyncChange]?   // decoded, then left for the next group
+        while next < accepted.endIndex {
+            var group: [(changes: [SyncChange], device: String, sequence: Int64)] = []
+            var groupSize = 0
+            var deferredPictures: [DeferredPicture] = []
+            while next < accepted.endIndex {
+                let envelope = accepted[next]
+                let changes: [SyncChange]
+                do { changes = try decodedNext ?? SyncChangeCodec.decode(envelope.payload) } catch {
+                    report.detections.append(.rejected(SyncObjectName.log(envelope.header.device, sequence: envelope.header.sequence).objectName,
+                                                       .malformed("payload: \(error)")))
+                    next += 1
+                    continue
+                }
+                decodedNext = nil
+                if !group.isEmpty && groupSize + changes.count > Self.changesPerApplyTransaction {
+                    decodedNext = changes
+                    break
+                }
+                next += 1
+                for change in changes where change.entity == .generation && change.field == "*" {
+                    guard let blob = change.values["blob"].flatMap(Data.fromDatabaseValue),
+                          let hash = String.fromDatabaseValue(change.values["image_hash"] ?? .null) else { continue }
+                    let present = try await database.read { db in try ImageRecord.fetchOne(db, key: hash) != nil }
+                    if present { continue }
+                    let reference = try JSONDecoder().decode(BlobReference.self, from: blob)
+                    guard reference.plaintextSHA256 == hash else { throw SyncError.blobMismatch("blob reference does not match picture \(hash)") }
+                    if lazy {
+                        deferredPictures.append(DeferredPicture(hash: hash, values: change.values,
+                                                                sealedReference: KeyringFile.seal(blob, deviceKey: try loadDeviceKey())))
+                    } else {
+                        try await downloadPicture(reference, transport: transport)
+                        report.downloadedBlobs += 1
+                    }
+                }
+                group.append((changes, envelope.header.device.rawValue, Int64(envelope.header.sequence)))
+                groupSize += changes.count
+            }
+            let batches = group
+            let pictures = deferredPictures
+            applied.add(try await database.writeWithLargeCache(cacheMebibytes: Self.applyCacheMebibytes) { db in
+                var applied = SyncApplyReport()
+                try db.inTransaction {
+                    for picture in pictures { try Self.recordDeferredPicture(picture, db) }
+                    for batch in batches {
+                        applied.add(try SyncChangeApplier.apply(batch.changes, fromLog: batch.device, sequence: batch.sequence, db))
+                    }
+                    return .commit
+                }
+                return applied
             })
         }
         try await database.write { db in

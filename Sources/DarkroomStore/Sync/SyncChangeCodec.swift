@@ -133,7 +133,8 @@ public enum SyncChangeCodec {
 
         mutating func string() throws -> String {
             let slice = try bytes(Int(try u32()))
-            guard let s = String(validating: slice, as: UTF8.self) else { throw MalformedPayload(description: "a string is not UTF-8") }
+            let utf8 = UnsafeRawBufferPointer(rebasing: slice).assumingMemoryBound(to: UInt8.self)
+            guard let s = String(validating: utf8, as: UTF8.self) else { throw MalformedPayload(description: "a string is not UTF-8") }
             return s
         }
     }

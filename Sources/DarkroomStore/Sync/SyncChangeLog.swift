@@ -86,13 +86,12 @@ public enum SyncChangeLog {
             """), arguments: [limit])
         // Whole generations (most of a first sync) are read in one statement; the rest one by one.
         let wholeGenerations = rows.compactMap { row -> String? in
-            row["entity"] == SyncEntity.generation.rawValue && row["field"] == "*" ? row["key"] : nil
+            row[0] == SyncEntity.generation.rawValue && row[2] == "*" ? row[1] : nil
         }
         let generations = try generationValues(ids: wholeGenerations, db)
         return try rows.compactMap { row in
-            guard let entity = SyncEntity(rawValue: row["entity"]) else { return nil }
-            var change = SyncChange(entity: entity, key: row["key"], field: row["field"],
-                                    clock: SyncClock(rawValue: row["clock"]), device: row["device"])
+            guard let entity = SyncEntity(rawValue: row[0]) else { return nil }
+            var change = SyncChange(entity: entity, key: row[1], field: row[2], clock: SyncClock(rawValue: row[3]), device: row[4])
             if entity == .generation && change.field == "*" {
                 change.values = generations[change.key] ?? [:]
             } else {
@@ -106,16 +105,27 @@ public enum SyncChangeLog {
     static func generationValues(ids: [String], _ db: Database) throws -> [String: [String: DatabaseValue]] {
         guard !ids.isEmpty else { return [:] }
         let imageSelection = imageColumns.map { "image.\($0) AS \"image.\($0)\"" }.joined(separator: ", ")
-        let cursor = try Row.fetchCursor(db.cachedStatement(sql: """
+        let statement = try db.cachedStatement(sql: """
             SELECT generation.*, \(imageSelection) FROM generation LEFT JOIN image ON image.hash = generation.image_hash
             WHERE generation.id IN (SELECT value FROM json_each(?))
-            """), arguments: [String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)])
+            """)
+        let cursor = try Row.fetchCursor(statement, arguments: [jsonArray(ids)])
+        // Column names and positions once per statement, not per row.
+        let names = statement.columnNames
+        let kept = names.indices.filter { !localGenerationColumns.contains(names[$0]) }
+        guard let idIndex = names.firstIndex(of: "id"), let hashIndex = names.firstIndex(of: "image_hash") else { return [:] }
+        let imageNames = Set(imageColumns.map { "image.\($0)" })
         var values: [String: [String: DatabaseValue]] = [:]
         values.reserveCapacity(ids.count)
         while let row = try cursor.next() {
-            var dictionary = dictionary(row, excluding: localGenerationColumns)
-            if dictionary["image_hash"]?.isNull ?? true { for column in imageColumns { dictionary["image.\(column)"] = nil } }
-            values[row["id"]] = dictionary
+            let hasImage = !(row[hashIndex] as DatabaseValue).isNull
+            var dictionary: [String: DatabaseValue] = [:]
+            dictionary.reserveCapacity(kept.count)
+            for index in kept where hasImage || !imageNames.contains(names[index]) {
+                dictionary[names[index]] = row[index] as DatabaseValue
+            }
+            guard let id = String.fromDatabaseValue(row[idIndex] as DatabaseValue) else { continue }
+            values[id] = dictionary
         }
         return values
     }
@@ -128,8 +138,10 @@ public enum SyncChangeLog {
                 log_device = CASE WHEN field = '-' THEN ?5 END, log_sequence = CASE WHEN field = '-' THEN ?6 END
             WHERE entity = ?1 AND key = ?2 AND field = ?3 AND clock = ?4
             """)
+        let device = device.databaseValue, sequence = sequence.databaseValue
         for change in changes {
-            try statement.execute(arguments: [change.entity.rawValue, change.key, change.field, change.clock.rawValue, device, sequence])
+            try statement.execute(arguments: SyncChangeApplier.arguments([change.entity.rawValue.databaseValue, change.key.databaseValue,
+                                                                          change.field.databaseValue, change.clock.rawValue.databaseValue, device, sequence]))
         }
     }
 
