@@ -262,7 +262,7 @@ extension GenerationRecord {
                 for column in columnValues { values.append(column.value(record)) }
             }
             let sql = end - start == rowsPerStatement ? batchInsertSQL : insertSQL(rows: end - start)
-            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(typed: values))
+            try BulkStatement(db.cachedStatement(sql: sql), db).execute(values)
             start = end
         }
         try db.cachedStatement(sql: """

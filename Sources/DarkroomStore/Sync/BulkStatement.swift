@@ -6,8 +6,9 @@ import GRDBSQLite
 ///
 /// GRDB's `StatementArguments` costs more per value (an existential or key-path map, then a
 /// copy) than the single-row insert it feeds when a first sync stages 100,000 rows. Only for
-/// statements whose effects GRDB need not track: inserts into this connection's temporary
-/// staging tables, inside a transaction the caller opened.
+/// statements whose effects no GRDB transaction observer needs to see (the library registers
+/// none), inside a transaction the caller opened: a first sync's staging tables, batch inserts
+/// of generations (`GenerationRecord.insertAll`).
 struct BulkStatement {
     private let statement: Statement
     private let connection: OpaquePointer?
