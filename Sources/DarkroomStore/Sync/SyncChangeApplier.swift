@@ -326,13 +326,6 @@ public enum SyncChangeApplier {
         return settled
     }
 
-    /// Statement arguments from database values. (GRDB's initializer for a sequence of
-    /// `DatabaseValueConvertible` values maps through a key path, which costs more per value
-    /// than the insert it feeds.)
-    static func arguments(_ values: [DatabaseValue]) -> StatementArguments {
-        StatementArguments(values.map { $0 as (any DatabaseValueConvertible)? })
-    }
-
     /// The keys among `keys` that `sql` (taking them as one JSON array) returns.
     private static func keySet(sql: String, _ keys: [String], _ db: Database) throws -> Set<String> {
         guard !keys.isEmpty else { return [] }
@@ -399,7 +392,7 @@ public enum SyncChangeApplier {
         let known = try db.columns(in: table).map(\.name)   // GRDB caches the table's columns per connection
         let columns = known.filter { values[$0] != nil }
         try db.cachedStatement(sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: columns.count)))").execute(
-                       arguments: StatementArguments(columns.map { values[$0]! }))
+                       arguments: StatementArguments(typed: columns.map { values[$0]! }))
     }
 
     /// Last-writer-wins update of columns of an existing row; nil when the row is missing.
@@ -409,7 +402,7 @@ public enum SyncChangeApplier {
         guard try isNewer(change, db) else { return .superseded }
         let assignments = columns.map { "\($0) = ?" }.joined(separator: ", ")
         try db.cachedStatement(sql: "UPDATE \(table) SET \(assignments), modified_at = max(modified_at, ?) WHERE id = ?").execute(
-                       arguments: StatementArguments(columns.map { change.values[$0] ?? .null } + [modifiedAt(change), change.key.databaseValue]))
+                       arguments: StatementArguments(typed: columns.map { change.values[$0] ?? .null } + [modifiedAt(change), change.key.databaseValue]))
         try stamp(change, db)
         return .applied
     }

@@ -140,7 +140,7 @@ public enum SyncChangeLog {
             """)
         let device = device.databaseValue, sequence = sequence.databaseValue
         for change in changes {
-            try statement.execute(arguments: SyncChangeApplier.arguments([change.entity.rawValue.databaseValue, change.key.databaseValue,
+            try statement.execute(arguments: StatementArguments(typed: [change.entity.rawValue.databaseValue, change.key.databaseValue,
                                                                           change.field.databaseValue, change.clock.rawValue.databaseValue, device, sequence]))
         }
     }
