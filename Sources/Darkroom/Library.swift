@@ -124,7 +124,7 @@ public final class Library: Sendable {
                                    thumbnailPath: thumbPath, createdAt: now, modifiedAt: now)
         do {
             let result = try await database.write { db -> T in
-                let image = try ImageRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM image WHERE hash = ?"), arguments: [hash]) ?? { try newImage.insert(db); return newImage }()
+                let image = try ImageRecord.find(hash: hash, db) ?? { try newImage.insert(db); return newImage }()
                 return try commit(db, image)
             }
             journal.end(journalEntry)

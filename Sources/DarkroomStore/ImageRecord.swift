@@ -57,3 +57,11 @@ extension ImageRecord {
         modifiedAt = (row["modified_at"] as String?).flatMap(TimestampFormat.parseDatabase) ?? createdAt
     }
 }
+
+extension ImageRecord {
+    /// The row of the picture with content hash `hash`, through a statement prepared once per
+    /// connection (GRDB's `fetchOne(_:key:)` prepares one per call; every stored picture asks).
+    public static func find(hash: String, _ db: Database) throws -> ImageRecord? {
+        try fetchOne(db.cachedStatement(sql: "SELECT * FROM image WHERE hash = ?"), arguments: [hash])
+    }
+}

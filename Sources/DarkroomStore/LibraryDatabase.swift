@@ -168,10 +168,7 @@ extension LibraryDatabase {
     public func writeWithLargeCache<T: Sendable>(cacheMebibytes: Int, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.writeWithoutTransaction { db in
-                let previous = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -16384
-                try db.execute(sql: "PRAGMA cache_size = \(-1024 * cacheMebibytes)")
-                defer { try? db.execute(sql: "PRAGMA cache_size = \(previous)") }
-                return try body(db)
+                try Self.withPragma("cache_size", setTo: -1024 * cacheMebibytes, db) { try body(db) }
             }
         } catch { throw StoreError.wrap(error, path: path) }
     }
@@ -185,13 +182,21 @@ extension LibraryDatabase {
     public func writeFlushedLater<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.writeWithoutTransaction { db in
-                let previous = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA synchronous")) ?? 2
-                try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
-                defer { try? db.cachedStatement(sql: "PRAGMA synchronous = \(previous)").execute() }
-                var result: T?
-                try db.inTransaction { result = try body(db); return .commit }
-                return result!
+                try Self.withPragma("synchronous", setTo: 1, db) {   // 1: NORMAL
+                    var result: T?
+                    try db.inTransaction { result = try body(db); return .commit }
+                    return result!
+                }
             }
         } catch { throw StoreError.wrap(error, path: path) }
+    }
+
+    /// Runs `body` with the connection's integer `PRAGMA name` set to `value`, then sets the
+    /// previous value back (statements prepared once per connection: a queued job does this).
+    private static func withPragma<T>(_ name: String, setTo value: Int, _ db: Database, _ body: () throws -> T) throws -> T {
+        let previous = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA \(name)"))
+        try db.cachedStatement(sql: "PRAGMA \(name) = \(value)").execute()
+        defer { if let previous { try? db.cachedStatement(sql: "PRAGMA \(name) = \(previous)").execute() } }
+        return try body()
     }
 }

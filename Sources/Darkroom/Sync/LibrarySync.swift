@@ -17,7 +17,6 @@ import GRDB
 /// outside the library folder (``keyDirectory``); the keyring is sealed to the device's own
 /// box key. Both sealed blobs live in the library database (`sync_meta`).
 public final class LibrarySync: Sendable {
-
     /// The library synced.
     public let library: Library
     /// Where the device key file lives (outside the library folder).
@@ -553,7 +552,7 @@ public final class LibrarySync: Sendable {
                 for change in changes where change.entity == .generation && change.field == "*" {
                     guard let blob = change.values["blob"].flatMap(Data.fromDatabaseValue),
                           let hash = String.fromDatabaseValue(change.values["image_hash"] ?? .null) else { continue }
-                    let present = try await database.read { db in try ImageRecord.fetchOne(db, key: hash) != nil }
+                    let present = try await database.read { db in try ImageRecord.find(hash: hash, db) != nil }
                     if present { continue }
                     let reference = try JSONDecoder().decode(BlobReference.self, from: blob)
                     guard reference.plaintextSHA256 == hash else { throw SyncError.blobMismatch("blob reference does not match picture \(hash)") }
