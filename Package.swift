@@ -41,7 +41,8 @@ let package = Package(
             name: "DarkroomStore",
             dependencies: ["DarkroomSchema", "DarkroomCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
         // The native diffusion engine (no dependency on the store).
-        .target(name: "DarkroomEngine", dependencies: ["COpenBLAS", "DarkroomCrypto"]),
+        // OpenBLAS is loaded on first use (BLASBackend), not linked: see docs/architecture.md.
+        .target(name: "DarkroomEngine", dependencies: ["DarkroomCrypto"]),
         // libsodium wrappers for end-to-end encrypted sync.
         .target(name: "DarkroomCrypto", dependencies: ["CSodium"]),
         // Envelopes, keys, transports and merge for end-to-end encrypted sync.

@@ -34,6 +34,8 @@ public enum ModelLoadError: Error, CustomStringConvertible, Equatable, Sendable 
     case invalidConfig(path: String, detail: String)
     /// A config field has a value the engine does not implement.
     case unsupportedConfig(component: String, field: String, value: String, supported: String)
+    /// The BLAS library the engine computes with could not be loaded.
+    case blasUnavailable(detail: String)
 
     /// A message a user can act on.
     public var description: String {
@@ -71,6 +73,8 @@ public enum ModelLoadError: Error, CustomStringConvertible, Equatable, Sendable 
             return "Invalid config \(path): \(detail)."
         case let .unsupportedConfig(component, field, value, supported):
             return "The \(component) config sets \(field) = \(value), which this engine does not support (supported: \(supported))."
+        case let .blasUnavailable(detail):
+            return "The engine needs OpenBLAS, which could not be loaded (\(detail)). Install it: apt-get install libopenblas0."
         }
     }
 }

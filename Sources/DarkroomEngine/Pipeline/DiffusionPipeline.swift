@@ -24,6 +24,7 @@ public final class DiffusionPipeline: Sendable {
     /// Loads the diffusers folder at `modelDirectory` (the one holding `model_index.json`).
     /// Throws `ModelLoadError` (or the tokenizer's and scheduler's load errors) with an actionable message.
     public init(modelDirectory: URL) throws {
+        try BLASBackend.requireLibrary()
         let index = try ComponentConfig(component: "model_index", url: modelDirectory.appendingPathComponent("model_index.json"))
         for (component, classes) in [("text_encoder", ["CLIPTextModel"]), ("unet", ["UNet2DConditionModel"]),
                                      ("vae", ["AutoencoderKL", "AutoencoderTiny"]), ("tokenizer", ["CLIPTokenizer", "CLIPTokenizerFast"])] {

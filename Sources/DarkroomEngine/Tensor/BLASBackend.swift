@@ -1,26 +1,43 @@
-import COpenBLAS
 import Foundation
 
 /// The one place where the engine calls BLAS.
 ///
-/// On Linux this is OpenBLAS through the `COpenBLAS` system-library target; an Apple
-/// build can route the same two entry points to Accelerate's `cblas_sgemm` without
-/// touching any other file.
+/// On Linux this is OpenBLAS, loaded on first use (``OpenBLASLibrary``) rather than linked: the
+/// library starts its worker threads when it is loaded, and those threads spin for a while before
+/// they sleep, so every process that linked it -- `darkroom list` as much as `darkroom generate` --
+/// paid for them. Now only a process that runs the engine does. An Apple build can route the same entry points to
+/// Accelerate's `cblas_sgemm` without touching any other file.
 public enum BLASBackend {
+    /// Loads BLAS now if it is not loaded yet.
+    ///
+    /// - Throws: ``ModelLoadError/blasUnavailable(detail:)`` naming the library that is missing.
+    public static func requireLibrary() throws(ModelLoadError) {
+        _ = try OpenBLASLibrary.shared.get()
+    }
+
     /// A human-readable name of the BLAS core in use (e.g. "Haswell", "SkylakeX").
     public static var coreName: String {
-        guard let name = openblas_get_corename() else { return "unknown" }
+        guard let name = library.getCoreName() else { return "unknown" }
         return String(cString: name)
     }
 
     /// The number of threads BLAS uses for one call.
     public static var threadCount: Int {
-        Int(openblas_get_num_threads())
+        Int(library.getThreadCount())
     }
 
     /// Sets the number of threads BLAS uses for one call.
     public static func setThreadCount(_ count: Int) {
-        openblas_set_num_threads(Int32(max(1, count)))
+        library.setThreadCount(Int32(max(1, count)))
+    }
+
+    /// The loaded library; a process that reaches numeric code without it stops with the loader's message
+    /// (``requireLibrary()`` is where a caller gets it as an error instead).
+    private static var library: OpenBLASLibrary {
+        switch OpenBLASLibrary.shared {
+        case .success(let library): return library
+        case .failure(let error): fatalError(error.description)
+        }
     }
 
     /// Floating-point operations (2mnk per gemm) issued since the last `resetOperationCount()`.
@@ -44,13 +61,58 @@ public enum BLASBackend {
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         counter.add(2 * m * n * k)
-        cblas_sgemm(
-            CblasRowMajor,
-            transposeA ? CblasTrans : CblasNoTrans,
-            transposeB ? CblasTrans : CblasNoTrans,
-            blasint(m), blasint(n), blasint(k),
-            alpha, a, blasint(lda), b, blasint(ldb),
-            beta, c, blasint(ldc))
+        library.sgemm(
+            OpenBLASLibrary.rowMajor,
+            transposeA ? OpenBLASLibrary.transpose : OpenBLASLibrary.noTranspose,
+            transposeB ? OpenBLASLibrary.transpose : OpenBLASLibrary.noTranspose,
+            Int32(m), Int32(n), Int32(k),
+            alpha, a, Int32(lda), b, Int32(ldb),
+            beta, c, Int32(ldc))
+    }
+}
+
+/// The OpenBLAS entry points the engine uses, resolved from the shared library with `dlopen`.
+private struct OpenBLASLibrary: @unchecked Sendable {
+    /// `cblas_sgemm` with OpenBLAS's 32-bit `blasint` and the CBLAS enums as their C `int` values.
+    typealias SGEMM = @convention(c) (
+        Int32, Int32, Int32, Int32, Int32, Int32,
+        Float, UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32,
+        Float, UnsafeMutablePointer<Float>?, Int32) -> Void
+
+    /// The CBLAS constants (`CblasRowMajor`, `CblasNoTrans`, `CblasTrans`), fixed by the CBLAS standard.
+    static let rowMajor: Int32 = 101, noTranspose: Int32 = 111, transpose: Int32 = 112
+
+    let sgemm: SGEMM
+    let setThreadCount: @convention(c) (Int32) -> Void
+    let getThreadCount: @convention(c) () -> Int32
+    let getCoreName: @convention(c) () -> UnsafeMutablePointer<CChar>?
+
+    /// The names tried in order: the runtime package's soname, then the development symlink.
+    static let fileNames = ["libopenblas.so.0", "libopenblas.so"]
+
+    /// Loaded once per process, on first use.
+    static let shared: Result<OpenBLASLibrary, ModelLoadError> = Result { () throws(ModelLoadError) in try load() }
+
+    private static func load() throws(ModelLoadError) -> OpenBLASLibrary {
+        var reasons: [String] = []
+        for name in fileNames {
+            guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) else {
+                reasons.append(dlerror().map { String(cString: $0) } ?? name)
+                continue
+            }
+            func symbol<T>(_ symbolName: String, as type: T.Type) throws(ModelLoadError) -> T {
+                guard let address = dlsym(handle, symbolName) else {
+                    throw .blasUnavailable(detail: "\(name) has no \(symbolName)")
+                }
+                return unsafeBitCast(address, to: type)
+            }
+            return OpenBLASLibrary(
+                sgemm: try symbol("cblas_sgemm", as: SGEMM.self),
+                setThreadCount: try symbol("openblas_set_num_threads", as: (@convention(c) (Int32) -> Void).self),
+                getThreadCount: try symbol("openblas_get_num_threads", as: (@convention(c) () -> Int32).self),
+                getCoreName: try symbol("openblas_get_corename", as: (@convention(c) () -> UnsafeMutablePointer<CChar>?).self))
+        }
+        throw .blasUnavailable(detail: reasons.joined(separator: "; "))
     }
 }
 
