@@ -200,11 +200,19 @@ public struct GalleryQuery: Sendable, Equatable {
 
     /// The page's generation rows.
     ///
-    /// A full-text search that matches many rows walks the gallery index (see ``indexWalkThreshold``);
-    /// a selective one lets SQLite start from the matches.
+    /// A text search first looks for its page among the newest rows (``fetchFromRecentWindow(_:)``):
+    /// a broad search finds it there without ever reading all its matches. When the newest rows do not
+    /// hold a page, a search that matches many rows walks the gallery index (see ``indexWalkThreshold``)
+    /// and a selective one lets SQLite start from the matches.
     public func fetchGenerations(_ db: Database) throws -> [GenerationRecord] {
-        guard try prefersIndexWalk(db) else { return try request().fetchAll(db) }
-        return try fetchFromRecentWindow(db) ?? request(walkIndex: true).fetchAll(db)
+        guard searchesText else { return try request().fetchAll(db) }
+        if let rows = try fetchFromRecentWindow(db) { return rows }
+        return try request(walkIndex: prefersIndexWalk(db)).fetchAll(db)
+    }
+
+    /// True for a paged text search whose other filters are not more selective than the text (no seed, no lineage).
+    var searchesText: Bool {
+        text.flatMap(Self.ftsPattern) != nil && limit != nil && !trashed && seed == nil && lineageRoot == nil
     }
 
     /// Rows, newest first, that a broad text search looks for its page among before searching everything.
@@ -252,9 +260,7 @@ public struct GalleryQuery: Sendable, Equatable {
 
     /// True when the text search matches more than ``indexWalkThreshold`` rows and nothing more selective is set.
     public func prefersIndexWalk(_ db: Database) throws -> Bool {
-        guard let text, let pattern = Self.ftsPattern(text), limit != nil, !trashed, seed == nil, lineageRoot == nil else {
-            return false
-        }
+        guard searchesText, let pattern = text.flatMap(Self.ftsPattern) else { return false }
         let matches = try Int.fetchOne(db.cachedStatement(sql: """
             SELECT count(*) FROM (SELECT rowid FROM generation_search WHERE generation_search MATCH ? LIMIT ?)
             """), arguments: [pattern, Self.indexWalkThreshold + 1]) ?? 0

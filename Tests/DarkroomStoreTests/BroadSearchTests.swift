@@ -59,6 +59,24 @@ import Testing
         try expectExactPages(GalleryQuery(text: "castle", limit: 50), database, offsets: [0, 600], windowUsed: false)
     }
 
+    @Test func selectiveSearchesFallBackToTheirMatches() throws {
+        // 47 rows mention an otter, 18 of them among the newest 1,000: the window holds no page of 20, so the
+        // page comes from the matches themselves (too few for an index walk).
+        let (database, folder) = try library(3_000, created: Double.init,
+                                             prompt: { $0 % 70 == 0 || $0 > 2_995 ? "an otter \($0)" : "a field \($0)" })
+        defer { folder.cleanup() }
+        try database.read { (db: Database) throws in
+            for offset in [0, 20, 35] {
+                let query = GalleryQuery(text: "otter", limit: 20, offset: offset)
+                #expect(try query.fetchFromRecentWindow(db) == nil)
+                #expect(try !query.prefersIndexWalk(db))
+                let expected = try query.request().fetchAll(db).map(\.id)
+                #expect(expected.count == min(20, 47 - offset))
+                #expect(try query.fetchGenerations(db).map(\.id) == expected, "offset \(offset)")
+            }
+        }
+    }
+
     @Test func otherFiltersApplyToTheWindow() throws {
         let (database, folder) = try library(4_000, created: Double.init, prompt: { "a heron \($0 % 3)" }, favorite: { $0 % 2 == 0 })
         defer { folder.cleanup() }
