@@ -42,12 +42,17 @@ def log(*a):
 
 
 # ---------------------------------------------------------------- configs
+SLIM_CHANNELS = (8, 16, 32)  # --slim-channels
+
+
 def vae_config(slim: bool) -> dict:
-    """AutoencoderKL: 64x64x3 <-> 16x16x4; the slim variant halves every channel count."""
-    ch = (8, 16, 32) if slim else (16, 32, 64)
+    """AutoencoderKL: 64x64x3 <-> 16x16x4; the slim variant has SLIM_CHANNELS (by default half of every
+    channel count of the full one). GroupNorm uses 8 groups, or 4 when a channel count is not a multiple of 8."""
+    ch = SLIM_CHANNELS if slim else (16, 32, 64)
+    groups = 8 if all(c % 8 == 0 for c in ch) else 4
     return dict(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * 3,
                 up_block_types=("UpDecoderBlock2D",) * 3, block_out_channels=ch, layers_per_block=1,
-                latent_channels=4, norm_num_groups=8, sample_size=64, act_fn="silu")
+                latent_channels=4, norm_num_groups=groups, sample_size=64, act_fn="silu")
 
 
 def unet_config() -> dict:
@@ -183,13 +188,12 @@ class EMA:
     def update(self):
         self.n += 1
         d = min(self.decay, (1 + self.n) / (10 + self.n))
-        for s, p in zip(self.shadow, self.params):
-            s.lerp_(p.detach(), 1 - d)
+        # One fused call for every tensor: on a GPU a per-tensor loop costs a kernel launch each.
+        torch._foreach_lerp_(self.shadow, [p.detach() for p in self.params], 1 - d)
 
     @torch.no_grad()
     def copy_to(self):
-        for s, p in zip(self.shadow, self.params):
-            p.copy_(s)
+        torch._foreach_copy_(self.params, self.shadow)
 
 
 def run_loop(name: str, iters: int, max_minutes: float, step_fn, params, lr: float, ema: EMA | None = None):
@@ -326,8 +330,12 @@ def stage_teacher(a, work: Path, corpus: Corpus):
     torch.manual_seed(a.seed + 3)
     g = torch.Generator().manual_seed(a.seed + 3)
     tok = corpus.tokenizer
-    text = CLIPTextModel(text_config(len(tok), tok.bos_token_id, tok.eos_token_id)).to(DEV)
-    unet = UNet2DConditionModel(**unet_config()).to(DEV)
+    if a.teacher_init:  # continue an earlier run's teacher (its text encoder and UNet) instead of starting afresh
+        text = CLIPTextModel.from_pretrained(a.teacher_init / "text_encoder").train().to(DEV)
+        unet = UNet2DConditionModel.from_pretrained(a.teacher_init / "teacher").train().to(DEV)
+    else:
+        text = CLIPTextModel(text_config(len(tok), tok.bos_token_id, tok.eos_token_id)).to(DEV)
+        unet = UNet2DConditionModel(**unet_config()).to(DEV)
     ema = EMA([text, unet], a.ema)
     n = len(corpus.images)
 
@@ -350,7 +358,8 @@ def stage_teacher(a, work: Path, corpus: Corpus):
     iters, secs = run_loop("teacher", a.teacher_iters, a.teacher_minutes, step,
                            list(text.parameters()) + list(unet.parameters()), a.lr, ema)
     ema.copy_to()
-    record(work, "teacher", iterations=iters, seconds=round(secs), batch=a.batch)
+    record(work, "teacher", iterations=iters, seconds=round(secs), batch=a.batch, lr=a.lr,
+           continued_from=str(a.teacher_init) if a.teacher_init else None)
     text.save_pretrained(work / "text_encoder")
     unet.save_pretrained(work / "teacher")
 
@@ -564,6 +573,8 @@ def main():
     p.add_argument("--decoder-iters", type=int, default=6000)
     p.add_argument("--decoder-minutes", type=float, default=20)
     p.add_argument("--teacher-iters", type=int, default=4000)
+    p.add_argument("--teacher-init", type=Path, default=None,
+                   help="work folder of an earlier run whose teacher/ and text_encoder/ the teacher continues from")
     p.add_argument("--min-snr", type=float, default=5.0)
     p.add_argument("--teacher-minutes", type=float, default=55)
     p.add_argument("--base-steps", type=int, default=32)
@@ -580,6 +591,7 @@ def main():
     p.add_argument("--slim-latents", type=int, default=768)
     p.add_argument("--slim-iters", type=int, default=2400)
     p.add_argument("--slim-minutes", type=float, default=5)
+    p.add_argument("--slim-channels", default="8,16,32", help="channel counts of the slim VAE's three stages")
     p.add_argument("--slim-init", type=Path, default=None, help="slim VAE checkpoint folder to continue from")
     p.add_argument("--stop-after", choices=["vae", "latents", "vae-decoder", "teacher", "distill"],
                    help="stop after this stage (the next run resumes from its checkpoint)")
@@ -598,8 +610,9 @@ def main():
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
         torch.backends.cudnn.benchmark = True
-    global TEXT_WIDTH, TEXT_LAYERS
+    global TEXT_WIDTH, TEXT_LAYERS, SLIM_CHANNELS
     TEXT_WIDTH, TEXT_LAYERS = a.text_width, a.text_layers
+    SLIM_CHANNELS = tuple(int(c) for c in a.slim_channels.split(","))
     a.work.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     log("args", vars(a))
