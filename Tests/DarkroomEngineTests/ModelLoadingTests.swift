@@ -49,6 +49,17 @@ import Testing
         #expect(error!.description.contains(field))
     }
 
+    /// OpenBLAS is opened on first use, not linked: loading it works here (CI installs libopenblas0), it reports
+    /// a real core and thread count, and the error a machine without it gets says what to install.
+    @Test func blasIsLoadedOnFirstUse() throws {
+        try BLASBackend.requireLibrary()
+        #expect(BLASBackend.coreName != "unknown")
+        #expect(BLASBackend.threadCount >= 1)
+        let missing = ModelLoadError.blasUnavailable(detail: "libopenblas.so.0: cannot open shared object file")
+        #expect(missing.description.contains("apt-get install libopenblas0"))
+        #expect(missing.description.contains("libopenblas.so.0: cannot open shared object file"))
+    }
+
     @Test func unknownBlockTypeIsNamed() throws {
         let error = try unetError { $0["down_block_types"] = ["CrossAttnDownBlock2D", "SimpleCrossAttnDownBlock2D"] }
         guard case .unsupportedConfig(_, "down_block_types", _, _)? = error else {
