@@ -189,10 +189,23 @@ public struct GalleryQuery: Sendable, Equatable {
     /// - Parameter walkIndex: read the page by scanning the newest-first gallery index (good when the
     ///   filters match many rows) rather than letting SQLite collect every match and sort it.
     public func request(walkIndex: Bool = false) -> SQLRequest<GenerationRecord> {
-        let order: SQL = trashed ? "g.trashed_at DESC, g.id DESC" : "g.created_at DESC, g.id DESC"
         let index = favoritesOnly ? "generation_favorite_created" : "generation_live_created"
         let from: SQL = walkIndex && !trashed ? SQL(sql: "generation g INDEXED BY \(index)") : "generation g"
-        var sql: SQL = "SELECT g.* FROM \(from) WHERE \(whereClause()) ORDER BY \(order)"
+        return pageRequest(from: from, where: whereClause())
+    }
+
+    /// The request for the page among the given rows (the full-text matches, read once): the text
+    /// condition becomes a rowid list, and every other filter applies as usual.
+    func request(amongRowids rowids: [Int64]) -> SQLRequest<GenerationRecord> {
+        let list = "[" + rowids.map(String.init).joined(separator: ",") + "]"
+        return pageRequest(from: "generation g",
+                           where: "g.rowid IN (SELECT value FROM json_each(\(list))) AND \(whereClause(includeText: false))")
+    }
+
+    /// `SELECT g.* FROM <from> WHERE <condition>` in gallery order, paged.
+    private func pageRequest(from: SQL, where condition: SQL) -> SQLRequest<GenerationRecord> {
+        let order: SQL = trashed ? "g.trashed_at DESC, g.id DESC" : "g.created_at DESC, g.id DESC"
+        var sql: SQL = "SELECT g.* FROM \(from) WHERE \(condition) ORDER BY \(order)"
         if let limit { sql.append(literal: " LIMIT \(limit) OFFSET \(offset)") }
         else if offset > 0 { sql.append(literal: " LIMIT -1 OFFSET \(offset)") }
         return SQLRequest(literal: sql, cached: true)   // one prepared statement per query shape
@@ -200,19 +213,28 @@ public struct GalleryQuery: Sendable, Equatable {
 
     /// The page's generation rows.
     ///
-    /// A text search first looks for its page among the newest rows (``fetchFromRecentWindow(_:)``):
-    /// a broad search finds it there without ever reading all its matches. When the newest rows do not
-    /// hold a page, a search that matches many rows walks the gallery index (see ``indexWalkThreshold``)
-    /// and a selective one lets SQLite start from the matches.
+    /// A paged text search reads its full-text matches once, up to ``indexWalkThreshold`` + 1 rowids.
+    /// When there are no more than ``indexWalkThreshold`` of them, the page is read among those rows.
+    /// Otherwise the search is broad: its page is looked for among the newest rows
+    /// (``fetchFromRecentWindow(_:)``), and failing that read by walking the gallery index.
     public func fetchGenerations(_ db: Database) throws -> [GenerationRecord] {
         guard searchesText else { return try request().fetchAll(db) }
-        if let rows = try fetchFromRecentWindow(db) { return rows }
-        return try request(walkIndex: prefersIndexWalk(db)).fetchAll(db)
+        let matches = try matchingRowids(db)
+        if matches.count <= Self.indexWalkThreshold { return try request(amongRowids: matches).fetchAll(db) }
+        return try fetchFromRecentWindow(db) ?? request(walkIndex: true).fetchAll(db)
     }
 
     /// True for a paged text search whose other filters are not more selective than the text (no seed, no lineage).
     var searchesText: Bool {
         text.flatMap(Self.ftsPattern) != nil && limit != nil && !trashed && seed == nil && lineageRoot == nil
+    }
+
+    /// The rowids of the first ``indexWalkThreshold`` + 1 full-text matches (empty without a text search).
+    func matchingRowids(_ db: Database) throws -> [Int64] {
+        guard let pattern = text.flatMap(Self.ftsPattern) else { return [] }
+        return try Int64.fetchAll(db.cachedStatement(sql: """
+            SELECT rowid FROM generation_search WHERE generation_search MATCH ? LIMIT ?
+            """), arguments: [pattern, Self.indexWalkThreshold + 1])
     }
 
     /// Rows, newest first, that a broad text search looks for its page among before searching everything.
@@ -260,11 +282,7 @@ public struct GalleryQuery: Sendable, Equatable {
 
     /// True when the text search matches more than ``indexWalkThreshold`` rows and nothing more selective is set.
     public func prefersIndexWalk(_ db: Database) throws -> Bool {
-        guard searchesText, let pattern = text.flatMap(Self.ftsPattern) else { return false }
-        let matches = try Int.fetchOne(db.cachedStatement(sql: """
-            SELECT count(*) FROM (SELECT rowid FROM generation_search WHERE generation_search MATCH ? LIMIT ?)
-            """), arguments: [pattern, Self.indexWalkThreshold + 1]) ?? 0
-        return matches > Self.indexWalkThreshold
+        try searchesText && matchingRowids(db).count > Self.indexWalkThreshold
     }
 
     /// The page's gallery items (with images, tags, albums).
