@@ -454,12 +454,20 @@ public final class LibrarySync: Sendable {
     /// Sends what the outbox holds (envelopes sealed before a crash), then every pending
     /// change. Each envelope is sealed, stored in the outbox, and its changes marked sent in
     /// one transaction before it is put; a crash anywhere resends the same bytes.
+    ///
+    /// The next batch of pending changes is read (on a reader connection) while the current
+    /// one is sealed, stored and put: each batch starts after the last change of the one
+    /// before (`SyncChangeLog.pendingChanges(limit:after:_:)`), so the envelopes are the ones
+    /// reading, sending and marking one batch at a time makes.
     private func push(writer: inout LogWriter, keyring: LibraryKeyring, identity: DeviceIdentity,
                       transport: any SyncTransport, into report: inout SyncRunReport) async throws {
         try await flushOutbox(transport)
+        var nextBatch = readPendingBatch(after: nil)
+        defer { nextBatch.cancel() }
         while true {
-            let batch = try await database.read { db in try SyncChangeLog.pendingChanges(limit: Self.changesPerEnvelope, db) }
-            guard !batch.isEmpty else { return }
+            let batch = try await nextBatch.value
+            guard let last = batch.last else { return }
+            nextBatch = readPendingBatch(after: last)
             var changes: [SyncChange] = []
             changes.reserveCapacity(batch.count)
             for var change in batch {
@@ -489,6 +497,15 @@ public final class LibrarySync: Sendable {
             try await flushOutbox(transport)
             report.sentChanges += changes.count
             report.sentEnvelopes += 1
+        }
+    }
+
+    /// Starts reading the pending changes that follow `previous` (nil: from the oldest), at
+    /// most one envelope's worth.
+    private func readPendingBatch(after previous: SyncChange?) -> Task<[SyncChange], any Error> {
+        let database = database
+        return Task {
+            try await database.read { db in try SyncChangeLog.pendingChanges(limit: Self.changesPerEnvelope, after: previous, db) }
         }
     }
 
