@@ -26,6 +26,9 @@ public final class LibrarySync: Sendable {
     /// Received changes applied per transaction, at most (whole envelopes; one larger envelope
     /// gets a transaction of its own).
     static let changesPerApplyTransaction = 25_000
+    /// This instance's limit of received changes per apply transaction: `changesPerApplyTransaction`
+    /// unless a test sets a small one (several transactions from a few envelopes).
+    let applyTransactionLimit: Int
     /// The page cache (MiB) while applying received envelopes: enough for what a transaction of
     /// `changesPerApplyTransaction` generations dirties, so nothing spills before the commit.
     static let applyCacheMebibytes = 64
@@ -59,11 +62,20 @@ public final class LibrarySync: Sendable {
     /// `passphrase`, sealed under it in the library (Argon2id, `PassphraseKeyDerivation.Limits.standard`);
     /// such a library needs the same passphrase on every call. `interposer`, when given, wraps
     /// every transport opened (tests use it to inject faults).
-    public init(library: Library, keyDirectory: URL? = nil, passphrase: String? = nil, interposer: TransportInterposer? = nil) {
+    public convenience init(library: Library, keyDirectory: URL? = nil, passphrase: String? = nil, interposer: TransportInterposer? = nil) {
+        self.init(library: library, keyDirectory: keyDirectory, passphrase: passphrase, interposer: interposer,
+                  applyTransactionLimit: Self.changesPerApplyTransaction)
+    }
+
+    /// Sync for `library` applying at most `applyTransactionLimit` received changes per
+    /// transaction (whole envelopes); the public initializer uses `changesPerApplyTransaction`.
+    init(library: Library, keyDirectory: URL? = nil, passphrase: String? = nil, interposer: TransportInterposer? = nil,
+         applyTransactionLimit: Int) {
         self.library = library
         self.keyDirectory = keyDirectory ?? Self.defaultKeyDirectory()
         self.passphrase = passphrase
         self.interposer = interposer
+        self.applyTransactionLimit = applyTransactionLimit
     }
 
     /// `$DARKROOM_KEY_DIR`, else `$XDG_DATA_HOME/darkroom/keys`, else `~/.local/share/darkroom/keys`.
@@ -529,74 +541,47 @@ public final class LibrarySync: Sendable {
     // MARK: - Apply
 
     /// Downloads the pictures the accepted envelopes refer to, then applies their changes (a
-    /// transaction per envelope) and saves the verifier state (applying is idempotent, so a
-    /// crash before that only repeats work).
+    /// transaction per group of envelopes) and saves the verifier state (applying is
+    /// idempotent, so a crash before that only repeats work).
     private func apply(_ accepted: [OpenedEnvelope], verifier: LogVerifier, transport: any SyncTransport,
                        into report: inout SyncRunReport) async throws {
         let lazy = try await picturesAreLazy()
         let state = verifier.state
         report.receivedEnvelopes = accepted.count
-        // Envelopes are decoded and applied in groups of up to `changesPerApplyTransaction`
-        // changes, a transaction per group, with a page cache large enough to hold what such a
-        // transaction dirties (with the usual 16 MiB, SQLite spilled pages to the log
-        // mid-transaction and wrote them again at commit; a transaction per envelope rewrote the
-        // random-key index pages every 4,000 records). Decoding a group at a time bounds the
-        // memory a first sync holds. The verifier's high-water marks are saved last: a crash in
-        // between only makes the next run apply those envelopes again, which changes nothing
-        // (applying is idempotent).
+        // Envelopes are decoded and applied in groups of up to `applyTransactionLimit` changes
+        // (`changesPerApplyTransaction`), a transaction per group, with a page cache large
+        // enough to hold what such a transaction dirties (with the usual 16 MiB, SQLite spilled
+        // pages to the log mid-transaction and wrote them again at commit; a transaction per
+        // envelope rewrote the random-key index pages every 4,000 records). Decoding a group at
+        // a time bounds the memory a first sync holds; the next group is decoded (and its
+        // pictures fetched) while the writer applies the current one, so at most two groups
+        // are held. The verifier's high-water marks are saved last: a crash in between only
+        // makes the next run apply those envelopes again, which changes nothing (applying is
+        // idempotent).
         var applied = SyncApplyReport()
-        var next = accepted.startIndex
-        var decodedNext: [SyncChange]?   // decoded, then left for the next group
-        while next < accepted.endIndex {
-            var group: [(changes: [SyncChange], device: String, sequence: Int64)] = []
-            var groupSize = 0
-            var deferredPictures: [DeferredPicture] = []
-            while next < accepted.endIndex {
-                let envelope = accepted[next]
-                let changes: [SyncChange]
-                do { changes = try decodedNext ?? SyncChangeCodec.decode(envelope.payload) } catch {
-                    report.detections.append(.rejected(SyncObjectName.log(envelope.header.device, sequence: envelope.header.sequence).objectName,
-                                                       .malformed("payload: \(error)")))
-                    next += 1
-                    continue
-                }
-                decodedNext = nil
-                if !group.isEmpty && groupSize + changes.count > Self.changesPerApplyTransaction {
-                    decodedNext = changes
-                    break
-                }
-                next += 1
-                for change in changes where change.entity == .generation && change.field == "*" {
-                    guard let blob = change.values["blob"].flatMap(Data.fromDatabaseValue),
-                          let hash = String.fromDatabaseValue(change.values["image_hash"] ?? .null) else { continue }
-                    let present = try await database.read { db in try ImageRecord.find(hash: hash, db) != nil }
-                    if present { continue }
-                    let reference = try JSONDecoder().decode(BlobReference.self, from: blob)
-                    guard reference.plaintextSHA256 == hash else { throw SyncError.blobMismatch("blob reference does not match picture \(hash)") }
-                    if lazy {
-                        deferredPictures.append(DeferredPicture(hash: hash, values: change.values,
-                                                                sealedReference: KeyringFile.seal(blob, deviceKey: try loadDeviceKey())))
-                    } else {
-                        try await downloadPicture(reference, transport: transport)
-                        report.downloadedBlobs += 1
-                    }
-                }
-                group.append((changes, envelope.header.device.rawValue, Int64(envelope.header.sequence)))
-                groupSize += changes.count
+        var preparing = prepareApplyGroup(accepted, from: accepted.startIndex, decodedFirst: nil, lazy: lazy, transport: transport)
+        defer { preparing.cancel() }
+        while true {
+            let group = try await preparing.value
+            if group.end < accepted.endIndex {
+                preparing = prepareApplyGroup(accepted, from: group.end, decodedFirst: group.decodedNext, lazy: lazy, transport: transport)
             }
-            let batches = group
-            let pictures = deferredPictures
-            applied.add(try await database.writeWithLargeCache(cacheMebibytes: Self.applyCacheMebibytes) { db in
-                var applied = SyncApplyReport()
-                try db.inTransaction {
-                    for picture in pictures { try Self.recordDeferredPicture(picture, db) }
-                    for batch in batches {
-                        applied.add(try SyncChangeApplier.apply(batch.changes, fromLog: batch.device, sequence: batch.sequence, db))
+            report.detections += group.rejected
+            report.downloadedBlobs += group.downloadedBlobs
+            if !group.batches.isEmpty || !group.deferredPictures.isEmpty {
+                applied.add(try await database.writeWithLargeCache(cacheMebibytes: Self.applyCacheMebibytes) { db in
+                    var applied = SyncApplyReport()
+                    try db.inTransaction {
+                        for picture in group.deferredPictures { try Self.recordDeferredPicture(picture, db) }
+                        for batch in group.batches {
+                            applied.add(try SyncChangeApplier.apply(batch.changes, fromLog: batch.device, sequence: batch.sequence, db))
+                        }
+                        return .commit
                     }
-                    return .commit
-                }
-                return applied
-            })
+                    return applied
+                })
+            }
+            if group.end == accepted.endIndex { break }
         }
         try await database.write { db in
             // Own envelopes recorded while pushing stay recorded.
@@ -609,6 +594,70 @@ public final class LibrarySync: Sendable {
         }
         report.applied.add(applied)
         for path in applied.unreferencedFiles { library.files.remove(path) }
+    }
+
+    /// Accepted envelopes decoded for one apply transaction, with their pictures downloaded
+    /// (eager) or set aside (lazy).
+    private struct ApplyGroup: Sendable {
+        /// Each envelope's changes, with the log position tombstones remember.
+        var batches: [(changes: [SyncChange], device: String, sequence: Int64)] = []
+        /// Pictures whose download waits (lazy mode): their rows are stored with the group.
+        var deferredPictures: [DeferredPicture] = []
+        /// Envelopes whose payload does not decode.
+        var rejected: [Detection] = []
+        /// Pictures downloaded for the group.
+        var downloadedBlobs = 0
+        /// Index of the first envelope after the group.
+        var end: Int
+        /// That envelope's changes when decoding it showed it did not fit the group.
+        var decodedNext: [SyncChange]?
+    }
+
+    /// Starts decoding the accepted envelopes from index `start` into a group of up to
+    /// `applyTransactionLimit` changes (one larger envelope makes a group of its own),
+    /// fetching the pictures their new generations show. `decodedFirst`: the envelope at
+    /// `start`, already decoded.
+    private func prepareApplyGroup(_ accepted: [OpenedEnvelope], from start: Int, decodedFirst: [SyncChange]?, lazy: Bool,
+                                   transport: any SyncTransport) -> Task<ApplyGroup, any Error> {
+        Task {
+            var group = ApplyGroup(end: start)
+            var groupSize = 0
+            var decodedNext = decodedFirst
+            while group.end < accepted.endIndex {
+                let envelope = accepted[group.end]
+                let changes: [SyncChange]
+                do { changes = try decodedNext ?? SyncChangeCodec.decode(envelope.payload) } catch {
+                    group.rejected.append(.rejected(SyncObjectName.log(envelope.header.device, sequence: envelope.header.sequence).objectName,
+                                                    .malformed("payload: \(error)")))
+                    group.end += 1
+                    continue
+                }
+                decodedNext = nil
+                if !group.batches.isEmpty && groupSize + changes.count > applyTransactionLimit {
+                    group.decodedNext = changes
+                    break
+                }
+                group.end += 1
+                for change in changes where change.entity == .generation && change.field == "*" {
+                    guard let blob = change.values["blob"].flatMap(Data.fromDatabaseValue),
+                          let hash = String.fromDatabaseValue(change.values["image_hash"] ?? .null) else { continue }
+                    let present = try await database.read { db in try ImageRecord.find(hash: hash, db) != nil }
+                    if present { continue }
+                    let reference = try JSONDecoder().decode(BlobReference.self, from: blob)
+                    guard reference.plaintextSHA256 == hash else { throw SyncError.blobMismatch("blob reference does not match picture \(hash)") }
+                    if lazy {
+                        group.deferredPictures.append(DeferredPicture(hash: hash, values: change.values,
+                                                                      sealedReference: KeyringFile.seal(blob, deviceKey: try loadDeviceKey())))
+                    } else {
+                        try await downloadPicture(reference, transport: transport)
+                        group.downloadedBlobs += 1
+                    }
+                }
+                group.batches.append((changes, envelope.header.device.rawValue, Int64(envelope.header.sequence)))
+                groupSize += changes.count
+            }
+            return group
+        }
     }
 
     // MARK: - Pictures
