@@ -467,57 +467,78 @@ public final class LibrarySync: Sendable {
     /// change. Each envelope is sealed, stored in the outbox, and its changes marked sent in
     /// one transaction before it is put; a crash anywhere resends the same bytes.
     ///
-    /// The next batch of pending changes is read (on a reader connection) while the current
-    /// one is sealed, stored and put: each batch starts after the last change of the one
-    /// before (`SyncChangeLog.pendingChanges(limit:after:_:)`), so the envelopes are the ones
-    /// reading, sending and marking one batch at a time makes.
+    /// The next batch of pending changes is prepared (read on a reader connection, its
+    /// pictures uploaded, its payload encoded) while the current one is sealed, stored and
+    /// put: each batch starts after the last change of the one before
+    /// (`SyncChangeLog.pendingChanges(limit:after:_:)`), so the envelopes are the ones reading,
+    /// sending and marking one batch at a time makes.
     private func push(writer: inout LogWriter, keyring: LibraryKeyring, identity: DeviceIdentity,
                       transport: any SyncTransport, into report: inout SyncRunReport) async throws {
         try await flushOutbox(transport)
-        var nextBatch = readPendingBatch(after: nil)
-        defer { nextBatch.cancel() }
-        while true {
-            let batch = try await nextBatch.value
-            guard let last = batch.last else { return }
-            nextBatch = readPendingBatch(after: last)
-            var changes: [SyncChange] = []
-            changes.reserveCapacity(batch.count)
-            for var change in batch {
-                if change.entity == .generation, change.field == "*", let hash = String.fromDatabaseValue(change.values["image_hash"] ?? .null) {
-                    let path = ImageFileStore.imagePath(hash: hash)
-                    let reference = try await BlobSealer.upload(fileAt: library.url(of: path), plaintextSHA256: hash, to: transport)
-                    change.values["blob"] = try JSONEncoder().encode(reference).databaseValue
-                    report.uploadedBlobs += 1
+        var nextBatch = preparePushBatch(after: nil, transport: transport)
+        do {
+            while true {
+                let batch = try await nextBatch.value
+                guard let last = batch.changes.last else { return }
+                nextBatch = preparePushBatch(after: last, transport: transport)
+                report.uploadedBlobs += batch.uploadedBlobs
+                let clock = try await database.read { db in try SyncChangeLog.currentClock(db) }
+                let hlc = HLCTimestamp(physicalMs: clock.physicalMs, counter: clock.counter, device: identity.id)
+                let envelope = try writer.append(batch.payload, clock: hlc, keyring: keyring, identity: identity)
+                let head = writer.head
+                let writerData = try JSONEncoder().encode(writer)
+                try await database.write { db in
+                    try SyncChangeLog.setMeta(Self.outboxKey(head.sequence), envelope.bytes, db)
+                    try SyncChangeLog.setMeta(Meta.writer, writerData, db)
+                    try SyncChangeLog.markSent(batch.changes, device: identity.id.rawValue, sequence: Int64(head.sequence), db)
+                    var state = try Self.verifierState(db)
+                    var verifier = LogVerifier(library: keyring.library, state: state)
+                    verifier.recordOwnEnvelope(device: identity.id, head: head)
+                    state = verifier.state
+                    try SyncChangeLog.setMeta(Meta.verifier, try JSONEncoder().encode(state), db)
                 }
-                changes.append(change)
+                try await flushOutbox(transport)
+                report.sentChanges += batch.changes.count
+                report.sentEnvelopes += 1
             }
-            let clock = try await database.read { db in try SyncChangeLog.currentClock(db) }
-            let hlc = HLCTimestamp(physicalMs: clock.physicalMs, counter: clock.counter, device: identity.id)
-            let envelope = try writer.append(SyncChangeCodec.encode(changes), clock: hlc, keyring: keyring, identity: identity)
-            let head = writer.head
-            let writerData = try JSONEncoder().encode(writer)
-            try await database.write { db in
-                try SyncChangeLog.setMeta(Self.outboxKey(head.sequence), envelope.bytes, db)
-                try SyncChangeLog.setMeta(Meta.writer, writerData, db)
-                try SyncChangeLog.markSent(batch, device: identity.id.rawValue, sequence: Int64(head.sequence), db)
-                var state = try Self.verifierState(db)
-                var verifier = LogVerifier(library: keyring.library, state: state)
-                verifier.recordOwnEnvelope(device: identity.id, head: head)
-                state = verifier.state
-                try SyncChangeLog.setMeta(Meta.verifier, try JSONEncoder().encode(state), db)
-            }
-            try await flushOutbox(transport)
-            report.sentChanges += changes.count
-            report.sentEnvelopes += 1
+        } catch {
+            // Nothing of this run works on after it: the batch read ahead is finished first.
+            nextBatch.cancel()
+            _ = await nextBatch.result
+            throw error
         }
     }
 
-    /// Starts reading the pending changes that follow `previous` (nil: from the oldest), at
-    /// most one envelope's worth.
-    private func readPendingBatch(after previous: SyncChange?) -> Task<[SyncChange], any Error> {
-        let database = database
-        return Task {
-            try await database.read { db in try SyncChangeLog.pendingChanges(limit: Self.changesPerEnvelope, after: previous, db) }
+    /// One envelope's worth of pending changes, ready to seal.
+    private struct PushBatch: Sendable {
+        /// The changes as read (what `SyncChangeLog.markSent(_:device:sequence:_:)` marks).
+        var changes: [SyncChange]
+        /// Their encoding, each new generation with the reference of its uploaded picture.
+        var payload: Data
+        /// Pictures uploaded for the batch.
+        var uploadedBlobs = 0
+    }
+
+    /// Starts preparing the pending changes that follow `previous` (nil: from the oldest), at
+    /// most one envelope's worth: reads them with their current values, uploads the pictures
+    /// of new generations (secretstream blobs, put before the envelope that refers to them),
+    /// and encodes the payload.
+    private func preparePushBatch(after previous: SyncChange?, transport: any SyncTransport) -> Task<PushBatch, any Error> {
+        Task {
+            let changes = try await database.read { db in
+                try SyncChangeLog.pendingChanges(limit: Self.changesPerEnvelope, after: previous, db)
+            }
+            var batch = PushBatch(changes: changes, payload: Data())
+            var sent = changes
+            for index in sent.indices where sent[index].entity == .generation && sent[index].field == "*" {
+                guard let hash = String.fromDatabaseValue(sent[index].values["image_hash"] ?? .null) else { continue }
+                let path = ImageFileStore.imagePath(hash: hash)
+                let reference = try await BlobSealer.upload(fileAt: library.url(of: path), plaintextSHA256: hash, to: transport)
+                sent[index].values["blob"] = try JSONEncoder().encode(reference).databaseValue
+                batch.uploadedBlobs += 1
+            }
+            batch.payload = SyncChangeCodec.encode(sent)
+            return batch
         }
     }
 
@@ -560,28 +581,34 @@ public final class LibrarySync: Sendable {
         // idempotent).
         var applied = SyncApplyReport()
         var preparing = prepareApplyGroup(accepted, from: accepted.startIndex, decodedFirst: nil, lazy: lazy, transport: transport)
-        defer { preparing.cancel() }
-        while true {
-            let group = try await preparing.value
-            if group.end < accepted.endIndex {
-                preparing = prepareApplyGroup(accepted, from: group.end, decodedFirst: group.decodedNext, lazy: lazy, transport: transport)
-            }
-            report.detections += group.rejected
-            report.downloadedBlobs += group.downloadedBlobs
-            if !group.batches.isEmpty || !group.deferredPictures.isEmpty {
-                applied.add(try await database.writeWithLargeCache(cacheMebibytes: Self.applyCacheMebibytes) { db in
-                    var applied = SyncApplyReport()
-                    try db.inTransaction {
-                        for picture in group.deferredPictures { try Self.recordDeferredPicture(picture, db) }
-                        for batch in group.batches {
-                            applied.add(try SyncChangeApplier.apply(batch.changes, fromLog: batch.device, sequence: batch.sequence, db))
+        do {
+            while true {
+                let group = try await preparing.value
+                if group.end < accepted.endIndex {
+                    preparing = prepareApplyGroup(accepted, from: group.end, decodedFirst: group.decodedNext, lazy: lazy, transport: transport)
+                }
+                report.detections += group.rejected
+                report.downloadedBlobs += group.downloadedBlobs
+                if !group.batches.isEmpty || !group.deferredPictures.isEmpty {
+                    applied.add(try await database.writeWithLargeCache(cacheMebibytes: Self.applyCacheMebibytes) { db in
+                        var applied = SyncApplyReport()
+                        try db.inTransaction {
+                            for picture in group.deferredPictures { try Self.recordDeferredPicture(picture, db) }
+                            for batch in group.batches {
+                                applied.add(try SyncChangeApplier.apply(batch.changes, fromLog: batch.device, sequence: batch.sequence, db))
+                            }
+                            return .commit
                         }
-                        return .commit
-                    }
-                    return applied
-                })
+                        return applied
+                    })
+                }
+                if group.end == accepted.endIndex { break }
             }
-            if group.end == accepted.endIndex { break }
+        } catch {
+            // Nothing of this run works on after it: the group prepared ahead is finished first.
+            preparing.cancel()
+            _ = await preparing.result
+            throw error
         }
         try await database.write { db in
             // Own envelopes recorded while pushing stay recorded.
