@@ -578,7 +578,8 @@ public final class LibrarySync: Sendable {
         // pictures fetched) while the writer applies the current one, so at most two groups
         // are held. The verifier's high-water marks are saved last: a crash in between only
         // makes the next run apply those envelopes again, which changes nothing (applying is
-        // idempotent).
+        // idempotent). So the groups' commits are not flushed on their own: the verifier's
+        // ordinary commit flushes the log with them (a power cut before it only repeats work).
         var applied = SyncApplyReport()
         var preparing = prepareApplyGroup(accepted, from: accepted.startIndex, decodedFirst: nil, lazy: lazy, transport: transport)
         do {
@@ -590,7 +591,7 @@ public final class LibrarySync: Sendable {
                 report.detections += group.rejected
                 report.downloadedBlobs += group.downloadedBlobs
                 if !group.batches.isEmpty || !group.deferredPictures.isEmpty {
-                    applied.add(try await database.writeWithLargeCache(cacheMebibytes: Self.applyCacheMebibytes) { db in
+                    applied.add(try await database.writeWithLargeCache(cacheMebibytes: Self.applyCacheMebibytes, flushedLater: true) { db in
                         var applied = SyncApplyReport()
                         try db.inTransaction {
                             for picture in group.deferredPictures { try Self.recordDeferredPicture(picture, db) }
