@@ -165,10 +165,22 @@ extension LibraryDatabase {
     /// For large writes that touch many random-key index pages (a first sync of 100,000
     /// records): with the usual 16 MiB cache SQLite spills dirty pages to the write-ahead log in
     /// the middle of the transaction and writes them again at commit.
-    public func writeWithLargeCache<T: Sendable>(cacheMebibytes: Int, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    ///
+    /// With `flushedLater`, the commits `body` makes are not flushed to the disk on their own
+    /// (`synchronous = NORMAL`, as in ``writeFlushedLater(_:)``): they survive a crashed or
+    /// killed process at once, and a power cut once the next ordinary commit flushes the log.
+    /// Only for writes that are repeated until a later ordinary commit records them done, and
+    /// that change nothing when repeated: sync applies received envelopes this way and saves
+    /// the verifier's high-water marks afterwards. The disk then writes a transaction's pages
+    /// while the writer already builds the next one.
+    public func writeWithLargeCache<T: Sendable>(cacheMebibytes: Int, flushedLater: Bool = false,
+                                                 _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.writeWithoutTransaction { db in
-                try Self.withPragma("cache_size", setTo: -1024 * cacheMebibytes, db) { try body(db) }
+                try Self.withPragma("cache_size", setTo: -1024 * cacheMebibytes, db) {
+                    guard flushedLater else { return try body(db) }
+                    return try Self.withPragma("synchronous", setTo: 1, db) { try body(db) }   // 1: NORMAL
+                }
             }
         } catch { throw StoreError.wrap(error, path: path) }
     }

@@ -26,6 +26,9 @@ public final class LibrarySync: Sendable {
     /// Received changes applied per transaction, at most (whole envelopes; one larger envelope
     /// gets a transaction of its own).
     static let changesPerApplyTransaction = 25_000
+    /// This instance's limit of received changes per apply transaction: `changesPerApplyTransaction`
+    /// unless a test sets a small one (several transactions from a few envelopes).
+    let applyTransactionLimit: Int
     /// The page cache (MiB) while applying received envelopes: enough for what a transaction of
     /// `changesPerApplyTransaction` generations dirties, so nothing spills before the commit.
     static let applyCacheMebibytes = 64
@@ -59,11 +62,20 @@ public final class LibrarySync: Sendable {
     /// `passphrase`, sealed under it in the library (Argon2id, `PassphraseKeyDerivation.Limits.standard`);
     /// such a library needs the same passphrase on every call. `interposer`, when given, wraps
     /// every transport opened (tests use it to inject faults).
-    public init(library: Library, keyDirectory: URL? = nil, passphrase: String? = nil, interposer: TransportInterposer? = nil) {
+    public convenience init(library: Library, keyDirectory: URL? = nil, passphrase: String? = nil, interposer: TransportInterposer? = nil) {
+        self.init(library: library, keyDirectory: keyDirectory, passphrase: passphrase, interposer: interposer,
+                  applyTransactionLimit: Self.changesPerApplyTransaction)
+    }
+
+    /// Sync for `library` applying at most `applyTransactionLimit` received changes per
+    /// transaction (whole envelopes); the public initializer uses `changesPerApplyTransaction`.
+    init(library: Library, keyDirectory: URL? = nil, passphrase: String? = nil, interposer: TransportInterposer? = nil,
+         applyTransactionLimit: Int) {
         self.library = library
         self.keyDirectory = keyDirectory ?? Self.defaultKeyDirectory()
         self.passphrase = passphrase
         self.interposer = interposer
+        self.applyTransactionLimit = applyTransactionLimit
     }
 
     /// `$DARKROOM_KEY_DIR`, else `$XDG_DATA_HOME/darkroom/keys`, else `~/.local/share/darkroom/keys`.
@@ -454,41 +466,79 @@ public final class LibrarySync: Sendable {
     /// Sends what the outbox holds (envelopes sealed before a crash), then every pending
     /// change. Each envelope is sealed, stored in the outbox, and its changes marked sent in
     /// one transaction before it is put; a crash anywhere resends the same bytes.
+    ///
+    /// The next batch of pending changes is prepared (read on a reader connection, its
+    /// pictures uploaded, its payload encoded) while the current one is sealed, stored and
+    /// put: each batch starts after the last change of the one before
+    /// (`SyncChangeLog.pendingChanges(limit:after:_:)`), so the envelopes are the ones reading,
+    /// sending and marking one batch at a time makes.
     private func push(writer: inout LogWriter, keyring: LibraryKeyring, identity: DeviceIdentity,
                       transport: any SyncTransport, into report: inout SyncRunReport) async throws {
         try await flushOutbox(transport)
-        while true {
-            let batch = try await database.read { db in try SyncChangeLog.pendingChanges(limit: Self.changesPerEnvelope, db) }
-            guard !batch.isEmpty else { return }
-            var changes: [SyncChange] = []
-            changes.reserveCapacity(batch.count)
-            for var change in batch {
-                if change.entity == .generation, change.field == "*", let hash = String.fromDatabaseValue(change.values["image_hash"] ?? .null) {
-                    let path = ImageFileStore.imagePath(hash: hash)
-                    let reference = try await BlobSealer.upload(fileAt: library.url(of: path), plaintextSHA256: hash, to: transport)
-                    change.values["blob"] = try JSONEncoder().encode(reference).databaseValue
-                    report.uploadedBlobs += 1
+        var nextBatch = preparePushBatch(after: nil, transport: transport)
+        do {
+            while true {
+                let batch = try await nextBatch.value
+                guard let last = batch.changes.last else { return }
+                nextBatch = preparePushBatch(after: last, transport: transport)
+                report.uploadedBlobs += batch.uploadedBlobs
+                let clock = try await database.read { db in try SyncChangeLog.currentClock(db) }
+                let hlc = HLCTimestamp(physicalMs: clock.physicalMs, counter: clock.counter, device: identity.id)
+                let envelope = try writer.append(batch.payload, clock: hlc, keyring: keyring, identity: identity)
+                let head = writer.head
+                let writerData = try JSONEncoder().encode(writer)
+                try await database.write { db in
+                    try SyncChangeLog.setMeta(Self.outboxKey(head.sequence), envelope.bytes, db)
+                    try SyncChangeLog.setMeta(Meta.writer, writerData, db)
+                    try SyncChangeLog.markSent(batch.changes, device: identity.id.rawValue, sequence: Int64(head.sequence), db)
+                    var state = try Self.verifierState(db)
+                    var verifier = LogVerifier(library: keyring.library, state: state)
+                    verifier.recordOwnEnvelope(device: identity.id, head: head)
+                    state = verifier.state
+                    try SyncChangeLog.setMeta(Meta.verifier, try JSONEncoder().encode(state), db)
                 }
-                changes.append(change)
+                try await flushOutbox(transport)
+                report.sentChanges += batch.changes.count
+                report.sentEnvelopes += 1
             }
-            let clock = try await database.read { db in try SyncChangeLog.currentClock(db) }
-            let hlc = HLCTimestamp(physicalMs: clock.physicalMs, counter: clock.counter, device: identity.id)
-            let envelope = try writer.append(SyncChangeCodec.encode(changes), clock: hlc, keyring: keyring, identity: identity)
-            let head = writer.head
-            let writerData = try JSONEncoder().encode(writer)
-            try await database.write { db in
-                try SyncChangeLog.setMeta(Self.outboxKey(head.sequence), envelope.bytes, db)
-                try SyncChangeLog.setMeta(Meta.writer, writerData, db)
-                try SyncChangeLog.markSent(batch, device: identity.id.rawValue, sequence: Int64(head.sequence), db)
-                var state = try Self.verifierState(db)
-                var verifier = LogVerifier(library: keyring.library, state: state)
-                verifier.recordOwnEnvelope(device: identity.id, head: head)
-                state = verifier.state
-                try SyncChangeLog.setMeta(Meta.verifier, try JSONEncoder().encode(state), db)
+        } catch {
+            // Nothing of this run works on after it: the batch read ahead is finished first.
+            nextBatch.cancel()
+            _ = await nextBatch.result
+            throw error
+        }
+    }
+
+    /// One envelope's worth of pending changes, ready to seal.
+    private struct PushBatch: Sendable {
+        /// The changes as read (what `SyncChangeLog.markSent(_:device:sequence:_:)` marks).
+        var changes: [SyncChange]
+        /// Their encoding, each new generation with the reference of its uploaded picture.
+        var payload: Data
+        /// Pictures uploaded for the batch.
+        var uploadedBlobs = 0
+    }
+
+    /// Starts preparing the pending changes that follow `previous` (nil: from the oldest), at
+    /// most one envelope's worth: reads them with their current values, uploads the pictures
+    /// of new generations (secretstream blobs, put before the envelope that refers to them),
+    /// and encodes the payload.
+    private func preparePushBatch(after previous: SyncChange?, transport: any SyncTransport) -> Task<PushBatch, any Error> {
+        Task {
+            let changes = try await database.read { db in
+                try SyncChangeLog.pendingChanges(limit: Self.changesPerEnvelope, after: previous, db)
             }
-            try await flushOutbox(transport)
-            report.sentChanges += changes.count
-            report.sentEnvelopes += 1
+            var batch = PushBatch(changes: changes, payload: Data())
+            var sent = changes
+            for index in sent.indices where sent[index].entity == .generation && sent[index].field == "*" {
+                guard let hash = String.fromDatabaseValue(sent[index].values["image_hash"] ?? .null) else { continue }
+                let path = ImageFileStore.imagePath(hash: hash)
+                let reference = try await BlobSealer.upload(fileAt: library.url(of: path), plaintextSHA256: hash, to: transport)
+                sent[index].values["blob"] = try JSONEncoder().encode(reference).databaseValue
+                batch.uploadedBlobs += 1
+            }
+            batch.payload = SyncChangeCodec.encode(sent)
+            return batch
         }
     }
 
@@ -512,74 +562,54 @@ public final class LibrarySync: Sendable {
     // MARK: - Apply
 
     /// Downloads the pictures the accepted envelopes refer to, then applies their changes (a
-    /// transaction per envelope) and saves the verifier state (applying is idempotent, so a
-    /// crash before that only repeats work).
+    /// transaction per group of envelopes) and saves the verifier state (applying is
+    /// idempotent, so a crash before that only repeats work).
     private func apply(_ accepted: [OpenedEnvelope], verifier: LogVerifier, transport: any SyncTransport,
                        into report: inout SyncRunReport) async throws {
         let lazy = try await picturesAreLazy()
         let state = verifier.state
         report.receivedEnvelopes = accepted.count
-        // Envelopes are decoded and applied in groups of up to `changesPerApplyTransaction`
-        // changes, a transaction per group, with a page cache large enough to hold what such a
-        // transaction dirties (with the usual 16 MiB, SQLite spilled pages to the log
-        // mid-transaction and wrote them again at commit; a transaction per envelope rewrote the
-        // random-key index pages every 4,000 records). Decoding a group at a time bounds the
-        // memory a first sync holds. The verifier's high-water marks are saved last: a crash in
-        // between only makes the next run apply those envelopes again, which changes nothing
-        // (applying is idempotent).
+        // Envelopes are decoded and applied in groups of up to `applyTransactionLimit` changes
+        // (`changesPerApplyTransaction`), a transaction per group, with a page cache large
+        // enough to hold what such a transaction dirties (with the usual 16 MiB, SQLite spilled
+        // pages to the log mid-transaction and wrote them again at commit; a transaction per
+        // envelope rewrote the random-key index pages every 4,000 records). Decoding a group at
+        // a time bounds the memory a first sync holds; the next group is decoded (and its
+        // pictures fetched) while the writer applies the current one, so at most two groups
+        // are held. The verifier's high-water marks are saved last: a crash in between only
+        // makes the next run apply those envelopes again, which changes nothing (applying is
+        // idempotent). So the groups' commits are not flushed on their own: the verifier's
+        // ordinary commit flushes the log with them (a power cut before it only repeats work).
         var applied = SyncApplyReport()
-        var next = accepted.startIndex
-        var decodedNext: [SyncChange]?   // decoded, then left for the next group
-        while next < accepted.endIndex {
-            var group: [(changes: [SyncChange], device: String, sequence: Int64)] = []
-            var groupSize = 0
-            var deferredPictures: [DeferredPicture] = []
-            while next < accepted.endIndex {
-                let envelope = accepted[next]
-                let changes: [SyncChange]
-                do { changes = try decodedNext ?? SyncChangeCodec.decode(envelope.payload) } catch {
-                    report.detections.append(.rejected(SyncObjectName.log(envelope.header.device, sequence: envelope.header.sequence).objectName,
-                                                       .malformed("payload: \(error)")))
-                    next += 1
-                    continue
+        var preparing = prepareApplyGroup(accepted, from: accepted.startIndex, decodedFirst: nil, lazy: lazy, transport: transport)
+        do {
+            while true {
+                let group = try await preparing.value
+                if group.end < accepted.endIndex {
+                    preparing = prepareApplyGroup(accepted, from: group.end, decodedFirst: group.decodedNext, lazy: lazy, transport: transport)
                 }
-                decodedNext = nil
-                if !group.isEmpty && groupSize + changes.count > Self.changesPerApplyTransaction {
-                    decodedNext = changes
-                    break
+                report.detections += group.rejected
+                report.downloadedBlobs += group.downloadedBlobs
+                if !group.batches.isEmpty || !group.deferredPictures.isEmpty {
+                    applied.add(try await database.writeWithLargeCache(cacheMebibytes: Self.applyCacheMebibytes, flushedLater: true) { db in
+                        var applied = SyncApplyReport()
+                        try db.inTransaction {
+                            for picture in group.deferredPictures { try Self.recordDeferredPicture(picture, db) }
+                            for batch in group.batches {
+                                applied.add(try SyncChangeApplier.apply(batch.changes, fromLog: batch.device, sequence: batch.sequence, db))
+                            }
+                            return .commit
+                        }
+                        return applied
+                    })
                 }
-                next += 1
-                for change in changes where change.entity == .generation && change.field == "*" {
-                    guard let blob = change.values["blob"].flatMap(Data.fromDatabaseValue),
-                          let hash = String.fromDatabaseValue(change.values["image_hash"] ?? .null) else { continue }
-                    let present = try await database.read { db in try ImageRecord.find(hash: hash, db) != nil }
-                    if present { continue }
-                    let reference = try JSONDecoder().decode(BlobReference.self, from: blob)
-                    guard reference.plaintextSHA256 == hash else { throw SyncError.blobMismatch("blob reference does not match picture \(hash)") }
-                    if lazy {
-                        deferredPictures.append(DeferredPicture(hash: hash, values: change.values,
-                                                                sealedReference: KeyringFile.seal(blob, deviceKey: try loadDeviceKey())))
-                    } else {
-                        try await downloadPicture(reference, transport: transport)
-                        report.downloadedBlobs += 1
-                    }
-                }
-                group.append((changes, envelope.header.device.rawValue, Int64(envelope.header.sequence)))
-                groupSize += changes.count
+                if group.end == accepted.endIndex { break }
             }
-            let batches = group
-            let pictures = deferredPictures
-            applied.add(try await database.writeWithLargeCache(cacheMebibytes: Self.applyCacheMebibytes) { db in
-                var applied = SyncApplyReport()
-                try db.inTransaction {
-                    for picture in pictures { try Self.recordDeferredPicture(picture, db) }
-                    for batch in batches {
-                        applied.add(try SyncChangeApplier.apply(batch.changes, fromLog: batch.device, sequence: batch.sequence, db))
-                    }
-                    return .commit
-                }
-                return applied
-            })
+        } catch {
+            // Nothing of this run works on after it: the group prepared ahead is finished first.
+            preparing.cancel()
+            _ = await preparing.result
+            throw error
         }
         try await database.write { db in
             // Own envelopes recorded while pushing stay recorded.
@@ -592,6 +622,70 @@ public final class LibrarySync: Sendable {
         }
         report.applied.add(applied)
         for path in applied.unreferencedFiles { library.files.remove(path) }
+    }
+
+    /// Accepted envelopes decoded for one apply transaction, with their pictures downloaded
+    /// (eager) or set aside (lazy).
+    private struct ApplyGroup: Sendable {
+        /// Each envelope's changes, with the log position tombstones remember.
+        var batches: [(changes: [SyncChange], device: String, sequence: Int64)] = []
+        /// Pictures whose download waits (lazy mode): their rows are stored with the group.
+        var deferredPictures: [DeferredPicture] = []
+        /// Envelopes whose payload does not decode.
+        var rejected: [Detection] = []
+        /// Pictures downloaded for the group.
+        var downloadedBlobs = 0
+        /// Index of the first envelope after the group.
+        var end: Int
+        /// That envelope's changes when decoding it showed it did not fit the group.
+        var decodedNext: [SyncChange]?
+    }
+
+    /// Starts decoding the accepted envelopes from index `start` into a group of up to
+    /// `applyTransactionLimit` changes (one larger envelope makes a group of its own),
+    /// fetching the pictures their new generations show. `decodedFirst`: the envelope at
+    /// `start`, already decoded.
+    private func prepareApplyGroup(_ accepted: [OpenedEnvelope], from start: Int, decodedFirst: [SyncChange]?, lazy: Bool,
+                                   transport: any SyncTransport) -> Task<ApplyGroup, any Error> {
+        Task {
+            var group = ApplyGroup(end: start)
+            var groupSize = 0
+            var decodedNext = decodedFirst
+            while group.end < accepted.endIndex {
+                let envelope = accepted[group.end]
+                let changes: [SyncChange]
+                do { changes = try decodedNext ?? SyncChangeCodec.decode(envelope.payload) } catch {
+                    group.rejected.append(.rejected(SyncObjectName.log(envelope.header.device, sequence: envelope.header.sequence).objectName,
+                                                    .malformed("payload: \(error)")))
+                    group.end += 1
+                    continue
+                }
+                decodedNext = nil
+                if !group.batches.isEmpty && groupSize + changes.count > applyTransactionLimit {
+                    group.decodedNext = changes
+                    break
+                }
+                group.end += 1
+                for change in changes where change.entity == .generation && change.field == "*" {
+                    guard let blob = change.values["blob"].flatMap(Data.fromDatabaseValue),
+                          let hash = String.fromDatabaseValue(change.values["image_hash"] ?? .null) else { continue }
+                    let present = try await database.read { db in try ImageRecord.find(hash: hash, db) != nil }
+                    if present { continue }
+                    let reference = try JSONDecoder().decode(BlobReference.self, from: blob)
+                    guard reference.plaintextSHA256 == hash else { throw SyncError.blobMismatch("blob reference does not match picture \(hash)") }
+                    if lazy {
+                        group.deferredPictures.append(DeferredPicture(hash: hash, values: change.values,
+                                                                      sealedReference: KeyringFile.seal(blob, deviceKey: try loadDeviceKey())))
+                    } else {
+                        try await downloadPicture(reference, transport: transport)
+                        group.downloadedBlobs += 1
+                    }
+                }
+                group.batches.append((changes, envelope.header.device.rawValue, Int64(envelope.header.sequence)))
+                groupSize += changes.count
+            }
+            return group
+        }
     }
 
     // MARK: - Pictures

@@ -273,6 +273,7 @@ public enum SyncChangeApplier {
                                         candidates.compactMap { string(changes[$0], "parent_id") }, db)
 
         let known = try db.columns(in: "generation").map(\.name)
+        let synced = known.filter { !SyncChangeLog.localGenerationColumns.contains($0) }   // this device's own columns left out
         let now = TimestampFormat.database(Date())
         var settled = Set<Int>()
         var insertedKeys = Set<String>()
@@ -302,13 +303,13 @@ public enum SyncChangeApplier {
             var columns: [String] = []
             var row: [DatabaseValue] = [used, prompt.databaseValue, negative.databaseValue, promptID,
                                         change.clock.rawValue.databaseValue, change.device.databaseValue]
-            columns.reserveCapacity(known.count)
-            row.reserveCapacity(row.count + known.count)
-            for column in known {
+            columns.reserveCapacity(synced.count)
+            row.reserveCapacity(row.count + synced.count)
+            for column in synced {
                 if column == "id" {
                     columns.append(column)
                     row.append(change.key.databaseValue)
-                } else if let value = change.values[column], !SyncChangeLog.localGenerationColumns.contains(column) {
+                } else if let value = change.values[column] {
                     columns.append(column)
                     row.append(column == "parent_id" && dropParent ? .null : value)
                 }

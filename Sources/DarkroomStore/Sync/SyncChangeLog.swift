@@ -81,9 +81,30 @@ public enum SyncChangeLog {
 
     /// Up to `limit` pending changes, oldest first, each with the current values of its field.
     public static func pendingChanges(limit: Int, _ db: Database) throws -> [SyncChange] {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT entity, key, field, clock, device FROM sync_change WHERE pending = 1 ORDER BY clock LIMIT ?
-            """), arguments: [limit])
+        try pendingChanges(limit: limit, after: nil, db)
+    }
+
+    /// Up to `limit` pending changes that sort after `previous` (the last change of the batch
+    /// read before; nil: from the oldest), oldest first, each with the current values of its field.
+    ///
+    /// Changes sort by clock, then entity, key and field (the order of the pending index), so
+    /// batches read one after the other, each after the last change of the one before, are
+    /// the batches ``pendingChanges(limit:_:)`` returns when each is marked sent before the
+    /// next is read. A push reads its next batch this way while it still seals and stores the
+    /// current one. A change whose field changes again meanwhile gets a newer clock, so it
+    /// sorts after `previous` and is read again with its new value.
+    public static func pendingChanges(limit: Int, after previous: SyncChange?, _ db: Database) throws -> [SyncChange] {
+        let rows: [Row]
+        if let previous {
+            rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT entity, key, field, clock, device FROM sync_change
+                WHERE pending = 1 AND (clock, entity, key, field) > (?, ?, ?, ?) ORDER BY clock, entity, key, field LIMIT ?
+                """), arguments: [previous.clock.rawValue, previous.entity.rawValue, previous.key, previous.field, limit])
+        } else {
+            rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT entity, key, field, clock, device FROM sync_change WHERE pending = 1 ORDER BY clock, entity, key, field LIMIT ?
+                """), arguments: [limit])
+        }
         // Whole generations (most of a first sync) are read in one statement; the rest one by one.
         let wholeGenerations = rows.compactMap { row -> String? in
             row[0] == SyncEntity.generation.rawValue && row[2] == "*" ? row[1] : nil
@@ -115,13 +136,14 @@ public enum SyncChangeLog {
         let kept = names.indices.filter { !localGenerationColumns.contains(names[$0]) }
         guard let idIndex = names.firstIndex(of: "id"), let hashIndex = names.firstIndex(of: "image_hash") else { return [:] }
         let imageNames = Set(imageColumns.map { "image.\($0)" })
+        let keptWithoutImage = kept.filter { !imageNames.contains(names[$0]) }
         var values: [String: [String: DatabaseValue]] = [:]
         values.reserveCapacity(ids.count)
         while let row = try cursor.next() {
             let hasImage = !(row[hashIndex] as DatabaseValue).isNull
             var dictionary: [String: DatabaseValue] = [:]
             dictionary.reserveCapacity(kept.count)
-            for index in kept where hasImage || !imageNames.contains(names[index]) {
+            for index in hasImage ? kept : keptWithoutImage {
                 dictionary[names[index]] = row[index] as DatabaseValue
             }
             guard let id = String.fromDatabaseValue(row[idIndex] as DatabaseValue) else { continue }
@@ -133,15 +155,16 @@ public enum SyncChangeLog {
     /// Marks changes sent in envelope `sequence` of `device`'s log, unless their field changed
     /// again meanwhile (a newer clock). Tombstones remember the envelope (see ``collectTombstones(acknowledged:_:)``).
     public static func markSent(_ changes: [SyncChange], device: String, sequence: Int64, _ db: Database) throws {
-        let statement = try db.cachedStatement(sql: """
+        // Bound straight to SQLite: a first sync marks 100,000 changes.
+        let statement = BulkStatement(try db.cachedStatement(sql: """
             UPDATE sync_change SET pending = 0,
                 log_device = CASE WHEN field = '-' THEN ?5 END, log_sequence = CASE WHEN field = '-' THEN ?6 END
             WHERE entity = ?1 AND key = ?2 AND field = ?3 AND clock = ?4
-            """)
+            """), db)
         let device = device.databaseValue, sequence = sequence.databaseValue
         for change in changes {
-            try statement.execute(arguments: StatementArguments(typed: [change.entity.rawValue.databaseValue, change.key.databaseValue,
-                                                                          change.field.databaseValue, change.clock.rawValue.databaseValue, device, sequence]))
+            try statement.execute([change.entity.rawValue.databaseValue, change.key.databaseValue,
+                                   change.field.databaseValue, change.clock.rawValue.databaseValue, device, sequence])
         }
     }
 
