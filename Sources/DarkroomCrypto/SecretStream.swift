@@ -165,12 +165,22 @@ public enum SecretStream {
         { try readFully(handle, $0) }
     }
 
+    /// Reads with `read(2)` straight into the chunk's own buffer: no intermediate `Data` per call and
+    /// no append copy (a whole chunk copied once more per iteration, measurable on a 1 MiB stream).
     private static func readFully(_ handle: FileHandle, _ count: Int) throws -> Data {
-        var out = Data()
-        while out.count < count {
-            guard let piece = try handle.read(upToCount: count - out.count), !piece.isEmpty else { break }
-            out.append(piece)
+        var out = Data(count: count)
+        let filled = try out.withUnsafeMutableBytes { (raw: UnsafeMutableRawBufferPointer) -> Int in
+            var filled = 0
+            while filled < count {
+                let n = read(handle.fileDescriptor, raw.baseAddress! + filled, count - filled)
+                if n > 0 { filled += n; continue }
+                if n == 0 { break }
+                if errno == EINTR { continue }
+                throw CryptoError.malformed("reading the input failed: \(String(cString: strerror(errno)))")
+            }
+            return filled
         }
+        if filled < count { out.removeSubrange(filled..<count) }
         return out
     }
 
