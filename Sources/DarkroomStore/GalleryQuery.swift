@@ -259,13 +259,11 @@ public struct GalleryQuery: Sendable, Equatable {
         let (index, condition): (String, SQL) = favoritesOnly
             ? ("generation_favorite_created", "g.trashed_at IS NULL AND g.favorite = 1")
             : ("generation_live_created", "g.trashed_at IS NULL")
-        // `created_at` has a fixed width, so this text orders as (created_at, id) does.
+        let newest: SQL = "FROM \(sql: "generation g INDEXED BY \(index)") WHERE \(condition) ORDER BY g.created_at DESC, g.id DESC"
         guard let bounds = try Row.fetchOne(db, SQLRequest<Row>(literal: """
-                SELECT min(rid) AS low, max(rid) AS high, count(*) AS n, min(position) AS last FROM (
-                    SELECT g.rowid AS rid, g.created_at || ' ' || g.id AS position FROM \(sql: "generation g INDEXED BY \(index)")
-                    WHERE \(condition) ORDER BY g.created_at DESC, g.id DESC LIMIT \(window))
-                """)),
-              let low = bounds["low"] as Int64?, let high = bounds["high"] as Int64?, let last = bounds["last"] as String? else {
+                SELECT min(rid) AS low, max(rid) AS high, count(*) AS n FROM (SELECT g.rowid AS rid \(newest) LIMIT \(window))
+                """, cached: true)),
+              let low = bounds["low"] as Int64?, let high = bounds["high"] as Int64? else {
             return []   // no live rows at all
         }
         let rows = try SQLRequest<GenerationRecord>(literal: """
@@ -275,9 +273,13 @@ public struct GalleryQuery: Sendable, Equatable {
             ORDER BY g.created_at DESC, g.id DESC LIMIT \(limit) OFFSET \(offset)
             """, cached: true).fetchAll(db)
         if (bounds["n"] as Int) < window { return rows }   // the window is every live row
-        guard rows.count == limit, let final = rows.last,
-              TimestampFormat.database(final.createdAt) + " " + final.id >= last else { return nil }
-        return rows
+        guard rows.count == limit, let final = rows.last else { return nil }
+        // The window's last row in gallery order; `created_at` has a fixed width, so this text orders as
+        // (created_at, id) does.
+        guard let last = try String.fetchOne(db, SQLRequest<String>(literal: """
+            SELECT g.created_at || ' ' || g.id \(newest) LIMIT 1 OFFSET \(window - 1)
+            """, cached: true)) else { return nil }
+        return TimestampFormat.database(final.createdAt) + " " + final.id >= last ? rows : nil
     }
 
     /// True when the text search matches more than ``indexWalkThreshold`` rows and nothing more selective is set.
