@@ -219,9 +219,10 @@ public enum SyncChangeLog {
         return (String(key[..<slash]), String(key[key.index(after: slash)...]))
     }
 
-    static func dictionary(_ row: Row, excluding: Set<String> = []) -> [String: DatabaseValue] {
+    /// The row's values by column name.
+    static func dictionary(_ row: Row) -> [String: DatabaseValue] {
         var values: [String: DatabaseValue] = [:]
-        for (column, value) in row where !excluding.contains(column) { values[column] = value }
+        for (column, value) in row { values[column] = value }
         return values
     }
 
