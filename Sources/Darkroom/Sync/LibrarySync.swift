@@ -580,13 +580,16 @@ public final class LibrarySync: Sendable {
         // makes the next run apply those envelopes again, which changes nothing (applying is
         // idempotent). So the groups' commits are not flushed on their own: the verifier's
         // ordinary commit flushes the log with them (a power cut before it only repeats work).
+        // Whole new generations are laid out as insert rows with the envelope's decoding, off the writer.
+        let layout = ApplyLayout(syncedColumns: try await database.read(SyncChangeApplier.syncedGenerationColumns),
+                                 deviceKey: lazy ? try loadDeviceKey() : nil)
         var applied = SyncApplyReport()
-        var preparing = prepareApplyGroup(accepted, from: accepted.startIndex, decodedFirst: nil, lazy: lazy, transport: transport)
+        var preparing = prepareApplyGroup(accepted, from: accepted.startIndex, decodedFirst: nil, layout: layout, transport: transport)
         do {
             while true {
                 let group = try await preparing.value
                 if group.end < accepted.endIndex {
-                    preparing = prepareApplyGroup(accepted, from: group.end, decodedFirst: group.decodedNext, lazy: lazy, transport: transport)
+                    preparing = prepareApplyGroup(accepted, from: group.end, decodedFirst: group.decodedNext, layout: layout, transport: transport)
                 }
                 report.detections += group.rejected
                 report.downloadedBlobs += group.downloadedBlobs
@@ -596,7 +599,8 @@ public final class LibrarySync: Sendable {
                         try db.inTransaction {
                             for picture in group.deferredPictures { try Self.recordDeferredPicture(picture, db) }
                             for batch in group.batches {
-                                applied.add(try SyncChangeApplier.apply(batch.changes, fromLog: batch.device, sequence: batch.sequence, db))
+                                applied.add(try SyncChangeApplier.apply(batch.changes, prepared: batch.prepared, fromLog: batch.device,
+                                                                        sequence: batch.sequence, db))
                             }
                             return .commit
                         }
@@ -627,8 +631,9 @@ public final class LibrarySync: Sendable {
     /// Accepted envelopes decoded for one apply transaction, with their pictures downloaded
     /// (eager) or set aside (lazy).
     private struct ApplyGroup: Sendable {
-        /// Each envelope's changes, with the log position tombstones remember.
-        var batches: [(changes: [SyncChange], device: String, sequence: Int64)] = []
+        /// Each envelope's changes and its whole new generations laid out, with the log position
+        /// tombstones remember.
+        var batches: [(changes: [SyncChange], prepared: PreparedGenerations, device: String, sequence: Int64)] = []
         /// Pictures whose download waits (lazy mode): their rows are stored with the group.
         var deferredPictures: [DeferredPicture] = []
         /// Envelopes whose payload does not decode.
@@ -641,11 +646,19 @@ public final class LibrarySync: Sendable {
         var decodedNext: [SyncChange]?
     }
 
+    /// What preparing an apply group needs for every group of a run.
+    private struct ApplyLayout: Sendable {
+        /// The generation columns new generations are laid out for.
+        var syncedColumns: [String]
+        /// The device key that seals deferred pictures' blob references (lazy mode); nil in eager mode.
+        var deviceKey: SymmetricKey?
+    }
+
     /// Starts decoding the accepted envelopes from index `start` into a group of up to
-    /// `applyTransactionLimit` changes (one larger envelope makes a group of its own),
-    /// fetching the pictures their new generations show. `decodedFirst`: the envelope at
-    /// `start`, already decoded.
-    private func prepareApplyGroup(_ accepted: [OpenedEnvelope], from start: Int, decodedFirst: [SyncChange]?, lazy: Bool,
+    /// `applyTransactionLimit` changes (one larger envelope makes a group of its own), laying
+    /// out their whole new generations and fetching the pictures these show. `decodedFirst`:
+    /// the envelope at `start`, already decoded.
+    private func prepareApplyGroup(_ accepted: [OpenedEnvelope], from start: Int, decodedFirst: [SyncChange]?, layout: ApplyLayout,
                                    transport: any SyncTransport) -> Task<ApplyGroup, any Error> {
         Task {
             var group = ApplyGroup(end: start)
@@ -673,15 +686,16 @@ public final class LibrarySync: Sendable {
                     if present { continue }
                     let reference = try JSONDecoder().decode(BlobReference.self, from: blob)
                     guard reference.plaintextSHA256 == hash else { throw SyncError.blobMismatch("blob reference does not match picture \(hash)") }
-                    if lazy {
+                    if let deviceKey = layout.deviceKey {
                         group.deferredPictures.append(DeferredPicture(hash: hash, values: change.values,
-                                                                      sealedReference: KeyringFile.seal(blob, deviceKey: try loadDeviceKey())))
+                                                                      sealedReference: KeyringFile.seal(blob, deviceKey: deviceKey)))
                     } else {
                         try await downloadPicture(reference, transport: transport)
                         group.downloadedBlobs += 1
                     }
                 }
-                group.batches.append((changes, envelope.header.device.rawValue, Int64(envelope.header.sequence)))
+                group.batches.append((changes, PreparedGenerations(changes, syncedColumns: layout.syncedColumns),
+                                      envelope.header.device.rawValue, Int64(envelope.header.sequence)))
                 groupSize += changes.count
             }
             return group

@@ -37,19 +37,24 @@ public struct SyncApplyReport: Sendable, Equatable {
 /// tombstones that win over everything. Commutative and idempotent: the same set of changes
 /// in any order, any number of times, gives the same library.
 ///
-/// Call ``apply(_:fromLog:sequence:_:)`` inside one write transaction; it switches the logging triggers off
+/// Call ``apply(_:prepared:fromLog:sequence:_:)`` inside one write transaction; it switches the logging triggers off
 /// for its own writes (`sync_state.applying`) and on again before returning.
 public enum SyncChangeApplier {
     private enum Outcome { case applied, superseded, deferred, deleted, renamedAlbum }
 
     /// Applies `changes` (the payload of envelope `sequence` of `device`'s log: tombstones
     /// remember it), then retries changes deferred earlier whose entity may now exist.
-    public static func apply(_ changes: [SyncChange], fromLog device: String, sequence: Int64, _ db: Database) throws -> SyncApplyReport {
+    ///
+    /// - Parameter prepared: the batch's whole new generations laid out beforehand, off the
+    ///   writer (``PreparedGenerations/init(_:syncedColumns:)`` with `changes`); nil to lay them
+    ///   out here. Rows laid out for other columns than the schema's are laid out again.
+    public static func apply(_ changes: [SyncChange], prepared: PreparedGenerations? = nil, fromLog device: String, sequence: Int64,
+                             _ db: Database) throws -> SyncApplyReport {
         try db.cachedStatement(sql: "UPDATE sync_state SET applying = 1").execute()
         let origin = LogPosition(device: device, sequence: sequence)
         var report = SyncApplyReport()
         var maxClock = SyncClock(rawValue: 0)
-        let inserted = try insertGenerationsInBulk(changes, db, into: &report)
+        let inserted = try insertGenerationsInBulk(changes, prepared: prepared, db, into: &report)
         for (index, change) in changes.enumerated() {
             maxClock = max(maxClock, change.clock)
             if inserted.contains(index) { continue }
@@ -232,9 +237,15 @@ public enum SyncChangeApplier {
 
     // MARK: - Whole generations in bulk
 
-    /// The staging table of ``insertGenerationsInBulk(_:_:into:)``: one row per generation to
+    /// The staging table of ``insertGenerationsInBulk(_:prepared:_:into:)``: one row per generation to
     /// insert, with the generation's columns under their own names. Per connection, emptied after use.
     private static let stagingTable = "sync_apply_generation"
+
+    /// The generation columns that travel between devices, in schema order: every column but
+    /// this device's own (``SyncChangeLog/localGenerationColumns``).
+    public static func syncedGenerationColumns(_ db: Database) throws -> [String] {
+        try db.columns(in: "generation").map(\.name).filter { !SyncChangeLog.localGenerationColumns.contains($0) }
+    }
 
     /// Inserts the batch's new whole generations (`*` changes: most of a first sync) with a few
     /// set-based statements instead of a dozen statements per generation, and returns the
@@ -249,78 +260,46 @@ public enum SyncChangeApplier {
     /// runs one statement's worth of work instead of one statement (and its statement journal)
     /// per table: the per-row statements cost about 240 µs per generation in a 100,000-record
     /// first sync.
-    private static func insertGenerationsInBulk(_ changes: [SyncChange], _ db: Database, into report: inout SyncApplyReport) throws -> Set<Int> {
-        var deletedKeys = Set<String>()
-        for change in changes where change.entity == .generation && change.field == "-" { deletedKeys.insert(change.key) }
-        var seen = Set<String>()
-        var candidates: [Int] = []
-        for (index, change) in changes.enumerated() where change.entity == .generation && change.field == "*" {
-            guard !deletedKeys.contains(change.key), seen.insert(change.key).inserted else { continue }
-            candidates.append(index)
-        }
-        guard !candidates.isEmpty else { return [] }
+    private static func insertGenerationsInBulk(_ changes: [SyncChange], prepared: PreparedGenerations?, _ db: Database,
+                                                into report: inout SyncApplyReport) throws -> Set<Int> {
+        let synced = try syncedGenerationColumns(db)
+        let prepared = prepared.flatMap { $0.syncedColumns == synced ? $0 : nil } ?? PreparedGenerations(changes, syncedColumns: synced)
+        guard !prepared.rows.isEmpty else { return [] }
 
         // The facts the change-by-change path asks per change, asked once for the batch.
-        let keys = candidates.map { changes[$0].key }
+        let keys = prepared.rows.map(\.key)
         let tombstoned = try keySet(sql: """
             SELECT key FROM sync_change WHERE entity = 'generation' AND field = '-' AND key IN (SELECT value FROM json_each(?))
             """, keys, db)
         let present = try keySet(sql: "SELECT id FROM generation WHERE id IN (SELECT value FROM json_each(?))", keys, db)
-        func string(_ change: SyncChange, _ column: String) -> String? { String.fromDatabaseValue(change.values[column] ?? .null) }
         let storedImages = try keySet(sql: "SELECT hash FROM image WHERE hash IN (SELECT value FROM json_each(?))",
-                                      candidates.compactMap { string(changes[$0], "image_hash") }, db)
+                                      prepared.rows.compactMap(\.imageHash), db)
         let presentParents = try keySet(sql: "SELECT id FROM generation WHERE id IN (SELECT value FROM json_each(?))",
-                                        candidates.compactMap { string(changes[$0], "parent_id") }, db)
+                                        prepared.rows.compactMap(\.parentID), db)
 
         let known = try db.columns(in: "generation").map(\.name)
-        let synced = known.filter { !SyncChangeLog.localGenerationColumns.contains($0) }   // this device's own columns left out
         let now = TimestampFormat.database(Date())
         var settled = Set<Int>()
         var insertedKeys = Set<String>()
         var pending: [(columns: [String], row: [DatabaseValue])] = []
-        for index in candidates {
-            let change = changes[index]
-            if tombstoned.contains(change.key) {
-                settled.insert(index)
+        for var row in prepared.rows {
+            if tombstoned.contains(row.key) {
+                settled.insert(row.index)
                 report.ignoredDeleted += 1
                 continue
             }
-            if present.contains(change.key) { continue }
-            if let hash = string(change, "image_hash"), !storedImages.contains(hash) { continue }
-            let dropParent = string(change, "parent_id").map { !presentParents.contains($0) && !insertedKeys.contains($0) } ?? false
-            let prompt = string(change, "prompt") ?? ""
-            let negative = string(change, "negative_prompt") ?? ""
-            var used = DatabaseValue.null
-            var promptID = DatabaseValue.null
-            if !prompt.isEmpty || !negative.isEmpty {
-                let date = string(change, "created_at").flatMap(TimestampFormat.parseDatabase) ?? Date()
-                used = TimestampFormat.database(date).databaseValue
-                promptID = StableID.make().databaseValue
+            if present.contains(row.key) { continue }
+            if let hash = row.imageHash, !storedImages.contains(hash) { continue }
+            if let parent = row.parentID, let slot = row.parentSlot, !presentParents.contains(parent), !insertedKeys.contains(parent) {
+                row.values[slot] = .null   // lineage to a generation this device does not hold (yet)
             }
-            // The columns this schema knows, as `insertGeneration` writes them: the change's values
-            // (the picture's `image.*` columns and this device's own columns left out), the key
-            // as `id`, and no parent the library lacks.
-            var columns: [String] = []
-            var row: [DatabaseValue] = [used, prompt.databaseValue, negative.databaseValue, promptID,
-                                        change.clock.rawValue.databaseValue, change.device.databaseValue]
-            columns.reserveCapacity(synced.count)
-            row.reserveCapacity(row.count + synced.count)
-            for column in synced {
-                if column == "id" {
-                    columns.append(column)
-                    row.append(change.key.databaseValue)
-                } else if let value = change.values[column] {
-                    columns.append(column)
-                    row.append(column == "parent_id" && dropParent ? .null : value)
-                }
-            }
-            if let last = pending.last, last.columns != columns {
+            if let last = pending.last, last.columns != row.columns {
                 try insertStaged(pending, known: known, now: now, db)
                 pending.removeAll(keepingCapacity: true)
             }
-            pending.append((columns, row))
-            insertedKeys.insert(change.key)
-            settled.insert(index)
+            pending.append((row.columns, row.values))
+            insertedKeys.insert(row.key)
+            settled.insert(row.index)
             report.applied += 1
         }
         if !pending.isEmpty { try insertStaged(pending, known: known, now: now, db) }
