@@ -63,7 +63,13 @@ public final class LibraryDatabase: Sendable {
                 // batch insert, a trigger) journals the pages it changes, and past 64 KiB SQLite spills that
                 // journal to a temporary file (system calls were a third of a 100k-row batch insert's samples;
                 // with the journals in memory the batch ran about 10% faster).
-                if !db.configuration.readonly { try db.execute(sql: "PRAGMA temp_store = MEMORY") }
+                if !db.configuration.readonly {
+                    try db.execute(sql: "PRAGMA temp_store = MEMORY")
+                    // A large write (a first sync checkpoints 100,000 records' pages at once) grows the
+                    // write-ahead log; once a checkpoint has copied it, the log file is cut back to 16 MiB
+                    // instead of keeping its largest size until the library is closed.
+                    try db.execute(sql: "PRAGMA journal_size_limit = 16777216")
+                }
             }
             let pool = try DatabasePool(path: file.path, configuration: configuration)
             let database = LibraryDatabase(folder: folder, pool: pool)
@@ -172,14 +178,20 @@ extension LibraryDatabase {
     /// Only for writes that are repeated until a later ordinary commit records them done, and
     /// that change nothing when repeated: sync applies received envelopes this way and saves
     /// the verifier's high-water marks afterwards. The disk then writes a transaction's pages
-    /// while the writer already builds the next one.
+    /// while the writer already builds the next one. These commits also skip SQLite's automatic
+    /// checkpoint: that ordinary commit checkpoints the log once.
     public func writeWithLargeCache<T: Sendable>(cacheMebibytes: Int, flushedLater: Bool = false,
                                                  _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.writeWithoutTransaction { db in
                 try Self.withPragma("cache_size", setTo: -1024 * cacheMebibytes, db) {
                     guard flushedLater else { return try body(db) }
-                    return try Self.withPragma("synchronous", setTo: 1, db) { try body(db) }   // 1: NORMAL
+                    // 1: NORMAL. No automatic checkpoint at these commits either: the next
+                    // ordinary commit copies the log into the database once, instead of each
+                    // transaction copying the pages it shares with the one before.
+                    return try Self.withPragma("synchronous", setTo: 1, db) {
+                        try Self.withPragma("wal_autocheckpoint", setTo: 0, db) { try body(db) }
+                    }
                 }
             }
         } catch { throw StoreError.wrap(error, path: path) }

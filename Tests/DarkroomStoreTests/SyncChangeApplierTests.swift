@@ -16,11 +16,29 @@ import Testing
         return (a, b)
     }
 
-    static func apply(_ changes: [SyncChange], to database: LibraryDatabase, sequence: Int64 = 1) throws -> SyncApplyReport {
-        try database.write { db in try SyncChangeApplier.apply(changes, fromLog: "a", sequence: sequence, db) }
+    /// Where a batch's whole new generations are laid out as rows.
+    enum Layout: CaseIterable {
+        /// By the applier, on the writer.
+        case onTheWriter
+        /// Beforehand, as a sync run does while the writer applies the batch before.
+        case beforehand
+        /// Beforehand, for columns the schema does not have (laid out again on the writer).
+        case forOtherColumns
     }
 
-    @Test func newGenerationsArriveWithPromptsSearchAndClocks() throws {
+    static func apply(_ changes: [SyncChange], to database: LibraryDatabase, sequence: Int64 = 1,
+                      layout: Layout = .onTheWriter) throws -> SyncApplyReport {
+        let prepared: PreparedGenerations?
+        switch layout {
+        case .onTheWriter: prepared = nil
+        case .beforehand: prepared = PreparedGenerations(changes, syncedColumns: try database.read(SyncChangeApplier.syncedGenerationColumns))
+        case .forOtherColumns:
+            prepared = PreparedGenerations(changes, syncedColumns: try database.read(SyncChangeApplier.syncedGenerationColumns).filter { $0 != "seed" })
+        }
+        return try database.write { db in try SyncChangeApplier.apply(changes, prepared: prepared, fromLog: "a", sequence: sequence, db) }
+    }
+
+    @Test(arguments: Layout.allCases) func newGenerationsArriveWithPromptsSearchAndClocks(layout: Layout) throws {
         let folder = try TemporaryFolder(); defer { folder.cleanup() }
         let (a, b) = try Self.pair(folder)
         let created = Date(timeIntervalSince1970: 1_800_000_000)
@@ -35,7 +53,7 @@ import Testing
             try db.execute(sql: "INSERT INTO sync_change (entity, key, field, clock, device) VALUES ('generation', ?, '-', 1, 'c')", arguments: [tombstoned.id])
         }
 
-        let report = try Self.apply(changes, to: b)
+        let report = try Self.apply(changes, to: b, layout: layout)
         #expect(report.applied == 4 && report.ignoredDeleted == 1 && report.deferred == 0)
         let sql = "SELECT \(Self.columns) FROM generation WHERE id <> ? ORDER BY seed"
         #expect(try b.read { try Row.fetchAll($0, sql: sql, arguments: [tombstoned.id]) } == a.read { try Row.fetchAll($0, sql: sql, arguments: [tombstoned.id]) })
@@ -60,9 +78,34 @@ import Testing
         #expect(try b.integrityProblems().isEmpty)
 
         // Again: nothing changes.
-        let again = try Self.apply(changes, to: b, sequence: 2)
+        let again = try Self.apply(changes, to: b, sequence: 2, layout: layout)
         #expect(again.applied == 0 && again.superseded == 4 && again.ignoredDeleted == 1)
         #expect(try b.read { try Int.fetchOne($0, sql: "SELECT sum(use_count) FROM prompt") } == 3)
+    }
+
+    /// A batch whose prompts are partly in the library already: every row points at the
+    /// prompt row with its text (the staged prompt ids serve only when all prompts were new).
+    @Test func promptsAlreadyInTheLibraryKeepTheirRows() throws {
+        let folder = try TemporaryFolder(); defer { folder.cleanup() }
+        let (a, b) = try Self.pair(folder)
+        let existing = try b.write { db in try PromptRecord.recordUse(text: "a red circle", negativeText: "", at: Date(), db) }
+        try insertGeneration(a, prompt: "a red circle", seed: 1)
+        try insertGeneration(a, prompt: "a blue square", seed: 2)
+        try insertGeneration(a, prompt: "a red circle", seed: 3)
+        let changes = try a.read { db in try SyncChangeLog.pendingChanges(limit: 100, db) }
+
+        #expect(try Self.apply(changes, to: b, layout: .beforehand).applied == 3)
+        try b.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT generation.seed, prompt.id, prompt.use_count FROM generation JOIN prompt ON prompt.id = generation.prompt_id
+                WHERE prompt.text = generation.prompt ORDER BY generation.seed
+                """)
+            #expect(rows.map { $0[0] as Int } == [1, 2, 3])
+            #expect(rows[0][1] as String == existing && rows[2][1] as String == existing)
+            #expect(rows.map { $0[2] as Int } == [3, 1, 3])
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM prompt") == 2)
+        }
+        #expect(try b.integrityProblems().isEmpty)
     }
 
     @Test func parentsKeptOnlyWhenHeldAndMissingPicturesDefer() throws {

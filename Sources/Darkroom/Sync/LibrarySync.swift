@@ -674,7 +674,9 @@ public final class LibrarySync: Sendable {
                     continue
                 }
                 decodedNext = nil
-                if !group.batches.isEmpty && groupSize + changes.count > applyTransactionLimit {
+                // The first group is one envelope: the writer starts while the next group is decoded.
+                let limit = start == accepted.startIndex ? min(applyTransactionLimit, Self.changesPerEnvelope) : applyTransactionLimit
+                if !group.batches.isEmpty && groupSize + changes.count > limit {
                     group.decodedNext = changes
                     break
                 }

@@ -25,11 +25,16 @@ public struct PreparedGenerations: Sendable {
         /// The generation columns the change carries, in the order of ``PreparedGenerations/syncedColumns``.
         var columns: [String]
         /// The staging values: ``stagingPrefix`` values (prompt use time, prompt, negative prompt,
-        /// new prompt id, clock, device), then one value per entry of `columns`.
+        /// new prompt id, clock, device), then one value per entry of `columns`. Rows of the batch
+        /// with the same prompt and negative prompt carry the same new prompt id: when none of
+        /// the batch's prompts is in the library yet, it is the id their prompt row gets.
         var values: [DatabaseValue]
         /// The position in `values` of the parent id, when `columns` holds `parent_id`.
         var parentSlot: Int?
     }
+
+    /// A prompt with its negative prompt: one row of the prompt history.
+    private struct PromptKey: Hashable { var text: String; var negativeText: String }
 
     /// The staging values that precede a row's columns (see ``Row/values``).
     static let stagingPrefix = 6
@@ -49,6 +54,8 @@ public struct PreparedGenerations: Sendable {
         var seen = Set<String>()
         var rows: [Row] = []
         var previousColumns: [String] = []
+        // One new prompt id per distinct prompt of the batch (see `promptID` of `Row`).
+        var promptIDs: [PromptKey: DatabaseValue] = [:]
         for (index, change) in changes.enumerated() where change.entity == .generation && change.field == "*" {
             guard !deletedKeys.contains(change.key), seen.insert(change.key).inserted else { continue }
             func string(_ column: String) -> String? { String.fromDatabaseValue(change.values[column] ?? .null) }
@@ -60,7 +67,11 @@ public struct PreparedGenerations: Sendable {
                 // One use of the prompt, dated when the generation was made (as `PromptRecord.recordUse`).
                 let date = string("created_at").flatMap(TimestampFormat.parseDatabase) ?? Date()
                 used = TimestampFormat.database(date).databaseValue
-                promptID = StableID.make().databaseValue
+                let key = PromptKey(text: prompt, negativeText: negative)
+                if let id = promptIDs[key] { promptID = id } else {
+                    promptID = StableID.make().databaseValue
+                    promptIDs[key] = promptID
+                }
             }
             // The columns this schema knows, as `insertGeneration` writes them: the change's values
             // (the picture's `image.*` columns and this device's own columns are not among the

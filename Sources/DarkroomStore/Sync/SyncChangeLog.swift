@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Reads and maintains the library's sync change log (`sync_state`, `sync_change`,
 /// `sync_meta`; see `Schema/migrations/0006_sync.sql`).
@@ -94,32 +95,41 @@ public enum SyncChangeLog {
     /// current one. A change whose field changes again meanwhile gets a newer clock, so it
     /// sorts after `previous` and is read again with its new value.
     public static func pendingChanges(limit: Int, after previous: SyncChange?, _ db: Database) throws -> [SyncChange] {
-        let rows: [Row]
+        let statement: Statement
+        let arguments: StatementArguments
         if let previous {
-            rows = try Row.fetchAll(db.cachedStatement(sql: """
+            statement = try db.cachedStatement(sql: """
                 SELECT entity, key, field, clock, device FROM sync_change
                 WHERE pending = 1 AND (clock, entity, key, field) > (?, ?, ?, ?) ORDER BY clock, entity, key, field LIMIT ?
-                """), arguments: [previous.clock.rawValue, previous.entity.rawValue, previous.key, previous.field, limit])
+                """)
+            arguments = [previous.clock.rawValue, previous.entity.rawValue, previous.key, previous.field, limit]
         } else {
-            rows = try Row.fetchAll(db.cachedStatement(sql: """
+            statement = try db.cachedStatement(sql: """
                 SELECT entity, key, field, clock, device FROM sync_change WHERE pending = 1 ORDER BY clock, entity, key, field LIMIT ?
-                """), arguments: [limit])
+                """)
+            arguments = [limit]
+        }
+        var changes: [SyncChange] = []
+        changes.reserveCapacity(limit)
+        let cursor = try Row.fetchCursor(statement, arguments: arguments)
+        let sqliteStatement = statement.sqliteStatement
+        func text(_ column: Int32) -> String { String.fromDatabaseValue(DatabaseValue(sqliteStatement: sqliteStatement, index: column)) ?? "" }
+        while try cursor.next() != nil {
+            // Read straight from the statement's current row (a push reads 100,000 of them).
+            guard let entity = SyncEntity(rawValue: text(0)) else { continue }
+            changes.append(SyncChange(entity: entity, key: text(1), field: text(2),
+                                      clock: SyncClock(rawValue: sqlite3_column_int64(sqliteStatement, 3)), device: text(4)))
         }
         // Whole generations (most of a first sync) are read in one statement; the rest one by one.
-        let wholeGenerations = rows.compactMap { row -> String? in
-            row[0] == SyncEntity.generation.rawValue && row[2] == "*" ? row[1] : nil
-        }
-        let generations = try generationValues(ids: wholeGenerations, db)
-        return try rows.compactMap { row in
-            guard let entity = SyncEntity(rawValue: row[0]) else { return nil }
-            var change = SyncChange(entity: entity, key: row[1], field: row[2], clock: SyncClock(rawValue: row[3]), device: row[4])
-            if entity == .generation && change.field == "*" {
-                change.values = generations[change.key] ?? [:]
+        let generations = try generationValues(ids: changes.compactMap { $0.entity == .generation && $0.field == "*" ? $0.key : nil }, db)
+        for index in changes.indices {
+            if changes[index].entity == .generation && changes[index].field == "*" {
+                changes[index].values = generations[changes[index].key] ?? [:]
             } else {
-                change.values = try currentValues(of: change, db) ?? [:]
+                changes[index].values = try currentValues(of: changes[index], db) ?? [:]
             }
-            return change
         }
+        return changes
     }
 
     /// Every synced column of the generations `ids`, with their pictures' `image.*` columns.
@@ -137,16 +147,27 @@ public enum SyncChangeLog {
         guard let idIndex = names.firstIndex(of: "id"), let hashIndex = names.firstIndex(of: "image_hash") else { return [:] }
         let imageNames = Set(imageColumns.map { "image.\($0)" })
         let keptWithoutImage = kept.filter { !imageNames.contains(names[$0]) }
+        // Every row's dictionary has the same keys: each starts as a copy of a template and its
+        // values are set by position (no hashing of ~40 names per row; 100,000 rows in a first sync).
+        func layout(_ columns: [Int]) -> (template: [String: DatabaseValue], slots: [(column: Int32, slot: Dictionary<String, DatabaseValue>.Index)]) {
+            var template: [String: DatabaseValue] = [:]
+            template.reserveCapacity(columns.count)
+            for index in columns { template[names[index]] = .null }
+            return (template, columns.map { (Int32($0), template.index(forKey: names[$0])!) })
+        }
+        let withImage = layout(kept), withoutImage = layout(keptWithoutImage)
+        let sqliteStatement = statement.sqliteStatement
         var values: [String: [String: DatabaseValue]] = [:]
         values.reserveCapacity(ids.count)
-        while let row = try cursor.next() {
-            let hasImage = !(row[hashIndex] as DatabaseValue).isNull
-            var dictionary: [String: DatabaseValue] = [:]
-            dictionary.reserveCapacity(kept.count)
-            for index in hasImage ? kept : keptWithoutImage {
-                dictionary[names[index]] = row[index] as DatabaseValue
+        while try cursor.next() != nil {
+            // The cursor's row is the statement's current row: read its columns straight from SQLite.
+            let hasImage = !DatabaseValue(sqliteStatement: sqliteStatement, index: Int32(hashIndex)).isNull
+            let (template, slots) = hasImage ? withImage : withoutImage
+            var dictionary = template
+            for (column, slot) in slots {
+                dictionary.values[slot] = DatabaseValue(sqliteStatement: sqliteStatement, index: column)
             }
-            guard let id = String.fromDatabaseValue(row[idIndex] as DatabaseValue) else { continue }
+            guard let id = String.fromDatabaseValue(DatabaseValue(sqliteStatement: sqliteStatement, index: Int32(idIndex))) else { continue }
             values[id] = dictionary
         }
         return values
