@@ -38,6 +38,8 @@ public struct PreparedGenerations: Sendable {
 
     /// The staging values that precede a row's columns (see ``Row/values``).
     static let stagingPrefix = 6
+    /// The position of the new prompt id among a row's staging values.
+    static let promptIDSlot = 3
 
     /// The generation columns that travel between devices, in schema order, the rows were laid out for.
     let syncedColumns: [String]
@@ -54,7 +56,7 @@ public struct PreparedGenerations: Sendable {
         var seen = Set<String>()
         var rows: [Row] = []
         var previousColumns: [String] = []
-        // One new prompt id per distinct prompt of the batch (see `promptID` of `Row`).
+        // One new prompt id per distinct prompt of the batch (see `Row.values`).
         var promptIDs: [PromptKey: DatabaseValue] = [:]
         for (index, change) in changes.enumerated() where change.entity == .generation && change.field == "*" {
             guard !deletedKeys.contains(change.key), seen.insert(change.key).inserted else { continue }

@@ -323,7 +323,7 @@ public enum SyncChangeApplier {
         let quoted = columns.map { $0.quotedDatabaseIdentifier }.joined(separator: ", ")
         let stage = BulkStatement(try db.cachedStatement(sql: """
             INSERT INTO temp.\(stagingTable) (staging_used, staging_prompt, staging_negative, staging_prompt_id, staging_clock, staging_device, \(quoted))
-            VALUES (\(databaseQuestionMarks(count: 6 + columns.count)))
+            VALUES (\(databaseQuestionMarks(count: PreparedGenerations.stagingPrefix + columns.count)))
             """), db)
         for entry in rows { try stage.execute(entry.row) }
         // Prompt history first (one use per generation, as recordUse counts), then the rows
@@ -347,7 +347,7 @@ public enum SyncChangeApplier {
         // rows take it as it is, without looking their prompt up by text (a third of a first
         // sync's generation inserts). Otherwise each looks its prompt up.
         let promptRowidsAfter = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(rowid), 0) FROM prompt")) ?? 0
-        let stagedPrompts = Set(rows.compactMap { String.fromDatabaseValue($0.row[3]) }).count
+        let stagedPrompts = Set(rows.compactMap { String.fromDatabaseValue($0.row[PreparedGenerations.promptIDSlot]) }).count
         let promptsWereNew = promptRowidsAfter - promptRowidsBefore == Int64(stagedPrompts)
         try db.cachedStatement(sql: """
             INSERT INTO generation (rowid, \(quoted), prompt_id)
