@@ -287,6 +287,17 @@ def stage_latents(a, work: Path, corpus: Corpus):
     log(f"latents: {tuple(mean.shape)}, scaling_factor {scaling:.5f}")
 
 
+def edge_mask(x: torch.Tensor) -> torch.Tensor:
+    """[B,1,H,W] 1 within a pixel of a colour edge (any channel steps by more than 0.1), else 0.
+
+    A small star's points and a small triangle's corners are a few pixels each; weighting the
+    reconstruction loss there keeps the decoder from rounding them off into circles."""
+    dy = (x[:, :, 1:] - x[:, :, :-1]).abs().amax(1, keepdim=True)
+    dx = (x[:, :, :, 1:] - x[:, :, :, :-1]).abs().amax(1, keepdim=True)
+    e = F.pad(dy, (0, 0, 0, 1)) + F.pad(dx, (0, 1, 0, 0))
+    return F.max_pool2d((e > 0.1).float(), 3, stride=1, padding=1)
+
+
 def stage_vae_decoder(a, work: Path, corpus: Corpus):
     """Decoder refinement: with the encoder (so the latent space) frozen, the
     decoder trains further on the stored posteriors of the training images --
@@ -308,7 +319,8 @@ def stage_vae_decoder(a, work: Path, corpus: Corpus):
         z = (m + s * torch.randn(m.shape, generator=g).to(DEV))[:, :, oy:oy + 8, ox:ox + 8]
         x = corpus.image_batch(idx)[:, :, 4 * oy:4 * oy + 32, 4 * ox:4 * ox + 32]
         rec = vae.decode(z).sample
-        return F.mse_loss(rec, x) + 0.1 * F.l1_loss(rec, x)
+        w = 1 + a.decoder_edge_weight * edge_mask(x) if a.decoder_edge_weight > 0 else 1
+        return (w * ((rec - x) ** 2 + 0.1 * (rec - x).abs())).mean()
 
     params = list(vae.decoder.parameters()) + list(vae.post_quant_conv.parameters())
     vae.train()
@@ -504,7 +516,7 @@ def stage_slim_vae(a, work: Path, corpus: Corpus):
         return F.mse_loss(slim.decode(lat[idx]).sample, targets[idx])
 
     dec_params = list(slim.decoder.parameters()) + list(slim.post_quant_conv.parameters())
-    di, ds = run_loop("slim decoder", a.slim_iters, a.slim_minutes, dec_step, dec_params, 2e-3)
+    di, ds = run_loop("slim decoder", a.slim_iters, a.slim_minutes, dec_step, dec_params, a.slim_lr)
 
     # The slim encoder (only for image-to-image) is distilled from the full encoder's posterior moments.
     def enc_step(i):
@@ -517,7 +529,9 @@ def stage_slim_vae(a, work: Path, corpus: Corpus):
         return F.mse_loss(slim.quant_conv(slim.encoder(x)), ref)
 
     enc_params = list(slim.encoder.parameters()) + list(slim.quant_conv.parameters())
-    ei, es = run_loop("slim encoder", a.slim_iters // 2, a.slim_minutes / 2, enc_step, enc_params, 2e-3)
+    enc_minutes = a.slim_minutes / 2 if a.slim_encoder_minutes is None else a.slim_encoder_minutes
+    ei, es = (run_loop("slim encoder", a.slim_iters // 2, enc_minutes, enc_step, enc_params, a.slim_lr)
+              if enc_minutes > 0 else (0, 0.0))
     slim.eval()
     with torch.no_grad():
         mse = F.mse_loss(torch.cat([slim.decode(lat[s:s + 64]).sample for s in range(0, len(lat), 64)]),
@@ -572,6 +586,8 @@ def main():
     p.add_argument("--vae-init", type=Path, default=None, help="VAE checkpoint folder to continue training from")
     p.add_argument("--decoder-iters", type=int, default=6000)
     p.add_argument("--decoder-minutes", type=float, default=20)
+    p.add_argument("--decoder-edge-weight", type=float, default=0.0,
+                   help="decoder refinement: extra loss weight on pixels within one of a colour edge")
     p.add_argument("--teacher-iters", type=int, default=4000)
     p.add_argument("--teacher-init", type=Path, default=None,
                    help="work folder of an earlier run whose teacher/ and text_encoder/ the teacher continues from")
@@ -593,6 +609,9 @@ def main():
     p.add_argument("--slim-minutes", type=float, default=5)
     p.add_argument("--slim-channels", default="8,16,32", help="channel counts of the slim VAE's three stages")
     p.add_argument("--slim-init", type=Path, default=None, help="slim VAE checkpoint folder to continue from")
+    p.add_argument("--slim-lr", type=float, default=2e-3, help="slim VAE learning rate (lower to fine-tune --slim-init)")
+    p.add_argument("--slim-encoder-minutes", type=float, default=None,
+                   help="slim encoder time cap (default: half of --slim-minutes; 0 keeps --slim-init's encoder)")
     p.add_argument("--stop-after", choices=["vae", "latents", "vae-decoder", "teacher", "distill"],
                    help="stop after this stage (the next run resumes from its checkpoint)")
     a = p.parse_args()
