@@ -14,7 +14,7 @@ LIB="$(mktemp -d)/library"
 whole=(); job=()
 for ((i = 0; i < RUNS; i++)); do
   t0=$(date +%s%N)
-  out=$("$BIN" generate "a red circle above a blue square" --seed 7 --steps 8 --guidance 5 --json --library "$LIB" 2>/dev/null)
+  out=$("$BIN" generate "a red circle above a blue square" --seed 7 --steps 8 --guidance 3 --json --library "$LIB" 2>/dev/null)
   t1=$(date +%s%N)
   whole+=($(( (t1 - t0) / 1000000 )))
   job+=($(echo "$out" | sed -n 's/^ *"duration_ms" : \([0-9]*\).*/\1/p' | head -n 1))

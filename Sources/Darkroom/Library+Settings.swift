@@ -36,7 +36,7 @@ public enum SettingsCatalog {
     /// Every known setting. Unknown keys may still be stored (a newer version may use them).
     public static let entries: [Entry] = [
         Entry(key: "generate.steps", defaultValue: "8", summary: "denoising steps"),
-        Entry(key: "generate.guidance", defaultValue: "5.0", summary: "classifier-free guidance scale"),
+        Entry(key: "generate.guidance", defaultValue: "3.0", summary: "classifier-free guidance scale"),
         Entry(key: "generate.scheduler", defaultValue: "\"dpmpp-2m\"", summary: "scheduler"),
         Entry(key: "generate.size", defaultValue: "\"64x64\"", summary: "output size WxH"),
         Entry(key: "generate.model", defaultValue: "null", summary: "model folder (null: the shipped default model)"),

@@ -38,7 +38,7 @@ from train import Corpus, log, run_loop, record
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
-GUIDANCE = 5.0
+GUIDANCE = 3.0  # the shipped default (GenerationDefaults.guidance); chosen on the seen-pair prompts
 
 
 # ---------------------------------------------------------------- scorer
@@ -283,8 +283,8 @@ def main():
                                  seen_colour=acc(sv, lambda v: v.colour), seen_shape=acc(sv, lambda v: v.shape),
                                  seen_position=acc(sv, lambda v: v.position))
         log(name, json.dumps(results[name]))
-    name = "eval" if not report_only else f"eval-g{a.guidance:g}"
-    (logs / f"{name}.json").write_text(json.dumps(dict(guidance=a.guidance, n_single=ns, n_pair=len(pairs),
+    table = "eval" if not report_only else f"eval-g{a.guidance:g}"
+    (logs / f"{table}.json").write_text(json.dumps(dict(guidance=a.guidance, n_single=ns, n_pair=len(pairs),
                                                     prompts=prompts, seen_prompts=seen_prompts, results=results),
                                                indent=2) + "\n")
     lines = ["| configuration | FID-style (lower better) | CLIP-style | attr. acc. single | attr. acc. two-object "
@@ -298,7 +298,7 @@ def main():
         lines.append(f"| {name} | {r['fid']:.4f} | {r['clip_score']:.4f} | {r['acc_single']:.1%} | "
                      f"{r['acc_pair']:.1%} | {r['colour']:.0%} / {r['shape']:.0%} / {r['position']:.0%} | "
                      f"{seen_acc} | {seen_attr} | {sec} |")
-    (logs / f"{name}.md").write_text("\n".join(lines) + "\n")
+    (logs / f"{table}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     if report_only:
         return
