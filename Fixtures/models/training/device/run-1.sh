@@ -4,10 +4,8 @@
 # and .gpu/whl the diffusers wheel; OUT is where logs and checkpoints are written. Used for the shipped model as
 #   BUDGET=555 TEACHER_MIN=3.5 bash run-1.sh     (2026-11-27, one H200, 536 s)
 # Device run: GPU smoke test of train.py, then the real training chain with time caps.
-set -u
-ROOT=$(pwd)
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .gpu/whl/*.whl || exit 2
-export PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1 PYTHONWARNINGS=ignore TRANSFORMERS_VERBOSITY=error DIFFUSERS_VERBOSITY=error
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+install_wheel
 nvidia-smi -L
 python3 -c "import torch, diffusers, transformers; print('torch', torch.__version__, 'diffusers', diffusers.__version__, 'transformers', transformers.__version__, torch.cuda.is_available())" || exit 3
 cd Fixtures/models/training
@@ -23,7 +21,7 @@ timeout $LEFT python3 train.py --device cuda --work /tmp/work --out /tmp/model -
   --vae-iters 100000 --vae-minutes 0.75 --decoder-iters 100000 --decoder-minutes 0.35 \
   --teacher-iters 1000000 --teacher-minutes ${TEACHER_MIN:-3.5} \
   --distill-iters 100000 --distill-minutes 0.6 --slim-iters 100000 --slim-minutes 0.6 2>&1 \
-  | grep --line-buffered -v "Loading weights\|Writing model\|accelerate\|^\`\`\`\|^\.$" > $OUT/run.log
+  | quiet > $OUT/run.log
 echo "real run ended after $(( $(date +%s) - T0 )) s"; tail -25 $OUT/run.log
 cd /tmp/work && cp stats.json $OUT/ 2>/dev/null
 if [ -d /tmp/model ]; then tar czf $OUT/model.tgz -C /tmp model; KEEP="teacher vae"

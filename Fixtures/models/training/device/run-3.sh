@@ -9,13 +9,11 @@
 #   BUDGET=540 TEACHER_MIN=3.75 bash Fixtures/models/training/device/run-3.sh
 # Why 4x the batch: run 1 measured 10 iterations/s at batch 256 for a model this small -- kernel launches and
 # Python, not arithmetic, bound an iteration -- so a larger batch buys more images per second almost for free.
-set -u
-ROOT=$(pwd)
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .gpu/whl/*.whl || exit 2
-export PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1 PYTHONWARNINGS=ignore TRANSFORMERS_VERBOSITY=error DIFFUSERS_VERBOSITY=error
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+install_wheel
 nvidia-smi -L
 T0=$(date +%s)
-tar xzf $ROOT/.gpu/work3.tgz -C /tmp && mv /tmp/work3 /tmp/work
+unpack_work work3
 cd Fixtures/models/training
 timeout ${BUDGET:-540} python3 train.py --device cuda --work /tmp/work --out /tmp/model --text-width 128 --text-layers 4 \
   --n-images 40000 --batch 1024 --lr 1.5e-3 --vae-batch 256 --distill-batch 512 --distill-lr 3e-4 --slim-latents 8192 \
@@ -23,7 +21,7 @@ timeout ${BUDGET:-540} python3 train.py --device cuda --work /tmp/work --out /tm
   --decoder-iters 100000 --decoder-minutes ${DEC_MIN:-0.5} \
   --teacher-iters 1000000 --teacher-minutes ${TEACHER_MIN:-3.75} \
   --distill-iters 100000 --distill-minutes ${DISTILL_MIN:-0.75} --slim-iters 100000 --slim-minutes ${SLIM_MIN:-1.4} 2>&1 \
-  | grep --line-buffered -v "Loading weights\|Writing model\|accelerate\|^\`\`\`\|^\.$" > $OUT/run3.log
+  | quiet > $OUT/run3.log
 echo "run ended after $(( $(date +%s) - T0 )) s"; tail -30 $OUT/run3.log
 cd /tmp/work && cp stats.json $OUT/ 2>/dev/null; grep scaling vae/config.json
 [ -d /tmp/model ] && tar czf $OUT/model.tgz -C /tmp model

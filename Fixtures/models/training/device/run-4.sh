@@ -5,17 +5,15 @@
 # student8 and vae (with its decoder_refined.json marker), and empty teacher/ and student16/ folders so those stages
 # are skipped; .gpu/whl the diffusers wheel. Used as
 #   BUDGET=200 SLIM_MIN=1.6 bash Fixtures/models/training/device/run-4.sh
-set -u
-ROOT=$(pwd)
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .gpu/whl/*.whl || exit 2
-export PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1 PYTHONWARNINGS=ignore TRANSFORMERS_VERBOSITY=error DIFFUSERS_VERBOSITY=error
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+install_wheel
 T0=$(date +%s)
-tar xzf $ROOT/.gpu/work4.tgz -C /tmp && mv /tmp/work4 /tmp/work
+unpack_work work4
 cd Fixtures/models/training
 timeout ${BUDGET:-200} python3 train.py --device cuda --work /tmp/work --out /tmp/model --text-width 128 --text-layers 4 \
   --n-images 40000 --vae-batch 256 --slim-latents 4096 --slim-channels 12,24,48 \
   --slim-iters 100000 --slim-minutes ${SLIM_MIN:-1.6} 2>&1 \
-  | grep --line-buffered -v "Loading weights\|Writing model\|accelerate\|^\`\`\`\|^\.$" > $OUT/run4.log
+  | quiet > $OUT/run4.log
 echo "run ended after $(( $(date +%s) - T0 )) s"; grep -v "it/s" $OUT/run4.log | tail -12
 cd /tmp/work && cp stats.json $OUT/ 2>/dev/null
 [ -d /tmp/model ] && tar czf $OUT/model.tgz -C /tmp model

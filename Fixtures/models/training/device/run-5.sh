@@ -15,13 +15,11 @@
 # Why batch 4096 for the teacher: runs 1 and 3 measured 10 it/s at batch 256 and 9.2 it/s at batch 1024 -- an
 # iteration of a model this small is bound by kernel launches and Python, not arithmetic -- so a larger batch buys
 # more images per second almost for free.
-set -u
-ROOT=$(pwd)
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .gpu/whl/*.whl || exit 2
-export PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1 PYTHONWARNINGS=ignore TRANSFORMERS_VERBOSITY=error DIFFUSERS_VERBOSITY=error
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+install_wheel
 nvidia-smi -L
 T0=$(date +%s)
-tar xzf $ROOT/.gpu/work5.tgz -C /tmp && mv /tmp/work5 /tmp/work
+unpack_work work5
 cd Fixtures/models/training
 timeout ${BUDGET:-565} python3 train.py --device cuda --work /tmp/work --out /tmp/model --text-width 128 --text-layers 4 \
   --n-images 40000 --vae-batch 512 --decoder-iters 100000 --decoder-minutes ${DEC_MIN:-1.25} --decoder-edge-weight ${EDGE:-4} \
@@ -29,7 +27,7 @@ timeout ${BUDGET:-565} python3 train.py --device cuda --work /tmp/work --out /tm
   --distill-batch 512 --distill-lr 3e-4 --distill-iters 100000 --distill-minutes ${DISTILL_MIN:-0.7} \
   --slim-channels 12,24,48 --slim-init /tmp/work/slim_init --slim-latents 4096 --slim-iters 100000 \
   --slim-minutes ${SLIM_MIN:-1.0} 2>&1 \
-  | grep --line-buffered -v "Loading weights\|Writing model\|accelerate\|^\`\`\`\|^\.$" > $OUT/run5.log
+  | quiet > $OUT/run5.log
 echo "run ended after $(( $(date +%s) - T0 )) s"; grep -v "it/s" $OUT/run5.log | tail -14; grep "it/s" $OUT/run5.log | awk 'NR%10==0' | tail -10
 cd /tmp/work && cp stats.json $OUT/ 2>/dev/null
 [ -d /tmp/model ] && tar czf $OUT/model.tgz -C /tmp model
