@@ -5,8 +5,8 @@ import Foundation
 public struct GenerationDefaults: Sendable, Equatable {
     /// Denoising steps.
     public var steps = 8
-    /// Guidance scale. 3 is where the shipped default model does best on every measure
-    /// (docs/model.md, "Results": chosen on the seen-pair prompts, confirmed on the held-out ones).
+    /// Guidance scale. 3 suits the shipped default model best (docs/model.md, "Results": chosen
+    /// on the seen-pair prompts, confirmed on the held-out ones).
     public var guidance = 3.0
     /// Scheduler name.
     public var scheduler = "dpmpp-2m"

@@ -33,15 +33,18 @@ public enum SettingsCatalog {
         public var summary: String
     }
 
+    /// The built-in generation defaults, which the `generate.*` entries show as their defaults.
+    private static let generation = GenerationDefaults()
+
     /// Every known setting. Unknown keys may still be stored (a newer version may use them).
     public static let entries: [Entry] = [
-        Entry(key: "generate.steps", defaultValue: "8", summary: "denoising steps"),
-        Entry(key: "generate.guidance", defaultValue: "3.0", summary: "classifier-free guidance scale"),
-        Entry(key: "generate.scheduler", defaultValue: "\"dpmpp-2m\"", summary: "scheduler"),
-        Entry(key: "generate.size", defaultValue: "\"64x64\"", summary: "output size WxH"),
+        Entry(key: "generate.steps", defaultValue: "\(generation.steps)", summary: "denoising steps"),
+        Entry(key: "generate.guidance", defaultValue: "\(generation.guidance)", summary: "classifier-free guidance scale"),
+        Entry(key: "generate.scheduler", defaultValue: "\"\(generation.scheduler)\"", summary: "scheduler"),
+        Entry(key: "generate.size", defaultValue: "\"\(generation.width)x\(generation.height)\"", summary: "output size WxH"),
         Entry(key: "generate.model", defaultValue: "null", summary: "model folder (null: the shipped default model)"),
-        Entry(key: "generate.seed_mode", defaultValue: "\"random\"", summary: "random or fixed seed when --seed is not given"),
-        Entry(key: "generate.seed", defaultValue: "0", summary: "the seed used when seed_mode is fixed"),
+        Entry(key: "generate.seed_mode", defaultValue: "\"\(generation.seedMode)\"", summary: "random or fixed seed when --seed is not given"),
+        Entry(key: "generate.seed", defaultValue: "\(generation.fixedSeed)", summary: "the seed used when seed_mode is fixed"),
         Entry(key: "trash.retention_days", defaultValue: "30", summary: "days a trashed item is kept"),
         Entry(key: "safety.enabled", defaultValue: "true", summary: "prompt policy and picture flagging on or off"),
         Entry(key: "safety.blocklist", defaultValue: "[]", summary: "extra blocked prompt terms (JSON array)"),
