@@ -10,11 +10,7 @@
 # Why 4x the batch: run 1 measured 10 iterations/s at batch 256 for a model this small -- kernel launches and
 # Python, not arithmetic, bound an iteration -- so a larger batch buys more images per second almost for free.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-install_wheel
-nvidia-smi -L
-T0=$(date +%s)
-unpack_work work3
-cd Fixtures/models/training
+start_run work3
 timeout ${BUDGET:-540} python3 train.py --device cuda --work /tmp/work --out /tmp/model --text-width 128 --text-layers 4 \
   --n-images 40000 --batch 1024 --lr 1.5e-3 --vae-batch 256 --distill-batch 512 --distill-lr 3e-4 --slim-latents 8192 \
   --teacher-init /tmp/work/init \

@@ -6,10 +6,7 @@
 # are skipped; .gpu/whl the diffusers wheel. Used as
 #   BUDGET=200 SLIM_MIN=1.6 bash Fixtures/models/training/device/run-4.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-install_wheel
-T0=$(date +%s)
-unpack_work work4
-cd Fixtures/models/training
+start_run work4
 timeout ${BUDGET:-200} python3 train.py --device cuda --work /tmp/work --out /tmp/model --text-width 128 --text-layers 4 \
   --n-images 40000 --vae-batch 256 --slim-latents 4096 --slim-channels 12,24,48 \
   --slim-iters 100000 --slim-minutes ${SLIM_MIN:-1.6} 2>&1 \

@@ -16,11 +16,7 @@
 # iteration of a model this small is bound by kernel launches and Python, not arithmetic -- so a larger batch buys
 # more images per second almost for free.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-install_wheel
-nvidia-smi -L
-T0=$(date +%s)
-unpack_work work5
-cd Fixtures/models/training
+start_run work5
 timeout ${BUDGET:-565} python3 train.py --device cuda --work /tmp/work --out /tmp/model --text-width 128 --text-layers 4 \
   --n-images 40000 --vae-batch 512 --decoder-iters 100000 --decoder-minutes ${DEC_MIN:-1.25} --decoder-edge-weight ${EDGE:-4} \
   --batch 4096 --lr 2e-3 --teacher-init /tmp/work/init --teacher-iters 1000000 --teacher-minutes ${TEACHER_MIN:-3.25} \
