@@ -31,6 +31,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // The one libsqlite3 option GRDB does not reach (a variadic call); GRDB links the same library.
+        .systemLibrary(name: "CSQLiteOptions", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // PNG codec, metadata chunks, thumbnails, terminal pictures.
         .target(name: "DarkroomImaging", dependencies: ["CZlib"]),
@@ -39,7 +41,7 @@ let package = Package(
         // The SQLite library store.
         .target(
             name: "DarkroomStore",
-            dependencies: ["DarkroomSchema", "DarkroomCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["DarkroomSchema", "DarkroomCrypto", "CSQLiteOptions", .product(name: "GRDB", package: "GRDB.swift")]),
         // The native diffusion engine (no dependency on the store).
         // OpenBLAS is loaded on first use (BLASBackend), not linked: see docs/architecture.md.
         .target(name: "DarkroomEngine", dependencies: ["DarkroomCrypto"]),

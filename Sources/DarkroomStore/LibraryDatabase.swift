@@ -1,3 +1,4 @@
+import CSQLiteOptions
 import Foundation
 import GRDB
 
@@ -16,6 +17,10 @@ public final class LibraryDatabase: Sendable {
     public static let fileName = "library.sqlite"
     /// How long a writer waits for another process before giving up with ``StoreError/busy(path:)``.
     public static let busyTimeout: TimeInterval = 10
+    /// The size to which a checkpoint cuts the write-ahead log back, and past which closing the
+    /// library copies the log into the database and empties it (SQLite's automatic checkpoint
+    /// runs at 1,000 pages, the same 4 MiB).
+    static let logSizeLimit = 4 << 20
 
     /// The library folder.
     public let folder: URL
@@ -56,6 +61,7 @@ public final class LibraryDatabase: Sendable {
             configuration.busyMode = .timeout(busyTimeout)
             configuration.label = "darkroom"
             configuration.prepareDatabase { db in
+                keepLogOnClose(db)
                 // 16 MiB of page cache per connection (SQLite's default is 2 MiB): the random-key indexes of a
                 // library of 100k items no longer fit in 2 MiB, and inserts slowed down with the library's size.
                 try db.execute(sql: "PRAGMA cache_size = -16384")
@@ -66,12 +72,15 @@ public final class LibraryDatabase: Sendable {
                 if !db.configuration.readonly {
                     try db.execute(sql: "PRAGMA temp_store = MEMORY")
                     // A large write (a first sync checkpoints 100,000 records' pages at once) grows the
-                    // write-ahead log; once a checkpoint has copied it, the log file is cut back to 16 MiB
-                    // instead of keeping its largest size until the library is closed.
-                    try db.execute(sql: "PRAGMA journal_size_limit = 16777216")
+                    // write-ahead log; once a checkpoint has copied it, the log file is cut back to 4 MiB
+                    // instead of keeping its largest size.
+                    try db.execute(sql: "PRAGMA journal_size_limit = \(logSizeLimit)")
                 }
             }
             let pool = try DatabasePool(path: file.path, configuration: configuration)
+            // GRDB sets up WAL mode with `synchronous = NORMAL`, under which a commit reaches the disk only
+            // at the next checkpoint; FULL flushes the log at every commit, so a commit survives a power cut.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             let database = LibraryDatabase(folder: folder, pool: pool)
             try database.migrate(with: migrations)
             if try !exists || pool.read({ try LibraryInfo.fetchOne($0) }) == nil {
@@ -85,12 +94,37 @@ public final class LibraryDatabase: Sendable {
         }
     }
 
+    /// Leaves the write-ahead log in place when the last connection closes.
+    ///
+    /// SQLite's default is to checkpoint the log into the database file and delete it then; the
+    /// next open (GRDB makes sure a log exists) writes a new one. Each command of the CLI is a
+    /// process, so a command that only reads paid a write transaction and four flushes. Every
+    /// commit is already flushed to the log (`synchronous = FULL`), so leaving the log loses
+    /// nothing; SQLite's automatic checkpoint keeps it short, and ``deinit`` empties a long one.
+    static func keepLogOnClose(_ db: Database) {
+        _ = darkroom_sqlite3_no_checkpoint_on_close(db.sqliteConnection, 1)
+    }
+
+    deinit {
+        // A log longer than the limit (a large write since the last automatic checkpoint) would be read
+        // through at every open: copy it into the database and empty it now, unless another process is
+        // reading (then it stays, and a later close or checkpoint deals with it).
+        let log = path + "-wal"
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: log))?[.size] as? Int,
+              size > Self.logSizeLimit else { return }
+        try? pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA busy_timeout = 0")
+            try db.checkpoint(.truncate)
+        }
+    }
+
     /// Reads the applied steps through a read-only connection, before anything could change the file,
     /// and throws when the file is not a database or was written by a newer schema.
     static func refuseUnknownSchema(file: URL, migrations: SchemaMigrations) throws {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(busyTimeout)
+        configuration.prepareDatabase { db in keepLogOnClose(db) }
         let queue = try DatabaseQueue(path: file.path, configuration: configuration)
         defer { try? queue.close() }
         let applied = try queue.read { db -> Set<String> in
