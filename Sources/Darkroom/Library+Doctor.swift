@@ -46,7 +46,7 @@ extension Library {
         for image in images {
             if !FileManager.default.fileExists(atPath: url(of: image.path).path) {
                 if waiting.contains(image.hash) { report.notDownloaded += 1 } else { report.missingFiles.append(image.path) }
-            } else if let thumb = image.thumbnailPath,
+            } else if let thumb = image.thumbnailPath, thumb != image.path,   // a small picture is its own thumbnail
                       (try? PNGCodec.decode(Data(contentsOf: url(of: thumb)))) == nil {   // missing, or damaged by a power cut
                 if let data = try? Data(contentsOf: url(of: image.path)), let decoded = try? PNGCodec.decode(data) {
                     files.remove(thumb)

@@ -85,13 +85,17 @@ public final class Library: Sendable {
     /// whatever `commit` writes are committed together. If the commit fails the
     /// new files are removed; if the process dies in between, the pending-write
     /// journal lets the next open remove them. Returns what `commit` returned.
+    ///
+    /// A picture no larger than a thumbnail (``thumbnailSide``) is its own thumbnail: the row's
+    /// thumbnail path names the picture and no second file is written. An existing row without a
+    /// thumbnail (a picture that arrived by sync before its file) gets one.
     func storePicture<T: Sendable>(
         png: Data, pixels: PixelImage,
         commit: @escaping @Sendable (Database, ImageRecord) throws -> T
     ) async throws -> T {
         let hash = ContentHash.sha256Hex(png)
         let imagePath = ImageFileStore.imagePath(hash: hash)
-        let thumbPath = ImageFileStore.thumbnailPath(hash: hash)
+        let thumbPath = max(pixels.width, pixels.height) <= Self.thumbnailSide ? imagePath : ImageFileStore.thumbnailPath(hash: hash)
         let lock = filesLock()
         try lock.lock(exclusive: false, wait: true)
         defer { lock.unlock() }
@@ -102,16 +106,18 @@ public final class Library: Sendable {
         // writer that died: committing a row for it keeps it). Checking the files rather than the image
         // row also covers a row that arrived by sync before its file (lazy pictures), and saves a read.
         let needsPicture = !FileManager.default.fileExists(atPath: files.url(imagePath).path)
-        let needsThumbnail = !FileManager.default.fileExists(atPath: files.url(thumbPath).path)
+        let needsThumbnail = thumbPath != imagePath && !FileManager.default.fileExists(atPath: files.url(thumbPath).path)
         if needsPicture || needsThumbnail {
-            journalEntry = try journal.begin(paths: [imagePath, thumbPath].filter { $0 != imagePath || needsPicture })
+            journalEntry = try journal.begin(paths: (needsPicture ? [imagePath] : []) + (needsThumbnail ? [thumbPath] : []))
             do {
                 if needsPicture {
                     try files.write(png, to: imagePath)
                     written.append(imagePath)
                 }
-                try files.write(try Self.thumbnailPNG(for: pixels), to: thumbPath, durable: false)
-                written.append(thumbPath)
+                if needsThumbnail {
+                    try files.write(try Self.thumbnailPNG(for: pixels), to: thumbPath, durable: false)
+                    written.append(thumbPath)
+                }
             } catch {
                 await removeUnreferenced(written)
                 journal.end(journalEntry)
@@ -124,7 +130,11 @@ public final class Library: Sendable {
                                    thumbnailPath: thumbPath, createdAt: now, modifiedAt: now)
         do {
             let result = try await database.write { db -> T in
-                let image = try ImageRecord.find(hash: hash, db) ?? { try newImage.insert(db); return newImage }()
+                var image = try ImageRecord.find(hash: hash, db) ?? { try newImage.insert(db); return newImage }()
+                if image.thumbnailPath == nil {
+                    try db.execute(sql: "UPDATE image SET thumbnail_path = ? WHERE hash = ?", arguments: [thumbPath, hash])
+                    image.thumbnailPath = thumbPath
+                }
                 return try commit(db, image)
             }
             journal.end(journalEntry)

@@ -106,21 +106,29 @@ import Testing
     @Test func doctorRemovesOrphansAndReportsMissingPictures() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
         let (library, ids) = try await makeLibrary(temp, count: 2)
+        // A picture larger than a thumbnail has a thumbnail file of its own.
+        var large = request("large", seed: 9)
+        (large.width, large.height) = (192, 144)
+        guard case .finished(let big) = await run(library, large, TestGenerator()).events.last else { throw TestGeneratorError.brokeAtStep(0) }
+        let bigImage = try #require(big.image)
+        #expect(bigImage.thumbnailPath != bigImage.path)
+        #expect(try PNGCodec.decode(Data(contentsOf: library.url(of: bigImage.thumbnailPath!))).image.width == Library.thumbnailSide)
         let stray = "images/zz/stray.png"
         try library.files.write(Data("stray".utf8), to: stray)
         let picture = try await library.item(ids[0]).image!
-        try FileManager.default.removeItem(at: library.url(of: picture.path))
-        try FileManager.default.removeItem(at: library.url(of: try await library.item(ids[1]).image!.thumbnailPath!))
+        try FileManager.default.removeItem(at: library.url(of: picture.path))   // a small picture: its own thumbnail
+        try FileManager.default.removeItem(at: library.url(of: bigImage.thumbnailPath!))
         let report = try await library.doctor()
         #expect(report.removedOrphans == [stray])
         #expect(report.missingFiles == [picture.path])
-        #expect(report.rebuiltThumbnails.count == 1)
+        #expect(report.rebuiltThumbnails == [bigImage.thumbnailPath!])
         #expect(report.integrityProblems.isEmpty)
         #expect(!report.isHealthy)
         // A thumbnail a power cut left empty (written without fsync) is remade too.
-        let thumb = library.url(of: try await library.item(ids[1]).image!.thumbnailPath!)
+        let thumb = library.url(of: bigImage.thumbnailPath!)
         try Data().write(to: thumb)
         #expect(try await library.doctor().rebuiltThumbnails.count == 1)
         #expect(try PNGCodec.decode(Data(contentsOf: thumb)).image.width > 0)
+        #expect(FileManager.default.fileExists(atPath: library.url(of: try await library.item(ids[1]).image!.path).path))
     }
 }

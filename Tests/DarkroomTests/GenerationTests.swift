@@ -29,7 +29,8 @@ import Testing
         #expect(metadata.prompt == "a red circle")
         #expect(metadata.seed == 7)
         #expect(decoded.textChunks.contains { $0.keyword == "parameters" && $0.text.contains("Seed: 7") })
-        #expect(FileManager.default.fileExists(atPath: library.url(of: image.thumbnailPath!).path))
+        #expect(image.thumbnailPath == image.path)   // no larger than a thumbnail: its own thumbnail, no second file
+        #expect(!FileManager.default.fileExists(atPath: library.url(of: ImageFileStore.thumbnailPath(hash: image.hash)).path))
         let prompts = try await library.prompts()
         #expect(prompts.map(\.text) == ["a red circle"] && prompts[0].useCount == 1)
         _ = await run(library, request(seed: 8), TestGenerator())

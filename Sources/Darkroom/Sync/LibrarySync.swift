@@ -756,11 +756,8 @@ public final class LibrarySync: Sendable {
         for hash in wanted {
             guard let sealed = try await database.read({ db in try SyncChangeLog.meta(Meta.picturePrefix + hash, db) }) else { continue }
             let reference = try JSONDecoder().decode(BlobReference.self, from: try KeyringFile.open(sealed, deviceKey: deviceKey))
-            try await downloadPicture(reference, transport: transport)
-            try await database.write { db in
-                try db.execute(sql: "UPDATE image SET thumbnail_path = ? WHERE hash = ?", arguments: [ImageFileStore.thumbnailPath(hash: hash), hash])
-                try SyncChangeLog.setMeta(Meta.picturePrefix + hash, nil, db)
-            }
+            try await downloadPicture(reference, transport: transport)   // stores its thumbnail path too
+            try await database.write { db in try SyncChangeLog.setMeta(Meta.picturePrefix + hash, nil, db) }
         }
         return wanted.count
     }
