@@ -17,10 +17,9 @@ public final class LibraryDatabase: Sendable {
     public static let fileName = "library.sqlite"
     /// How long a writer waits for another process before giving up with ``StoreError/busy(path:)``.
     public static let busyTimeout: TimeInterval = 10
-    /// The size to which a checkpoint cuts the write-ahead log back, and past which closing the
-    /// library copies the log into the database and empties it (SQLite's automatic checkpoint
-    /// runs at 1,000 pages, the same 4 MiB).
-    static let logSizeLimit = 4 << 20
+    /// The log size past which closing the library copies the write-ahead log into the database
+    /// and empties it (SQLite's automatic checkpoint runs at 1,000 pages, about the same 4 MiB).
+    static let logSizeEmptiedAtClose = 4 << 20
 
     /// The library folder.
     public let folder: URL
@@ -72,9 +71,9 @@ public final class LibraryDatabase: Sendable {
                 if !db.configuration.readonly {
                     try db.execute(sql: "PRAGMA temp_store = MEMORY")
                     // A large write (a first sync checkpoints 100,000 records' pages at once) grows the
-                    // write-ahead log; once a checkpoint has copied it, the log file is cut back to 4 MiB
-                    // instead of keeping its largest size.
-                    try db.execute(sql: "PRAGMA journal_size_limit = \(logSizeLimit)")
+                    // write-ahead log; once a checkpoint has copied it, the log file is cut back to 16 MiB
+                    // instead of keeping its largest size until the library is closed.
+                    try db.execute(sql: "PRAGMA journal_size_limit = 16777216")
                 }
             }
             let pool = try DatabasePool(path: file.path, configuration: configuration)
@@ -111,7 +110,7 @@ public final class LibraryDatabase: Sendable {
         // reading (then it stays, and a later close or checkpoint deals with it).
         let log = path + "-wal"
         guard let size = (try? FileManager.default.attributesOfItem(atPath: log))?[.size] as? Int,
-              size > Self.logSizeLimit else { return }
+              size > Self.logSizeEmptiedAtClose else { return }
         try? pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA busy_timeout = 0")
             try db.checkpoint(.truncate)

@@ -45,7 +45,7 @@ import Testing
                 try db.execute(sql: "CREATE TABLE bulk (payload BLOB)")
                 for _ in 0..<12 { try db.execute(sql: "INSERT INTO bulk VALUES (randomblob(512 * 1024))") }
             }
-            #expect(try logSize() > LibraryDatabase.logSizeLimit)
+            #expect(try logSize() > LibraryDatabase.logSizeEmptiedAtClose)
         }
         #expect(try logSize() == 0)
         let database = try LibraryDatabase.open(folder: folder.url)
