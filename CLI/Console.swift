@@ -54,7 +54,9 @@ enum Console {
             cells.enumerated().map { i, cell in
                 let width = widths[i]
                 let cut = cell.count > width ? String(cell.prefix(max(0, width - 1))) + "…" : cell
-                return i == cells.count - 1 ? cut : cut.padding(toLength: width, withPad: " ", startingAt: 0)
+                // Padding in plain Swift: Foundation's `padding(toLength:…)` bridges to NSString on Linux,
+                // which cost about a millisecond for a 50-row page.
+                return i == cells.count - 1 ? cut : cut + String(repeating: " ", count: max(0, width - cut.count))
             }.joined(separator: "  ")
         }
         return ([render(header)] + rows.map(render)).joined(separator: "\n")
@@ -77,7 +79,7 @@ enum Console {
         let rows = items.map { item -> [String] in
             let g = item.generation
             let size = g.width.flatMap { w in g.height.map { "\(w)x\($0)" } } ?? "-"
-            var prompt = g.prompt.isEmpty ? "(no prompt)" : g.prompt.replacingOccurrences(of: "\n", with: " ")
+            var prompt = g.prompt.isEmpty ? "(no prompt)" : String(g.prompt.map { $0.isNewline ? " " : $0 })
             if !item.tags.isEmpty { prompt += "  #" + item.tags.joined(separator: " #") }
             if item.isFlagged { prompt = "[flagged] " + prompt }
             return [String(g.id.prefix(8)), g.status.rawValue, g.favorite ? "★" : "", g.rating > 0 ? String(repeating: "*", count: g.rating) : "",
