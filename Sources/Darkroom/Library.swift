@@ -95,7 +95,9 @@ public final class Library: Sendable {
     ) async throws -> T {
         let hash = ContentHash.sha256Hex(png)
         let imagePath = ImageFileStore.imagePath(hash: hash)
-        let thumbPath = max(pixels.width, pixels.height) <= Self.thumbnailSide ? imagePath : ImageFileStore.thumbnailPath(hash: hash)
+        // Thumbnail.size keeps an image already within the side: then the thumbnail would be a copy.
+        let isOwnThumbnail = Thumbnail.size(width: pixels.width, height: pixels.height, maxSide: Self.thumbnailSide) == (pixels.width, pixels.height)
+        let thumbPath = isOwnThumbnail ? imagePath : ImageFileStore.thumbnailPath(hash: hash)
         let lock = filesLock()
         try lock.lock(exclusive: false, wait: true)
         defer { lock.unlock() }

@@ -105,7 +105,7 @@ public final class LibraryDatabase: Sendable {
     }
 
     deinit {
-        // A log longer than the limit (a large write since the last automatic checkpoint) would be read
+        // A log past 4 MiB (a large write since the last automatic checkpoint) would be read
         // through at every open: copy it into the database and empty it now, unless another process is
         // reading (then it stays, and a later close or checkpoint deals with it).
         let log = path + "-wal"
