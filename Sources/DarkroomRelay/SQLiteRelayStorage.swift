@@ -7,7 +7,7 @@ import GRDB
 /// one machine. Serve one file from one relay process; for several processes use
 /// `PostgresRelayStorage`.
 public final class SQLiteRelayStorage: RelayStorage {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     /// The database file.
     public let path: String
 
@@ -79,7 +79,7 @@ public final class SQLiteRelayStorage: RelayStorage {
     /// Creates the library with its first membership.
     public func createLibrary(_ library: LibraryID, membershipName name: ObjectName, bytes: Data, devices: [RelayDeviceRecord]) async throws -> Bool {
         try await guarded {
-            try await self.pool.write { db in
+            try await self.writeFlushed { db in
                 guard try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM relay_libraries WHERE library = ?"), arguments: [library.rawValue]) == nil else { return false }
                 try db.cachedStatement(sql: "INSERT INTO relay_libraries (library, last_seq, membership_version, membership, created_at) VALUES (?, 0, 1, ?, ?)").execute(
                     arguments: [library.rawValue, bytes, Self.now()])
@@ -93,7 +93,7 @@ public final class SQLiteRelayStorage: RelayStorage {
     /// Stores an object, write-once.
     public func put(_ bytes: Data, name: ObjectName, in library: LibraryID, membership: RelayMembershipChange?) async throws -> RelayPutOutcome {
         try await guarded {
-            try await self.pool.write { db in
+            try await self.writeFlushed { db in
                 if let existing = try Data.fetchOne(db.cachedStatement(sql: "SELECT digest FROM relay_objects WHERE library = ? AND name = ?"), arguments: [library.rawValue, name.rawValue]) {
                     return existing == RelayStorageSupport.digest(bytes) ? .alreadyStored : .conflict
                 }
@@ -172,7 +172,7 @@ public final class SQLiteRelayStorage: RelayStorage {
     /// Assembles an upload.
     public func commitUpload(_ name: ObjectName, in library: LibraryID, size: Int64, digest: Data) async throws -> RelayCommitOutcome {
         try await guarded {
-            try await self.pool.write { db in
+            try await self.writeFlushed { db in
                 let (end, stray) = try Self.parts(db, name: name, library: library)
                 if let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT size, digest FROM relay_objects WHERE library = ? AND name = ?"), arguments: [library.rawValue, name.rawValue]) {
                     try Self.dropParts(db, name: name, library: library)
@@ -264,6 +264,22 @@ public final class SQLiteRelayStorage: RelayStorage {
 
     private static func dropParts(_ db: Database, name: ObjectName, library: LibraryID) throws {
         try db.cachedStatement(sql: "DELETE FROM relay_uploads WHERE library = ? AND name = ?").execute(arguments: [library.rawValue, name.rawValue])
+    }
+
+    /// A write transaction whose commit is flushed to the disk before it returns (`synchronous = FULL`).
+    ///
+    /// For what the relay acknowledges as stored (objects, libraries): a device drops an envelope from
+    /// its outbox once the put succeeds, so a put a power cut undid would leave a gap in its log for
+    /// good. Other writes (nonces, staged parts) commit with the connection's `NORMAL`: they survive a
+    /// killed relay at once and a power cut from the next flushed commit on (the log is sequential).
+    func writeFlushed<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.writeWithoutTransaction { db in
+            try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
+            defer { try? db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute() }
+            var result: T?
+            try db.inTransaction { result = try body(db); return .commit }
+            return result!
+        }
     }
 
     private func guarded<T>(_ body: () async throws -> T) async throws -> T {
