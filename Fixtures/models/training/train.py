@@ -237,6 +237,11 @@ def record(work: Path, name: str, **info):
 def stage_vae(a, work: Path, corpus: Corpus):
     if (work / "vae").exists():
         return
+    if a.vae_from_slim:  # the latent space is the slim VAE's: its encoder makes the training latents
+        shutil.copytree(work / "vae_slim", work / "vae")
+        (work / "vae" / "decoder_refined.json").write_text(json.dumps(dict(copied_from="vae_slim")))
+        log("vae: the slim VAE (vae_slim/) defines the latent space")
+        return
     torch.manual_seed(a.seed + 1)
     g = torch.Generator().manual_seed(a.seed + 1)
     # --vae-init continues a shorter VAE run (its checkpoint folder) instead of starting from scratch.
@@ -279,7 +284,10 @@ def stage_latents(a, work: Path, corpus: Corpus):
     mean, std = torch.cat(means).cpu(), torch.cat(stds).cpu()
     g = torch.Generator().manual_seed(a.seed + 2)
     sample = mean + std * torch.randn(mean.shape, generator=g)
-    scaling = float(1.0 / sample.std())
+    # --keep-scaling: a UNet continued from a shipped model must see latents at the scale it was trained on
+    # and that the shipped decoder divides by, so the VAE's own scaling_factor stays.
+    scaling = float(vae.config.scaling_factor) if a.keep_scaling else float(1.0 / sample.std())
+    log(f"latents: posterior-sample std x scaling = {float(sample.std()) * scaling:.4f}")
     torch.save({"mean": mean, "std": std, "scaling": scaling}, work / "latents.pt")
     cfg = json.loads((work / "vae" / "config.json").read_text())
     cfg["scaling_factor"] = scaling
@@ -542,6 +550,54 @@ def stage_slim_vae(a, work: Path, corpus: Corpus):
     slim.save_pretrained(work / "vae_slim")
 
 
+def stage_slim_encoder_tune(a, work: Path, corpus: Corpus):
+    """Slim encoder round-trip tuning (--encoder-tune-minutes): the slim encoder trains so that the
+    frozen slim decoder reproduces the training images (edge-weighted as --decoder-edge-weight), held
+    near its starting latents by an anchor loss (--encoder-anchor) so a UNet trained on the old latent
+    space still fits. Needed when the full VAE is gone and training latents must come from the slim
+    encoder: distilled briefly from the full encoder, it rounded off small stars the full one kept."""
+    folder = work / "vae_slim"
+    marker = folder / "encoder_tuned.json"
+    if a.encoder_tune_minutes <= 0 or marker.exists() or not folder.exists():
+        return
+    torch.manual_seed(a.seed + 5)
+    g = torch.Generator().manual_seed(a.seed + 5)
+    vae = AutoencoderKL.from_pretrained(folder).to(DEV)
+    start = AutoencoderKL.from_pretrained(folder).eval().requires_grad_(False).to(DEV)
+    vae.decoder.requires_grad_(False)
+    vae.post_quant_conv.requires_grad_(False)
+    n = len(corpus.images)
+
+    def step(i):
+        idx = torch.randint(0, n, (a.vae_batch,), generator=g).numpy()
+        x = corpus.image_batch(idx)
+        oy, ox = (torch.randint(0, 9, (2,), generator=g) * 4).tolist()
+        x = x[:, :, oy:oy + 32, ox:ox + 32]
+        post = vae.encode(x).latent_dist
+        with torch.no_grad():
+            ref = start.encode(x).latent_dist.mean
+        rec = vae.decode(post.mean + post.std * torch.randn(post.mean.shape, generator=g).to(DEV)).sample
+        w = 1 + a.decoder_edge_weight * edge_mask(x)
+        return ((w * ((rec - x) ** 2 + 0.1 * (rec - x).abs())).mean()
+                + a.encoder_anchor * F.mse_loss(post.mean, ref) + a.kl_weight * post.kl().mean())
+
+    params = list(vae.encoder.parameters()) + list(vae.quant_conv.parameters())
+    vae.train()
+    iters, secs = run_loop("slim encoder tune", a.encoder_tune_iters, a.encoder_tune_minutes, step, params,
+                           a.encoder_tune_lr)
+    vae.eval()
+    with torch.no_grad():
+        x = corpus.image_batch(np.arange(256))
+        mse = F.mse_loss(vae(x).sample, x).item()
+        before = F.mse_loss(start(x).sample, x).item()
+        drift = F.mse_loss(vae.encode(x).latent_dist.mean, start.encode(x).latent_dist.mean).item()
+    log(f"slim encoder tune: round-trip MSE {before:.5f} -> {mse:.5f}, latent drift (MSE) {drift:.5f}")
+    record(work, "slim_encoder_tune", iterations=iters, seconds=round(secs), batch=a.vae_batch,
+           roundtrip_mse_before=before, roundtrip_mse=mse, latent_drift=drift)
+    vae.save_pretrained(folder)
+    marker.write_text(json.dumps(dict(iterations=iters, roundtrip_mse=mse, latent_drift=drift)))
+
+
 # ---------------------------------------------------------------- export
 def export(a, work: Path, out: Path):
     """Write the shipped diffusers folder (slim VAE, 8-step student, fp16 if needed)."""
@@ -612,6 +668,17 @@ def main():
     p.add_argument("--slim-lr", type=float, default=2e-3, help="slim VAE learning rate (lower to fine-tune --slim-init)")
     p.add_argument("--slim-encoder-minutes", type=float, default=None,
                    help="slim encoder time cap (default: half of --slim-minutes; 0 keeps --slim-init's encoder)")
+    p.add_argument("--encoder-tune-minutes", type=float, default=0.0,
+                   help="slim encoder round-trip tuning through the frozen slim decoder (0: off)")
+    p.add_argument("--encoder-tune-iters", type=int, default=100000)
+    p.add_argument("--encoder-tune-lr", type=float, default=3e-4)
+    p.add_argument("--encoder-anchor", type=float, default=0.1,
+                   help="weight of the pull toward the slim encoder's starting latents")
+    p.add_argument("--vae-from-slim", action="store_true",
+                   help="no full VAE: the slim VAE (vae_slim/, e.g. a shipped model's) is copied as vae/ and "
+                        "its encoder makes the training latents")
+    p.add_argument("--keep-scaling", action="store_true",
+                   help="latents stage: keep the VAE config's scaling_factor instead of 1 / std of the latents")
     p.add_argument("--stop-after", choices=["vae", "latents", "vae-decoder", "teacher", "distill"],
                    help="stop after this stage (the next run resumes from its checkpoint)")
     a = p.parse_args()
@@ -637,6 +704,7 @@ def main():
     log("args", vars(a))
     stage_data(a, a.work)
     corpus = Corpus(a.work)
+    stage_slim_encoder_tune(a, a.work, corpus)
     stage_vae(a, a.work, corpus)
     if a.stop_after == "vae":
         return
