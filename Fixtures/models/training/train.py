@@ -677,6 +677,8 @@ def main():
     p.add_argument("--vae-from-slim", action="store_true",
                    help="no full VAE: the slim VAE (vae_slim/, e.g. a shipped model's) is copied as vae/ and "
                         "its encoder makes the training latents")
+    p.add_argument("--only-slim-vae", action="store_true",
+                   help="run only the slim-VAE stage (re-distil the slim decoder from vae/'s) and the export")
     p.add_argument("--keep-scaling", action="store_true",
                    help="latents stage: keep the VAE config's scaling_factor instead of 1 / std of the latents")
     p.add_argument("--stop-after", choices=["vae", "latents", "vae-decoder", "teacher", "distill"],
@@ -704,6 +706,10 @@ def main():
     log("args", vars(a))
     stage_data(a, a.work)
     corpus = Corpus(a.work)
+    if a.only_slim_vae:  # a work folder holding vae/ (full decoder), text_encoder/, student8/ and tokenizer/
+        stage_slim_vae(a, a.work, corpus)
+        export(a, a.work, a.out)
+        return
     stage_slim_encoder_tune(a, a.work, corpus)
     stage_vae(a, a.work, corpus)
     if a.stop_after == "vae":
