@@ -150,6 +150,13 @@ class Corpus:
         m, s = self.mean[i], self.std[i]
         return (m + s * torch.randn(m.shape, generator=g).to(DEV)) * self.scaling
 
+    def crop_batch(self, batch: int, g) -> torch.Tensor:
+        """Random training images cropped to 32x32 on the 4-pixel latent grid: the VAE is convolutional,
+        crops make it 4x cheaper."""
+        x = self.image_batch(torch.randint(0, len(self.images), (batch,), generator=g).numpy())
+        oy, ox = (torch.randint(0, 9, (2,), generator=g) * 4).tolist()
+        return x[:, :, oy:oy + 32, ox:ox + 32]
+
     def caption_batch(self, idx, g, drop: float) -> torch.Tensor:
         k = torch.randint(0, self.ids.shape[1], (len(idx),), generator=g)
         ids = self.ids[torch.as_tensor(idx, device=DEV), k.to(DEV)].clone()
@@ -234,6 +241,11 @@ def record(work: Path, name: str, **info):
 
 
 # ---------------------------------------------------------------- VAE
+def posterior_sample(post, g) -> torch.Tensor:
+    """A latent drawn from an encoder posterior with a seeded CPU generator."""
+    return post.mean + post.std * torch.randn(post.mean.shape, generator=g).to(DEV)
+
+
 def stage_vae(a, work: Path, corpus: Corpus):
     if (work / "vae").exists():
         return
@@ -247,16 +259,11 @@ def stage_vae(a, work: Path, corpus: Corpus):
     # --vae-init continues a shorter VAE run (its checkpoint folder) instead of starting from scratch.
     vae = AutoencoderKL.from_pretrained(a.vae_init) if a.vae_init else AutoencoderKL(**vae_config(slim=False))
     vae.to(DEV)
-    n = len(corpus.images)
 
     def step(i):
-        idx = torch.randint(0, n, (a.vae_batch,), generator=g).numpy()
-        x = corpus.image_batch(idx)
-        # 32x32 crops on the 4-pixel latent grid: the VAE is convolutional, crops make it 4x cheaper.
-        oy, ox = (torch.randint(0, 9, (2,), generator=g) * 4).tolist()
-        x = x[:, :, oy:oy + 32, ox:ox + 32]
+        x = corpus.crop_batch(a.vae_batch, g)
         post = vae.encode(x).latent_dist
-        rec = vae.decode(post.mean + post.std * torch.randn(post.mean.shape, generator=g).to(DEV)).sample
+        rec = vae.decode(posterior_sample(post, g)).sample
         return F.mse_loss(rec, x) + 0.1 * F.l1_loss(rec, x) + a.kl_weight * post.kl().mean()
 
     vae.train()
@@ -306,6 +313,13 @@ def edge_mask(x: torch.Tensor) -> torch.Tensor:
     return F.max_pool2d((e > 0.1).float(), 3, stride=1, padding=1)
 
 
+def edge_weighted_loss(rec: torch.Tensor, x: torch.Tensor, edge_weight: float) -> torch.Tensor:
+    """MSE + 0.1 L1, weighted by 1 + edge_weight within a pixel of a colour edge (weight 0: the plain loss
+    runs 1-3 trained the decoder with)."""
+    w = 1 + edge_weight * edge_mask(x)
+    return (w * ((rec - x) ** 2 + 0.1 * (rec - x).abs())).mean()
+
+
 def stage_vae_decoder(a, work: Path, corpus: Corpus):
     """Decoder refinement: with the encoder (so the latent space) frozen, the
     decoder trains further on the stored posteriors of the training images --
@@ -326,9 +340,7 @@ def stage_vae_decoder(a, work: Path, corpus: Corpus):
         m, s = corpus.mean[i], corpus.std[i]
         z = (m + s * torch.randn(m.shape, generator=g).to(DEV))[:, :, oy:oy + 8, ox:ox + 8]
         x = corpus.image_batch(idx)[:, :, 4 * oy:4 * oy + 32, 4 * ox:4 * ox + 32]
-        rec = vae.decode(z).sample
-        w = 1 + a.decoder_edge_weight * edge_mask(x)  # weight 0: plain MSE + 0.1 L1, as runs 1-3 trained
-        return (w * ((rec - x) ** 2 + 0.1 * (rec - x).abs())).mean()
+        return edge_weighted_loss(vae.decode(z).sample, x, a.decoder_edge_weight)
 
     params = list(vae.decoder.parameters()) + list(vae.post_quant_conv.parameters())
     vae.train()
@@ -528,10 +540,7 @@ def stage_slim_vae(a, work: Path, corpus: Corpus):
 
     # The slim encoder (only for image-to-image) is distilled from the full encoder's posterior moments.
     def enc_step(i):
-        idx = torch.randint(0, len(corpus.images), (a.vae_batch,), generator=g).numpy()
-        x = corpus.image_batch(idx)
-        oy, ox = (torch.randint(0, 9, (2,), generator=g) * 4).tolist()
-        x = x[:, :, oy:oy + 32, ox:ox + 32]
+        x = corpus.crop_batch(a.vae_batch, g)
         with torch.no_grad():
             ref = full.quant_conv(full.encoder(x))
         return F.mse_loss(slim.quant_conv(slim.encoder(x)), ref)
@@ -566,19 +575,13 @@ def stage_slim_encoder_tune(a, work: Path, corpus: Corpus):
     start = AutoencoderKL.from_pretrained(folder).eval().requires_grad_(False).to(DEV)
     vae.decoder.requires_grad_(False)
     vae.post_quant_conv.requires_grad_(False)
-    n = len(corpus.images)
 
     def step(i):
-        idx = torch.randint(0, n, (a.vae_batch,), generator=g).numpy()
-        x = corpus.image_batch(idx)
-        oy, ox = (torch.randint(0, 9, (2,), generator=g) * 4).tolist()
-        x = x[:, :, oy:oy + 32, ox:ox + 32]
+        x = corpus.crop_batch(a.vae_batch, g)
         post = vae.encode(x).latent_dist
         with torch.no_grad():
             ref = start.encode(x).latent_dist.mean
-        rec = vae.decode(post.mean + post.std * torch.randn(post.mean.shape, generator=g).to(DEV)).sample
-        w = 1 + a.decoder_edge_weight * edge_mask(x)
-        return ((w * ((rec - x) ** 2 + 0.1 * (rec - x).abs())).mean()
+        return (edge_weighted_loss(vae.decode(posterior_sample(post, g)).sample, x, a.decoder_edge_weight)
                 + a.encoder_anchor * F.mse_loss(post.mean, ref) + a.kl_weight * post.kl().mean())
 
     params = list(vae.encoder.parameters()) + list(vae.quant_conv.parameters())

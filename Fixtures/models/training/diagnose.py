@@ -1,0 +1,91 @@
+"""Quick diagnostics used while choosing the shipped model (faster than evaluate.py's full table):
+
+    python3 diagnose.py screen MODEL [--unet DIR] [--vae DIR] [--guidance 3] [--steps 8]
+        held-out attribute accuracy (evaluate.py's 192 + 192 prompts and noise) of a pipeline folder,
+        optionally with another UNet or VAE folder in place of the folder's own;
+    python3 diagnose.py roundtrip --encoder VAE_DIR --scorer-work WORK DECODER_VAE_DIR...
+        the held-out real scenes encoded by one VAE's encoder and decoded by each decoder: checker accuracy
+        and FID-style distance to the real renders (scorer from WORK/scorer, trained by evaluate.py).
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+from diffusers import AutoencoderKL, UNet2DConditionModel
+from transformers import CLIPModel, CLIPTextModel, CLIPTokenizer
+
+import checker
+import evaluate
+import scenes
+import train
+
+SEED = 1234  # evaluate.py's default --seed: the same prompts (seed + 40, + 41) and noise (seed + 50)
+
+
+def held_out():
+    """evaluate.py's held-out scenes and prompts (192 single-object, 192 two-object)."""
+    rng = np.random.default_rng(SEED + 40)
+    singles, pairs = scenes.held_out_set(192, 192, seed=SEED + 41)
+    held = singles + pairs
+    return held, [scenes.caption(s, rng) for s in held]
+
+
+def accuracy(images: np.ndarray, held) -> str:
+    ok = np.array([checker.check(i, s).ok for i, s in zip(images, held)])
+    return f"single {100 * ok[:192].mean():.1f}% two-object {100 * ok[192:].mean():.1f}%"
+
+
+def screen(a):
+    held, prompts = held_out()
+    tok = CLIPTokenizer.from_pretrained(a.model / "tokenizer")
+    text = CLIPTextModel.from_pretrained(a.model / "text_encoder").eval()
+    unet = UNet2DConditionModel.from_pretrained(a.unet or a.model / "unet").eval()
+    vae = AutoencoderKL.from_pretrained(a.vae or a.model / "vae").eval()
+    lat = train.sample_latents(unet, text, tok, prompts, a.steps, a.guidance, train.ddim_training_scheduler(),
+                               seed=SEED + 50)
+    print(f"{a.model} unet={a.unet or 'own'} vae={a.vae or 'own'} guidance {a.guidance} steps {a.steps}: "
+          f"{accuracy(train.decode(vae, lat), held)}")
+
+
+def roundtrip(a):
+    held, _ = held_out()
+    real = np.stack([scenes.render(s) for s in held])
+    scorer = CLIPModel.from_pretrained(a.scorer_work / "scorer").eval()
+    tok = CLIPTokenizer.from_pretrained(a.scorer_work / "tokenizer")
+    real_im, _ = evaluate.embed(scorer, tok, real, None)
+    x = torch.from_numpy(real).permute(0, 3, 1, 2).float() / 127.5 - 1
+    encoder = AutoencoderKL.from_pretrained(a.encoder).eval()
+    with torch.no_grad():
+        z = encoder.encode(x).latent_dist.sample(torch.Generator().manual_seed(0))
+    for d in a.decoders:
+        with torch.no_grad():
+            y = AutoencoderKL.from_pretrained(d).eval().decode(z).sample
+        img = ((y / 2 + 0.5).clamp(0, 1).permute(0, 2, 3, 1).numpy() * 255).round().astype(np.uint8)
+        im, _ = evaluate.embed(scorer, tok, img, None)
+        print(f"{d}: FID-style {evaluate.frechet(real_im.numpy(), im.numpy()):.4f}, {accuracy(img, held)}")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--threads", type=int, default=1)
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("screen")
+    s.add_argument("model", type=Path)
+    s.add_argument("--unet", type=Path)
+    s.add_argument("--vae", type=Path)
+    s.add_argument("--guidance", type=float, default=evaluate.GUIDANCE)
+    s.add_argument("--steps", type=int, default=8)
+    r = sub.add_parser("roundtrip")
+    r.add_argument("--encoder", type=Path, required=True)
+    r.add_argument("--scorer-work", type=Path, required=True)
+    r.add_argument("decoders", type=Path, nargs="+")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    screen(a) if a.command == "screen" else roundtrip(a)
+
+
+if __name__ == "__main__":
+    main()
