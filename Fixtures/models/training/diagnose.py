@@ -31,10 +31,7 @@ SEED = 1234  # evaluate.py's default --seed: the same prompts (seed + 40, + 41) 
 
 def held_out():
     """evaluate.py's held-out scenes and prompts (192 single-object, 192 two-object)."""
-    rng = np.random.default_rng(SEED + 40)
-    singles, pairs = scenes.held_out_set(192, 192, seed=SEED + 41)
-    held = singles + pairs
-    return held, [scenes.caption(s, rng) for s in held]
+    return evaluate.held_out_prompts(SEED, 192, 192, np.random.default_rng(SEED + 40))
 
 
 def accuracy(images: np.ndarray, held) -> str:
@@ -48,7 +45,7 @@ def screen(a):
     text = CLIPTextModel.from_pretrained(a.model / "text_encoder").eval()
     unet = UNet2DConditionModel.from_pretrained(a.unet or a.model / "unet").eval()
     vae = AutoencoderKL.from_pretrained(a.vae or a.model / "vae").eval()
-    lat = train.sample_latents(unet, text, tok, prompts, a.steps, a.guidance, train.ddim_training_scheduler(),
+    lat = train.sample_latents(unet, text, tok, prompts, a.steps, a.guidance, train.shipped_scheduler(),
                                seed=SEED + 50)
     print(f"{a.model} unet={a.unet or 'own'} vae={a.vae or 'own'} guidance {a.guidance} steps {a.steps}: "
           f"{accuracy(train.decode(vae, lat), held)}")
@@ -67,7 +64,7 @@ def roundtrip(a):
     for d in a.decoders:
         with torch.no_grad():
             y = AutoencoderKL.from_pretrained(d).eval().decode(z).sample
-        img = ((y / 2 + 0.5).clamp(0, 1).permute(0, 2, 3, 1).numpy() * 255).round().astype(np.uint8)
+        img = train.to_uint8(y)
         im, _ = evaluate.embed(scorer, tok, img, None)
         print(f"{d}: FID-style {evaluate.frechet(real_im.numpy(), im.numpy()):.4f}, {accuracy(img, held)}")
 

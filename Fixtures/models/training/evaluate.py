@@ -101,6 +101,14 @@ def frechet(a: np.ndarray, b: np.ndarray) -> float:
     return float(((mu1 - mu2) ** 2).sum() + np.trace(c1) + np.trace(c2) - 2 * tr_sqrt)
 
 
+def held_out_prompts(seed: int, n_single: int, n_pair: int, rng: np.random.Generator):
+    """The held-out evaluation scenes (n_single single-object, then n_pair two-object) and their captions,
+    drawn from rng (evaluate.py goes on to draw the seen-pair captions from the same rng)."""
+    singles, pairs = scenes.held_out_set(n_single, n_pair, seed=seed + 41)
+    held = singles + pairs
+    return held, [scenes.caption(s, rng) for s in held]
+
+
 # ---------------------------------------------------------------- samplers
 def dpmpp_2m() -> DPMSolverMultistepScheduler:
     """DPM-Solver++ 2M on the same schedule, the baseline sampler for the teacher at 8 steps."""
@@ -214,9 +222,7 @@ def main():
     tok = corpus.tokenizer
 
     rng = np.random.default_rng(a.seed + 40)
-    singles, pairs = scenes.held_out_set(a.n_single, a.n_pair, seed=a.seed + 41)
-    held = singles + pairs
-    prompts = [scenes.caption(s, rng) for s in held]
+    held, prompts = held_out_prompts(a.seed, a.n_single, a.n_pair, rng)
     real = np.stack([scenes.render(s) for s in held])
     real_im, real_tx = embed(scorer, tok, real, prompts)
     # Prompts whose colour x shape pairs were all seen in training (new scenes, same templates).
@@ -265,7 +271,7 @@ def main():
         rows[f"previous shipped model ({a.compare_model.name}), {a.steps} steps"] = (
             train.decode(old_vae, old_lat), old_s, train.decode(old_vae, old_seen))
     results = {}
-    ns = len(singles)
+    ns = a.n_single
     acc = lambda vs, f: float(np.mean([f(v) for v in vs]))
     for name, (imgs, secs, seen_imgs) in rows.items():
         im, _ = embed(scorer, tok, imgs, None)
@@ -284,7 +290,7 @@ def main():
                                  seen_position=acc(sv, lambda v: v.position))
         log(name, json.dumps(results[name]))
     table = "eval" if not report_only else f"eval-g{a.guidance:g}"
-    (logs / f"{table}.json").write_text(json.dumps(dict(guidance=a.guidance, n_single=ns, n_pair=len(pairs),
+    (logs / f"{table}.json").write_text(json.dumps(dict(guidance=a.guidance, n_single=ns, n_pair=a.n_pair,
                                                     prompts=prompts, seen_prompts=seen_prompts, results=results),
                                                indent=2) + "\n")
     lines = ["| configuration | FID-style (lower better) | CLIP-style | attr. acc. single | attr. acc. two-object "

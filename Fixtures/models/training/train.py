@@ -496,14 +496,17 @@ def sample_latents(unet, text, tokenizer, prompts, steps, guidance, scheduler, s
     return torch.cat(out)
 
 
+def to_uint8(x: torch.Tensor) -> np.ndarray:
+    """Decoder output in [-1, 1], [N,3,H,W] -> uint8 [N,H,W,3] as the pipeline's output_type="np" then *255
+    rounding."""
+    return ((x / 2 + 0.5).clamp(0, 1).permute(0, 2, 3, 1).cpu().numpy() * 255).round().astype(np.uint8)
+
+
 @torch.no_grad()
 def decode(vae, latents, batch=64) -> np.ndarray:
-    """Latents -> uint8 [N,64,64,3] as the pipeline's output_type="np" then *255 rounding."""
-    imgs = []
-    for s in range(0, len(latents), batch):
-        x = vae.decode(latents[s:s + batch] / vae.config.scaling_factor).sample
-        imgs.append(((x / 2 + 0.5).clamp(0, 1).permute(0, 2, 3, 1).cpu().numpy() * 255).round().astype(np.uint8))
-    return np.concatenate(imgs)
+    """Scaled latents -> uint8 [N,64,64,3] (to_uint8)."""
+    return np.concatenate([to_uint8(vae.decode(latents[s:s + batch] / vae.config.scaling_factor).sample)
+                           for s in range(0, len(latents), batch)])
 
 
 # ---------------------------------------------------------------- slim VAE
