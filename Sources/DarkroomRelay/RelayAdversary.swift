@@ -23,22 +23,26 @@ public enum RelayAdversaryMode: Sendable, Equatable {
 }
 
 /// The adversary modes currently active (shared by all requests of one relay process).
-actor RelayAdversary {
-    private(set) var modes: [RelayAdversaryMode] = []
+/// An honest relay (no modes) answers every question without taking the lock's contents
+/// apart: the request path asks it for every object it lists or serves.
+final class RelayAdversary: Sendable {
+    private let modes = LockedState<[RelayAdversaryMode]>([])
 
-    func set(_ modes: [RelayAdversaryMode]) { self.modes = modes }
+    func set(_ modes: [RelayAdversaryMode]) { self.modes.withLock { $0 = modes } }
 
     /// Whether `name` is hidden from readers.
-    func hides(_ name: ObjectName) -> Bool { modes.contains { $0.hides(name) } }
+    func hides(_ name: ObjectName) -> Bool { modes.withLock { $0.contains { $0.hides(name) } } }
 
     /// The stored object to serve for `name` (itself unless replayed).
     func source(for name: ObjectName) -> ObjectName {
-        for case .replay(let original, let injected) in modes where injected == name { return original }
-        return name
+        modes.withLock { modes in
+            for case .replay(let original, let injected) in modes where injected == name { return original }
+            return name
+        }
     }
 
     /// Names to add to a listing page that starts from the beginning.
     func injected() -> [ObjectName] {
-        modes.compactMap { if case .replay(_, let injected) = $0 { return injected } else { return nil } }
+        modes.withLock { $0.compactMap { if case .replay(_, let injected) = $0 { return injected } else { return nil } } }
     }
 }

@@ -3,50 +3,64 @@ import Foundation
 /// Counters the relay exposes at `/metrics` in the Prometheus text format: requests by
 /// route and status, bytes in and out, a latency histogram per route, and refused request
 /// signatures by reason. Per process; Prometheus adds the processes up.
-public actor RelayMetrics {
+public final class RelayMetrics: Sendable {
     private struct RouteStatus: Hashable {
         var route: String
         var status: Int
     }
 
+    private struct Counters {
+        var requests: [RouteStatus: Int] = [:]
+        var latencyCounts: [String: [Int]] = [:]
+        var latencySums: [String: Double] = [:]
+        var rejected: [String: Int] = [:]
+        var bytesIn: Int64 = 0
+        var bytesOut: Int64 = 0
+    }
+
     /// Upper bounds of the latency histogram buckets, in seconds.
     public static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
-    private var requests: [RouteStatus: Int] = [:]
-    private var latencyCounts: [String: [Int]] = [:]
-    private var latencySums: [String: Double] = [:]
-    private var rejected: [String: Int] = [:]
+    /// Taken by every request for a few additions: a lock, not an actor, so counting never
+    /// suspends a request.
+    private let counters = LockedState(Counters())
+
     /// Request body bytes received.
-    public private(set) var bytesIn: Int64 = 0
+    public var bytesIn: Int64 { counters.withLock { $0.bytesIn } }
     /// Response body bytes sent.
-    public private(set) var bytesOut: Int64 = 0
+    public var bytesOut: Int64 { counters.withLock { $0.bytesOut } }
 
     /// Empty counters.
     public init() {}
 
     /// Counts one finished request.
     func record(route: String, status: Int, seconds: Double, bytesIn: Int, bytesOut: Int) {
-        requests[RouteStatus(route: route, status: status), default: 0] += 1
-        var counts = latencyCounts[route] ?? Array(repeating: 0, count: Self.latencyBuckets.count + 1)
         let index = Self.latencyBuckets.firstIndex { seconds <= $0 } ?? Self.latencyBuckets.count
-        counts[index] += 1
-        latencyCounts[route] = counts
-        latencySums[route, default: 0] += seconds
-        self.bytesIn += Int64(bytesIn)
-        self.bytesOut += Int64(bytesOut)
+        counters.withLock { c in
+            c.requests[RouteStatus(route: route, status: status), default: 0] += 1
+            c.latencyCounts[route, default: Array(repeating: 0, count: Self.latencyBuckets.count + 1)][index] += 1
+            c.latencySums[route, default: 0] += seconds
+            c.bytesIn += Int64(bytesIn)
+            c.bytesOut += Int64(bytesOut)
+        }
     }
 
     /// Counts one refused signature.
-    func recordRejectedSignature(reason: String) { rejected[reason, default: 0] += 1 }
+    func recordRejectedSignature(reason: String) { counters.withLock { $0.rejected[reason, default: 0] += 1 } }
 
     /// Requests counted for `route` with `status`.
-    public func requestCount(route: String, status: Int) -> Int { requests[RouteStatus(route: route, status: status)] ?? 0 }
+    public func requestCount(route: String, status: Int) -> Int {
+        counters.withLock { $0.requests[RouteStatus(route: route, status: status)] ?? 0 }
+    }
 
     /// Refused signatures counted for `reason`.
-    public func rejectedSignatures(reason: String) -> Int { rejected[reason] ?? 0 }
+    public func rejectedSignatures(reason: String) -> Int { counters.withLock { $0.rejected[reason] ?? 0 } }
 
     /// The Prometheus text exposition (version 0.0.4).
     public func exposition() -> String {
+        let (requests, latencyCounts, latencySums, rejected, bytesIn, bytesOut) = counters.withLock {
+            ($0.requests, $0.latencyCounts, $0.latencySums, $0.rejected, $0.bytesIn, $0.bytesOut)
+        }
         var out = "# HELP darkroom_relay_requests_total Requests handled, by route and HTTP status.\n# TYPE darkroom_relay_requests_total counter\n"
         for (key, n) in requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }) {
             out += "darkroom_relay_requests_total{route=\"\(key.route)\",status=\"\(key.status)\"} \(n)\n"

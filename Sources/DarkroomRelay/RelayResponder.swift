@@ -50,13 +50,16 @@ struct RelayResponder: HTTPResponder {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let bytesOut = exchange.bytesOut + (response.body.contentLength ?? 0)
-        await metrics.record(route: exchange.route, status: response.status.code, seconds: seconds, bytesIn: exchange.bytesIn, bytesOut: bytesOut)
-        let metadata: Logger.Metadata = [
-            "method": "\(request.method)", "route": "\(exchange.route)", "status": "\(response.status.code)",
-            "library": "\(exchange.library?.rawValue ?? "-")", "device": "\(exchange.device?.rawValue ?? "-")",
-            "ms": "\(Int(seconds * 1000))", "bytes_in": "\(exchange.bytesIn)",
-        ]
-        if response.status.code >= 400 { logger.info("request refused", metadata: metadata) } else { logger.debug("request", metadata: metadata) }
+        metrics.record(route: exchange.route, status: response.status.code, seconds: seconds, bytesIn: exchange.bytesIn, bytesOut: bytesOut)
+        // Built only when the line is logged (the metadata arguments are autoclosures).
+        func metadata() -> Logger.Metadata {
+            [
+                "method": "\(request.method)", "route": "\(exchange.route)", "status": "\(response.status.code)",
+                "library": "\(exchange.library?.rawValue ?? "-")", "device": "\(exchange.device?.rawValue ?? "-")",
+                "ms": "\(Int(seconds * 1000))", "bytes_in": "\(exchange.bytesIn)",
+            ]
+        }
+        if response.status.code >= 400 { logger.info("request refused", metadata: metadata()) } else { logger.debug("request", metadata: metadata()) }
         return response
     }
 
@@ -70,7 +73,7 @@ struct RelayResponder: HTTPResponder {
         }
         if segments == ["metrics"] {
             exchange.route = "metrics"
-            return Self.text(await metrics.exposition(), contentType: "text/plain; version=0.0.4")
+            return Self.text(metrics.exposition(), contentType: "text/plain; version=0.0.4")
         }
         guard segments.count >= 4, segments[0] == "v1", segments[1] == "libraries" else {
             throw RelayHTTPError.notFound("no such endpoint: \(request.uri.path) (see docs/relay.md)")
@@ -134,8 +137,8 @@ struct RelayResponder: HTTPResponder {
         }
         let page = try await storage.list(library, after: after, limit: limit)
         var names: [String] = []
-        for object in page.objects where !(await adversary.hides(object.name)) { names.append(object.name.rawValue) }
-        if after == 0 { names += await adversary.injected().map(\.rawValue) }
+        for object in page.objects where !(adversary.hides(object.name)) { names.append(object.name.rawValue) }
+        if after == 0 { names += adversary.injected().map(\.rawValue) }
         let next = page.objects.last?.sequence ?? after
         return try Self.json(RelayListingPage(names: names, next: String(next), hasMore: page.hasMore))
     }
@@ -144,13 +147,13 @@ struct RelayResponder: HTTPResponder {
         let (objectName, kind) = name
         if case .join = kind {
             // Unsigned: the joining device is not a member yet; the content is encrypted under the pairing code.
-            if let wait = await limiter.take("join:\(library)", limit: configuration.joinRateLimit) {
+            if let wait = limiter.take("join:\(library)", limit: configuration.joinRateLimit) {
                 throw RelayHTTPError(.tooManyRequests, "too many join requests for this library; try again in \(wait) s", retryAfter: wait)
             }
             let body = try await Self.readBody(request, limit: configuration.maxJoinBytes, what: "join request", &exchange)
             return Self.putResponse(try await storage.put(body, name: objectName, in: library, membership: nil), objectName)
         }
-        let signature = try await parseSignature(request)
+        let signature = try parseSignature(request)
         exchange.device = signature.device
         let record = try await storage.device(signature.device, in: library)
         var membershipState: RelayMembershipState? = nil
@@ -199,7 +202,7 @@ struct RelayResponder: HTTPResponder {
         default:
             break
         }
-        try await takeTokens(device: signature.device, library: library)
+        try takeTokens(device: signature.device, library: library)
         if let devices = newLibraryDevices,
            try await storage.createLibrary(library, membershipName: objectName, bytes: body, devices: devices) {
             logger.info("library created", metadata: ["library": "\(library)", "founder": "\(signature.device)"])
@@ -229,7 +232,7 @@ struct RelayResponder: HTTPResponder {
         let (objectName, kind) = name
         if case .recovery = kind {
             // Unsigned by exact name: the name is unguessable without the recovery words.
-        } else if case .welcome(_, let device) = kind, let signature = try? await parseSignature(request), signature.device == device,
+        } else if case .welcome(_, let device) = kind, let signature = try? parseSignature(request), signature.device == device,
                   try await storage.device(device, in: library) == nil {
             // A joining device polling for its welcome before it is admitted: the welcome is
             // written only after the membership that admits it, so it cannot exist yet.
@@ -238,8 +241,8 @@ struct RelayResponder: HTTPResponder {
         } else {
             try await authenticate(request, library: library, body: Data(), &exchange)
         }
-        guard !(await adversary.hides(objectName)) else { throw RelayHTTPError.notFound("no object \(objectName)") }
-        let source = await adversary.source(for: objectName)
+        guard !(adversary.hides(objectName)) else { throw RelayHTTPError.notFound("no object \(objectName)") }
+        let source = adversary.source(for: objectName)
         guard let info = try await storage.info(source, in: library) else { throw RelayHTTPError.notFound("no object \(objectName)") }
         var start: Int64 = 0
         var end = info.size
@@ -288,7 +291,7 @@ struct RelayResponder: HTTPResponder {
         guard let raw = request.uri.queryParameters["offset"], let offset = Int64(raw), offset >= 0 else {
             throw RelayHTTPError.badRequest("an upload part needs ?offset=N (bytes from the start of the blob)")
         }
-        let signature = try await memberSignature(request, library: library, &exchange)
+        let signature = try memberSignature(request, library: library, &exchange)
         let body = try await Self.readBody(request, limit: configuration.maxPartBytes, what: "upload part", &exchange)
         guard offset + Int64(body.count) <= configuration.maxBlobBytes else {
             throw RelayHTTPError.tooLarge("blobs on this relay are at most \(configuration.maxBlobBytes) bytes")
@@ -319,22 +322,22 @@ struct RelayResponder: HTTPResponder {
 
     /// Checks that a body-less request (or one whose body is given) is signed by an active member.
     private func authenticate(_ request: Request, library: LibraryID, body: Data, _ exchange: inout Exchange) async throws {
-        let signature = try await memberSignature(request, library: library, &exchange)
+        let signature = try memberSignature(request, library: library, &exchange)
         try await verifyMember(signature, request: request, library: library, body: body)
     }
 
-    private func parseSignature(_ request: Request) async throws -> RelayRequestSignature {
+    private func parseSignature(_ request: Request) throws -> RelayRequestSignature {
         do throws(RelayRequestSignature.Failure) {
             return try RelayRequestSignature(header: { name in HTTPField.Name(name).flatMap { request.headers[$0] } })
         } catch {
-            await metrics.recordRejectedSignature(reason: error.reason)
+            metrics.recordRejectedSignature(reason: error.reason)
             throw RelayHTTPError.unauthorized(error.description)
         }
     }
 
     /// The signature headers of a request by a device that is a member (active or not).
-    private func memberSignature(_ request: Request, library: LibraryID, _ exchange: inout Exchange) async throws -> RelayRequestSignature {
-        let signature = try await parseSignature(request)
+    private func memberSignature(_ request: Request, library: LibraryID, _ exchange: inout Exchange) throws -> RelayRequestSignature {
+        let signature = try parseSignature(request)
         exchange.device = signature.device
         return signature
     }
@@ -346,34 +349,34 @@ struct RelayResponder: HTTPResponder {
         }
         try await verify(signature, request: request, library: library, key: record.signingKey, body: body)
         guard record.active else { throw RelayHTTPError.forbidden("device \(signature.device) was revoked from library \(library)") }
-        try await takeTokens(device: signature.device, library: library)
+        try takeTokens(device: signature.device, library: library)
     }
 
     /// Body hash, signature, timestamp window and nonce.
     private func verify(_ signature: RelayRequestSignature, request: Request, library: LibraryID, key: SigningPublicKey, body: Data) async throws {
         do {
             guard RelayRequestSignature.contentHash(of: body) == signature.contentHash else {
-                await metrics.recordRejectedSignature(reason: "content_hash")
+                metrics.recordRejectedSignature(reason: "content_hash")
                 throw RelayHTTPError.unauthorized("the body does not match the signed content hash")
             }
             let now = Int64(Date().timeIntervalSince1970)
             try signature.verify(method: request.method.rawValue, pathAndQuery: request.uri.string, key: key, now: now, window: configuration.signatureWindowSeconds)
             let expires = signature.timestamp + configuration.signatureWindowSeconds + 1
-            if await janitor.due(now: now) { try? await storage.purgeNonces(expiredBefore: now - 1) }
+            if janitor.due(now: now) { try? await storage.purgeNonces(expiredBefore: now - 1) }
             guard try await storage.useNonce(signature.nonce, device: signature.device, library: library, expiresAt: expires) else {
                 throw RelayRequestSignature.Failure.replayed
             }
         } catch let failure as RelayRequestSignature.Failure {
-            await metrics.recordRejectedSignature(reason: failure.reason)
+            metrics.recordRejectedSignature(reason: failure.reason)
             throw RelayHTTPError.unauthorized(failure.description)
         }
     }
 
-    private func takeTokens(device: DeviceID, library: LibraryID) async throws {
-        if let wait = await limiter.take("device:\(device)", limit: configuration.deviceRateLimit) {
+    private func takeTokens(device: DeviceID, library: LibraryID) throws {
+        if let wait = limiter.take("device:\(device)", limit: configuration.deviceRateLimit) {
             throw RelayHTTPError(.tooManyRequests, "device \(device) is sending too many requests; try again in \(wait) s", retryAfter: wait)
         }
-        if let wait = await limiter.take("library:\(library)", limit: configuration.libraryRateLimit) {
+        if let wait = limiter.take("library:\(library)", limit: configuration.libraryRateLimit) {
             throw RelayHTTPError(.tooManyRequests, "library \(library) is receiving too many requests; try again in \(wait) s", retryAfter: wait)
         }
     }
@@ -447,13 +450,15 @@ struct RelayResponder: HTTPResponder {
 }
 
 /// Decides when this process next purges expired nonces (once a minute).
-actor NonceJanitor {
-    private var last: Int64 = 0
+final class NonceJanitor: Sendable {
+    private let last = LockedState<Int64>(0)
 
     /// True at most once a minute.
     func due(now: Int64) -> Bool {
-        guard now - last >= 60 else { return false }
-        last = now
-        return true
+        last.withLock { last in
+            guard now - last >= 60 else { return false }
+            last = now
+            return true
+        }
     }
 }

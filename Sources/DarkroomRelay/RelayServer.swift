@@ -28,7 +28,7 @@ public struct RelayServer: Sendable {
     /// `RelayAdversaryMode`); an empty list makes it honest again.
     public func setAdversaryModes(_ modes: [RelayAdversaryMode]) async {
         if !modes.isEmpty { logger.warning("adversary test mode on", metadata: ["modes": "\(modes)"]) }
-        await adversary.set(modes)
+        adversary.set(modes)
     }
 
     private func application(host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {

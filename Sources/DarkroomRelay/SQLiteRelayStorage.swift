@@ -58,7 +58,7 @@ public final class SQLiteRelayStorage: RelayStorage {
     /// The device's record.
     public func device(_ device: DeviceID, in library: LibraryID) async throws -> RelayDeviceRecord? {
         try await guarded {
-            try await self.pool.read { db in
+            try self.readHere { db in
                 guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT signing_key, active FROM relay_devices WHERE library = ? AND device = ?"),
                     arguments: [library.rawValue, device.rawValue]) else { return nil }
                 return RelayDeviceRecord(device: device, signingKey: try SigningPublicKey(bytes: row["signing_key"]), active: row["active"])
@@ -69,7 +69,7 @@ public final class SQLiteRelayStorage: RelayStorage {
     /// The newest membership.
     public func membership(of library: LibraryID) async throws -> RelayMembershipState? {
         try await guarded {
-            try await self.pool.read { db in
+            try self.readHere { db in
                 try Row.fetchOne(db.cachedStatement(sql: "SELECT membership_version, membership FROM relay_libraries WHERE library = ?"), arguments: [library.rawValue])
                     .map { RelayMembershipState(version: UInt64($0["membership_version"] as Int64), bytes: $0["membership"]) }
             }
@@ -111,7 +111,7 @@ public final class SQLiteRelayStorage: RelayStorage {
     /// Size and digest.
     public func info(_ name: ObjectName, in library: LibraryID) async throws -> RelayObjectInfo? {
         try await guarded {
-            try await self.pool.read { db in
+            try self.readHere { db in
                 try Row.fetchOne(db.cachedStatement(sql: "SELECT size, digest FROM relay_objects WHERE library = ? AND name = ?"), arguments: [library.rawValue, name.rawValue])
                     .map { RelayObjectInfo(size: $0["size"], digest: $0["digest"]) }
             }
@@ -121,7 +121,7 @@ public final class SQLiteRelayStorage: RelayStorage {
     /// The chunk containing `offset`.
     public func chunk(of name: ObjectName, in library: LibraryID, containing offset: Int64) async throws -> (offset: Int64, data: Data)? {
         try await guarded {
-            try await self.pool.read { db in
+            try self.readHere { db in
                 try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT byte_offset, data FROM relay_chunks WHERE library = ? AND name = ? AND byte_offset <= ?
                     ORDER BY byte_offset DESC LIMIT 1
@@ -135,7 +135,7 @@ public final class SQLiteRelayStorage: RelayStorage {
     /// A page of the listing.
     public func list(_ library: LibraryID, after: Int64, limit: Int) async throws -> (objects: [RelayListedObject], hasMore: Bool) {
         try await guarded {
-            try await self.pool.read { db in
+            try self.readHere { db in
                 let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, name FROM relay_objects WHERE library = ? AND seq > ? ORDER BY seq LIMIT ?"),
                     arguments: [library.rawValue, after, limit + 1])
                 let objects = rows.prefix(limit).compactMap { row in
@@ -281,6 +281,18 @@ public final class SQLiteRelayStorage: RelayStorage {
             return result!
         }
     }
+
+    /// Runs a read on the calling thread, for the reads every request makes (a device's key, a
+    /// listing page, an object's size and bytes). In WAL mode a reader never waits for the
+    /// writer and these reads take microseconds, while GRDB's asynchronous read hops to a reader
+    /// queue and back: two thread wake-ups per read, which a profile of the relay under load
+    /// showed on top (docs/benchmarks.md, "Relay").
+    private func readHere<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
+
+    /// Runs a short write (a nonce) on the calling thread, for the same reason as `readHere`.
+    /// It waits while another connection holds the writer, at most one flushed commit; the
+    /// writes that flush (`writeFlushed`) stay asynchronous.
+    private func writeHere<T>(_ body: (Database) throws -> T) throws -> T { try pool.write(body) }
 
     private func guarded<T>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as RelayStorageError { throw error } catch let error as DatabaseError {
