@@ -8,6 +8,7 @@ import GRDB
 /// `PostgresRelayStorage`.
 public final class SQLiteRelayStorage: RelayStorage {
     let pool: DatabasePool
+    private let nonces: NonceBatcher
     /// The database file.
     public let path: String
 
@@ -25,6 +26,7 @@ public final class SQLiteRelayStorage: RelayStorage {
         } catch {
             throw RelayStorageError.database("cannot open \(path): \(error)")
         }
+        nonces = NonceBatcher(pool: pool)
     }
 
     private static let schema = """
@@ -200,15 +202,9 @@ public final class SQLiteRelayStorage: RelayStorage {
         }
     }
 
-    /// Records a nonce.
+    /// Records a nonce (committed together with the nonces of concurrent requests).
     public func useNonce(_ nonce: String, device: DeviceID, library: LibraryID, expiresAt: Int64) async throws -> Bool {
-        try await guarded {
-            try await self.pool.write { db in
-                try db.cachedStatement(sql: "INSERT INTO relay_nonces (library, device, nonce, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING").execute(
-                    arguments: [library.rawValue, device.rawValue, nonce, expiresAt])
-                return db.changesCount == 1
-            }
-        }
+        try await guarded { try await nonces.use(nonce, device: device, library: library, expiresAt: expiresAt) }
     }
 
     /// Forgets expired nonces.
@@ -288,11 +284,6 @@ public final class SQLiteRelayStorage: RelayStorage {
     /// queue and back: two thread wake-ups per read, which a profile of the relay under load
     /// showed on top (docs/benchmarks.md, "Relay").
     private func readHere<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
-
-    /// Runs a short write (a nonce) on the calling thread, for the same reason as `readHere`.
-    /// It waits while another connection holds the writer, at most one flushed commit; the
-    /// writes that flush (`writeFlushed`) stay asynchronous.
-    private func writeHere<T>(_ body: (Database) throws -> T) throws -> T { try pool.write(body) }
 
     private func guarded<T>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as RelayStorageError { throw error } catch let error as DatabaseError {

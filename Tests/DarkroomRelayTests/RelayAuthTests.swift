@@ -7,6 +7,31 @@ import Testing
 extension RelayTests {
     /// Signatures, membership and authorization by object name.
     @Suite struct RelayAuthTests {
+        /// Nonces of concurrent requests are committed together (SQLite's group commit): a
+        /// request sent many times at once, and requests that share nothing, still get exactly
+        /// one "fresh" answer per nonce.
+        @Test(arguments: RelayBackend.available)
+        func concurrentCopiesOfOneRequestAreAcceptedOnce(backend: RelayBackend) async throws {
+            try await withRelay(backend) { relay in
+                let path = "/v1/libraries/\(relay.library)/objects"
+                let requests = (0..<8).map { _ in RelayHarness.signedHeaders("GET", path, by: relay.a) }
+                let statuses = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+                    for (i, headers) in requests.enumerated() {
+                        for _ in 0..<5 { group.addTask { (i, Int(try await relay.raw("GET", path, headers: headers).status)) } }
+                    }
+                    var all: [(Int, Int)] = []
+                    for try await s in group { all.append(s) }
+                    return all
+                }
+                for i in requests.indices {
+                    let mine = statuses.filter { $0.0 == i }.map(\.1)
+                    #expect(mine.filter { $0 == 200 }.count == 1, "request \(i): \(mine)")
+                    #expect(mine.filter { $0 == 401 }.count == 4, "request \(i): \(mine)")
+                }
+                #expect(relay.server.metrics.rejectedSignatures(reason: "replayed") == 32)
+            }
+        }
+
         @Test(arguments: RelayBackend.available)
         func forgedReplayedExpiredAndTamperedSignaturesAreRefused(backend: RelayBackend) async throws {
             try await withRelay(backend) { relay in
