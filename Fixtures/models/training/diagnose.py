@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import numpy as np
@@ -69,34 +70,129 @@ def roundtrip(a):
         print(f"{d}: FID-style {evaluate.frechet(real_im.numpy(), im.numpy()):.4f}, {accuracy(img, held)}")
 
 
-def fid_bootstrap(a):
-    held, prompts = held_out()
-    real = np.stack([scenes.render(s) for s in held])
-    scorer = CLIPModel.from_pretrained(a.work / "scorer").eval()
-    tok = CLIPTokenizer.from_pretrained(a.model / "tokenizer")
-    text = CLIPTextModel.from_pretrained(a.model / "text_encoder").eval()
+class Scoring:
+    """The scorer, the real renders' and prompts' embeddings, and the text encoder of the shipped model: what
+    every FID-style comparison here needs."""
 
-    def images(unet_dir, vae_dir, steps, scheduler):
+    def __init__(self, model: Path, work: Path):
+        self.held, self.prompts = held_out()
+        self.scorer = CLIPModel.from_pretrained(work / "scorer").eval()
+        self.tok = CLIPTokenizer.from_pretrained(model / "tokenizer")
+        self.text = CLIPTextModel.from_pretrained(model / "text_encoder").eval()
+        real = np.stack([scenes.render(s) for s in self.held])
+        real_im, real_tx = evaluate.embed(self.scorer, self.tok, real, self.prompts)
+        self.real, self.real_tx = real_im.numpy(), real_tx.numpy()
+
+    def embeddings(self, unet_dir: Path, vae_dir: Path, steps: int, scheduler, guidance: float,
+                   noise: int = 0) -> np.ndarray:
+        """Scorer image embeddings [prompts, 64] of one configuration; noise set 0 is evaluate.py's."""
         unet = UNet2DConditionModel.from_pretrained(unet_dir).eval()
-        lat = train.sample_latents(unet, text, tok, prompts, steps, evaluate.GUIDANCE, scheduler, seed=SEED + 50)
-        return evaluate.embed(scorer, tok, train.decode(AutoencoderKL.from_pretrained(vae_dir).eval(), lat),
-                              None)[0].numpy()
+        lat = train.sample_latents(unet, self.text, self.tok, self.prompts, steps, guidance, scheduler,
+                                   seed=SEED + 50 + 1000 * noise)
+        images = train.decode(AutoencoderKL.from_pretrained(vae_dir).eval(), lat)
+        return evaluate.embed(self.scorer, self.tok, images, None)[0].numpy()
 
-    real_e = evaluate.embed(scorer, tok, real, None)[0].numpy()
-    teacher_e = images(a.work / "teacher", a.work / "vae", 50, evaluate.ddim())
-    student_e = images(a.model / "unet", a.model / "vae", 8, train.shipped_scheduler())
-    t, s = evaluate.frechet(real_e, teacher_e), evaluate.frechet(real_e, student_e)
-    print(f"FID-style: teacher 50 steps {t:.4f}, student 8 steps {s:.4f}, difference {s - t:+.4f}")
+    def teacher(self, work: Path, guidance: float, noise: int = 0) -> np.ndarray:
+        """The issue's reference: the teacher at 50 DDIM steps through the full decoder."""
+        return self.embeddings(work / "teacher", work / "vae", 50, evaluate.ddim(), guidance, noise)
+
+    def student(self, model: Path, guidance: float, noise: int = 0) -> np.ndarray:
+        """The shipped student at 8 steps (shipped sampler) through the slim decoder."""
+        return self.embeddings(model / "unet", model / "vae", 8, train.shipped_scheduler(), guidance, noise)
+
+
+def paired_bootstrap(real: np.ndarray, student: np.ndarray, teacher: np.ndarray, resamples: int):
+    """FID-style differences student - teacher over resamples of the prompts (with replacement). student and
+    teacher are [noise sets, prompts, 64]: a resampled prompt brings all its noise sets along."""
     rng = np.random.default_rng(SEED + 60)
+    n = real.shape[0]
     diffs = []
-    for _ in range(a.resamples):
-        i = rng.integers(0, len(held), len(held))
-        diffs.append(evaluate.frechet(real_e[i], student_e[i]) - evaluate.frechet(real_e[i], teacher_e[i]))
-    d = np.array(diffs)
+    for _ in range(resamples):
+        i = rng.integers(0, n, n)
+        diffs.append(evaluate.frechet(real[i], student[:, i].reshape(-1, real.shape[1])) -
+                     evaluate.frechet(real[i], teacher[:, i].reshape(-1, real.shape[1])))
+    return np.array(diffs)
+
+
+def interval(d: np.ndarray) -> str:
     lo, hi = np.percentile(d, [2.5, 97.5])
-    print(f"paired bootstrap over {len(held)} prompts, {a.resamples} resamples: student - teacher "
-          f"median {np.median(d):+.4f}, 95% interval [{lo:+.4f}, {hi:+.4f}], student at or below the teacher "
-          f"in {100 * (d <= 0).mean():.0f}% of resamples")
+    return (f"median {np.median(d):+.4f}, 95% interval [{lo:+.4f}, {hi:+.4f}], student at or below the teacher "
+            f"in {100 * (d <= 0).mean():.0f}% of resamples")
+
+
+def fid_bootstrap(a):
+    sc = Scoring(a.model, a.work)
+    teacher_e = sc.teacher(a.work, evaluate.GUIDANCE)
+    student_e = sc.student(a.model, evaluate.GUIDANCE)
+    t, s = evaluate.frechet(sc.real, teacher_e), evaluate.frechet(sc.real, student_e)
+    print(f"FID-style: teacher 50 steps {t:.4f}, student 8 steps {s:.4f}, difference {s - t:+.4f}")
+    d = paired_bootstrap(sc.real, student_e[None], teacher_e[None], a.resamples)
+    print(f"paired bootstrap over {len(sc.held)} prompts, {a.resamples} resamples: student - teacher "
+          f"{interval(d)}")
+
+
+def sweep(a):
+    """Embeddings of the teacher (50 steps) and the student (8 steps) at each guidance and noise set, cached
+    as .npy files in a.cache (several processes may fill one cache with different guidance lists)."""
+    sc = Scoring(a.model, a.work)
+    a.cache.mkdir(parents=True, exist_ok=True)
+    np.save(a.cache / "real.npy", sc.real)
+    np.save(a.cache / "real_tx.npy", sc.real_tx)
+    for g in a.guidance:
+        for k in range(a.noise_sets):
+            for name, make in (("teacher", lambda: sc.teacher(a.work, g, k)),
+                               ("student", lambda: sc.student(a.model, g, k))):
+                f = a.cache / f"{name}-g{g:g}-n{k}.npy"
+                if not f.exists():
+                    np.save(f, make())
+                    print(f"{f.name} done", flush=True)
+
+
+def sweep_report(a):
+    """The FID-style / CLIP-style table over guidance from a sweep cache, with a paired bootstrap at each
+    guidance and the comparison at matched CLIP-style score (the paper's FID-CLIP curves)."""
+    real, real_tx = np.load(a.cache / "real.npy"), np.load(a.cache / "real_tx.npy")
+    guidances = sorted({float(f.name.split("-g")[1].split("-n")[0]) for f in a.cache.glob("teacher-g*-n*.npy")})
+    rows = {}
+    for g in guidances:
+        e = {}
+        for name in ("teacher", "student"):
+            files = sorted(a.cache.glob(f"{name}-g{g:g}-n*.npy"))
+            e[name] = np.stack([np.load(f) for f in files[:a.noise_sets]])
+        if e["teacher"].shape[0] != e["student"].shape[0]:
+            continue
+        k = e["teacher"].shape[0]
+        r = dict(noise_sets=k)
+        for name, x in e.items():
+            flat = x.reshape(-1, real.shape[1])
+            r[f"{name}_fid"] = evaluate.frechet(real, flat)
+            r[f"{name}_fid_per_set"] = [evaluate.frechet(real, x[j]) for j in range(k)]
+            r[f"{name}_clip"] = float((x * real_tx[None]).sum(-1).mean())
+        d = paired_bootstrap(real, e["student"], e["teacher"], a.resamples)
+        r["diff_median"], r["diff_lo"], r["diff_hi"] = (float(np.median(d)), *map(float, np.percentile(d, [2.5, 97.5])))
+        r["student_at_or_below"] = float((d <= 0).mean())
+        rows[g] = r
+    gs = sorted(rows)
+    tc = np.array([rows[g]["teacher_clip"] for g in gs])
+    tf = np.array([rows[g]["teacher_fid"] for g in gs])
+    order = np.argsort(tc)
+    lines = ["| guidance | noise sets | teacher 50 steps: FID-style | CLIP-style | student 8 steps: FID-style | "
+             "CLIP-style | student - teacher FID-style (paired bootstrap, 95%) | student at or below | "
+             "teacher FID-style at the student's CLIP-style |", "|---|---|---|---|---|---|---|---|---|"]
+    for g in gs:
+        r = rows[g]
+        inside = tc.min() <= r["student_clip"] <= tc.max()
+        r["teacher_fid_at_student_clip"] = (float(np.interp(r["student_clip"], tc[order], tf[order]))
+                                            if inside else None)
+        matched = f"{r['teacher_fid_at_student_clip']:.4f}" if inside else "outside the teacher's range"
+        lines.append(f"| {g:g} | {r['noise_sets']} | {r['teacher_fid']:.4f} | {r['teacher_clip']:.4f} | "
+                     f"{r['student_fid']:.4f} | {r['student_clip']:.4f} | {r['diff_median']:+.4f} "
+                     f"[{r['diff_lo']:+.4f}, {r['diff_hi']:+.4f}] | {100 * r['student_at_or_below']:.0f}% | "
+                     f"{matched} |")
+    print("\n".join(lines))
+    if a.out:
+        a.out.with_suffix(".md").write_text("\n".join(lines) + "\n")
+        a.out.with_suffix(".json").write_text(json.dumps({f"{g:g}": rows[g] for g in gs}, indent=2) + "\n")
 
 
 def main():
@@ -117,9 +213,21 @@ def main():
     b.add_argument("model", type=Path)
     b.add_argument("--work", type=Path, required=True)
     b.add_argument("--resamples", type=int, default=200)
+    w = sub.add_parser("sweep")
+    w.add_argument("model", type=Path)
+    w.add_argument("--work", type=Path, required=True)
+    w.add_argument("--guidance", type=float, nargs="+", required=True)
+    w.add_argument("--noise-sets", type=int, default=1)
+    w.add_argument("--cache", type=Path, required=True)
+    rp = sub.add_parser("sweep-report")
+    rp.add_argument("--cache", type=Path, required=True)
+    rp.add_argument("--noise-sets", type=int, default=100, help="use at most this many noise sets per guidance")
+    rp.add_argument("--resamples", type=int, default=200)
+    rp.add_argument("--out", type=Path, help="write OUT.md and OUT.json")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    {"screen": screen, "roundtrip": roundtrip, "fid-bootstrap": fid_bootstrap}[a.command](a)
+    {"screen": screen, "roundtrip": roundtrip, "fid-bootstrap": fid_bootstrap, "sweep": sweep,
+     "sweep-report": sweep_report}[a.command](a)
 
 
 if __name__ == "__main__":

@@ -404,6 +404,61 @@ def guided(unet, z, t, cond, uncond, w):
     return vu + w * (vc - vu)
 
 
+def distill_step(a, corpus: Corpus, teacher, student, text, teacher_grid: list[int], student_steps: int, g,
+                 denoise_weight: float):
+    """One step of CFG-aware step distillation (SnapFusion): from a noised training latent at a student timestep,
+    the teacher takes len(teacher_grid) // student_steps DDIM steps on its grid (guided by w drawn from
+    [w_min, w_max] in a cfg_prob share of batches), and the student learns the single DDIM step that lands where
+    the teacher did; plus denoise_weight times the plain v-prediction loss on the training latent."""
+    ratio = (len(teacher_grid) - 1) // student_steps
+    n = len(corpus.images)
+    with torch.no_grad():
+        uncond_emb = text(corpus.empty[None])[0]
+
+    def step(i):
+        b = a.distill_batch
+        idx = torch.randint(0, n, (b,), generator=g).numpy()
+        x0 = corpus.latent_batch(idx, g)
+        ids = corpus.caption_batch(idx, g, drop=0.1)
+        k = torch.randint(0, student_steps, (b,), generator=g)
+        # The teacher's timesteps from the student's t (ts[0]) to the student's next timestep (ts[-1]).
+        ts = [torch.tensor([teacher_grid[ratio * j + r] for j in k]) for r in range(ratio + 1)]
+        t, te = ts[0], ts[-1]
+        eps = torch.randn(x0.shape, generator=g).to(DEV)
+        al, si = alpha_sigma(t)
+        td = t.to(DEV)
+        z = al * x0 + si * eps
+        with torch.no_grad():
+            cond = text(ids)[0]
+        use_cfg = torch.rand((), generator=g).item() < a.cfg_prob
+        zr = z
+        if use_cfg:
+            w = torch.empty(b, 1, 1, 1).uniform_(a.w_min, a.w_max, generator=g).to(DEV)
+            unc = uncond_emb.expand(b, -1, -1)
+            with torch.no_grad():
+                for r in range(ratio):
+                    zr = ddim_step(zr, guided(teacher, zr, ts[r].to(DEV), cond, unc, w), ts[r], ts[r + 1])
+            v_both = student(torch.cat([z, z]), torch.cat([td, td]), torch.cat([cond, unc])).sample
+            vc, vu = v_both.chunk(2)
+            v_student = vu + w * (vc - vu)
+        else:
+            with torch.no_grad():
+                for r in range(ratio):
+                    zr = ddim_step(zr, teacher(zr, ts[r].to(DEV), cond).sample, ts[r], ts[r + 1])
+            vc = student(z, td, cond).sample
+            v_student = vc
+        # Target: the x0 for which one student DDIM step from (z, t) lands on the teacher's zr at te.
+        ae, se = alpha_sigma(te)
+        ratio_s = se / si
+        x_target = (zr - ratio_s * z) / (ae - ratio_s * al)
+        v_target = (al * z - x_target) / si
+        distill = F.mse_loss(v_student, v_target)
+        denoise = F.mse_loss(vc, al * eps - si * x0)
+        return distill + denoise_weight * denoise
+
+    return step
+
+
 def stage_distill(a, work: Path, corpus: Corpus, teacher_steps: int):
     student_steps = teacher_steps // 2
     out = work / f"student{student_steps}"
@@ -418,54 +473,36 @@ def stage_distill(a, work: Path, corpus: Corpus, teacher_steps: int):
     assert tgrid[::2] == sgrid, "student grid must be every other teacher timestep"
     g = torch.Generator().manual_seed(a.seed + 10 + teacher_steps)
     torch.manual_seed(a.seed + 10 + teacher_steps)
-    n = len(corpus.images)
-    with torch.no_grad():
-        uncond_emb = text(corpus.empty[None])[0]
-
-    def step(i):
-        b = a.distill_batch
-        idx = torch.randint(0, n, (b,), generator=g).numpy()
-        x0 = corpus.latent_batch(idx, g)
-        ids = corpus.caption_batch(idx, g, drop=0.1)
-        k = torch.randint(0, student_steps, (b,), generator=g)
-        t = torch.tensor([tgrid[2 * j] for j in k])
-        tm = torch.tensor([tgrid[2 * j + 1] for j in k])
-        te = torch.tensor([tgrid[2 * j + 2] for j in k])
-        eps = torch.randn(x0.shape, generator=g).to(DEV)
-        al, si = alpha_sigma(t)
-        td, tmd = t.to(DEV), tm.to(DEV)
-        z = al * x0 + si * eps
-        with torch.no_grad():
-            cond = text(ids)[0]
-        use_cfg = torch.rand((), generator=g).item() < a.cfg_prob
-        if use_cfg:
-            w = torch.empty(b, 1, 1, 1).uniform_(a.w_min, a.w_max, generator=g).to(DEV)
-            unc = uncond_emb.expand(b, -1, -1)
-            with torch.no_grad():
-                z1 = ddim_step(z, guided(teacher, z, td, cond, unc, w), t, tm)
-                z2 = ddim_step(z1, guided(teacher, z1, tmd, cond, unc, w), tm, te)
-            v_both = student(torch.cat([z, z]), torch.cat([td, td]), torch.cat([cond, unc])).sample
-            vc, vu = v_both.chunk(2)
-            v_student = vu + w * (vc - vu)
-        else:
-            with torch.no_grad():
-                z1 = ddim_step(z, teacher(z, td, cond).sample, t, tm)
-                z2 = ddim_step(z1, teacher(z1, tmd, cond).sample, tm, te)
-            vc = student(z, td, cond).sample
-            v_student = vc
-        # Target: the x0 for which one student DDIM step from (z, t) lands on z2 at te.
-        ae, se = alpha_sigma(te)
-        ratio = se / si
-        x_target = (z2 - ratio * z) / (ae - ratio * al)
-        v_target = (al * z - x_target) / si
-        distill = F.mse_loss(v_student, v_target)
-        denoise = F.mse_loss(vc, al * eps - si * x0)
-        return distill + a.denoise_weight * denoise
-
+    step = distill_step(a, corpus, teacher, student, text, tgrid, student_steps, g, a.denoise_weight)
     iters, secs = run_loop(f"distill {teacher_steps}->{student_steps}", a.distill_iters, a.distill_minutes, step,
                            list(student.parameters()), a.distill_lr, ema)
     ema.copy_to()
     record(work, f"distill_{teacher_steps}_{student_steps}", iterations=iters, seconds=round(secs), batch=a.distill_batch)
+    student.save_pretrained(out)
+
+
+def stage_refine_student(a, work: Path, corpus: Corpus):
+    """Continues the final student against the teacher itself: base_steps / final_steps teacher DDIM steps per
+    student step (32 -> 8: four), with --refine-denoise-weight times the plain denoising loss. Writes
+    student{final}-refined, which the export then ships."""
+    out = work / f"student{a.final_steps}-refined"
+    if a.refine_student_minutes <= 0 or out.exists():
+        return
+    teacher = UNet2DConditionModel.from_pretrained(work / "teacher").eval().requires_grad_(False).to(DEV)
+    student = UNet2DConditionModel.from_pretrained(work / f"student{a.final_steps}").float().train().to(DEV)
+    text = CLIPTextModel.from_pretrained(work / "text_encoder").float().eval().requires_grad_(False).to(DEV)
+    ema = EMA([student], a.ema_distill)
+    tgrid, sgrid = trailing_grid(a.base_steps), trailing_grid(a.final_steps)
+    r = a.base_steps // a.final_steps
+    assert tgrid[::r] == sgrid, "student grid must be every r-th teacher timestep"
+    g = torch.Generator().manual_seed(a.seed + 12)
+    torch.manual_seed(a.seed + 12)
+    step = distill_step(a, corpus, teacher, student, text, tgrid, a.final_steps, g, a.refine_denoise_weight)
+    iters, secs = run_loop(f"refine student {a.base_steps}->{a.final_steps}", a.distill_iters,
+                           a.refine_student_minutes, step, list(student.parameters()), a.refine_lr, ema)
+    ema.copy_to()
+    record(work, "refine_student", iterations=iters, seconds=round(secs), batch=a.distill_batch, lr=a.refine_lr,
+           denoise_weight=a.refine_denoise_weight)
     student.save_pretrained(out)
 
 
@@ -613,7 +650,8 @@ def export(a, work: Path, out: Path):
         vae=AutoencoderKL.from_pretrained(work / "vae_slim"),
         text_encoder=CLIPTextModel.from_pretrained(work / "text_encoder"),
         tokenizer=tokenizer,
-        unet=UNet2DConditionModel.from_pretrained(work / f"student{a.final_steps}"),
+        unet=UNet2DConditionModel.from_pretrained(
+            next(d for d in (work / f"student{a.final_steps}-refined", work / f"student{a.final_steps}") if d.exists())),
         scheduler=shipped_scheduler(), safety_checker=None, feature_extractor=None,
         requires_safety_checker=False)
     if out.exists():
@@ -666,6 +704,14 @@ def main():
     p.add_argument("--w-min", type=float, default=2.0)
     p.add_argument("--w-max", type=float, default=14.0)
     p.add_argument("--denoise-weight", type=float, default=0.2)
+    p.add_argument("--refine-student-minutes", type=float, default=0.0,
+                   help="after distillation, continue the final student against the teacher itself (see "
+                        "stage_refine_student); 0: skip")
+    p.add_argument("--refine-lr", type=float, default=5e-5)
+    p.add_argument("--refine-denoise-weight", type=float, default=0.2)
+    p.add_argument("--only-refine-student", action="store_true",
+                   help="run only the student refinement and the export (a work folder holding teacher/, "
+                        "student8/, text_encoder/, vae_slim/, tokenizer/ and the corpus)")
     p.add_argument("--slim-latents", type=int, default=768)
     p.add_argument("--slim-iters", type=int, default=2400)
     p.add_argument("--slim-minutes", type=float, default=5)
@@ -716,6 +762,10 @@ def main():
         stage_slim_vae(a, a.work, corpus)
         export(a, a.work, a.out)
         return
+    if a.only_refine_student:
+        stage_refine_student(a, a.work, corpus)
+        export(a, a.work, a.out)
+        return
     stage_slim_encoder_tune(a, a.work, corpus)
     stage_vae(a, a.work, corpus)
     if a.stop_after == "vae":
@@ -734,6 +784,7 @@ def main():
     while steps > a.final_steps:
         stage_distill(a, a.work, corpus, steps)
         steps //= 2
+    stage_refine_student(a, a.work, corpus)
     if a.stop_after == "distill":
         return
     stage_slim_vae(a, a.work, corpus)
