@@ -157,10 +157,11 @@ def sweep_report(a):
     for g in guidances:
         e = {}
         for name in ("teacher", "student"):
-            files = sorted(a.cache.glob(f"{name}-g{g:g}-n*.npy"))
-            e[name] = np.stack([np.load(f) for f in files[:a.noise_sets]])
-        if e["teacher"].shape[0] != e["student"].shape[0]:
-            continue
+            files = sorted(a.cache.glob(f"{name}-g{g:g}-n*.npy"))[:a.noise_sets]
+            if files:
+                e[name] = np.stack([np.load(f) for f in files])
+        if len(e) < 2 or e["teacher"].shape[0] != e["student"].shape[0]:
+            continue  # a guidance the sweep has not finished for both sides
         k = e["teacher"].shape[0]
         r = dict(noise_sets=k)
         for name, x in e.items():
