@@ -10,6 +10,12 @@
         the FID-style comparison of the issue's target -- the shipped student (MODEL, 8 steps) against the
         teacher at 50 steps (WORK/teacher, WORK/vae's full decoder) -- with a paired bootstrap over the
         held-out prompts: how often a resample of the same prompts puts the student at or below the teacher.
+    python3 diagnose.py sweep MODEL --work WORK --guidance G... [--noise-sets 2] --cache CACHE
+        the same two configurations at each guidance G and noise set: scorer embeddings cached in CACHE
+        (files already there are kept, so several processes may share one cache);
+    python3 diagnose.py sweep-report --cache CACHE [--resamples 200] [--out logs/sweep]
+        from a sweep cache: FID-style and CLIP-style of both sides per guidance over all noise sets, a
+        paired bootstrap of the difference, and each side's best FID-style over guidance.
 """
 from __future__ import annotations
 
