@@ -324,6 +324,7 @@ public final class PostgresRelayStorage: RelayStorage {
     }
 
     /// Runs `body` with the current pool, within `operationTimeout`; maps database errors.
+    @discardableResult
     private func guarded<T: Sendable>(_ body: @Sendable @escaping (PostgresClient) async throws -> T) async throws -> T {
         let (client, generation) = pool.current()
         do {

@@ -23,7 +23,7 @@ import Testing
             Steps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 965400086, Size: 16x12, Model hash: 45dee52b, Model: sd15
             """)
         let withMetadata = try writePNG(inbox, "a.png", seed: 1, chunks: [a1111])
-        let plain = try writePNG(inbox, "b.png", seed: 2)
+        _ = try writePNG(inbox, "b.png", seed: 2)
         let copy = inbox.appendingPathComponent("copy-of-a.png")
         try FileManager.default.copyItem(at: withMetadata, to: copy)
         let notPNG = inbox.appendingPathComponent("c.png")

@@ -35,7 +35,7 @@ import Testing
         #expect(child.parentID == failed && child.status == .queued && child.seed == 7)
         let done = try await library.item(String(failed.prefix(8)))
         await #expect(throws: LibraryError.self) { try await library.retry([done.id, retried[0]]) }
-        try await library.enqueue(request(seed: 1), count: 2, modelID: "m", modelPath: nil)
+        _ = try await library.enqueue(request(seed: 1), count: 2, modelID: "m", modelPath: nil)
         #expect(try await library.clearQueue() == 3)
         #expect(try await library.queuedJobs().isEmpty)
     }
