@@ -23,8 +23,8 @@ public enum RelayAdversaryMode: Sendable, Equatable {
 }
 
 /// The adversary modes currently active (shared by all requests of one relay process).
-/// An honest relay (no modes) answers every question without taking the lock's contents
-/// apart: the request path asks it for every object it lists or serves.
+/// The request path asks it about every object it lists or serves, so its state sits behind
+/// a lock rather than in an actor.
 final class RelayAdversary: Sendable {
     private let modes = LockedState<[RelayAdversaryMode]>([])
 

@@ -137,7 +137,7 @@ struct RelayResponder: HTTPResponder {
         }
         let page = try await storage.list(library, after: after, limit: limit)
         var names: [String] = []
-        for object in page.objects where !(adversary.hides(object.name)) { names.append(object.name.rawValue) }
+        for object in page.objects where !adversary.hides(object.name) { names.append(object.name.rawValue) }
         if after == 0 { names += adversary.injected().map(\.rawValue) }
         let next = page.objects.last?.sequence ?? after
         return try Self.json(RelayListingPage(names: names, next: String(next), hasMore: page.hasMore))
@@ -241,7 +241,7 @@ struct RelayResponder: HTTPResponder {
         } else {
             try await authenticate(request, library: library, body: Data(), &exchange)
         }
-        guard !(adversary.hides(objectName)) else { throw RelayHTTPError.notFound("no object \(objectName)") }
+        guard !adversary.hides(objectName) else { throw RelayHTTPError.notFound("no object \(objectName)") }
         let source = adversary.source(for: objectName)
         guard let info = try await storage.info(source, in: library) else { throw RelayHTTPError.notFound("no object \(objectName)") }
         var start: Int64 = 0
