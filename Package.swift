@@ -93,9 +93,9 @@ let package = Package(
         // Relay load generator: devices pushing and pulling envelopes over HTTP (Benchmarks/relay/README.md).
         .executableTarget(
             name: "darkroom-bench-relay",
-            dependencies: ["DarkroomRelay", "DarkroomSync", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            dependencies: ["DarkroomCrypto", "DarkroomRelay", "DarkroomSync", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Logging", package: "swift-log")],
-            path: "Benchmarks/relay", exclude: ["README.md"]),
+            path: "Benchmarks/relay", exclude: ["README.md", "wrk-relay.lua"]),
 
         .testTarget(name: "DarkroomImagingTests", dependencies: ["DarkroomImaging"]),
         .testTarget(name: "DarkroomStoreTests", dependencies: ["DarkroomStore"]),

@@ -14,6 +14,7 @@
 // sync client on a timer does; a sync that starts late is timed from when it was due, so a
 // relay that falls behind shows in the latencies (no coordinated omission).
 import AsyncHTTPClient
+import DarkroomCrypto
 import DarkroomRelay
 import DarkroomSync
 import Foundation
@@ -28,6 +29,8 @@ struct Options {
     var devicesPerLibrary = 10
     /// Milliseconds between the starts of one device's syncs; 0: closed loop.
     var cycleMs = 0
+    /// The wrk script (`wrk` mode).
+    var script = "Benchmarks/relay/wrk-relay.lua"
 
     init(_ args: ArraySlice<String>) {
         var i = args.startIndex
@@ -45,6 +48,7 @@ struct Options {
             case "--port": port = Int(value())!
             case "--devices-per-library": devicesPerLibrary = Int(value())!
             case "--cycle-ms": cycleMs = Int(value())!
+            case "--script": script = value()
             default: fatalError("unknown option \(args[i])")
             }
             i += 1
@@ -82,11 +86,18 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
     return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
 }
 
-func run(_ options: Options) async throws {
+/// A device of the benchmark: its identity, its library's keyring and the relay it talks to.
+struct Member: Sendable {
+    var identity: DeviceIdentity
+    var keyring: LibraryKeyring
+    var url: URL
+}
+
+/// Relay processes (this executable's `serve` mode) on ports `options.port`…, each answering.
+func startRelays(_ options: Options) throws -> (processes: [Process], urls: [URL]) {
     if case .sqlite(let path) = try RelayStorageLocation(parsing: options.storage) {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
-    // Relay processes.
     var children: [Process] = []
     var urls: [URL] = []
     for p in 0..<options.processes {
@@ -106,18 +117,12 @@ func run(_ options: Options) async throws {
         }
         urls.append(URL(string: "http://127.0.0.1:\(options.port + p)")!)
     }
-    defer { for c in children { c.terminate(); c.waitUntilExit() } }
+    return (children, urls)
+}
 
-    var configuration = HTTPClient.Configuration()
-    configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: options.devices + 8)
-    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-
-    // Libraries of `devicesPerLibrary` devices; membership uploaded by each founder.
-    struct Member: Sendable {
-        var identity: DeviceIdentity
-        var keyring: LibraryKeyring
-        var url: URL
-    }
+/// One library per `devicesPerLibrary` devices, its membership chain uploaded by its founder;
+/// devices are spread over `urls` round-robin.
+func createLibraries(_ options: Options, urls: [URL], client: HTTPClient) async throws -> [Member] {
     var members: [Member] = []
     let libraries = (options.devices + options.devicesPerLibrary - 1) / options.devicesPerLibrary
     for l in 0..<libraries {
@@ -134,6 +139,20 @@ func run(_ options: Options) async throws {
         }
     }
     print("setup: \(libraries) libraries, \(members.count) devices, \(urls.count) relay process(es), storage \(try RelayStorageLocation(parsing: options.storage))")
+    return members
+}
+
+func makeClient(_ options: Options) -> HTTPClient {
+    var configuration = HTTPClient.Configuration()
+    configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: options.devices + 8)
+    return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+}
+
+func run(_ options: Options) async throws {
+    let (children, urls) = try startRelays(options)
+    defer { for c in children { c.terminate(); c.waitUntilExit() } }
+    let client = makeClient(options)
+    let members = try await createLibraries(options, urls: urls, client: client)
 
     let clock = ContinuousClock()
     let start = clock.now
@@ -207,15 +226,73 @@ func run(_ options: Options) async throws {
     for e in Set(errors).prefix(5) { print("  error: \(e)") }
 }
 
+/// The same load from wrk (Benchmarks/relay/wrk-relay.lua): one wrk process per relay process,
+/// one connection per device, every request signed in the script through libsodium.
+func runWrk(_ options: Options) async throws {
+    let (children, urls) = try startRelays(options)
+    defer { for c in children { c.terminate(); c.waitUntilExit() } }
+    let client = makeClient(options)
+    let members = try await createLibraries(options, urls: urls, client: client)
+    try await client.shutdown()
+
+    // The devices' signing seeds for the script: throwaway identities of this run, in a
+    // directory only this user can read, deleted at the end.
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-bench-wrk-\(ProcessInfo.processInfo.processIdentifier)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var runs: [(Process, Pipe)] = []
+    for (p, url) in urls.enumerated() {
+        let mine = members.filter { $0.url == url }
+        let lines = mine.map { m in
+            "\(m.keyring.library.rawValue) \(m.identity.id.rawValue) \(ContentHash.hex([UInt8](m.identity.signing.exportedSeed()))) \(m.keyring.chain.count)\n"
+        }
+        let file = directory.appendingPathComponent("devices-\(p).txt")
+        guard FileManager.default.createFile(atPath: file.path, contents: Data(lines.joined().utf8), attributes: [.posixPermissions: 0o600]) else {
+            fatalError("cannot write \(file.path)")
+        }
+        let wrk = Process()
+        wrk.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
+        wrk.arguments = ["-t1", "-c\(mine.count)", "-d\(Int(options.seconds))s", "--timeout", "10s", "-s", options.script, url.absoluteString]
+        var environment = ProcessInfo.processInfo.environment
+        environment["DARKROOM_WRK_DEVICES"] = file.path
+        wrk.environment = environment
+        let pipe = Pipe()
+        wrk.standardOutput = pipe
+        runs.append((wrk, pipe))
+    }
+    for (wrk, _) in runs { try wrk.run() }
+    var total = 0.0
+    var p99s: [Double] = []
+    var errorFree = true
+    for (p, (wrk, pipe)) in runs.enumerated() {
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        wrk.waitUntilExit()
+        let lines = output.split(separator: "\n")
+        guard wrk.terminationStatus == 0, let line = lines.first(where: { $0.hasPrefix("wrk: ") }),
+              let figures = lines.first(where: { $0.hasPrefix("wrk-figures ") })?.split(separator: " ").dropFirst().compactMap({ Double($0) }),
+              figures.count == 4 else {
+            print(output)
+            fatalError("wrk for relay process \(p) failed (status \(wrk.terminationStatus))")
+        }
+        print("relay process \(p): \(line.dropFirst(5))")
+        total += figures[0]
+        p99s.append(figures[2])
+        if figures[3] != 0 { errorFree = false }
+    }
+    print(String(format: "total: %.0f requests/s; worst p99 %.1f ms; %@", total, p99s.max() ?? .nan, errorFree ? "no errors" : "ERRORS (see above)"))
+    print("load: wrk, closed loop (\(members.count) connections, each a device's signed requests)")
+}
+
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
-    print("usage: darkroom-bench-relay run|serve [--storage LOCATION] [--processes N] [--devices N] [--seconds S] [--port P] [--cycle-ms MS]")
+    print("usage: darkroom-bench-relay run|wrk|serve [--storage LOCATION] [--processes N] [--devices N] [--seconds S] [--port P] [--cycle-ms MS]")
     exit(64)
 }
 let options = Options(arguments.dropFirst(2))
 switch arguments[1] {
 case "serve": try await serve(options)
 case "run": try await run(options)
+case "wrk": try await runWrk(options)
 default:
     print("unknown mode \(arguments[1])")
     exit(64)

@@ -61,9 +61,9 @@ final class NonceBatcher: Sendable {
             let entries = batch.map(\.entry)
             do {
                 let fresh = try await pool.write { db in
-                    let insert = try db.cachedStatement(sql: "INSERT INTO relay_nonces (library, device, nonce, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                    let insert = try db.cachedStatement(sql: "INSERT INTO relay_used_nonces (expires_at, library, device, nonce) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
                     return try entries.map { e in
-                        try insert.execute(arguments: [e.library.rawValue, e.device.rawValue, e.nonce, e.expiresAt])
+                        try insert.execute(arguments: [e.expiresAt, e.library.rawValue, e.device.rawValue, e.nonce])
                         return db.changesCount == 1
                     }
                 }

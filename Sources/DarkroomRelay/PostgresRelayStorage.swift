@@ -68,11 +68,20 @@ public final class PostgresRelayStorage: RelayStorage {
             created_at BIGINT NOT NULL, PRIMARY KEY (library, name, byte_offset))
         """,
         """
-        CREATE TABLE IF NOT EXISTS relay_nonces (
-            library TEXT NOT NULL, device TEXT NOT NULL, nonce TEXT NOT NULL, expires_at BIGINT NOT NULL,
-            PRIMARY KEY (library, device, nonce))
+        CREATE TABLE IF NOT EXISTS relay_used_nonces (
+            expires_at BIGINT NOT NULL, library TEXT NOT NULL, device TEXT NOT NULL, nonce TEXT NOT NULL,
+            PRIMARY KEY (expires_at, library, device, nonce))
         """,
-        "CREATE INDEX IF NOT EXISTS relay_nonces_by_expiry ON relay_nonces (expires_at)",
+        // The nonces of a database from before relay_used_nonces (keyed by time first: RelayStorage.useNonce).
+        """
+        DO $$ BEGIN
+            IF to_regclass('relay_nonces') IS NOT NULL THEN
+                INSERT INTO relay_used_nonces (expires_at, library, device, nonce)
+                SELECT expires_at, library, device, nonce FROM relay_nonces ON CONFLICT DO NOTHING;
+                DROP TABLE relay_nonces;
+            END IF;
+        END $$
+        """,
     ]
 
     /// Creates the tables under an advisory lock, so processes starting together do not race.
@@ -247,7 +256,7 @@ public final class PostgresRelayStorage: RelayStorage {
     public func useNonce(_ nonce: String, device: DeviceID, library: LibraryID, expiresAt: Int64) async throws -> Bool {
         try await guarded { client in
             let rows = try await client.query("""
-                INSERT INTO relay_nonces (library, device, nonce, expires_at) VALUES (\(library.rawValue), \(device.rawValue), \(nonce), \(expiresAt))
+                INSERT INTO relay_used_nonces (expires_at, library, device, nonce) VALUES (\(expiresAt), \(library.rawValue), \(device.rawValue), \(nonce))
                 ON CONFLICT DO NOTHING RETURNING 1
                 """, logger: self.logger)
             return try await Self.count(rows) == 1
@@ -256,7 +265,7 @@ public final class PostgresRelayStorage: RelayStorage {
 
     /// Forgets expired nonces.
     public func purgeNonces(expiredBefore time: Int64) async throws {
-        try await guarded { client in try await client.query("DELETE FROM relay_nonces WHERE expires_at < \(time)", logger: self.logger) }
+        try await guarded { client in try await client.query("DELETE FROM relay_used_nonces WHERE expires_at < \(time)", logger: self.logger) }
     }
 
     /// Every chunk and staged part of a library.

@@ -46,15 +46,26 @@ public final class SQLiteRelayStorage: RelayStorage {
         CREATE TABLE IF NOT EXISTS relay_uploads (
             library TEXT NOT NULL, name TEXT NOT NULL, byte_offset INTEGER NOT NULL, data BLOB NOT NULL,
             created_at INTEGER NOT NULL, PRIMARY KEY (library, name, byte_offset));
-        CREATE TABLE IF NOT EXISTS relay_nonces (
-            library TEXT NOT NULL, device TEXT NOT NULL, nonce TEXT NOT NULL, expires_at INTEGER NOT NULL,
-            PRIMARY KEY (library, device, nonce));
-        CREATE INDEX IF NOT EXISTS relay_nonces_by_expiry ON relay_nonces (expires_at);
+        CREATE TABLE IF NOT EXISTS relay_used_nonces (
+            expires_at INTEGER NOT NULL, library TEXT NOT NULL, device TEXT NOT NULL, nonce TEXT NOT NULL,
+            PRIMARY KEY (expires_at, library, device, nonce)) WITHOUT ROWID;
         """
 
-    /// Creates the tables.
+    /// Creates the tables, and moves the nonces of a relay database from before `relay_used_nonces`
+    /// (keyed by time first: `RelayStorage.useNonce`) into it.
     public func prepare() async throws {
-        try await guarded { try await self.pool.write { db in try db.execute(sql: Self.schema) } }
+        try await guarded {
+            try await self.pool.write { db in
+                try db.execute(sql: Self.schema)
+                if try db.tableExists("relay_nonces") {
+                    try db.execute(sql: """
+                        INSERT OR IGNORE INTO relay_used_nonces (expires_at, library, device, nonce)
+                        SELECT expires_at, library, device, nonce FROM relay_nonces;
+                        DROP TABLE relay_nonces;
+                        """)
+                }
+            }
+        }
     }
 
     /// The device's record.
@@ -209,7 +220,7 @@ public final class SQLiteRelayStorage: RelayStorage {
 
     /// Forgets expired nonces.
     public func purgeNonces(expiredBefore time: Int64) async throws {
-        try await guarded { try await self.pool.write { db in try db.cachedStatement(sql: "DELETE FROM relay_nonces WHERE expires_at < ?").execute(arguments: [time]) } }
+        try await guarded { try await self.pool.write { db in try db.cachedStatement(sql: "DELETE FROM relay_used_nonces WHERE expires_at < ?").execute(arguments: [time]) } }
     }
 
     /// Every chunk and staged part of a library.
