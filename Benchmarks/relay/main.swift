@@ -229,6 +229,10 @@ func run(_ options: Options) async throws {
 /// The same load from wrk (Benchmarks/relay/wrk-relay.lua): one wrk process per relay process,
 /// one connection per device, every request signed in the script through libsodium.
 func runWrk(_ options: Options) async throws {
+    guard FileManager.default.isReadableFile(atPath: options.script) else {
+        fatalError("no wrk script at \(options.script): run from the repository root or pass --script PATH")
+    }
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { fatalError("wrk is not installed: apt-get install wrk") }
     let (children, urls) = try startRelays(options)
     defer { for c in children { c.terminate(); c.waitUntilExit() } }
     let client = makeClient(options)

@@ -332,6 +332,11 @@ public final class PostgresRelayStorage: RelayStorage {
         try await conn.query("DELETE FROM relay_uploads WHERE library = \(library.rawValue) AND name = \(name.rawValue)", logger: logger)
     }
 
+    /// Runs one SQL statement as it is (tests build the layouts of older relays with it).
+    func execute(unsafeSQL sql: String) async throws {
+        try await guarded { client in try await client.query(PostgresQuery(unsafeSQL: sql), logger: self.logger) }
+    }
+
     /// Runs `body` with the current pool, within `operationTimeout`; maps database errors.
     @discardableResult
     private func guarded<T: Sendable>(_ body: @Sendable @escaping (PostgresClient) async throws -> T) async throws -> T {

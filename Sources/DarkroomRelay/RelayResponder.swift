@@ -249,7 +249,7 @@ struct RelayResponder: HTTPResponder {
         var headers = HTTPFields()
         headers[.contentType] = "application/octet-stream"
         headers[.acceptRanges] = "bytes"
-        headers[HTTPField.Name(RelayHeaders.objectSize)!] = String(info.size)
+        headers[Self.objectSizeField] = String(info.size)
         headers[.eTag] = "\"\(ContentHash.hex([UInt8](info.digest)))\""
         var status = HTTPResponse.Status.ok
         if let range = request.headers[.range] {
@@ -328,12 +328,20 @@ struct RelayResponder: HTTPResponder {
 
     private func parseSignature(_ request: Request) throws -> RelayRequestSignature {
         do throws(RelayRequestSignature.Failure) {
-            return try RelayRequestSignature(header: { name in HTTPField.Name(name).flatMap { request.headers[$0] } })
+            return try RelayRequestSignature(header: { name in (Self.signatureFields[name] ?? HTTPField.Name(name)).flatMap { request.headers[$0] } })
         } catch {
             metrics.recordRejectedSignature(reason: error.reason)
             throw RelayHTTPError.unauthorized(error.description)
         }
     }
+
+    private static let objectSizeField = HTTPField.Name(RelayHeaders.objectSize)!
+
+    /// The signature headers' field names, made once rather than per request.
+    private static let signatureFields: [String: HTTPField.Name] = Dictionary(uniqueKeysWithValues: [
+        RelayRequestSignature.deviceHeader, RelayRequestSignature.timestampHeader, RelayRequestSignature.nonceHeader,
+        RelayRequestSignature.contentHashHeader, RelayRequestSignature.signatureHeader,
+    ].map { ($0, HTTPField.Name($0)!) })
 
     /// The signature headers of a request by a device that is a member (active or not).
     private func memberSignature(_ request: Request, library: LibraryID, _ exchange: inout Exchange) throws -> RelayRequestSignature {

@@ -142,16 +142,16 @@ public struct RelayRequestSignature: Sendable, Equatable {
 
     /// Lower-case or upper-case hex to bytes; nil when it is not hex of even length.
     public static func bytes(hex: String) -> Data? {
-        let utf8 = Array(hex.utf8)
-        guard utf8.count % 2 == 0 else { return nil }
-        var out = Data(capacity: utf8.count / 2)
-        var i = 0
-        while i < utf8.count {
-            guard let hi = hexValue(utf8[i]), let lo = hexValue(utf8[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            i += 2
+        var hex = hex
+        return hex.withUTF8 { utf8 -> Data? in
+            guard utf8.count % 2 == 0 else { return nil }
+            var out = [UInt8](repeating: 0, count: utf8.count / 2)
+            for i in out.indices {
+                guard let hi = hexValue(utf8[2 * i]), let lo = hexValue(utf8[2 * i + 1]) else { return nil }
+                out[i] = hi << 4 | lo
+            }
+            return Data(out)
         }
-        return out
     }
 
     private static func hexValue(_ c: UInt8) -> UInt8? {
