@@ -48,6 +48,12 @@ final class NonceBatcher: Sendable {
         }
     }
 
+    /// Inserts a used nonce unless it is there; `db.changesCount` then says whether it was fresh.
+    static func insert(_ db: Database, _ use: RelayNonceUse, library: LibraryID) throws {
+        try db.cachedStatement(sql: "INSERT INTO relay_used_nonces (expires_at, library, device, nonce) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+            .execute(arguments: [use.expiresAt, library.rawValue, use.device.rawValue, use.nonce])
+    }
+
     /// Commits batches until the queue is empty.
     private func commitQueued() async {
         while true {
@@ -61,9 +67,8 @@ final class NonceBatcher: Sendable {
             let entries = batch.map(\.entry)
             do {
                 let fresh = try await pool.write { db in
-                    let insert = try db.cachedStatement(sql: "INSERT INTO relay_used_nonces (expires_at, library, device, nonce) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
-                    return try entries.map { e in
-                        try insert.execute(arguments: [e.expiresAt, e.library.rawValue, e.device.rawValue, e.nonce])
+                    try entries.map { e in
+                        try Self.insert(db, RelayNonceUse(nonce: e.nonce, device: e.device, expiresAt: e.expiresAt), library: e.library)
                         return db.changesCount == 1
                     }
                 }

@@ -131,9 +131,12 @@ public final class PostgresRelayStorage: RelayStorage {
     }
 
     /// Stores an object, write-once.
-    public func put(_ bytes: Data, name: ObjectName, in library: LibraryID, membership: RelayMembershipChange?) async throws -> RelayPutOutcome {
+    public func put(_ bytes: Data, name: ObjectName, in library: LibraryID, membership: RelayMembershipChange?, nonce: RelayNonceUse?) async throws -> RelayPutOutcome {
         try await guarded { client in
             try await client.withTransaction(logger: self.logger) { conn -> RelayPutOutcome in
+                if let nonce, try await Self.count(try await self.insertNonce(conn, nonce, library: library)) != 1 {
+                    throw RelayStorageError.replayedNonce
+                }
                 // Take the library row's lock first: puts of one library are serialized from here.
                 let seq = try await self.nextSequence(conn, library: library)
                 let existing = try await conn.query("SELECT digest FROM relay_objects WHERE library = \(library.rawValue) AND name = \(name.rawValue)", logger: self.logger)
@@ -255,12 +258,18 @@ public final class PostgresRelayStorage: RelayStorage {
     /// Records a nonce.
     public func useNonce(_ nonce: String, device: DeviceID, library: LibraryID, expiresAt: Int64) async throws -> Bool {
         try await guarded { client in
-            let rows = try await client.query("""
-                INSERT INTO relay_used_nonces (expires_at, library, device, nonce) VALUES (\(expiresAt), \(library.rawValue), \(device.rawValue), \(nonce))
-                ON CONFLICT DO NOTHING RETURNING 1
-                """, logger: self.logger)
-            return try await Self.count(rows) == 1
+            try await client.withConnection { conn in
+                try await Self.count(try await self.insertNonce(conn, RelayNonceUse(nonce: nonce, device: device, expiresAt: expiresAt), library: library)) == 1
+            }
         }
+    }
+
+    /// Inserts a used nonce unless it is there; one row back when it was fresh.
+    private func insertNonce(_ conn: PostgresConnection, _ use: RelayNonceUse, library: LibraryID) async throws -> PostgresRowSequence {
+        try await conn.query("""
+            INSERT INTO relay_used_nonces (expires_at, library, device, nonce) VALUES (\(use.expiresAt), \(library.rawValue), \(use.device.rawValue), \(use.nonce))
+            ON CONFLICT DO NOTHING RETURNING 1
+            """, logger: logger)
     }
 
     /// Forgets expired nonces.
@@ -345,6 +354,9 @@ public final class PostgresRelayStorage: RelayStorage {
             return try await Deadline.run(within: operationTimeout) { try await body(client) }
         } catch let error as RelayStorageError {
             throw error
+        } catch let error as PostgresTransactionError where error.closureError is RelayStorageError {
+            // A refusal from inside a transaction (replayed nonce, stale membership), rolled back.
+            throw error.closureError as! RelayStorageError
         } catch is Deadline.Exceeded {
             logger.warning("storage operation timed out; replacing the connection pool")
             pool.replace(generation: generation)

@@ -39,6 +39,7 @@ struct RelayResponder: HTTPResponder {
             switch error {
             case .unknownLibrary: response = Self.errorResponse(.notFound(error.description))
             case .staleMembership: response = Self.errorResponse(.conflict(error.description))
+            case .replayedNonce: response = Self.errorResponse(.unauthorized(error.description))
             case .database, .badLocation:
                 logger.error("storage failed", metadata: ["route": "\(exchange.route)", "error": "\(error)"])
                 response = Self.errorResponse(RelayHTTPError(.serviceUnavailable, "the relay's storage is unavailable; try again shortly"))
@@ -151,7 +152,7 @@ struct RelayResponder: HTTPResponder {
                 throw RelayHTTPError(.tooManyRequests, "too many join requests for this library; try again in \(wait) s", retryAfter: wait)
             }
             let body = try await Self.readBody(request, limit: configuration.maxJoinBytes, what: "join request", &exchange)
-            return Self.putResponse(try await storage.put(body, name: objectName, in: library, membership: nil), objectName)
+            return Self.putResponse(try await storage.put(body, name: objectName, in: library, membership: nil, nonce: nil), objectName)
         }
         let signature = try parseSignature(request)
         exchange.device = signature.device
@@ -192,7 +193,8 @@ struct RelayResponder: HTTPResponder {
             }
         }
         guard let key else { throw RelayHTTPError.forbidden("device \(signature.device) is not a member of library \(library)") }
-        try await verify(signature, request: request, library: library, key: key, body: body)
+        // The nonce is recorded with the object, in one transaction (RelayStorage.put).
+        let nonce = try await verifySignature(signature, request: request, key: key, body: body)
         if let record, !record.active { throw RelayHTTPError.forbidden("device \(signature.device) was revoked from library \(library)") }
         switch kind {
         case .log(let writer, _), .checkpoint(let writer, _):
@@ -203,12 +205,19 @@ struct RelayResponder: HTTPResponder {
             break
         }
         try takeTokens(device: signature.device, library: library)
-        if let devices = newLibraryDevices,
-           try await storage.createLibrary(library, membershipName: objectName, bytes: body, devices: devices) {
-            logger.info("library created", metadata: ["library": "\(library)", "founder": "\(signature.device)"])
-            return Self.status(.created)
+        if let devices = newLibraryDevices {
+            try await recordNonce(nonce, library: library)
+            if try await storage.createLibrary(library, membershipName: objectName, bytes: body, devices: devices) {
+                logger.info("library created", metadata: ["library": "\(library)", "founder": "\(signature.device)"])
+                return Self.status(.created)
+            }
         }
-        var outcome = try await storage.put(body, name: objectName, in: library, membership: change)
+        var outcome: RelayPutOutcome
+        do {
+            outcome = try await storage.put(body, name: objectName, in: library, membership: change, nonce: newLibraryDevices == nil ? nonce : nil)
+        } catch RelayStorageError.replayedNonce {
+            throw rejected(.replayed)
+        }
         if outcome == .conflict, case .membership = kind, try await sameMembership(body, storedAs: objectName, in: library) {
             outcome = .alreadyStored  // the same signed version in another JSON encoding
         }
@@ -330,8 +339,7 @@ struct RelayResponder: HTTPResponder {
         do throws(RelayRequestSignature.Failure) {
             return try RelayRequestSignature(header: { name in (Self.signatureFields[name] ?? HTTPField.Name(name)).flatMap { request.headers[$0] } })
         } catch {
-            metrics.recordRejectedSignature(reason: error.reason)
-            throw RelayHTTPError.unauthorized(error.description)
+            throw rejected(error)
         }
     }
 
@@ -355,29 +363,39 @@ struct RelayResponder: HTTPResponder {
             if try await storage.membership(of: library) == nil { throw RelayHTTPError.notFound(RelayStorageError.unknownLibrary(library).description) }
             throw RelayHTTPError.forbidden("device \(signature.device) is not a member of library \(library)")
         }
-        try await verify(signature, request: request, library: library, key: record.signingKey, body: body)
+        try await recordNonce(try await verifySignature(signature, request: request, key: record.signingKey, body: body), library: library)
         guard record.active else { throw RelayHTTPError.forbidden("device \(signature.device) was revoked from library \(library)") }
         try takeTokens(device: signature.device, library: library)
     }
 
-    /// Body hash, signature, timestamp window and nonce.
-    private func verify(_ signature: RelayRequestSignature, request: Request, library: LibraryID, key: SigningPublicKey, body: Data) async throws {
-        do {
-            guard RelayRequestSignature.contentHash(of: body) == signature.contentHash else {
-                metrics.recordRejectedSignature(reason: "content_hash")
-                throw RelayHTTPError.unauthorized("the body does not match the signed content hash")
-            }
-            let now = Int64(Date().timeIntervalSince1970)
-            try signature.verify(method: request.method.rawValue, pathAndQuery: request.uri.string, key: key, now: now, window: configuration.signatureWindowSeconds)
-            let expires = signature.timestamp + configuration.signatureWindowSeconds + 1
-            if janitor.due(now: now) { try? await storage.purgeNonces(expiredBefore: now - 1) }
-            guard try await storage.useNonce(signature.nonce, device: signature.device, library: library, expiresAt: expires) else {
-                throw RelayRequestSignature.Failure.replayed
-            }
-        } catch let failure as RelayRequestSignature.Failure {
-            metrics.recordRejectedSignature(reason: failure.reason)
-            throw RelayHTTPError.unauthorized(failure.description)
+    /// Checks the body hash, the signature and the timestamp window; returns the nonce to
+    /// record (`recordNonce(_:library:)`, or with the object in `RelayStorage.put`).
+    private func verifySignature(_ signature: RelayRequestSignature, request: Request, key: SigningPublicKey, body: Data) async throws -> RelayNonceUse {
+        guard RelayRequestSignature.contentHash(of: body) == signature.contentHash else {
+            metrics.recordRejectedSignature(reason: "content_hash")
+            throw RelayHTTPError.unauthorized("the body does not match the signed content hash")
         }
+        let now = Int64(Date().timeIntervalSince1970)
+        do throws(RelayRequestSignature.Failure) {
+            try signature.verify(method: request.method.rawValue, pathAndQuery: request.uri.string, key: key, now: now, window: configuration.signatureWindowSeconds)
+        } catch {
+            throw rejected(error)
+        }
+        if janitor.due(now: now) { try? await storage.purgeNonces(expiredBefore: now - 1) }
+        return RelayNonceUse(nonce: signature.nonce, device: signature.device, expiresAt: signature.timestamp + configuration.signatureWindowSeconds + 1)
+    }
+
+    /// Records the nonce of a verified request; a used one refuses the request as replayed.
+    private func recordNonce(_ nonce: RelayNonceUse, library: LibraryID) async throws {
+        guard try await storage.useNonce(nonce.nonce, device: nonce.device, library: library, expiresAt: nonce.expiresAt) else {
+            throw rejected(.replayed)
+        }
+    }
+
+    /// Counts a refused signature and makes its 401.
+    private func rejected(_ failure: RelayRequestSignature.Failure) -> RelayHTTPError {
+        metrics.recordRejectedSignature(reason: failure.reason)
+        return RelayHTTPError.unauthorized(failure.description)
     }
 
     private func takeTokens(device: DeviceID, library: LibraryID) throws {

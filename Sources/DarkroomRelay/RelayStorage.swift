@@ -97,6 +97,23 @@ public struct RelayListedObject: Sendable, Equatable {
 }
 
 /// Why relay storage failed.
+/// A signed request's nonce, to record as used until `expiresAt` (seconds since 1970).
+public struct RelayNonceUse: Sendable, Equatable {
+    /// The nonce, 32 hex digits.
+    public var nonce: String
+    /// The signing device.
+    public var device: DeviceID
+    /// When the signature's window closes: its timestamp plus the window, plus one second.
+    public var expiresAt: Int64
+
+    /// A nonce use.
+    public init(nonce: String, device: DeviceID, expiresAt: Int64) {
+        self.nonce = nonce
+        self.device = device
+        self.expiresAt = expiresAt
+    }
+}
+
 public enum RelayStorageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The library has no membership on this relay yet.
     case unknownLibrary(LibraryID)
@@ -106,6 +123,8 @@ public enum RelayStorageError: Error, Equatable, Sendable, CustomStringConvertib
     case database(String)
     /// The storage location does not parse.
     case badLocation(String)
+    /// The request's nonce was already used (`RelayStorage.put`).
+    case replayedNonce
 
     /// What failed and what to do.
     public var description: String {
@@ -114,6 +133,7 @@ public enum RelayStorageError: Error, Equatable, Sendable, CustomStringConvertib
         case .staleMembership(let v): return "the membership changed meanwhile (now past version \(v - 1)): fetch the newest membership and try again"
         case .database(let s): return "relay storage error: \(s)"
         case .badLocation(let s): return "invalid storage \"\(s)\": use sqlite:PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
+        case .replayedNonce: return RelayRequestSignature.Failure.replayed.description
         }
     }
 }
@@ -137,7 +157,12 @@ public protocol RelayStorage: Sendable {
     func createLibrary(_ library: LibraryID, membershipName name: ObjectName, bytes: Data, devices: [RelayDeviceRecord]) async throws -> Bool
     /// Stores an object of an existing library, write-once, with a membership change applied
     /// atomically when given.
-    func put(_ bytes: Data, name: ObjectName, in library: LibraryID, membership: RelayMembershipChange?) async throws -> RelayPutOutcome
+    ///
+    /// `nonce`, the signed request's, is recorded in the same transaction, and a used one throws
+    /// `RelayStorageError.replayedNonce` with nothing stored. One transaction rather than two: a
+    /// put then waits for one commit, not for a nonce commit and then its own flushed one (puts
+    /// were the whole p99 of the relay under load, docs/benchmarks.md, "Relay").
+    func put(_ bytes: Data, name: ObjectName, in library: LibraryID, membership: RelayMembershipChange?, nonce: RelayNonceUse?) async throws -> RelayPutOutcome
     /// Size and digest of a stored object, nil when absent.
     func info(_ name: ObjectName, in library: LibraryID) async throws -> RelayObjectInfo?
     /// The stored chunk that contains byte `offset`, or nil past the end.

@@ -104,9 +104,13 @@ public final class SQLiteRelayStorage: RelayStorage {
     }
 
     /// Stores an object, write-once.
-    public func put(_ bytes: Data, name: ObjectName, in library: LibraryID, membership: RelayMembershipChange?) async throws -> RelayPutOutcome {
+    public func put(_ bytes: Data, name: ObjectName, in library: LibraryID, membership: RelayMembershipChange?, nonce: RelayNonceUse?) async throws -> RelayPutOutcome {
         try await guarded {
             try await self.writeFlushed { db in
+                if let nonce {
+                    try NonceBatcher.insert(db, nonce, library: library)
+                    guard db.changesCount == 1 else { throw RelayStorageError.replayedNonce }
+                }
                 if let existing = try Data.fetchOne(db.cachedStatement(sql: "SELECT digest FROM relay_objects WHERE library = ? AND name = ?"), arguments: [library.rawValue, name.rawValue]) {
                     return existing == RelayStorageSupport.digest(bytes) ? .alreadyStored : .conflict
                 }

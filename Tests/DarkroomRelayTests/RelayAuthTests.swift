@@ -64,6 +64,35 @@ extension RelayTests {
             }
         }
 
+        /// A put records its nonce in the transaction that stores the object
+        /// (`RelayStorage.put`): replayed, it is refused and stores nothing more; a put whose
+        /// nonce was already used by another request stores nothing at all.
+        @Test(arguments: RelayBackend.available)
+        func replayedPutsAreRefusedAndStoreNothing(backend: RelayBackend) async throws {
+            try await withRelay(backend) { relay in
+                let listPath = "/v1/libraries/\(relay.library)/objects"
+                func stored() async throws -> Int { try await relay.transport(relay.a).list(after: nil).names.count }
+                let before = try await stored()
+                let e = try relay.nextEnvelope(relay.a.id, "x")
+                let putPath = "\(listPath)/\(e.name)"
+                let signed = RelayHarness.signedHeaders("PUT", putPath, body: e.bytes, by: relay.a)
+                #expect(try await relay.raw("PUT", putPath, body: e.bytes, headers: signed).status == 201)
+                let replay = try await relay.raw("PUT", putPath, body: e.bytes, headers: signed)
+                #expect(replay.status == 401 && replay.body.contains("replayed"))
+                #expect(try await stored() == before + 1)
+
+                // A nonce first spent on a listing, then on a put of a new object.
+                let nonce = ContentHash.hex([UInt8](SecureRandom.bytes(16)))
+                #expect(try await relay.raw("GET", listPath, headers: RelayHarness.signedHeaders("GET", listPath, by: relay.a, nonce: nonce)).status == 200)
+                let f = try relay.nextEnvelope(relay.a.id, "y")
+                let fPath = "\(listPath)/\(f.name)"
+                let reused = try await relay.raw("PUT", fPath, body: f.bytes, headers: RelayHarness.signedHeaders("PUT", fPath, body: f.bytes, by: relay.a, nonce: nonce))
+                #expect(reused.status == 401 && reused.body.contains("replayed"))
+                #expect(try await stored() == before + 1)
+                #expect(relay.server.metrics.rejectedSignatures(reason: "replayed") == 2)
+            }
+        }
+
         @Test(arguments: RelayBackend.available)
         func strangersRevokedDevicesAndOtherDevicesLogsAreRefused(backend: RelayBackend) async throws {
             try await withRelay(backend) { relay in
