@@ -97,7 +97,8 @@ public struct RelayListedObject: Sendable, Equatable {
 }
 
 /// Why relay storage failed.
-/// A signed request's nonce, to record as used until `expiresAt` (seconds since 1970).
+/// A signed request's nonce, to record as used until `expiresAt` (seconds since 1970); made by
+/// the relay from a verified request and handed to its storage.
 public struct RelayNonceUse: Sendable, Equatable {
     /// The nonce, 32 hex digits.
     public var nonce: String
@@ -105,13 +106,6 @@ public struct RelayNonceUse: Sendable, Equatable {
     public var device: DeviceID
     /// When the signature's window closes: its timestamp plus the window, plus one second.
     public var expiresAt: Int64
-
-    /// A nonce use.
-    public init(nonce: String, device: DeviceID, expiresAt: Int64) {
-        self.nonce = nonce
-        self.device = device
-        self.expiresAt = expiresAt
-    }
 }
 
 public enum RelayStorageError: Error, Equatable, Sendable, CustomStringConvertible {
