@@ -38,6 +38,10 @@ public struct RelayConfiguration: Sendable {
     public var joinRateLimit = RateLimit(ratePerSecond: 0.2, burst: 5)
     /// Most names per listing page.
     public var maxPageSize: Int = 1000
+    /// Memory for copies of recently served small objects (up to 64 KiB each), per relay
+    /// process; 0 keeps none. Objects are write-once, so a copy is never stale
+    /// (docs/relay.md, "What each process keeps in memory").
+    public var objectCacheBytes: Int = 32 << 20
 
     /// The defaults.
     public init() {}

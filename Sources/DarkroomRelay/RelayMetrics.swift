@@ -16,6 +16,8 @@ public final class RelayMetrics: Sendable {
         var rejected: [String: Int] = [:]
         var bytesIn: Int64 = 0
         var bytesOut: Int64 = 0
+        var objectCacheHits = 0
+        var objectCacheMisses = 0
     }
 
     /// Upper bounds of the latency histogram buckets, in seconds.
@@ -48,6 +50,12 @@ public final class RelayMetrics: Sendable {
     /// Counts one refused signature.
     func recordRejectedSignature(reason: String) { counters.withLock { $0.rejected[reason, default: 0] += 1 } }
 
+    /// Counts one object served from memory (`hit`) or read from storage (`RecentObjectCache`).
+    func recordObjectCache(hit: Bool) { counters.withLock { if hit { $0.objectCacheHits += 1 } else { $0.objectCacheMisses += 1 } } }
+
+    /// Objects served from memory and read from storage, so far.
+    public var objectCache: (hits: Int, misses: Int) { counters.withLock { ($0.objectCacheHits, $0.objectCacheMisses) } }
+
     /// Requests counted for `route` with `status`.
     public func requestCount(route: String, status: Int) -> Int {
         counters.withLock { $0.requests[RouteStatus(route: route, status: status)] ?? 0 }
@@ -61,6 +69,7 @@ public final class RelayMetrics: Sendable {
         let (requests, latencyCounts, latencySums, rejected, bytesIn, bytesOut) = counters.withLock {
             ($0.requests, $0.latencyCounts, $0.latencySums, $0.rejected, $0.bytesIn, $0.bytesOut)
         }
+        let cache = objectCache
         var out = "# HELP darkroom_relay_requests_total Requests handled, by route and HTTP status.\n# TYPE darkroom_relay_requests_total counter\n"
         for (key, n) in requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }) {
             out += "darkroom_relay_requests_total{route=\"\(key.route)\",status=\"\(key.status)\"} \(n)\n"
@@ -69,6 +78,8 @@ public final class RelayMetrics: Sendable {
         out += "darkroom_relay_request_bytes_total \(bytesIn)\n"
         out += "# HELP darkroom_relay_response_bytes_total Response body bytes sent.\n# TYPE darkroom_relay_response_bytes_total counter\n"
         out += "darkroom_relay_response_bytes_total \(bytesOut)\n"
+        out += "# HELP darkroom_relay_object_reads_total Objects served, from this process's memory (hit) or read from storage (miss).\n# TYPE darkroom_relay_object_reads_total counter\n"
+        out += "darkroom_relay_object_reads_total{result=\"hit\"} \(cache.hits)\ndarkroom_relay_object_reads_total{result=\"miss\"} \(cache.misses)\n"
         out += "# HELP darkroom_relay_request_duration_seconds Time to answer a request, by route.\n# TYPE darkroom_relay_request_duration_seconds histogram\n"
         for route in latencyCounts.keys.sorted() {
             let counts = latencyCounts[route]!

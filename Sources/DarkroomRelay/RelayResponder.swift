@@ -16,7 +16,17 @@ struct RelayResponder: HTTPResponder {
     let adversary: RelayAdversary
     let limiter = TokenBucketLimiter()
     let janitor = NonceJanitor()
+    let recentObjects: RecentObjectCache
     let logger: Logger
+
+    init(storage: any RelayStorage, configuration: RelayConfiguration, metrics: RelayMetrics, adversary: RelayAdversary, logger: Logger) {
+        self.storage = storage
+        self.configuration = configuration
+        self.metrics = metrics
+        self.adversary = adversary
+        self.recentObjects = RecentObjectCache(capacityBytes: configuration.objectCacheBytes)
+        self.logger = logger
+    }
 
     /// What one exchange did, for metrics and logs.
     private struct Exchange {
@@ -252,7 +262,18 @@ struct RelayResponder: HTTPResponder {
         }
         guard !adversary.hides(objectName) else { throw RelayHTTPError.notFound("no object \(objectName)") }
         let source = adversary.source(for: objectName)
-        guard let info = try await storage.info(source, in: library) else { throw RelayHTTPError.notFound("no object \(objectName)") }
+        var cached = recentObjects.object(source, in: library)
+        metrics.recordObjectCache(hit: cached != nil)
+        let info: RelayObjectInfo
+        if let cached { info = cached.info } else {
+            guard let stored = try await storage.info(source, in: library) else { throw RelayHTTPError.notFound("no object \(objectName)") }
+            info = stored
+            if recentObjects.accepts(size: info.size), let chunk = try await storage.chunk(of: source, in: library, containing: 0),
+               chunk.offset == 0, Int64(chunk.data.count) == info.size {
+                cached = RecentObjectCache.Object(info: info, bytes: chunk.data)
+                recentObjects.insert(cached!, name: source, in: library)
+            }
+        }
         var start: Int64 = 0
         var end = info.size
         var headers = HTTPFields()
@@ -269,6 +290,10 @@ struct RelayResponder: HTTPResponder {
             (start, end) = parsed
             status = .partialContent
             headers[.contentRange] = "bytes \(start)-\(end - 1)/\(info.size)"
+        }
+        if let cached {
+            let bytes = cached.bytes[cached.bytes.startIndex + Int(start) ..< cached.bytes.startIndex + Int(end)]
+            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         let storage = self.storage
         let (first, last) = (start, end)

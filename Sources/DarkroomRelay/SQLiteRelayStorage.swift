@@ -9,6 +9,7 @@ import GRDB
 public final class SQLiteRelayStorage: RelayStorage {
     let pool: DatabasePool
     private let nonces: NonceBatcher
+    private let deviceRecords = DeviceRecordCache()
     /// The database file.
     public let path: String
 
@@ -69,12 +70,18 @@ public final class SQLiteRelayStorage: RelayStorage {
     }
 
     /// The device's record.
+    ///
+    /// Served from memory after the first read: this process is the file's only writer, and
+    /// every write of device records (`createLibrary`, a membership change in `put`) empties
+    /// the cache once it has committed (`DeviceRecordCache`).
     public func device(_ device: DeviceID, in library: LibraryID) async throws -> RelayDeviceRecord? {
         try await guarded {
-            try self.readHere { db in
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT signing_key, active FROM relay_devices WHERE library = ? AND device = ?"),
-                    arguments: [library.rawValue, device.rawValue]) else { return nil }
-                return RelayDeviceRecord(device: device, signingKey: try SigningPublicKey(bytes: row["signing_key"]), active: row["active"])
+            try self.deviceRecords.record(device, in: library) {
+                try self.readHere { db in
+                    guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT signing_key, active FROM relay_devices WHERE library = ? AND device = ?"),
+                        arguments: [library.rawValue, device.rawValue]) else { return nil }
+                    return RelayDeviceRecord(device: device, signingKey: try SigningPublicKey(bytes: row["signing_key"]), active: row["active"])
+                }
             }
         }
     }
@@ -91,7 +98,8 @@ public final class SQLiteRelayStorage: RelayStorage {
 
     /// Creates the library with its first membership.
     public func createLibrary(_ library: LibraryID, membershipName name: ObjectName, bytes: Data, devices: [RelayDeviceRecord]) async throws -> Bool {
-        try await guarded {
+        defer { deviceRecords.invalidate() }
+        return try await guarded {
             try await self.writeFlushed { db in
                 guard try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM relay_libraries WHERE library = ?"), arguments: [library.rawValue]) == nil else { return false }
                 try db.cachedStatement(sql: "INSERT INTO relay_libraries (library, last_seq, membership_version, membership, created_at) VALUES (?, 0, 1, ?, ?)").execute(
@@ -105,7 +113,8 @@ public final class SQLiteRelayStorage: RelayStorage {
 
     /// Stores an object, write-once.
     public func put(_ bytes: Data, name: ObjectName, in library: LibraryID, membership: RelayMembershipChange?, nonce: RelayNonceUse?) async throws -> RelayPutOutcome {
-        try await guarded {
+        defer { if membership != nil { deviceRecords.invalidate() } }
+        return try await guarded {
             try await self.writeFlushed { db in
                 if let nonce {
                     try NonceBatcher.insert(db, nonce, library: library)

@@ -10,13 +10,23 @@ public struct ObjectName: RawRepresentable, Sendable, Hashable, Comparable, Coda
     /// Validates `rawValue`; nil when it breaks the syntax above.
     public init?(rawValue: String) {
         guard !rawValue.isEmpty, rawValue.utf8.count <= 255 else { return nil }
-        for segment in rawValue.split(separator: "/", omittingEmptySubsequences: false) {
-            guard let first = segment.utf8.first, first != UInt8(ascii: ".") else { return nil }
-            guard segment.utf8.allSatisfy({ c in
-                (0x30...0x39).contains(c) || (0x41...0x5a).contains(c) || (0x61...0x7a).contains(c)
-                    || c == UInt8(ascii: ".") || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")
-            }) else { return nil }
+        // One pass over the bytes (every request to the relay names an object, and every
+        // listed name is checked): no segment is empty or starts with a dot.
+        var atSegmentStart = true
+        for c in rawValue.utf8 {
+            if c == UInt8(ascii: "/") {
+                guard !atSegmentStart else { return nil }
+                atSegmentStart = true
+                continue
+            }
+            if atSegmentStart {
+                guard c != UInt8(ascii: ".") else { return nil }
+                atSegmentStart = false
+            }
+            guard (0x30...0x39).contains(c) || (0x41...0x5a).contains(c) || (0x61...0x7a).contains(c)
+                || c == UInt8(ascii: ".") || c == UInt8(ascii: "_") || c == UInt8(ascii: "-") else { return nil }
         }
+        guard !atSegmentStart else { return nil }
         self.rawValue = rawValue
     }
 

@@ -104,6 +104,7 @@ extension RelayTests {
                 try await relay.transport(relay.a).put(e.bytes, name: e.name)
                 // C is revoked by A: refused from then on, for reads and writes.
                 try await relay.write(1, from: relay.c.id)
+                _ = try await relay.transport(relay.c).list(after: nil)  // C's record is now in the relay's memory (SQLite)
                 relay.keyring = try relay.keyring.revoking(relay.c.id, lastAcceptedSequence: 1, by: relay.a)
                 try await relay.uploadMembership()
                 let c = relay.transport(relay.c)

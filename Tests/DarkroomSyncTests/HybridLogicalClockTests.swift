@@ -60,6 +60,10 @@ private let devB = DeviceID(rawValue: "bbbb")!
     #expect(ObjectName(rawValue: "log/../x") == nil)
     #expect(ObjectName(rawValue: "a//b") == nil)
     #expect(ObjectName(rawValue: ".hidden") == nil)
+    for bad in ["/log", "log/", "/", "log/.x", "log/a b", "log/é", "log\\x", String(repeating: "a", count: 256)] {
+        #expect(ObjectName(rawValue: bad) == nil, "\(bad)")
+    }
+    #expect(ObjectName(rawValue: "a.b/c_d-9/Z") != nil)
     #expect(ObjectName(rawValue: "log/aaaa/00000000000000000001") != nil)
     let names: [SyncObjectName] = [.log(devA, sequence: 7), .checkpoint(devB, counter: 3),
                                    .blob(String(repeating: "ab", count: 32)), .keyring(version: 4, device: devA)]
