@@ -3,6 +3,7 @@
 //
 //   darkroom-bench-relay run --storage sqlite:/tmp/relay.sqlite [--processes 1] [--devices 200] [--seconds 60] [--cycle-ms 0]
 //   darkroom-bench-relay serve --port 8081 --storage postgres://…   (one relay process, no rate limits)
+//   darkroom-bench-relay wrk … [--relay-cpu PERCENT]   (the same load from wrk; optionally each relay process capped)
 //
 // `run` starts the relay processes (this executable with `serve`), creates one library per
 // 10 devices, then every device loops: put one envelope, list after its cursor, get what is
@@ -31,6 +32,8 @@ struct Options {
     var cycleMs = 0
     /// The wrk script (`wrk` mode).
     var script = "Benchmarks/relay/wrk-relay.lua"
+    /// Percent of one core each relay process may use (a CPU cgroup per process); 0: no cap.
+    var relayCPU = 0
 
     init(_ args: ArraySlice<String>) {
         var i = args.startIndex
@@ -49,6 +52,7 @@ struct Options {
             case "--devices-per-library": devicesPerLibrary = Int(value())!
             case "--cycle-ms": cycleMs = Int(value())!
             case "--script": script = value()
+            case "--relay-cpu": relayCPU = Int(value())!
             default: fatalError("unknown option \(args[i])")
             }
             i += 1
@@ -93,13 +97,59 @@ struct Member: Sendable {
     var url: URL
 }
 
+/// A CPU cgroup holding one relay process, capped at a share of one core: on a small machine,
+/// it stands in for the process having a host of its own (what scaling out to several relay
+/// processes means), so that adding a process adds CPU instead of splitting the same cores.
+/// cgroup v2 (`cpu.max`) or v1 (`cpu.cfs_quota_us`); needs root.
+struct CPUCap {
+    let directory: String
+
+    init(process: Process, index: Int, percent: Int) throws {
+        let fm = FileManager.default
+        let quota = percent * 1000
+        let v2 = fm.fileExists(atPath: "/sys/fs/cgroup/cgroup.controllers")
+        directory = (v2 ? "/sys/fs/cgroup/" : "/sys/fs/cgroup/cpu/") + "darkroom-bench-relay-\(index)"
+        if !fm.fileExists(atPath: directory) { try fm.createDirectory(atPath: directory, withIntermediateDirectories: false) }
+        if v2 {
+            try Self.write("\(quota) 100000", to: directory + "/cpu.max")
+        } else {
+            try Self.write("100000", to: directory + "/cpu.cfs_period_us")
+            try Self.write("\(quota)", to: directory + "/cpu.cfs_quota_us")
+        }
+        try Self.write("\(process.processIdentifier)", to: directory + "/cgroup.procs")
+    }
+
+    /// Removes the (then empty) group.
+    func remove() { _ = rmdir(directory) }
+
+    private static func write(_ text: String, to path: String) throws {
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+        }
+        defer { try? handle.close() }
+        try handle.write(contentsOf: Data(text.utf8))
+    }
+}
+
+/// Relay processes and what they run in.
+struct RelayProcesses {
+    var processes: [Process] = []
+    var urls: [URL] = []
+    var caps: [CPUCap] = []
+
+    /// Stops every process and removes their CPU groups.
+    func stop() {
+        for c in processes { c.terminate(); c.waitUntilExit() }
+        for cap in caps { cap.remove() }
+    }
+}
+
 /// Relay processes (this executable's `serve` mode) on ports `options.port`…, each answering.
-func startRelays(_ options: Options) throws -> (processes: [Process], urls: [URL]) {
+func startRelays(_ options: Options) throws -> RelayProcesses {
     if case .sqlite(let path) = try RelayStorageLocation(parsing: options.storage) {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
-    var children: [Process] = []
-    var urls: [URL] = []
+    var relays = RelayProcesses()
     for p in 0..<options.processes {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
@@ -107,7 +157,13 @@ func startRelays(_ options: Options) throws -> (processes: [Process], urls: [URL
         let pipe = Pipe()
         child.standardOutput = pipe
         try child.run()
-        children.append(child)
+        relays.processes.append(child)
+        if options.relayCPU > 0 {
+            do { relays.caps.append(try CPUCap(process: child, index: p, percent: options.relayCPU)) } catch {
+                relays.stop()
+                fatalError("--relay-cpu needs a writable CPU cgroup (run as root): \(error)")
+            }
+        }
         // Wait for "listening".
         var line = Data()
         while !String(decoding: line, as: UTF8.self).contains("\n") {
@@ -115,9 +171,10 @@ func startRelays(_ options: Options) throws -> (processes: [Process], urls: [URL
             if chunk.isEmpty { fatalError("relay process \(p) exited") }
             line += chunk
         }
-        urls.append(URL(string: "http://127.0.0.1:\(options.port + p)")!)
+        relays.urls.append(URL(string: "http://127.0.0.1:\(options.port + p)")!)
     }
-    return (children, urls)
+    if options.relayCPU > 0 { print("each relay process capped at \(options.relayCPU)% of one core (a CPU cgroup of its own)") }
+    return relays
 }
 
 /// One library per `devicesPerLibrary` devices, its membership chain uploaded by its founder;
@@ -149,8 +206,9 @@ func makeClient(_ options: Options) -> HTTPClient {
 }
 
 func run(_ options: Options) async throws {
-    let (children, urls) = try startRelays(options)
-    defer { for c in children { c.terminate(); c.waitUntilExit() } }
+    let relays = try startRelays(options)
+    defer { relays.stop() }
+    let urls = relays.urls
     let client = makeClient(options)
     let members = try await createLibraries(options, urls: urls, client: client)
 
@@ -233,8 +291,9 @@ func runWrk(_ options: Options) async throws {
         fatalError("no wrk script at \(options.script): run from the repository root or pass --script PATH")
     }
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { fatalError("wrk is not installed: apt-get install wrk") }
-    let (children, urls) = try startRelays(options)
-    defer { for c in children { c.terminate(); c.waitUntilExit() } }
+    let relays = try startRelays(options)
+    defer { relays.stop() }
+    let urls = relays.urls
     let client = makeClient(options)
     let members = try await createLibraries(options, urls: urls, client: client)
     try await client.shutdown()
@@ -289,7 +348,7 @@ func runWrk(_ options: Options) async throws {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
-    print("usage: darkroom-bench-relay run|wrk|serve [--storage LOCATION] [--processes N] [--devices N] [--seconds S] [--port P] [--cycle-ms MS]")
+    print("usage: darkroom-bench-relay run|wrk|serve [--storage LOCATION] [--processes N] [--devices N] [--seconds S] [--port P] [--cycle-ms MS] [--relay-cpu PERCENT]")
     exit(64)
 }
 let options = Options(arguments.dropFirst(2))

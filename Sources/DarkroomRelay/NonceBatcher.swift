@@ -1,26 +1,34 @@
 import DarkroomSync
 import Foundation
-import GRDB
+
+/// A nonce to record: the request's use of it and the library it addressed.
+struct NonceRecord: Sendable, Hashable {
+    var nonce: String
+    var device: DeviceID
+    var library: LibraryID
+    var expiresAt: Int64
+
+    /// The nonce as `RelayStorage.put` takes it.
+    var use: RelayNonceUse { RelayNonceUse(nonce: nonce, device: device, expiresAt: expiresAt) }
+}
 
 /// Records the nonces of concurrent requests in shared write transactions (group commit).
 ///
-/// Every signed request inserts its nonce, so with one transaction per nonce the relay's only
-/// writer spends its time opening and committing tiny transactions, and each request hops to
-/// the writer's queue and back. Here a request adds its nonce to a queue and waits; whichever
-/// request finds no commit running commits everything queued, in one transaction, then what
-/// queued meanwhile, until the queue is empty. Each request learns only when the transaction
-/// holding its nonce has committed, so replay protection is what it was: a nonce is answered
-/// "fresh" at most once, and only once it is stored.
+/// Every signed request inserts its nonce, so with one transaction per nonce the relay spends
+/// its time opening and committing tiny transactions (on SQLite, each request also hops to
+/// the only writer's queue and back; on PostgreSQL, each costs a round trip and a commit).
+/// Here a request adds its nonce to a queue and waits; whichever request finds no commit
+/// running commits everything queued, in one transaction, then what queued meanwhile, until
+/// the queue is empty. Each request learns only when the transaction holding its nonce has
+/// committed, so replay protection is what it was: a nonce is answered "fresh" at most once,
+/// and only once it is stored. The same nonce twice in one batch (a replay racing the
+/// original) is handed to the storage once; only its first request can be fresh.
 final class NonceBatcher: Sendable {
-    private struct Entry: Sendable {
-        var nonce: String
-        var device: DeviceID
-        var library: LibraryID
-        var expiresAt: Int64
-    }
+    /// Stores a batch of distinct nonces in one transaction; for each, whether it was new.
+    typealias Commit = @Sendable ([NonceRecord]) async throws -> [Bool]
 
     private struct Waiting {
-        var entry: Entry
+        var record: NonceRecord
         var continuation: CheckedContinuation<Bool, any Error>
     }
 
@@ -29,29 +37,22 @@ final class NonceBatcher: Sendable {
         var committing = false
     }
 
-    private let pool: DatabasePool
+    private let commit: Commit
     private let queue = LockedState(Queue())
 
-    /// Commits into `pool`.
-    init(pool: DatabasePool) { self.pool = pool }
+    /// Commits batches with `commit`.
+    init(commit: @escaping Commit) { self.commit = commit }
 
     /// Inserts the nonce; true when it was not stored before (the request is fresh).
-    func use(_ nonce: String, device: DeviceID, library: LibraryID, expiresAt: Int64) async throws -> Bool {
+    func use(_ record: NonceRecord) async throws -> Bool {
         try await withCheckedThrowingContinuation { continuation in
-            let entry = Entry(nonce: nonce, device: device, library: library, expiresAt: expiresAt)
             let startsCommit = queue.withLock { queue in
-                queue.waiting.append(Waiting(entry: entry, continuation: continuation))
+                queue.waiting.append(Waiting(record: record, continuation: continuation))
                 defer { queue.committing = true }
                 return !queue.committing
             }
             if startsCommit { Task { await self.commitQueued() } }
         }
-    }
-
-    /// Inserts a used nonce unless it is there; `db.changesCount` then says whether it was fresh.
-    static func insert(_ db: Database, _ use: RelayNonceUse, library: LibraryID) throws {
-        try db.cachedStatement(sql: "INSERT INTO relay_used_nonces (expires_at, library, device, nonce) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
-            .execute(arguments: [use.expiresAt, library.rawValue, use.device.rawValue, use.nonce])
     }
 
     /// Commits batches until the queue is empty.
@@ -64,15 +65,21 @@ final class NonceBatcher: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            let entries = batch.map(\.entry)
+            // Each distinct nonce once, in the order of its first request.
+            var firstIndex: [NonceRecord: Int] = [:]
+            var distinct: [NonceRecord] = []
+            for waiting in batch where firstIndex[waiting.record] == nil {
+                firstIndex[waiting.record] = distinct.count
+                distinct.append(waiting.record)
+            }
             do {
-                let fresh = try await pool.write { db in
-                    try entries.map { e in
-                        try Self.insert(db, RelayNonceUse(nonce: e.nonce, device: e.device, expiresAt: e.expiresAt), library: e.library)
-                        return db.changesCount == 1
-                    }
+                let fresh = try await commit(distinct)
+                precondition(fresh.count == distinct.count, "a nonce commit must answer for every nonce")
+                var answered = Set<NonceRecord>()
+                for waiting in batch {
+                    let isFirst = answered.insert(waiting.record).inserted
+                    waiting.continuation.resume(returning: isFirst && fresh[firstIndex[waiting.record]!])
                 }
-                for (waiting, isFresh) in zip(batch, fresh) { waiting.continuation.resume(returning: isFresh) }
             } catch {
                 for waiting in batch { waiting.continuation.resume(throwing: error) }
             }

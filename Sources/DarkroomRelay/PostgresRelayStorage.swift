@@ -9,8 +9,9 @@ import PostgresNIO
 /// as `SQLiteRelayStorage`; per-library sequence numbers are taken under the library row's
 /// lock, so concurrent processes never produce a listing that skips an object.
 public final class PostgresRelayStorage: RelayStorage {
-    private let pool: ClientSlot
-    private let logger: Logger
+    private let database: GuardedPool
+    private let nonces: NonceBatcher
+    private var logger: Logger { database.logger }
     /// Longest time one storage operation may take; past it the request fails with 503 and
     /// the connection pool is replaced (a pool can stay wedged after a database restart).
     public let operationTimeout: Duration
@@ -30,14 +31,17 @@ public final class PostgresRelayStorage: RelayStorage {
                                                          password: parts.password, database: database.isEmpty ? user : database, tls: tls)
         configuration.options.maximumConnections = max(1, maximumConnections)
         configuration.options.connectTimeout = .seconds(5)
-        self.logger = logger
         self.operationTimeout = operationTimeout
-        pool = ClientSlot(configuration: configuration, logger: logger)
+        let guardedPool = GuardedPool(slot: ClientSlot(configuration: configuration, logger: logger), timeout: operationTimeout, logger: logger)
+        self.database = guardedPool
+        nonces = NonceBatcher { records in
+            try await guardedPool.run { client in try await Self.insertNonces(records, client: client, logger: logger) }
+        }
     }
 
     /// Closes the connection pool.
     public func shutdown() {
-        pool.shutdown()
+        database.slot.shutdown()
     }
 
     private static let schema: [PostgresQuery] = [
@@ -255,13 +259,25 @@ public final class PostgresRelayStorage: RelayStorage {
         }
     }
 
-    /// Records a nonce.
+    /// Records a nonce, in one statement with the nonces of concurrent requests.
     public func useNonce(_ nonce: String, device: DeviceID, library: LibraryID, expiresAt: Int64) async throws -> Bool {
-        try await guarded { client in
-            try await client.withConnection { conn in
-                try await Self.count(try await self.insertNonce(conn, RelayNonceUse(nonce: nonce, device: device, expiresAt: expiresAt), library: library)) == 1
-            }
+        try await nonces.use(NonceRecord(nonce: nonce, device: device, library: library, expiresAt: expiresAt))
+    }
+
+    /// Inserts distinct used nonces in one statement; for each, whether it was not there.
+    private static func insertNonces(_ records: [NonceRecord], client: PostgresClient, logger: Logger) async throws -> [Bool] {
+        func key(_ expiresAt: Int64, _ library: String, _ device: String, _ nonce: String) -> String { "\(expiresAt) \(library) \(device) \(nonce)" }
+        let rows = try await client.query("""
+            INSERT INTO relay_used_nonces (expires_at, library, device, nonce)
+            SELECT * FROM unnest(\(records.map(\.expiresAt))::int8[], \(records.map(\.library.rawValue))::text[],
+                                 \(records.map(\.device.rawValue))::text[], \(records.map(\.nonce))::text[])
+            ON CONFLICT DO NOTHING RETURNING expires_at, library, device, nonce
+            """, logger: logger)
+        var stored = Set<String>()
+        for try await (expiresAt, library, device, nonce) in rows.decode((Int64, String, String, String).self) {
+            stored.insert(key(expiresAt, library, device, nonce))
         }
+        return records.map { stored.contains(key($0.expiresAt, $0.library.rawValue, $0.device.rawValue, $0.nonce)) }
     }
 
     /// Inserts a used nonce unless it is there; one row back when it was fresh.
@@ -349,9 +365,23 @@ public final class PostgresRelayStorage: RelayStorage {
     /// Runs `body` with the current pool, within `operationTimeout`; maps database errors.
     @discardableResult
     private func guarded<T: Sendable>(_ body: @Sendable @escaping (PostgresClient) async throws -> T) async throws -> T {
-        let (client, generation) = pool.current()
+        try await database.run(body)
+    }
+}
+
+/// The connection pool with the rules every storage operation runs under: a time limit past
+/// which the pool is replaced, and database errors mapped to `RelayStorageError`.
+private struct GuardedPool: Sendable {
+    let slot: ClientSlot
+    let timeout: Duration
+    let logger: Logger
+
+    /// Runs `body` with the current pool, within `timeout`; maps database errors.
+    @discardableResult
+    func run<T: Sendable>(_ body: @Sendable @escaping (PostgresClient) async throws -> T) async throws -> T {
+        let (client, generation) = slot.current()
         do {
-            return try await Deadline.run(within: operationTimeout) { try await body(client) }
+            return try await Deadline.run(within: timeout) { try await body(client) }
         } catch let error as RelayStorageError {
             throw error
         } catch let error as PostgresTransactionError where error.closureError is RelayStorageError {
@@ -359,8 +389,8 @@ public final class PostgresRelayStorage: RelayStorage {
             throw error.closureError as! RelayStorageError
         } catch is Deadline.Exceeded {
             logger.warning("storage operation timed out; replacing the connection pool")
-            pool.replace(generation: generation)
-            throw RelayStorageError.database("the database did not answer within \(operationTimeout)")
+            slot.replace(generation: generation)
+            throw RelayStorageError.database("the database did not answer within \(timeout)")
         } catch let error as CancellationError {
             throw error
         } catch {

@@ -27,7 +27,20 @@ public final class SQLiteRelayStorage: RelayStorage {
         } catch {
             throw RelayStorageError.database("cannot open \(path): \(error)")
         }
-        nonces = NonceBatcher(pool: pool)
+        nonces = NonceBatcher { [pool] records in
+            try await pool.write { db in
+                try records.map { record in
+                    try Self.insertNonce(db, record.use, library: record.library)
+                    return db.changesCount == 1
+                }
+            }
+        }
+    }
+
+    /// Inserts a used nonce unless it is there; `db.changesCount` then says whether it was fresh.
+    private static func insertNonce(_ db: Database, _ use: RelayNonceUse, library: LibraryID) throws {
+        try db.cachedStatement(sql: "INSERT INTO relay_used_nonces (expires_at, library, device, nonce) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+            .execute(arguments: [use.expiresAt, library.rawValue, use.device.rawValue, use.nonce])
     }
 
     private static let schema = """
@@ -117,7 +130,7 @@ public final class SQLiteRelayStorage: RelayStorage {
         return try await guarded {
             try await self.writeFlushed { db in
                 if let nonce {
-                    try NonceBatcher.insert(db, nonce, library: library)
+                    try Self.insertNonce(db, nonce, library: library)
                     guard db.changesCount == 1 else { throw RelayStorageError.replayedNonce }
                 }
                 if let existing = try Data.fetchOne(db.cachedStatement(sql: "SELECT digest FROM relay_objects WHERE library = ? AND name = ?"), arguments: [library.rawValue, name.rawValue]) {
@@ -228,7 +241,7 @@ public final class SQLiteRelayStorage: RelayStorage {
 
     /// Records a nonce (committed together with the nonces of concurrent requests).
     public func useNonce(_ nonce: String, device: DeviceID, library: LibraryID, expiresAt: Int64) async throws -> Bool {
-        try await guarded { try await nonces.use(nonce, device: device, library: library, expiresAt: expiresAt) }
+        try await guarded { try await nonces.use(NonceRecord(nonce: nonce, device: device, library: library, expiresAt: expiresAt)) }
     }
 
     /// Forgets expired nonces.

@@ -14,32 +14,78 @@ extension RelayTests {
                 PRIMARY KEY (library, device, nonce))
             """
 
+        /// A new, unprepared storage of `backend`, and what closes and deletes it.
+        static func open(_ backend: RelayBackend) throws -> (any RelayStorage, @Sendable () -> Void) {
+            switch backend {
+            case .sqlite:
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relay-nonces-\(UUID().uuidString)")
+                let sqlite = try SQLiteRelayStorage(path: folder.appendingPathComponent("relay.sqlite").path)
+                return (sqlite, { try? FileManager.default.removeItem(at: folder) })
+            case .postgres:
+                let postgres = try PostgresRelayStorage(url: RelayBackend.postgresURL!, maximumConnections: 4)
+                return (postgres, { postgres.shutdown() })
+            }
+        }
+
+        /// Concurrent requests share nonce commits (`NonceBatcher`): however they fall into
+        /// batches, a nonce is fresh for exactly one of the requests that carry it, even when
+        /// copies arrive together, and for none once stored. A nonce is a device's own: the
+        /// same text from another device is another nonce.
+        @Test(arguments: RelayBackend.available)
+        func concurrentCopiesOfANonceAreFreshExactlyOnce(backend: RelayBackend) async throws {
+            let (storage, close) = try Self.open(backend)
+            defer { close() }
+            try await storage.prepare()
+            let library = LibraryID.random(), devices = [DeviceID.random(), DeviceID.random()]
+            let expires = Int64(Date().timeIntervalSince1970) + 300
+            // 60 nonces, each sent one to four times, in random order, all at once.
+            var uses: [(nonce: String, device: DeviceID)] = []
+            for i in 0..<60 {
+                for _ in 0...(i % 4) { uses.append((nonce: "nonce-\(i / 2)", device: devices[i % 2])) }
+            }
+            uses.shuffle()
+            let results = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+                for use in uses {
+                    group.addTask {
+                        ("\(use.device) \(use.nonce)", try await storage.useNonce(use.nonce, device: use.device, library: library, expiresAt: expires))
+                    }
+                }
+                var all: [(String, Bool)] = []
+                for try await r in group { all.append(r) }
+                return all
+            }
+            let freshCounts = Dictionary(grouping: results, by: \.0).mapValues { $0.filter(\.1).count }
+            #expect(freshCounts.count == 60)
+            #expect(freshCounts.values.allSatisfy { $0 == 1 }, "fresh answers per nonce: \(freshCounts.filter { $0.value != 1 })")
+            // Once stored, every copy is a replay, one at a time or together.
+            for use in uses.prefix(3) {
+                #expect(try await storage.useNonce(use.nonce, device: use.device, library: library, expiresAt: expires) == false)
+            }
+            let replays = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for use in uses { group.addTask { try await storage.useNonce(use.nonce, device: use.device, library: library, expiresAt: expires) } }
+                var fresh = 0
+                for try await r in group where r { fresh += 1 }
+                return fresh
+            }
+            #expect(replays == 0)
+        }
+
         @Test(arguments: RelayBackend.available)
         func noncesOfTheOldLayoutAreStillRefusedAfterTheUpgrade(backend: RelayBackend) async throws {
             let library = LibraryID.random(), device = DeviceID.random()
             let expires = Int64(Date().timeIntervalSince1970) + 300
             let insertOld = "INSERT INTO relay_nonces (library, device, nonce, expires_at) VALUES ('\(library)', '\(device)', 'old-nonce', \(expires))"
-            let storage: any RelayStorage
-            var folder: URL?
-            switch backend {
-            case .sqlite:
-                folder = FileManager.default.temporaryDirectory.appendingPathComponent("relay-nonces-\(UUID().uuidString)")
-                let sqlite = try SQLiteRelayStorage(path: folder!.appendingPathComponent("relay.sqlite").path)
+            let (storage, close) = try Self.open(backend)
+            defer { close() }
+            if let sqlite = storage as? SQLiteRelayStorage {
                 try await sqlite.pool.write { db in
                     try db.execute(sql: Self.oldTable)
                     try db.execute(sql: insertOld)
                 }
-                storage = sqlite
-            case .postgres:
-                let postgres = try PostgresRelayStorage(url: RelayBackend.postgresURL!, maximumConnections: 2)
+            } else if let postgres = storage as? PostgresRelayStorage {
                 try await postgres.prepare()
                 try await postgres.execute(unsafeSQL: Self.oldTable)
                 try await postgres.execute(unsafeSQL: insertOld)
-                storage = postgres
-            }
-            defer {
-                (storage as? PostgresRelayStorage)?.shutdown()
-                if let folder { try? FileManager.default.removeItem(at: folder) }
             }
             try await storage.prepare()
 
