@@ -10,7 +10,8 @@ import PostgresNIO
 /// lock, so concurrent processes never produce a listing that skips an object.
 public final class PostgresRelayStorage: RelayStorage {
     private let database: GuardedPool
-    private let nonces: NonceBatcher
+    private let nonces: StorageBatcher<NonceRecord, Bool>
+    private let deviceReads: StorageBatcher<DeviceKey, RelayDeviceRecord?>
     private var logger: Logger { database.logger }
     /// Longest time one storage operation may take; past it the request fails with 503 and
     /// the connection pool is replaced (a pool can stay wedged after a database restart).
@@ -34,8 +35,11 @@ public final class PostgresRelayStorage: RelayStorage {
         self.operationTimeout = operationTimeout
         let guardedPool = GuardedPool(slot: ClientSlot(configuration: configuration, logger: logger), timeout: operationTimeout, logger: logger)
         self.database = guardedPool
-        nonces = NonceBatcher { records in
+        nonces = .nonces { records in
             try await guardedPool.run { client in try await Self.insertNonces(records, client: client, logger: logger) }
+        }
+        deviceReads = StorageBatcher(repeated: { $0 }) { keys in
+            try await guardedPool.run { client in try await Self.readDevices(keys, client: client, logger: logger) }
         }
     }
 
@@ -98,15 +102,25 @@ public final class PostgresRelayStorage: RelayStorage {
         }
     }
 
-    /// The device's record.
+    /// The device's record, read in one statement with those of concurrent requests (each
+    /// read starts after it was asked for, so it sees every change acknowledged before).
     public func device(_ device: DeviceID, in library: LibraryID) async throws -> RelayDeviceRecord? {
-        try await guarded { client in
-            let rows = try await client.query("SELECT signing_key, active FROM relay_devices WHERE library = \(library.rawValue) AND device = \(device.rawValue)", logger: self.logger)
-            for try await (key, active) in rows.decode((Data, Bool).self) {
-                return RelayDeviceRecord(device: device, signingKey: try SigningPublicKey(bytes: key), active: active)
-            }
-            return nil
+        try await deviceReads.submit(DeviceKey(device: device, library: library))
+    }
+
+    /// The records of distinct devices, in one statement; nil for one the library lacks.
+    private static func readDevices(_ keys: [DeviceKey], client: PostgresClient, logger: Logger) async throws -> [RelayDeviceRecord?] {
+        let rows = try await client.query("""
+            SELECT d.library, d.device, d.signing_key, d.active
+            FROM unnest(\(keys.map(\.library.rawValue))::text[], \(keys.map(\.device.rawValue))::text[]) AS k(library, device)
+            JOIN relay_devices d ON d.library = k.library AND d.device = k.device
+            """, logger: logger)
+        var found: [DeviceKey: RelayDeviceRecord] = [:]
+        for try await (library, device, key, active) in rows.decode((String, String, Data, Bool).self) {
+            guard let library = LibraryID(rawValue: library), let device = DeviceID(rawValue: device) else { continue }
+            found[DeviceKey(device: device, library: library)] = RelayDeviceRecord(device: device, signingKey: try SigningPublicKey(bytes: key), active: active)
         }
+        return keys.map { found[$0] }
     }
 
     /// The newest membership.
@@ -261,7 +275,7 @@ public final class PostgresRelayStorage: RelayStorage {
 
     /// Records a nonce, in one statement with the nonces of concurrent requests.
     public func useNonce(_ nonce: String, device: DeviceID, library: LibraryID, expiresAt: Int64) async throws -> Bool {
-        try await nonces.use(NonceRecord(nonce: nonce, device: device, library: library, expiresAt: expiresAt))
+        try await nonces.submit(NonceRecord(nonce: nonce, device: device, library: library, expiresAt: expiresAt))
     }
 
     /// Inserts distinct used nonces in one statement; for each, whether it was not there.

@@ -8,7 +8,7 @@ import GRDB
 /// `PostgresRelayStorage`.
 public final class SQLiteRelayStorage: RelayStorage {
     let pool: DatabasePool
-    private let nonces: NonceBatcher
+    private let nonces: StorageBatcher<NonceRecord, Bool>
     private let deviceRecords = DeviceRecordCache()
     /// The database file.
     public let path: String
@@ -27,7 +27,7 @@ public final class SQLiteRelayStorage: RelayStorage {
         } catch {
             throw RelayStorageError.database("cannot open \(path): \(error)")
         }
-        nonces = NonceBatcher { [pool] records in
+        nonces = .nonces { [pool] records in
             try await pool.write { db in
                 try records.map { record in
                     try Self.insertNonce(db, record.use, library: record.library)
@@ -241,7 +241,7 @@ public final class SQLiteRelayStorage: RelayStorage {
 
     /// Records a nonce (committed together with the nonces of concurrent requests).
     public func useNonce(_ nonce: String, device: DeviceID, library: LibraryID, expiresAt: Int64) async throws -> Bool {
-        try await guarded { try await nonces.use(NonceRecord(nonce: nonce, device: device, library: library, expiresAt: expiresAt)) }
+        try await guarded { try await nonces.submit(NonceRecord(nonce: nonce, device: device, library: library, expiresAt: expiresAt)) }
     }
 
     /// Forgets expired nonces.

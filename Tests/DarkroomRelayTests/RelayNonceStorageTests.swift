@@ -27,7 +27,7 @@ extension RelayTests {
             }
         }
 
-        /// Concurrent requests share nonce commits (`NonceBatcher`): however they fall into
+        /// Concurrent requests share nonce commits (`StorageBatcher`): however they fall into
         /// batches, a nonce is fresh for exactly one of the requests that carry it, even when
         /// copies arrive together, and for none once stored. A nonce is a device's own: the
         /// same text from another device is another nonce.
