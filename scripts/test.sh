@@ -7,6 +7,8 @@ bash scripts/setup.sh
 if [ -z "${DARKROOM_TEST_POSTGRES_URL:-}" ]; then
   if url=$(bash scripts/postgres-for-tests.sh); then
     export DARKROOM_TEST_POSTGRES_URL="$url"
+    # The server is ours: one test restarts it while devices write (RelayFaultTests).
+    export DARKROOM_TEST_POSTGRES_RESTART="bash scripts/postgres-for-tests.sh restart"
   elif [ "${CI:-}" = "true" ]; then
     echo "PostgreSQL for the relay tests could not be started" >&2; exit 1
   else
