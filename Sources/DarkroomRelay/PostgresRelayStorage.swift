@@ -14,12 +14,18 @@ public final class PostgresRelayStorage: RelayStorage {
     private let deviceReads: StorageBatcher<DeviceKey, RelayDeviceRecord?>
     private var logger: Logger { database.logger }
     /// Longest time one storage operation may take; past it the request fails with 503 and
-    /// the connection pool is replaced (a pool can stay wedged after a database restart).
+    /// the connection pool is replaced. A query sent on a connection that the server is
+    /// closing (a database restart) can go unanswered for good; the replaced pool finishes
+    /// what it has in flight before it closes.
     public let operationTimeout: Duration
+    /// The same limit for the statements that record the nonces and read the device records
+    /// of concurrent requests (`StorageBatcher`): every request waits for them, so one that
+    /// goes unanswered would hold up the whole relay for the longer limit.
+    public let batchTimeout: Duration
 
     /// Connects to `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`, TLS off unless
     /// `?sslmode=require`) with at most `maximumConnections` connections.
-    public init(url: String, maximumConnections: Int = 20, operationTimeout: Duration = .seconds(10),
+    public init(url: String, maximumConnections: Int = 20, operationTimeout: Duration = .seconds(10), batchTimeout: Duration = .seconds(2),
                 logger: Logger = Logger(label: "darkroom.relay.postgres")) throws {
         guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""),
               let host = parts.host, let user = parts.user, !user.isEmpty else {
@@ -33,13 +39,14 @@ public final class PostgresRelayStorage: RelayStorage {
         configuration.options.maximumConnections = max(1, maximumConnections)
         configuration.options.connectTimeout = .seconds(5)
         self.operationTimeout = operationTimeout
+        self.batchTimeout = batchTimeout
         let guardedPool = GuardedPool(slot: ClientSlot(configuration: configuration, logger: logger), timeout: operationTimeout, logger: logger)
         self.database = guardedPool
         nonces = .nonces { records in
-            try await guardedPool.run { client in try await Self.insertNonces(records, client: client, logger: logger) }
+            try await guardedPool.run(within: batchTimeout) { client in try await Self.insertNonces(records, client: client, logger: logger) }
         }
         deviceReads = StorageBatcher(repeated: { $0 }) { keys in
-            try await guardedPool.run { client in try await Self.readDevices(keys, client: client, logger: logger) }
+            try await guardedPool.run(within: batchTimeout) { client in try await Self.readDevices(keys, client: client, logger: logger) }
         }
     }
 
@@ -390,12 +397,13 @@ private struct GuardedPool: Sendable {
     let timeout: Duration
     let logger: Logger
 
-    /// Runs `body` with the current pool, within `timeout`; maps database errors.
+    /// Runs `body` with the current pool, within `limit` (`timeout` when nil); maps database errors.
     @discardableResult
-    func run<T: Sendable>(_ body: @Sendable @escaping (PostgresClient) async throws -> T) async throws -> T {
+    func run<T: Sendable>(within limit: Duration? = nil, _ body: @Sendable @escaping (PostgresClient) async throws -> T) async throws -> T {
         let (client, generation) = slot.current()
+        let limit = limit ?? timeout
         do {
-            return try await Deadline.run(within: timeout) { try await body(client) }
+            return try await Deadline.run(within: limit) { try await body(client) }
         } catch let error as RelayStorageError {
             throw error
         } catch let error as PostgresTransactionError where error.closureError is RelayStorageError {
@@ -403,8 +411,8 @@ private struct GuardedPool: Sendable {
             throw error.closureError as! RelayStorageError
         } catch is Deadline.Exceeded {
             logger.warning("storage operation timed out; replacing the connection pool")
-            slot.replace(generation: generation)
-            throw RelayStorageError.database("the database did not answer within \(timeout)")
+            slot.replace(generation: generation, retiringAfter: timeout)
+            throw RelayStorageError.database("the database did not answer within \(limit)")
         } catch let error as CancellationError {
             throw error
         } catch {
@@ -421,6 +429,8 @@ private final class ClientSlot: @unchecked Sendable {
     private var client: PostgresClient
     private var runner: Task<Void, Never>
     private var generation = 0
+    /// Replaced pools, closed once their grace has passed or at shutdown.
+    private var retired: [Task<Void, Never>] = []
 
     init(configuration: PostgresClient.Configuration, logger: Logger) {
         self.configuration = configuration
@@ -436,12 +446,19 @@ private final class ClientSlot: @unchecked Sendable {
         return (client, generation)
     }
 
-    /// Starts a new pool unless another caller already replaced `generation`.
-    func replace(generation old: Int) {
+    /// Starts a new pool unless another caller already replaced `generation`. The old one
+    /// serves what it has in flight for `grace` (longer than any operation may take), then
+    /// closes, and with it any connection a stuck query still holds.
+    func replace(generation old: Int, retiringAfter grace: Duration) {
         lock.lock()
         defer { lock.unlock() }
         guard old == generation else { return }
-        runner.cancel()
+        let retiring = runner
+        retired.append(retiring)
+        Task {
+            try? await Task.sleep(for: grace)
+            retiring.cancel()
+        }
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         runner = Task { await client.run() }
@@ -452,6 +469,7 @@ private final class ClientSlot: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         runner.cancel()
+        for old in retired { old.cancel() }
     }
 }
 
