@@ -56,7 +56,11 @@ import Testing
         let report = try Self.apply(changes, to: b, layout: layout)
         #expect(report.applied == 4 && report.ignoredDeleted == 1 && report.deferred == 0)
         let sql = "SELECT \(Self.columns) FROM generation WHERE id <> ? ORDER BY seed"
-        #expect(try b.read { try Row.fetchAll($0, sql: sql, arguments: [tombstoned.id]) } == a.read { try Row.fetchAll($0, sql: sql, arguments: [tombstoned.id]) })
+        // Rows are not Sendable: compared as their text (every column's name and value).
+        let applied = try b.read { try Row.fetchAll($0, sql: sql, arguments: [tombstoned.id]).map(\.description) }
+        let original = try a.read { try Row.fetchAll($0, sql: sql, arguments: [tombstoned.id]).map(\.description) }
+        #expect(applied.count == 4)
+        #expect(applied == original)
         try b.read { db in
             let prompts = try Row.fetchAll(db, sql: "SELECT text, negative_text, use_count, first_used_at, last_used_at FROM prompt ORDER BY text, negative_text")
             #expect(prompts.map { $0["text"] as String } == ["", "a red circle"])
