@@ -458,11 +458,19 @@ private final class ClientSlot: @unchecked Sendable {
         Task {
             try? await Task.sleep(for: grace)
             retiring.cancel()
+            self.forget(retiring)
         }
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         runner = Task { await client.run() }
         generation += 1
+    }
+
+    /// Drops a closed pool's runner from `retired`.
+    private func forget(_ closed: Task<Void, Never>) {
+        lock.lock()
+        defer { lock.unlock() }
+        retired.removeAll { $0 == closed }
     }
 
     func shutdown() {
