@@ -81,8 +81,8 @@ extension RelayTests {
 
         /// Restarts PostgreSQL while devices keep writing: every put succeeds after retries.
         /// Runs where `DARKROOM_TEST_POSTGRES_RESTART` names the command that restarts the server
-        /// (`bash scripts/postgres-for-tests.sh restart`); `scripts/test.sh` runs it on its own
-        /// after the suite, as a restart would fail the other tests' queries.
+        /// (`bash scripts/postgres-for-tests.sh restart`), as `scripts/test.sh` does for the server
+        /// it starts; the relay suite runs one test at a time, so the restart fails no other.
         @Test(.enabled(if: RelayBackend.postgresURL != nil && ProcessInfo.processInfo.environment["DARKROOM_TEST_POSTGRES_RESTART"] != nil))
         func postgresRestartMidRunIsRetried() async throws {
             var configuration = RelayConfiguration()

@@ -18,6 +18,20 @@ enum RelayBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     }
 
     var testDescription: String { rawValue }
+
+    /// New, unprepared storage of this back end (SQLite: a file in a folder of its own;
+    /// PostgreSQL: the test server, 4 connections), and what closes it and deletes the folder.
+    func openStorage() throws -> (any RelayStorage, @Sendable () -> Void) {
+        switch self {
+        case .sqlite:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relay-test-\(UUID().uuidString)")
+            let sqlite = try SQLiteRelayStorage(path: folder.appendingPathComponent("relay.sqlite").path)
+            return (sqlite, { try? FileManager.default.removeItem(at: folder) })
+        case .postgres:
+            let postgres = try PostgresRelayStorage(url: RelayBackend.postgresURL!, maximumConnections: 4)
+            return (postgres, { postgres.shutdown() })
+        }
+    }
 }
 
 import Testing
@@ -33,7 +47,7 @@ final class RelayHarness: @unchecked Sendable {
     let storage: any RelayStorage
     let server: RelayServer
     private(set) var running: RunningRelay
-    private let folder: URL?
+    private let closeStorage: @Sendable () -> Void
     var a = DeviceIdentity(name: "", id: DeviceID.random())
     var b = DeviceIdentity(name: "", id: DeviceID.random())
     var c = DeviceIdentity(name: "", id: DeviceID.random())
@@ -45,15 +59,7 @@ final class RelayHarness: @unchecked Sendable {
 
     init(_ backend: RelayBackend, configuration: RelayConfiguration = RelayConfiguration(), members: Bool = true) async throws {
         self.backend = backend
-        switch backend {
-        case .sqlite:
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relay-test-\(UUID().uuidString)")
-            self.folder = folder
-            storage = try SQLiteRelayStorage(path: folder.appendingPathComponent("relay.sqlite").path)
-        case .postgres:
-            folder = nil
-            storage = try PostgresRelayStorage(url: RelayBackend.postgresURL!, maximumConnections: 4)
-        }
+        (storage, closeStorage) = try backend.openStorage()
         var logger = Logger(label: "relay-test")
         logger.logLevel = ProcessInfo.processInfo.environment["RELAY_TEST_LOG"] != nil ? .debug : .error
         server = RelayServer(storage: storage, configuration: configuration, logger: logger)
@@ -117,8 +123,7 @@ final class RelayHarness: @unchecked Sendable {
     /// Stops the relay and removes its storage.
     func close() async {
         try? await running.stop()
-        (storage as? PostgresRelayStorage)?.shutdown()
-        if let folder { try? FileManager.default.removeItem(at: folder) }
+        closeStorage()
     }
 
     /// Sends a raw request (for tests of what the transport never sends).

@@ -14,26 +14,13 @@ extension RelayTests {
                 PRIMARY KEY (library, device, nonce))
             """
 
-        /// A new, unprepared storage of `backend`, and what closes and deletes it.
-        static func open(_ backend: RelayBackend) throws -> (any RelayStorage, @Sendable () -> Void) {
-            switch backend {
-            case .sqlite:
-                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relay-nonces-\(UUID().uuidString)")
-                let sqlite = try SQLiteRelayStorage(path: folder.appendingPathComponent("relay.sqlite").path)
-                return (sqlite, { try? FileManager.default.removeItem(at: folder) })
-            case .postgres:
-                let postgres = try PostgresRelayStorage(url: RelayBackend.postgresURL!, maximumConnections: 4)
-                return (postgres, { postgres.shutdown() })
-            }
-        }
-
         /// Concurrent requests share nonce commits (`StorageBatcher`): however they fall into
         /// batches, a nonce is fresh for exactly one of the requests that carry it, even when
         /// copies arrive together, and for none once stored. A nonce is a device's own: the
         /// same text from another device is another nonce.
         @Test(arguments: RelayBackend.available)
         func concurrentCopiesOfANonceAreFreshExactlyOnce(backend: RelayBackend) async throws {
-            let (storage, close) = try Self.open(backend)
+            let (storage, close) = try backend.openStorage()
             defer { close() }
             try await storage.prepare()
             let library = LibraryID.random(), devices = [DeviceID.random(), DeviceID.random()]
@@ -75,7 +62,7 @@ extension RelayTests {
             let library = LibraryID.random(), device = DeviceID.random()
             let expires = Int64(Date().timeIntervalSince1970) + 300
             let insertOld = "INSERT INTO relay_nonces (library, device, nonce, expires_at) VALUES ('\(library)', '\(device)', 'old-nonce', \(expires))"
-            let (storage, close) = try Self.open(backend)
+            let (storage, close) = try backend.openStorage()
             defer { close() }
             if let sqlite = storage as? SQLiteRelayStorage {
                 try await sqlite.pool.write { db in

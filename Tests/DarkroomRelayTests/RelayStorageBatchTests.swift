@@ -10,7 +10,7 @@ extension RelayTests {
     @Suite struct RelayStorageBatchTests {
         @Test(arguments: RelayBackend.available)
         func concurrentDeviceReadsEachGetTheirOwnRecord(backend: RelayBackend) async throws {
-            let (storage, close) = try RelayNonceStorageTests.open(backend)
+            let (storage, close) = try backend.openStorage()
             defer { close() }
             try await storage.prepare()
             // Two libraries with five devices each, the last of each revoked; the same device
