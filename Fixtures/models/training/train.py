@@ -497,12 +497,15 @@ def stage_refine_student(a, work: Path, corpus: Corpus):
     assert tgrid[::r] == sgrid, "student grid must be every r-th teacher timestep"
     g = torch.Generator().manual_seed(a.seed + 12)
     torch.manual_seed(a.seed + 12)
-    step = distill_step(a, corpus, teacher, student, text, tgrid, a.final_steps, g, a.refine_denoise_weight)
+    # The refinement may draw guided batches more often, and from a narrower range, than the distillation did.
+    ra = argparse.Namespace(**{**vars(a), **{k: v for k, v in dict(
+        cfg_prob=a.refine_cfg_prob, w_min=a.refine_w_min, w_max=a.refine_w_max).items() if v is not None}})
+    step = distill_step(ra, corpus, teacher, student, text, tgrid, a.final_steps, g, a.refine_denoise_weight)
     iters, secs = run_loop(f"refine student {a.base_steps}->{a.final_steps}", a.distill_iters,
                            a.refine_student_minutes, step, list(student.parameters()), a.refine_lr, ema)
     ema.copy_to()
     record(work, "refine_student", iterations=iters, seconds=round(secs), batch=a.distill_batch, lr=a.refine_lr,
-           denoise_weight=a.refine_denoise_weight)
+           denoise_weight=a.refine_denoise_weight, cfg_prob=ra.cfg_prob, w_min=ra.w_min, w_max=ra.w_max)
     student.save_pretrained(out)
 
 
@@ -709,6 +712,10 @@ def main():
                         "stage_refine_student); 0: skip")
     p.add_argument("--refine-lr", type=float, default=5e-5)
     p.add_argument("--refine-denoise-weight", type=float, default=0.2)
+    p.add_argument("--refine-cfg-prob", type=float, default=None,
+                   help="share of guided (CFG-aware) batches in the refinement (default: --cfg-prob)")
+    p.add_argument("--refine-w-min", type=float, default=None, help="refinement guidance range (default: --w-min)")
+    p.add_argument("--refine-w-max", type=float, default=None, help="refinement guidance range (default: --w-max)")
     p.add_argument("--only-refine-student", action="store_true",
                    help="run only the student refinement and the export (a work folder holding teacher/, "
                         "student8/, text_encoder/, vae_slim/, tokenizer/ and the corpus)")
