@@ -405,7 +405,7 @@ def guided(unet, z, t, cond, uncond, w):
 
 
 def distill_step(a, corpus: Corpus, teacher, student, text, teacher_grid: list[int], student_steps: int, g,
-                 denoise_weight: float):
+                 denoise_weight: float, cfg_prob: float, w_min: float, w_max: float):
     """One step of CFG-aware step distillation (SnapFusion): from a noised training latent at a student timestep,
     the teacher takes len(teacher_grid) // student_steps DDIM steps on its grid (guided by w drawn from
     [w_min, w_max] in a cfg_prob share of batches), and the student learns the single DDIM step that lands where
@@ -430,10 +430,10 @@ def distill_step(a, corpus: Corpus, teacher, student, text, teacher_grid: list[i
         z = al * x0 + si * eps
         with torch.no_grad():
             cond = text(ids)[0]
-        use_cfg = torch.rand((), generator=g).item() < a.cfg_prob
+        use_cfg = torch.rand((), generator=g).item() < cfg_prob
         zr = z
         if use_cfg:
-            w = torch.empty(b, 1, 1, 1).uniform_(a.w_min, a.w_max, generator=g).to(DEV)
+            w = torch.empty(b, 1, 1, 1).uniform_(w_min, w_max, generator=g).to(DEV)
             unc = uncond_emb.expand(b, -1, -1)
             with torch.no_grad():
                 for r in range(ratio):
@@ -473,7 +473,8 @@ def stage_distill(a, work: Path, corpus: Corpus, teacher_steps: int):
     assert tgrid[::2] == sgrid, "student grid must be every other teacher timestep"
     g = torch.Generator().manual_seed(a.seed + 10 + teacher_steps)
     torch.manual_seed(a.seed + 10 + teacher_steps)
-    step = distill_step(a, corpus, teacher, student, text, tgrid, student_steps, g, a.denoise_weight)
+    step = distill_step(a, corpus, teacher, student, text, tgrid, student_steps, g, a.denoise_weight, a.cfg_prob,
+                        a.w_min, a.w_max)
     iters, secs = run_loop(f"distill {teacher_steps}->{student_steps}", a.distill_iters, a.distill_minutes, step,
                            list(student.parameters()), a.distill_lr, ema)
     ema.copy_to()
@@ -497,15 +498,14 @@ def stage_refine_student(a, work: Path, corpus: Corpus):
     assert tgrid[::r] == sgrid, "student grid must be every r-th teacher timestep"
     g = torch.Generator().manual_seed(a.seed + 12)
     torch.manual_seed(a.seed + 12)
-    # The refinement may draw guided batches more often, and from a narrower range, than the distillation did.
-    ra = argparse.Namespace(**{**vars(a), **{k: v for k, v in dict(
-        cfg_prob=a.refine_cfg_prob, w_min=a.refine_w_min, w_max=a.refine_w_max).items() if v is not None}})
-    step = distill_step(ra, corpus, teacher, student, text, tgrid, a.final_steps, g, a.refine_denoise_weight)
+    step = distill_step(a, corpus, teacher, student, text, tgrid, a.final_steps, g, a.refine_denoise_weight,
+                        a.refine_cfg_prob, a.refine_w_min, a.refine_w_max)
     iters, secs = run_loop(f"refine student {a.base_steps}->{a.final_steps}", a.distill_iters,
                            a.refine_student_minutes, step, list(student.parameters()), a.refine_lr, ema)
     ema.copy_to()
     record(work, "refine_student", iterations=iters, seconds=round(secs), batch=a.distill_batch, lr=a.refine_lr,
-           denoise_weight=a.refine_denoise_weight, cfg_prob=ra.cfg_prob, w_min=ra.w_min, w_max=ra.w_max)
+           denoise_weight=a.refine_denoise_weight, cfg_prob=a.refine_cfg_prob, w_min=a.refine_w_min,
+           w_max=a.refine_w_max)
     student.save_pretrained(out)
 
 
@@ -743,6 +743,10 @@ def main():
     p.add_argument("--stop-after", choices=["vae", "latents", "vae-decoder", "teacher", "distill"],
                    help="stop after this stage (the next run resumes from its checkpoint)")
     a = p.parse_args()
+    # The refinement's guided batches default to the distillation's share and range.
+    for k in ("cfg_prob", "w_min", "w_max"):
+        if getattr(a, f"refine_{k}") is None:
+            setattr(a, f"refine_{k}", getattr(a, k))
     if a.quick:
         a.n_images, a.vae_iters, a.teacher_iters, a.distill_iters, a.slim_iters = 512, 20, 20, 6, 10
         a.decoder_iters = 10
