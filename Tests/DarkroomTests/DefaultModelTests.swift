@@ -12,11 +12,12 @@ import Testing
     }
 
     /// One image from the shipped model with the engine, as `darkroom generate` makes it by default
-    /// (the model's own scheduler config, DPM-Solver++ solver order 1 as shipped, under the dpmpp-2m kind).
+    /// (the default scheduler kind, Euler ancestral, built from the model's own scheduler config).
     static func generate(_ generator: EngineGenerator, prompt: String, negativePrompt: String = "", seed: UInt64,
                          steps: Int = 8, guidance: Double = 3, size: Int = 64) async throws -> PixelImage {
         let request = GenerationRequest(prompt: prompt, negativePrompt: negativePrompt, seed: seed, steps: steps,
-                                        guidance: guidance, scheduler: "dpmpp-2m", width: size, height: size)
+                                        guidance: guidance, scheduler: GenerationDefaults().scheduler, width: size,
+                                        height: size)
         var made: GeneratedImage?
         for try await event in generator.generate(request) { if case .completed(let image) = event { made = image } }
         return try #require(made).image

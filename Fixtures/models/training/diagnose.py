@@ -1,8 +1,9 @@
 """Quick diagnostics used while choosing the shipped model (faster than evaluate.py's full table):
 
-    python3 diagnose.py screen MODEL [--unet DIR] [--vae DIR] [--guidance 3] [--steps 8]
+    python3 diagnose.py screen MODEL [--unet DIR] [--vae DIR] [--guidance 3] [--steps 8] [--sampler shipped]
         held-out attribute accuracy (evaluate.py's 192 + 192 prompts and noise) of a pipeline folder,
-        optionally with another UNet or VAE folder in place of the folder's own;
+        optionally with another UNet or VAE folder in place of the folder's own, with the shipped sampler
+        (Euler ancestral) or the deterministic one the student was distilled for (--sampler distilled);
     python3 diagnose.py roundtrip --encoder VAE_DIR --scorer-work WORK DECODER_VAE_DIR...
         the held-out real scenes encoded by one VAE's encoder and decoded by each decoder: checker accuracy
         and FID-style distance to the real renders (scorer from WORK/scorer, trained by evaluate.py).
@@ -11,9 +12,13 @@
         teacher at 50 steps (WORK/teacher, WORK/vae's full decoder) -- with a paired bootstrap over the
         held-out prompts: how often a resample of the same prompts puts the student at or below the teacher.
     python3 diagnose.py sweep MODEL --work WORK --guidance G... [--noise-sets 2] --cache CACHE
+            [--student-sampler shipped|distilled] [--teacher-sampler ddim|ancestral]
         the same two configurations at each guidance G and noise set: scorer embeddings cached in CACHE
-        (files already there are kept, so several processes may share one cache);
-    python3 diagnose.py sweep-report --cache CACHE [--resamples 200] [--out logs/sweep]
+        (files already there are kept, so several processes may share one cache). The student samples with
+        the shipped Euler ancestral scheduler or the deterministic one it was distilled for; the teacher
+        with 50 DDIM steps (the issue's reference) or 50 Euler ancestral steps;
+    python3 diagnose.py sweep-report --cache CACHE [--student-sampler ...] [--teacher-sampler ...]
+            [--resamples 200] [--out logs/sweep]
         from a sweep cache: FID-style and CLIP-style of both sides per guidance over all noise sets, a
         paired bootstrap of the difference, and each side's best FID-style over guidance.
 """
@@ -25,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from diffusers import AutoencoderKL, UNet2DConditionModel
+from diffusers import AutoencoderKL, EulerAncestralDiscreteScheduler, UNet2DConditionModel
 from transformers import CLIPModel, CLIPTextModel, CLIPTokenizer
 
 import checker
@@ -52,9 +57,10 @@ def screen(a):
     text = CLIPTextModel.from_pretrained(a.model / "text_encoder").eval()
     unet = UNet2DConditionModel.from_pretrained(a.unet or a.model / "unet").eval()
     vae = AutoencoderKL.from_pretrained(a.vae or a.model / "vae").eval()
-    lat = train.sample_latents(unet, text, tok, prompts, a.steps, a.guidance, train.shipped_scheduler(),
+    lat = train.sample_latents(unet, text, tok, prompts, a.steps, a.guidance, STUDENT_SAMPLERS[a.sampler](),
                                seed=SEED + 50)
-    print(f"{a.model} unet={a.unet or 'own'} vae={a.vae or 'own'} guidance {a.guidance} steps {a.steps}: "
+    print(f"{a.model} unet={a.unet or 'own'} vae={a.vae or 'own'} guidance {a.guidance} steps {a.steps} "
+          f"{a.sampler} sampler: "
           f"{accuracy(train.decode(vae, lat), held)}")
 
 
@@ -98,13 +104,25 @@ class Scoring:
         images = train.decode(AutoencoderKL.from_pretrained(vae_dir).eval(), lat)
         return evaluate.embed(self.scorer, self.tok, images, None)[0].numpy()
 
-    def teacher(self, work: Path, guidance: float, noise: int = 0) -> np.ndarray:
-        """The issue's reference: the teacher at 50 DDIM steps through the full decoder."""
-        return self.embeddings(work / "teacher", work / "vae", 50, evaluate.ddim(), guidance, noise)
+    def teacher(self, work: Path, guidance: float, noise: int = 0, sampler: str = "ddim") -> np.ndarray:
+        """The issue's reference: the teacher at 50 steps through the full decoder, with DDIM (the reference
+        since the first evaluation) or Euler ancestral on the same schedule."""
+        return self.embeddings(work / "teacher", work / "vae", 50, TEACHER_SAMPLERS[sampler](), guidance, noise)
 
-    def student(self, model: Path, guidance: float, noise: int = 0) -> np.ndarray:
-        """The shipped student at 8 steps (shipped sampler) through the slim decoder."""
-        return self.embeddings(model / "unet", model / "vae", 8, train.shipped_scheduler(), guidance, noise)
+    def student(self, model: Path, guidance: float, noise: int = 0, sampler: str = "shipped") -> np.ndarray:
+        """The shipped student at 8 steps through the slim decoder, with the shipped sampler (Euler ancestral)
+        or the deterministic one it was distilled for."""
+        return self.embeddings(model / "unet", model / "vae", 8, STUDENT_SAMPLERS[sampler](), guidance, noise)
+
+
+TEACHER_SAMPLERS = {"ddim": evaluate.ddim,
+                    "ancestral": lambda: EulerAncestralDiscreteScheduler.from_config(evaluate.ddim().config)}
+STUDENT_SAMPLERS = {"shipped": train.shipped_scheduler, "distilled": train.distilled_scheduler}
+
+
+def cache_names(a) -> tuple[str, str]:
+    """The cache file prefixes of a sweep's teacher and student: their samplers are part of the name."""
+    return f"teacher-{a.teacher_sampler}", f"student-{a.student_sampler}"
 
 
 def paired_bootstrap(real: np.ndarray, student: np.ndarray, teacher: np.ndarray, resamples: int):
@@ -144,10 +162,11 @@ def sweep(a):
     a.cache.mkdir(parents=True, exist_ok=True)
     np.save(a.cache / "real.npy", sc.real)
     np.save(a.cache / "real_tx.npy", sc.real_tx)
+    teacher, student = cache_names(a)
     for g in a.guidance:
         for k in range(a.noise_sets):
-            for name, make in (("teacher", lambda: sc.teacher(a.work, g, k)),
-                               ("student", lambda: sc.student(a.model, g, k))):
+            for name, make in ((teacher, lambda: sc.teacher(a.work, g, k, a.teacher_sampler)),
+                               (student, lambda: sc.student(a.model, g, k, a.student_sampler))):
                 f = a.cache / f"{name}-g{g:g}-n{k}.npy"
                 if not f.exists():
                     np.save(f, make())
@@ -158,12 +177,14 @@ def sweep_report(a):
     """The FID-style / CLIP-style table over guidance from a sweep cache (the paper's FID-CLIP curves, as a
     table), with a paired bootstrap at each guidance and each side's best FID-style over guidance."""
     real, real_tx = np.load(a.cache / "real.npy"), np.load(a.cache / "real_tx.npy")
-    guidances = sorted({float(f.name.split("-g")[1].split("-n")[0]) for f in a.cache.glob("teacher-g*-n*.npy")})
+    prefixes = dict(zip(("teacher", "student"), cache_names(a)))
+    guidances = sorted({float(f.name.split("-g")[-1].split("-n")[0])
+                        for f in a.cache.glob(f"{prefixes['teacher']}-g*-n*.npy")})
     rows = {}
     for g in guidances:
         e = {}
-        for name in ("teacher", "student"):
-            files = sorted(a.cache.glob(f"{name}-g{g:g}-n*.npy"))[:a.noise_sets]
+        for name, prefix in prefixes.items():
+            files = sorted(a.cache.glob(f"{prefix}-g{g:g}-n*.npy"))[:a.noise_sets]
             if files:
                 e[name] = np.stack([np.load(f) for f in files])
         if len(e) < 2 or e["teacher"].shape[0] != e["student"].shape[0]:
@@ -180,7 +201,8 @@ def sweep_report(a):
         r["student_at_or_below"] = float((d <= 0).mean())
         rows[g] = r
     gs = sorted(rows)
-    lines = ["| guidance | noise sets | teacher 50 steps: FID-style | CLIP-style | student 8 steps: FID-style | "
+    lines = [f"Teacher: 50 steps, {a.teacher_sampler}; student: 8 steps, {a.student_sampler} sampler.\n",
+             "| guidance | noise sets | teacher 50 steps: FID-style | CLIP-style | student 8 steps: FID-style | "
              "CLIP-style | student - teacher FID-style (paired bootstrap, 95%) | student at or below |",
              "|---|---|---|---|---|---|---|---|"]
     for g in gs:
@@ -209,6 +231,7 @@ def main():
     s.add_argument("--vae", type=Path)
     s.add_argument("--guidance", type=float, default=evaluate.GUIDANCE)
     s.add_argument("--steps", type=int, default=8)
+    s.add_argument("--sampler", choices=sorted(STUDENT_SAMPLERS), default="shipped")
     r = sub.add_parser("roundtrip")
     r.add_argument("--encoder", type=Path, required=True)
     r.add_argument("--scorer-work", type=Path, required=True)
@@ -228,6 +251,9 @@ def main():
     rp.add_argument("--noise-sets", type=int, default=100, help="use at most this many noise sets per guidance")
     rp.add_argument("--resamples", type=int, default=200)
     rp.add_argument("--out", type=Path, help="write OUT.md and OUT.json")
+    for parser in (w, rp):
+        parser.add_argument("--student-sampler", choices=sorted(STUDENT_SAMPLERS), default="shipped")
+        parser.add_argument("--teacher-sampler", choices=sorted(TEACHER_SAMPLERS), default="ddim")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     {"screen": screen, "roundtrip": roundtrip, "fid-bootstrap": fid_bootstrap, "sweep": sweep,

@@ -112,7 +112,7 @@ def held_out_prompts(seed: int, n_single: int, n_pair: int, rng: np.random.Gener
 # ---------------------------------------------------------------- samplers
 def dpmpp_2m() -> DPMSolverMultistepScheduler:
     """DPM-Solver++ 2M on the same schedule, the baseline sampler for the teacher at 8 steps."""
-    return DPMSolverMultistepScheduler.from_config(dict(train.shipped_scheduler().config, solver_order=2))
+    return DPMSolverMultistepScheduler.from_config(dict(train.distilled_scheduler().config, solver_order=2))
 
 
 def ddim() -> DDIMScheduler:
@@ -245,19 +245,23 @@ def main():
     lat_t50, s_t50 = gen(teacher, 50, ddim())
     lat_t8, s_t8 = gen(teacher, a.steps, dpmpp_2m())
     lat_s8, s_s8 = gen(student, a.steps, train.shipped_scheduler())
+    lat_s8det, s_s8det = gen(student, a.steps, train.distilled_scheduler())
     lat_s8dpm, s_s8dpm = gen(student, a.steps, dpmpp_2m())
     seen_t8, _ = gen(teacher, a.steps, dpmpp_2m(), seen_prompts)
     seen_s8, _ = gen(student, a.steps, train.shipped_scheduler(), seen_prompts)
+    seen_s8det, _ = gen(student, a.steps, train.distilled_scheduler(), seen_prompts)
     # name: (held-out images, sampling seconds, seen-pair images or None)
     rows = {
         "real rendered scenes (reference)": (real, None, np.stack([scenes.render(s) for s in seen])),
         "teacher, 50 steps DDIM, full decoder": (train.decode(full_vae, lat_t50), s_t50, None),
         f"teacher, {a.steps} steps DPM-Solver++ 2M, full decoder": (train.decode(full_vae, lat_t8), s_t8,
                                                                     train.decode(full_vae, seen_t8)),
-        f"student, {a.steps} steps (shipped sampler), full decoder": (train.decode(full_vae, lat_s8), s_s8,
-                                                                      train.decode(full_vae, seen_s8)),
-        f"student, {a.steps} steps (shipped sampler), slim decoder [shipped]": (train.decode(slim_vae, lat_s8), s_s8,
-                                                                                train.decode(slim_vae, seen_s8)),
+        f"student, {a.steps} steps Euler ancestral (shipped sampler), full decoder": (
+            train.decode(full_vae, lat_s8), s_s8, train.decode(full_vae, seen_s8)),
+        f"student, {a.steps} steps Euler ancestral (shipped sampler), slim decoder [shipped]": (
+            train.decode(slim_vae, lat_s8), s_s8, train.decode(slim_vae, seen_s8)),
+        f"student, {a.steps} steps DDIM (the distillation's sampler), slim decoder": (
+            train.decode(slim_vae, lat_s8det), s_s8det, train.decode(slim_vae, seen_s8det)),
         f"student, {a.steps} steps DPM-Solver++ 2M, slim decoder": (train.decode(slim_vae, lat_s8dpm), s_s8dpm, None),
     }
     if a.compare_model is not None:
@@ -266,8 +270,9 @@ def main():
         old_text = CLIPTextModel.from_pretrained(a.compare_model / "text_encoder").eval()
         old_unet = UNet2DConditionModel.from_pretrained(a.compare_model / "unet").eval()
         old_vae = AutoencoderKL.from_pretrained(a.compare_model / "vae").eval()
-        old_lat, old_s = gen(old_unet, a.steps, train.shipped_scheduler(), prompts, old_text, old_tok)
-        old_seen, _ = gen(old_unet, a.steps, train.shipped_scheduler(), seen_prompts, old_text, old_tok)
+        # with the sampler it was shipped with, so its row equals its own evaluation
+        old_lat, old_s = gen(old_unet, a.steps, train.distilled_scheduler(), prompts, old_text, old_tok)
+        old_seen, _ = gen(old_unet, a.steps, train.distilled_scheduler(), seen_prompts, old_text, old_tok)
         rows[f"previous shipped model ({a.compare_model.name}), {a.steps} steps"] = (
             train.decode(old_vae, old_lat), old_s, train.decode(old_vae, old_seen))
     results = {}

@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from diffusers import AutoencoderKL, DDIMScheduler, DPMSolverMultistepScheduler, UNet2DConditionModel
+from diffusers import AutoencoderKL, DDIMScheduler, DPMSolverMultistepScheduler, EulerAncestralDiscreteScheduler, \
+    UNet2DConditionModel
 from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
 import bpe
@@ -84,15 +85,22 @@ def ddim_training_scheduler() -> DDIMScheduler:
                          set_alpha_to_one=True, steps_offset=0, timestep_spacing="trailing")
 
 
-def shipped_scheduler() -> DPMSolverMultistepScheduler:
-    """The scheduler written to the shipped folder: first-order DPM-Solver++
-    (which is DDIM) on the trailing grid with a final step to sigma 0 --
-    exactly the sampler the 8-step student was distilled for."""
+def distilled_scheduler() -> DPMSolverMultistepScheduler:
+    """The deterministic sampler the 8-step student was distilled for: first-order DPM-Solver++ (which is
+    DDIM) on the trailing grid with a final step to sigma 0. It was the shipped sampler until 2026-11-29."""
     return DPMSolverMultistepScheduler(num_train_timesteps=NUM_TRAIN_TIMESTEPS, beta_start=BETA_START,
                                        beta_end=BETA_END, beta_schedule="scaled_linear",
                                        prediction_type="v_prediction", algorithm_type="dpmsolver++",
                                        solver_order=1, timestep_spacing="trailing", final_sigmas_type="zero",
                                        lower_order_final=True, steps_offset=1)
+
+
+def shipped_scheduler() -> EulerAncestralDiscreteScheduler:
+    """The scheduler written to the shipped folder, the app's default sampler: Euler ancestral on the same
+    trailing grid and noise schedule -- the student's own steps, with fresh noise of the step's sigma_up drawn
+    at each one (from the prompt's generator). It keeps the distilled student's 8 steps and cost and brings
+    its pictures closer to the real scenes than the deterministic sampler does (docs/model.md, "Results")."""
+    return EulerAncestralDiscreteScheduler.from_config(distilled_scheduler().config)
 
 
 # ---------------------------------------------------------------- schedule maths
@@ -514,8 +522,9 @@ def stage_refine_student(a, work: Path, corpus: Corpus):
 def sample_latents(unet, text, tokenizer, prompts, steps, guidance, scheduler, seed, batch=64):
     """The StableDiffusionPipeline sampling loop, batched: returns scaled latents.
 
-    Noise for prompt i comes from torch.Generator().manual_seed(seed + i),
-    shaped [1, 4, 16, 16], as the pipeline draws it for a single prompt."""
+    Prompt i has its own torch.Generator().manual_seed(seed + i), as the pipeline has for a single prompt:
+    its starting noise, shaped [1, 4, 16, 16], comes first from it, then any noise a stochastic scheduler
+    (Euler ancestral) draws at each step -- so every image equals the pipeline's for that prompt and seed."""
     sched = copy.deepcopy(scheduler)
     out = []
     empty = text(tokenize(tokenizer, [""]).to(DEV))[0]
@@ -523,15 +532,15 @@ def sample_latents(unet, text, tokenizer, prompts, steps, guidance, scheduler, s
         chunk = prompts[s:s + batch]
         cond = text(tokenize(tokenizer, chunk).to(DEV))[0]
         unc = empty.expand(len(chunk), -1, -1)
-        z = torch.cat([torch.randn((1, 4, 16, 16), generator=torch.Generator().manual_seed(seed + s + i))
-                       for i in range(len(chunk))]).to(DEV)
+        generators = [torch.Generator().manual_seed(seed + s + i) for i in range(len(chunk))]
+        z = torch.cat([torch.randn((1, 4, 16, 16), generator=g) for g in generators]).to(DEV)
         sched.set_timesteps(steps)
         z = z * sched.init_noise_sigma
         for t in sched.timesteps:
             zi = sched.scale_model_input(torch.cat([z, z]), t)
             v = unet(zi, t, torch.cat([cond, unc])).sample
             vc, vu = v.chunk(2)
-            z = sched.step(vu + guidance * (vc - vu), t, z).prev_sample
+            z = sched.step(vu + guidance * (vc - vu), t, z, generator=generators).prev_sample
         out.append(z)
     return torch.cat(out)
 
