@@ -149,7 +149,9 @@ def goldens(a, pipe_dir: Path, out: Path, eval_scenes):
                             guidance_scale=GUIDANCE, height=64, width=64,
                             scheduler=pipe.scheduler.__class__.__name__,
                             scheduler_config="see ../darkroom-shapes-v1/scheduler/scheduler_config.json",
-                            noise="torch.Generator('cpu').manual_seed(seed); randn([1,4,16,16], float32)",
+                            noise="torch.Generator('cpu').manual_seed(seed); randn([1,4,16,16], float32), then the "
+                                  "scheduler's draws from the same generator (Euler ancestral: randn([1,4,16,16]) "
+                                  "at each step)",
                             output='output_type="np" then round(x*255) to uint8'))
     (out / "goldens.json").write_text(json.dumps(entries, indent=2) + "\n")
     log(f"goldens: {len(entries)} images in {out}")
