@@ -132,23 +132,32 @@ def grid(rows: list[np.ndarray], scale: int = 2) -> Image.Image:
 
 
 def goldens(a, pipe_dir: Path, out: Path, eval_scenes):
-    """Images the shipped pipeline makes for a few prompts/seeds, with their settings."""
+    """Images the shipped pipeline makes for a few prompts/seeds, with their settings: three with the shipped
+    scheduler (the engine's default kind, euler-a), and one with the folder's config as DPM-Solver++ (the
+    engine's dpmpp-2m), the deterministic sampler shipped until 2026-11-29, whose pictures must stay
+    reproducible."""
     pipe = StableDiffusionPipeline.from_pretrained(pipe_dir, safety_checker=None)
     pipe.set_progress_bar_config(disable=True)
+    distilled = DPMSolverMultistepScheduler.from_config(pipe.scheduler.config)
     out.mkdir(parents=True, exist_ok=True)
-    cases = [("a red circle above a blue square", 42), ("a small green star on the left", 7),
-             ("two yellow rings side by side on a striped background", 2024)]
+    cases = [("a red circle above a blue square", 42, "euler-a", pipe.scheduler),
+             ("a small green star on the left", 7, "euler-a", pipe.scheduler),
+             ("two yellow rings side by side on a striped background", 2024, "euler-a", pipe.scheduler),
+             ("a red circle above a blue square", 42, "dpmpp-2m", distilled)]
     entries = []
-    for k, (prompt, seed) in enumerate(cases):
-        img = pipe(prompt, num_inference_steps=a.steps, guidance_scale=GUIDANCE, generator=torch.Generator()
-                   .manual_seed(seed), output_type="np").images[0]
+    for k, (prompt, seed, kind, scheduler) in enumerate(cases):
+        sampler = StableDiffusionPipeline(**dict(pipe.components, scheduler=scheduler))
+        sampler.set_progress_bar_config(disable=True)
+        img = sampler(prompt, num_inference_steps=a.steps, guidance_scale=GUIDANCE, generator=torch.Generator()
+                      .manual_seed(seed), output_type="np").images[0]
         u8 = (img * 255).round().astype(np.uint8)
         name = f"golden-{k}.png"
         Image.fromarray(u8).save(out / name)
         entries.append(dict(file=name, prompt=prompt, negative_prompt="", seed=seed, steps=a.steps,
                             guidance_scale=GUIDANCE, height=64, width=64,
-                            scheduler=pipe.scheduler.__class__.__name__,
-                            scheduler_config="see ../darkroom-shapes-v1/scheduler/scheduler_config.json",
+                            scheduler=scheduler.__class__.__name__, engine_scheduler=kind,
+                            scheduler_config="../darkroom-shapes-v1/scheduler/scheduler_config.json, through "
+                                             "the class's from_config",
                             noise="torch.Generator('cpu').manual_seed(seed); randn([1,4,16,16], float32), then the "
                                   "scheduler's draws from the same generator (Euler ancestral: randn([1,4,16,16]) "
                                   "at each step)",
