@@ -25,7 +25,8 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Noise seed (default: random, or settings generate.seed when generate.seed_mode is fixed).") var seed: UInt64?
     @Option(help: "Denoising steps.") var steps: Int?
     @Option(help: "Guidance scale (1 disables classifier-free guidance).") var guidance: Double?
-    @Option(help: "ddim, euler, euler-a, dpmpp-2m, dpmpp-2m-karras or lcm.") var scheduler: String?
+    @Option(help: "ddim, euler, euler-a, dpmpp-2m, dpmpp-2m-karras or lcm (default: settings generate.scheduler, else euler-a).")
+    var scheduler: String?
     @Option(help: ArgumentHelp("Picture size.", valueName: "WxH")) var size: String?
     @Option(help: "Noise generator; only `torch` (torch.Generator on CPU, as diffusers) exists.") var rng: String = "torch"
     @Option(help: ArgumentHelp("Also write the PNG here (with --count, the last one); its bytes depend only on the parameters, so the same settings give the same file.", valueName: "file")) var output: String?
