@@ -23,7 +23,7 @@ succeeded=$(grep -c '"status" : "succeeded"' "$LIB/../list.json" || true)
 failed=$(grep -c '"status" : "failed"' "$LIB/../list.json" || true)
 integrity=$(sqlite3 "$LIB/library.sqlite" 'PRAGMA integrity_check')
 doctor=$("$BIN" doctor --library "$LIB")
-orphans=$(echo "$doctor" | sed -n 's/^unreferenced files removed: //p')
+orphans=$(echo "$doctor" | sed -n 's/^unreferenced pictures quarantined: //p')
 echo "kills: $N  jobs: $((succeeded + failed + running)) (succeeded $succeeded, failed/interrupted $failed, running $running)"
 echo "integrity_check: $integrity  orphan files found by doctor: $orphans"
 [ "$running" -eq 0 ] && [ "$integrity" = "ok" ] && [ "$orphans" = "0" ] && echo "PASS" || { echo "FAIL"; exit 1; }

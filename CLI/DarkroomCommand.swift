@@ -28,6 +28,10 @@ enum DarkroomVersion {
 }
 
 /// Entry point: parses, runs, and turns errors into messages on stderr and documented exit codes.
+///
+/// Every way out goes through ``leave(_:)``, which ends the process with `_exit` once the output is
+/// flushed: the C library's `exit` runs OpenBLAS's destructor, which joins its worker threads and, after
+/// a cancelled generation, could wait on them for good (5 of 10 Ctrl-C'd runs never ended).
 @main
 enum DarkroomMain {
     static func main() async {
@@ -40,15 +44,30 @@ enum DarkroomMain {
             } else {
                 try command.run()
             }
+            leave(0)
         } catch let error as CLIFailure {
             FileHandle.standardError.write(Data("darkroom: \(error.message)\n".utf8))
-            exit(error.code.rawValue)
+            leave(error.code.rawValue)
         } catch {
             if let code = ExitStatus.code(for: error) {
-                FileHandle.standardError.write(Data("darkroom: error: \(error)\n".utf8))
-                exit(code.rawValue)
+                let advice = ExitStatus.advice(for: error).map { "\n" + $0 } ?? ""
+                FileHandle.standardError.write(Data("darkroom: error: \(error)\(advice)\n".utf8))
+                leave(code.rawValue)
             }
-            DarkroomCommand.exit(withError: error)
+            // ArgumentParser's own errors (usage, --help, --version), rendered as `exit(withError:)` would.
+            let code = DarkroomCommand.exitCode(for: error)
+            let message = DarkroomCommand.fullMessage(for: error)
+            if !message.isEmpty {
+                let handle = code == .success ? FileHandle.standardOutput : FileHandle.standardError
+                handle.write(Data((message + "\n").utf8))
+            }
+            leave(code.rawValue)
         }
+    }
+
+    /// Flushes the C library's buffered output and ends the process now, skipping exit handlers.
+    static func leave(_ code: Int32) -> Never {
+        fflush(nil)
+        _exit(code)
     }
 }

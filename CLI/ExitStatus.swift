@@ -36,13 +36,15 @@ enum ExitStatus: Int32, CaseIterable {
     case refusedByPolicy = 13
     /// `verify` found a generation that does not reproduce.
     case notReproduced = 14
-    /// Wrong flags or arguments (ArgumentParser's usage error).
     /// `sync run` detected tampered, replayed, rolled-back or withheld data (applied nothing of it).
     case syncViolation = 15
     /// The sync transport failed (unreachable folder or relay, refused request).
     case syncTransport = 16
     /// Sync is not set up, waits for admission, or this device was revoked.
     case syncNotReady = 17
+    /// The library is read-only (read-only mount, another user's files): a command that changes it was refused.
+    case readOnlyLibrary = 18
+    /// Wrong flags or arguments (ArgumentParser's usage error).
     case usage = 64
     /// Cancelled by Ctrl-C.
     case cancelled = 130
@@ -55,7 +57,8 @@ enum ExitStatus: Int32, CaseIterable {
             case .libraryNotFound, .notFound: return .notFound
             case .ambiguousID: return .ambiguousID
             case .newerSchema: return .newerLibrary
-            case .corruptDatabase: return .corruptLibrary
+            case .corruptDatabase, .lostCommits: return .corruptLibrary
+            case .readOnlyLibrary: return .readOnlyLibrary
             case .diskFull, .ioFailure: return .ioFailure
             case .busy: return .busy
             case .invalidValue, .duplicateName: return .invalidValue
@@ -84,6 +87,22 @@ enum ExitStatus: Int32, CaseIterable {
             return .invalidValue
         case is CancellationError:
             return .cancelled
+        case let error as POSIXFailure:
+            return [EROFS, EACCES, EPERM].contains(error.code) ? .readOnlyLibrary : .ioFailure
+        default:
+            return nil
+        }
+    }
+}
+
+extension ExitStatus {
+    /// What the person can do about `error`, when the CLI knows better than the error's own words.
+    static func advice(for error: any Error) -> String? {
+        switch error {
+        case StoreError.lostCommits:
+            return "Run `darkroom doctor --rebuild` to keep a copy of the damaged log and import those pictures back."
+        case StoreError.readOnlyLibrary, is POSIXFailure where code(for: error) == .readOnlyLibrary:
+            return "The library is read-only here: reading commands (list, show, export, stats) work; changes need write access."
         default:
             return nil
         }

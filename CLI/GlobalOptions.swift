@@ -35,10 +35,11 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the library; `create` makes it when missing (and says so on stderr).
-    func open(create: Bool = false) throws -> Library {
+    /// `acceptingLostCommits` opens a library whose log lost commits (for `doctor --rebuild`).
+    func open(create: Bool = false, acceptingLostCommits: Bool = false) throws -> Library {
         let url = libraryURL
         let existed = FileManager.default.fileExists(atPath: url.appendingPathComponent("library.sqlite").path)
-        let library = try Library.open(at: url, create: create)
+        let library = try Library.open(at: url, create: create, acceptingLostCommits: acceptingLostCommits)
         if !existed { Console.note("Created a new library at \(url.path)") }
         Console.noteRecovery(library.recovery)
         return library

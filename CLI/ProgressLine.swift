@@ -87,7 +87,7 @@ final class InterruptHandler: @unchecked Sendable {
                 FileHandle.standardError.write(Data("\nCancelling after the current step (Ctrl-C again to quit now)…\n".utf8))
                 onFirst()
             } else {
-                exit(130)
+                DarkroomMain.leave(130)
             }
         }
         source.resume()

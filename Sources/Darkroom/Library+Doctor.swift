@@ -1,3 +1,4 @@
+import DarkroomCrypto
 import DarkroomImaging
 import DarkroomStore
 import Foundation
@@ -9,26 +10,55 @@ public struct DoctorReport: Sendable, Equatable {
     public var integrityProblems: [String] = []
     /// Jobs found `running` whose process is gone, now marked failed.
     public var interruptedJobs: [String] = []
-    /// Files in the library folder that no row references, removed.
-    public var removedOrphans: [String] = []
+    /// Pictures in the library folder that no row references, moved into quarantine (never deleted:
+    /// such a picture may be all that is left of a row the database lost).
+    public var quarantinedPictures: [String] = []
+    /// Where this run put them (`LIBRARY/quarantine/STAMP`), when it moved any.
+    public var quarantineFolder: URL?
+    /// Unreferenced thumbnails and temporary files removed (derived or partial data).
+    public var removedFiles: [String] = []
+    /// Files of quarantine sweeps older than ``Library/quarantineRetention`` removed.
+    public var expiredQuarantine = 0
+    /// Pictures in quarantine (this run's and earlier ones') imported back from their own metadata.
+    public var restored: [ImportOutcome] = []
+    /// Pictures still in quarantine after this run.
+    public var stillQuarantined = 0
     /// Picture files that rows reference but that are missing (cannot be repaired here).
     public var missingFiles: [String] = []
     /// Thumbnails that were missing and were made again.
     public var rebuiltThumbnails: [String] = []
     /// Pictures that synced without their file (lazy pictures) and wait to be downloaded: not a problem.
     public var notDownloaded = 0
+    /// Where a damaged write-ahead log was kept when the library was opened for a rebuild.
+    public var keptLog: String?
 
-    /// True when the database is healthy and no picture is missing.
-    public var isHealthy: Bool { integrityProblems.isEmpty && missingFiles.isEmpty }
+    /// True when the database is healthy, no picture is missing and none had lost its row.
+    public var isHealthy: Bool { integrityProblems.isEmpty && missingFiles.isEmpty && quarantinedPictures.isEmpty }
 }
 
 extension Library {
-    /// Checks the database, fails interrupted jobs, removes every unreferenced file
-    /// (a full walk of the library folder) and reports missing pictures.
-    public func doctor() async throws -> DoctorReport {
+    /// How long pictures stay in quarantine before a later `doctor` removes them.
+    public static let quarantineRetention: TimeInterval = 30 * 24 * 3600
+
+    /// Checks the database, fails interrupted jobs, moves every unreferenced picture into
+    /// quarantine (a full walk of the library folder), removes unreferenced thumbnails, remakes
+    /// damaged ones and reports missing pictures.
+    ///
+    /// - Parameter restoreOrphans: Then also imports every quarantined picture back (from the
+    ///   metadata it carries), and removes it from quarantine once a row shows it.
+    public func doctor(restoreOrphans: Bool = false) async throws -> DoctorReport {
+        if isReadOnly { throw StoreError.readOnlyLibrary(path: folder.path) }
         var report = DoctorReport()
         report.integrityProblems = try database.integrityProblems()
         report.interruptedJobs = try RecoveryReport.failInterruptedJobs(database: database, folder: folder, now: Date())
+        try await sweepFiles(into: &report)
+        if restoreOrphans { try await restoreQuarantine(into: &report) }
+        report.stillQuarantined = files.quarantinedPictures().count
+        return report
+    }
+
+    /// Under the exclusive files lock: quarantine, thumbnails, missing pictures.
+    private func sweepFiles(into report: inout DoctorReport) async throws {
         let lock = filesLock()
         try lock.lock(exclusive: true, wait: true)
         defer { lock.unlock() }
@@ -42,7 +72,13 @@ extension Library {
             if let thumb = image.thumbnailPath { referenced.insert(thumb) }
         }
         for (entry, _) in PendingWriteJournal(folder: folder).leftovers() { PendingWriteJournal(folder: folder).end(entry) }
-        report.removedOrphans = files.sweep(keeping: referenced)
+        let now = Date()
+        report.expiredQuarantine = files.purgeQuarantine(olderThan: now.addingTimeInterval(-Self.quarantineRetention))
+        let stamp = TimestampFormat.fileName(now)
+        let swept = files.sweep(keeping: referenced, quarantine: stamp)
+        report.quarantinedPictures = swept.quarantined
+        report.removedFiles = swept.removed
+        if !swept.quarantined.isEmpty { report.quarantineFolder = files.url("\(ImageFileStore.quarantineFolder)/\(stamp)") }
         for image in images {
             if !FileManager.default.fileExists(atPath: url(of: image.path).path) {
                 if waiting.contains(image.hash) { report.notDownloaded += 1 } else { report.missingFiles.append(image.path) }
@@ -55,6 +91,32 @@ extension Library {
                 }
             }
         }
-        return report
+    }
+
+    /// Imports every quarantined picture back; one that a row now shows leaves quarantine.
+    private func restoreQuarantine(into report: inout DoctorReport) async throws {
+        for picture in files.quarantinedPictures() {
+            let outcome: ImportOutcome
+            do {
+                outcome = try await importImage(at: picture)
+            } catch let error as StoreError where Self.isFatal(error) {
+                throw error
+            } catch {
+                report.restored.append(.failed(path: picture.path, error: "\(error)"))
+                continue
+            }
+            report.restored.append(outcome)
+            // Leaves quarantine only once the library holds the same bytes again (a duplicate whose
+            // own file is missing keeps this copy).
+            let bytes = try? Data(contentsOf: picture)
+            let stored = bytes.map { files.url(ImageFileStore.imagePath(hash: ContentHash.sha256Hex($0))) }
+            if let stored, (try? Data(contentsOf: stored)) == bytes { try? FileManager.default.removeItem(at: picture) }
+        }
+        // Empty sweep folders go.
+        let base = folder.appendingPathComponent(ImageFileStore.quarantineFolder)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? []
+        where files.quarantinedPictures().allSatisfy({ !$0.path.hasPrefix(base.appendingPathComponent(name).path + "/") }) {
+            try? FileManager.default.removeItem(at: base.appendingPathComponent(name))
+        }
     }
 }

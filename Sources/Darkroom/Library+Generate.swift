@@ -68,13 +68,15 @@ extension Library {
                               progress: @Sendable (GenerationProgress) -> Void) async throws -> GalleryItem {
         try Self.validate(request)
         try await checkPrompt(request.prompt)
+        // The slot names the row before the row exists: another process that finds the row `running`
+        // also finds its id in a held slot, so it never takes this job for one whose process died.
         let id = StableID.make()
         let slot = try jobSlots.acquire(note: id)
         defer { slot.release() }
         let started = Date()
         // The running row is flushed by the job's final commit (see `writeFlushedLater`).
         let row = try await database.writeFlushedLater { [info] db in
-            var row = try Self.recordJob(request, status: .running, modelID: generator.modelID, modelPath: modelPath,
+            var row = try Self.recordJob(request, id: id, status: .running, modelID: generator.modelID, modelPath: modelPath,
                                          parentID: parentID, batch: batch, deviceID: info.deviceID, now: started, db)
             row.startedAt = started
             try row.update(db)
@@ -196,9 +198,11 @@ extension Library {
     // MARK: - Internals
 
     /// Inserts a job row (and the prompt's use) in the caller's transaction.
-    static func recordJob(_ request: GenerationRequest, status: GenerationRecord.Status, modelID: String, modelPath: String?,
+    /// `id` is the row's id when the caller already named the job (in its job slot); a new one otherwise.
+    static func recordJob(_ request: GenerationRequest, id: String? = nil, status: GenerationRecord.Status, modelID: String, modelPath: String?,
                           parentID: String?, batch: BatchPosition?, deviceID: String, now: Date, _ db: Database) throws -> GenerationRecord {
         var row = GenerationRecord.make(source: .generate, status: status, now: now)
+        if let id { row.id = id }
         row.prompt = request.prompt
         row.negativePrompt = request.negativePrompt
         row.seed = Int64(bitPattern: request.seed)

@@ -52,13 +52,25 @@ public final class Library: Sendable {
     /// `running` by a process that died are marked failed, files written by a
     /// process that died before its commit are removed, and generations
     /// trashed more than 30 days ago are purged. See ``recovery``.
-    public static func open(at folder: URL, create: Bool = false) throws -> Library {
-        let database = try LibraryDatabase.open(folder: folder, create: create)
-        let info = try database.read { db in try LibraryInfo.fetchOne(db)! }
+    ///
+    /// A library whose write-ahead log lost commits is refused (``StoreError/lostCommits(path:detail:)``)
+    /// unless `acceptingLostCommits` (for ``doctor(rebuild:restoreOrphans:)``). A library that cannot be
+    /// written opens read-only (``isReadOnly``), without recovery; its writes fail with
+    /// ``StoreError/readOnlyLibrary(path:)``.
+    public static func open(at folder: URL, create: Bool = false, acceptingLostCommits: Bool = false) throws -> Library {
+        let database = try LibraryDatabase.open(folder: folder, create: create, acceptingLostCommits: acceptingLostCommits)
+        guard let info = try database.read({ db in try LibraryInfo.fetchOne(db) }) else {
+            throw StoreError.corruptDatabase(path: database.path, detail: "the library's identity row is missing")
+        }
         let files = ImageFileStore(folder: folder)
-        let recovery = try RecoveryReport.run(database: database, files: files, now: Date())
+        let recovery = database.isReadOnly
+            ? RecoveryReport(checkedFiles: false)
+            : try RecoveryReport.run(database: database, files: files, now: Date())
         return Library(folder: folder, database: database, info: info, recovery: recovery)
     }
+
+    /// True when the library can only be read (read-only mount, another user's files).
+    public var isReadOnly: Bool { database.isReadOnly }
 
     /// The absolute URL of a picture or thumbnail path stored in the database.
     public func url(of relativePath: String) -> URL { files.url(relativePath) }

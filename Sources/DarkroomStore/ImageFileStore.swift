@@ -73,12 +73,25 @@ public struct ImageFileStore: Sendable {
         unlink(url(relativePath).path)
     }
 
-    /// Removes every picture and thumbnail whose relative path is not in `referenced`, and everything in `tmp/`.
+    /// What ``sweep(keeping:quarantine:)`` did with the files no row references.
+    public struct SweepResult: Sendable, Equatable {
+        /// Pictures moved into the quarantine folder (their paths relative to the library before the move).
+        public var quarantined: [String] = []
+        /// Thumbnails and temporary files removed (derived or partial data: nothing of the user's).
+        public var removed: [String] = []
+    }
+
+    /// The folder unreferenced pictures are moved into: `quarantine/`, one subfolder per sweep.
+    public static let quarantineFolder = "quarantine"
+
+    /// Moves every picture in `images/` whose relative path is not in `referenced` into
+    /// `quarantine/STAMP/images/…` (never deleting one: a picture no row references may be all that
+    /// is left of a row the database lost), and removes unreferenced thumbnails and everything in `tmp/`.
     ///
-    /// The caller must hold the exclusive files lock (see ``FileLock``). Returns the removed relative paths.
+    /// The caller must hold the exclusive files lock (see ``FileLock``).
     @discardableResult
-    public func sweep(keeping referenced: Set<String>) -> [String] {
-        var removed: [String] = []
+    public func sweep(keeping referenced: Set<String>, quarantine stamp: String) -> SweepResult {
+        var result = SweepResult()
         for top in ["images", "thumbnails", "tmp"] {
             let base = folder.appendingPathComponent(top)
             guard let walker = FileManager.default.enumerator(atPath: base.path) else { continue }
@@ -86,13 +99,45 @@ public struct ImageFileStore: Sendable {
                 let relative = "\(top)/\(entry)"
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: url(relative).path, isDirectory: &isDirectory),
-                      !isDirectory.boolValue else { continue }
-                if top == "tmp" || !referenced.contains(relative) {
-                    if unlink(url(relative).path) == 0 { removed.append(relative) }
+                      !isDirectory.boolValue, top == "tmp" || !referenced.contains(relative) else { continue }
+                if top == "images" {
+                    let target = url("\(Self.quarantineFolder)/\(stamp)/\(relative)")
+                    try? FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    if rename(url(relative).path, target.path) == 0 { result.quarantined.append(relative) }
+                } else if unlink(url(relative).path) == 0 {
+                    result.removed.append(relative)
                 }
             }
         }
-        return removed.sorted()
+        result.quarantined.sort()
+        result.removed.sort()
+        return result
+    }
+
+    /// The pictures kept in quarantine, as absolute URLs, oldest sweep first.
+    public func quarantinedPictures() -> [URL] {
+        let base = folder.appendingPathComponent(Self.quarantineFolder)
+        guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        var found: [URL] = []
+        while let entry = walker.nextObject() as? URL {
+            if (try? entry.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { found.append(entry) }
+        }
+        return found.sorted { $0.path < $1.path }
+    }
+
+    /// Removes quarantine sweeps older than `cutoff` (by their folder's modification time); returns how many entries went with them.
+    @discardableResult
+    public func purgeQuarantine(olderThan cutoff: Date) -> Int {
+        let base = folder.appendingPathComponent(Self.quarantineFolder)
+        var removed = 0
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? [] {
+            let sweep = base.appendingPathComponent(name)
+            guard let made = (try? FileManager.default.attributesOfItem(atPath: sweep.path))?[.modificationDate] as? Date,
+                  made < cutoff else { continue }
+            removed += (FileManager.default.enumerator(atPath: sweep.path)?.allObjects.count ?? 0)
+            try? FileManager.default.removeItem(at: sweep)
+        }
+        return removed
     }
 
     static func writeSynced(_ data: Data, path: String, sync: Bool = true) throws {

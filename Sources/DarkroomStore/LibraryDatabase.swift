@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSQLiteOptions
 import Foundation
 import GRDB
@@ -25,13 +28,17 @@ public final class LibraryDatabase: Sendable {
     public let folder: URL
     /// The connection pool (one writer, several readers).
     public let pool: DatabasePool
+    /// True when the library could only be opened for reading (read-only mount, another user's files):
+    /// every write fails with ``StoreError/readOnlyLibrary(path:)``.
+    public let isReadOnly: Bool
 
     /// The database file's path.
     public var path: String { folder.appendingPathComponent(Self.fileName).path }
 
-    private init(folder: URL, pool: DatabasePool) {
+    private init(folder: URL, pool: DatabasePool, isReadOnly: Bool) {
         self.folder = folder
         self.pool = pool
+        self.isReadOnly = isReadOnly
     }
 
     /// Opens the library database in `folder`, migrating it to the newest schema.
@@ -40,21 +47,34 @@ public final class LibraryDatabase: Sendable {
     ///   - folder: The library folder.
     ///   - create: When true, creates the folder and an empty library if none exists.
     ///   - migrations: The schema steps (the shipped ones by default).
+    ///   - acceptingLostCommits: When true, opens a database whose write-ahead log lost commits
+    ///     (see ``LogWitness``) after moving the damaged log aside: for a repair that then restores
+    ///     what it can. Otherwise such a database is refused.
     /// - Throws: ``StoreError/libraryNotFound(path:)``, ``StoreError/newerSchema(path:unknownMigrations:)``,
-    ///   ``StoreError/corruptDatabase(path:detail:)`` and other ``StoreError`` cases.
-    public static func open(folder: URL, create: Bool = false, migrations: SchemaMigrations? = nil) throws -> LibraryDatabase {
+    ///   ``StoreError/corruptDatabase(path:detail:)``, ``StoreError/lostCommits(path:detail:)`` and other
+    ///   ``StoreError`` cases. A library that cannot be written opens read-only (``isReadOnly``).
+    public static func open(folder: URL, create: Bool = false, migrations: SchemaMigrations? = nil,
+                            acceptingLostCommits: Bool = false) throws -> LibraryDatabase {
         let file = folder.appendingPathComponent(fileName)
         let exists = FileManager.default.fileExists(atPath: file.path)
         if !exists && !create {
             throw StoreError.libraryNotFound(path: folder.path)
         }
         let migrations = try migrations ?? SchemaMigrations()
+        let readOnly = exists && (access(folder.path, W_OK) != 0 || access(file.path, W_OK) != 0)
         do {
             if exists {
+                try DatabaseFileHeader.check(file.path)
+                if acceptingLostCommits {
+                    if !readOnly { try LogWitness.accept(databasePath: file.path, folder: folder) }
+                } else {
+                    try LogWitness.check(databasePath: file.path, folder: folder)
+                }
                 try refuseUnknownSchema(file: file, migrations: migrations)
             } else {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             }
+            if readOnly { return try openReadOnly(folder: folder, file: file, migrations: migrations) }
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
             configuration.busyMode = .timeout(busyTimeout)
@@ -80,7 +100,7 @@ public final class LibraryDatabase: Sendable {
             // GRDB sets up WAL mode with `synchronous = NORMAL`, under which a commit reaches the disk only
             // at the next checkpoint; FULL flushes the log at every commit, so a commit survives a power cut.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-            let database = LibraryDatabase(folder: folder, pool: pool)
+            let database = LibraryDatabase(folder: folder, pool: pool, isReadOnly: false)
             try database.migrate(with: migrations)
             if try !exists || pool.read({ try LibraryInfo.fetchOne($0) }) == nil {
                 try pool.write { db in
@@ -91,6 +111,22 @@ public final class LibraryDatabase: Sendable {
         } catch {
             throw StoreError.wrap(error, path: file.path)
         }
+    }
+
+    /// Opens a library that cannot be written, for reading only: it must be at the newest schema
+    /// (migrating would write), and nothing of it changes.
+    private static func openReadOnly(folder: URL, file: URL, migrations: SchemaMigrations) throws -> LibraryDatabase {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "darkroom"
+        configuration.prepareDatabase { db in keepLogOnClose(db) }
+        let pool = try DatabasePool(path: file.path, configuration: configuration)
+        let database = LibraryDatabase(folder: folder, pool: pool, isReadOnly: true)
+        let applied = try pool.read { db in try migrations.migrator().appliedIdentifiers(db) }
+        if applied.count < migrations.steps.count { throw StoreError.readOnlyLibrary(path: folder.path) }
+        return database
     }
 
     /// Leaves the write-ahead log in place when the last connection closes.
@@ -105,6 +141,8 @@ public final class LibraryDatabase: Sendable {
     }
 
     deinit {
+        guard !isReadOnly else { return }
+        defer { LogWitness.record(databasePath: path, folder: folder) }
         // A log past 4 MiB (a large write since the last automatic checkpoint) would be read
         // through at every open: copy it into the database and empty it now, unless another process is
         // reading (then it stays, and a later close or checkpoint deals with it).

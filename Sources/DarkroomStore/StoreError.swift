@@ -12,6 +12,12 @@ public enum StoreError: Error, Equatable, Sendable {
     case newerSchema(path: String, unknownMigrations: [String])
     /// The file is not a SQLite database, or SQLite reports it damaged.
     case corruptDatabase(path: String, detail: String)
+    /// The database lost commits it had acknowledged: its write-ahead log is missing or damaged
+    /// (see `LogWitness`). Nothing was changed; a repair must accept the loss explicitly.
+    case lostCommits(path: String, detail: String)
+    /// The library's folder or database cannot be written (a read-only mount, another user's
+    /// library): it can be read, not changed.
+    case readOnlyLibrary(path: String)
     /// Another process held the database longer than the busy timeout.
     case busy(path: String)
     /// The disk is full (or a file size limit was hit) while writing.
@@ -37,6 +43,10 @@ extension StoreError: CustomStringConvertible, LocalizedError {
             return "The library at \(path) was written by a newer Darkroom (schema steps \(unknown.joined(separator: ", ")) are unknown here). Update Darkroom; nothing was changed."
         case .corruptDatabase(let path, let detail):
             return "The library database at \(path) is damaged or not a Darkroom library (\(detail)). Nothing was changed; restore it from a backup or an export."
+        case .lostCommits(let path, let detail):
+            return "The library database at \(path) lost recent changes: \(detail). Nothing was changed; its pictures are still in the library's images folder and can be imported back."
+        case .readOnlyLibrary(let path):
+            return "The library at \(path) is read-only (a read-only mount or another user's files): it can be read but not changed."
         case .busy(let path):
             return "The library at \(path) is busy: another process is writing to it. Try again in a moment."
         case .diskFull(let detail):
@@ -78,6 +88,8 @@ extension StoreError: CustomStringConvertible, LocalizedError {
                 return StoreError.busy(path: path)
             case .SQLITE_FULL:
                 return StoreError.diskFull(detail: db.message ?? "database or disk is full")
+            case .SQLITE_READONLY where db.extendedResultCode != .SQLITE_READONLY_DBMOVED:
+                return StoreError.readOnlyLibrary(path: path)
             case .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY:
                 return StoreError.ioFailure(detail: db.message ?? "\(db.resultCode)")
             default:

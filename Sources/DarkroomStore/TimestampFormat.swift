@@ -20,6 +20,11 @@ public enum TimestampFormat {
         format(date, utc: true, separator: "T", milliseconds: true, zulu: true)
     }
 
+    /// `YYYYMMDD-HHMMSS` in UTC: for file and folder names (sorts by time, no separators a shell minds).
+    public static func fileName(_ date: Date) -> String {
+        String(iso8601(date).prefix(19).filter { $0 != ":" && $0 != "-" }.map { $0 == "T" ? "-" : $0 })
+    }
+
     /// `YYYY-MM-DD HH:MM` in the local time zone, for tables.
     public static func shortLocal(_ date: Date) -> String {
         String(format(date, utc: false, separator: " ", milliseconds: false, zulu: false).prefix(16))

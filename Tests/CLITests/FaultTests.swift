@@ -85,7 +85,7 @@ import Testing
         #expect(try cli.listJSON().count == 1)
         let doctor = try cli.run(["doctor"])
         #expect(doctor.code == 0, "\(doctor.stdout)")
-        #expect(doctor.stdout.contains("unreferenced files removed: 0"))
+        #expect(doctor.stdout.contains("unreferenced pictures quarantined: 0"))
         // With room again, the same import works.
         #expect(try cli.run(["import", big.path]).code == 0)
         #expect(try cli.listJSON().count == 2)

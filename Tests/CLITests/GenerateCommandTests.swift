@@ -157,7 +157,7 @@ import Testing
         let doctor = try cli.run(["doctor"])
         #expect(doctor.code == 0, "\(doctor.stdout)")
         #expect(doctor.stdout.contains("database: ok"))
-        #expect(doctor.stdout.contains("unreferenced files removed: 0"), "\(doctor.stdout)")
+        #expect(doctor.stdout.contains("unreferenced pictures quarantined: 0"), "\(doctor.stdout)")
         #expect(doctor.stdout.contains("missing pictures: 0"))
     }
 }

@@ -3,7 +3,7 @@ import Testing
 @testable import DarkroomStore
 
 @Suite struct ImageFileStoreTests {
-    @Test func writeIsAtomicAndSweepRemovesOnlyUnreferencedFiles() throws {
+    @Test func writeIsAtomicAndSweepQuarantinesOnlyUnreferencedPictures() throws {
         let folder = try TemporaryFolder(); defer { folder.cleanup() }
         let store = ImageFileStore(folder: folder.url)
         let keep = ImageFileStore.imagePath(hash: String(repeating: "a", count: 64))
@@ -12,10 +12,15 @@ import Testing
         try store.write(Data("orphan".utf8), to: orphan)
         try Data("half".utf8).write(to: folder.url.appendingPathComponent("tmp/dead.partial"))
         #expect(try Data(contentsOf: store.url(keep)) == Data("keep".utf8))
-        let removed = store.sweep(keeping: [keep])
-        #expect(removed == [orphan, "tmp/dead.partial"].sorted())
+        let swept = store.sweep(keeping: [keep], quarantine: "20261207-000000")
+        #expect(swept.quarantined == [orphan] && swept.removed == ["tmp/dead.partial"])
         #expect(FileManager.default.fileExists(atPath: store.url(keep).path))
         #expect(!FileManager.default.fileExists(atPath: store.url(orphan).path))
+        // The unreferenced picture is kept, not deleted, until its quarantine expires.
+        #expect(store.quarantinedPictures().map(\.lastPathComponent) == [URL(fileURLWithPath: orphan).lastPathComponent])
+        #expect(store.purgeQuarantine(olderThan: Date().addingTimeInterval(-3600)) == 0)
+        #expect(store.purgeQuarantine(olderThan: Date().addingTimeInterval(3600)) > 0)
+        #expect(store.quarantinedPictures().isEmpty)
     }
 
     @Test func failedWriteLeavesNothingBehind() throws {

@@ -103,7 +103,7 @@ import Testing
         #expect(stats.prompts == 3)
     }
 
-    @Test func doctorRemovesOrphansAndReportsMissingPictures() async throws {
+    @Test func doctorQuarantinesOrphansAndReportsMissingPictures() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
         let (library, ids) = try await makeLibrary(temp, count: 2)
         // A picture larger than a thumbnail has a thumbnail file of its own.
@@ -119,7 +119,8 @@ import Testing
         try FileManager.default.removeItem(at: library.url(of: picture.path))   // a small picture: its own thumbnail
         try FileManager.default.removeItem(at: library.url(of: bigImage.thumbnailPath!))
         let report = try await library.doctor()
-        #expect(report.removedOrphans == [stray])
+        #expect(report.quarantinedPictures == [stray])
+        #expect(try Data(contentsOf: report.quarantineFolder!.appendingPathComponent(stray)) == Data("stray".utf8))
         #expect(report.missingFiles == [picture.path])
         #expect(report.rebuiltThumbnails == [bigImage.thumbnailPath!])
         #expect(report.integrityProblems.isEmpty)

@@ -146,6 +146,7 @@ public final class DiffusionPipeline: Sendable {
                 guidance = prediction.scalars
             }
             latents = scheduler.step(modelOutput: guidance, stepIndex: index, sample: latents, generator: &generator)
+            guard Self.allFinite(latents) else { throw GenerationError.nonFiniteOutput(stage: "denoising", step: index + 1) }
             progress(.step(index: index, total: total, preview: LatentPreview.image(latents: Tensor(shape: latentShape, scalars: latents))))
         }
         let denoiseTime = seconds(clock.now - start)
@@ -154,11 +155,20 @@ public final class DiffusionPipeline: Sendable {
         start = clock.now
         let inverseScale = 1 / decoder.scalingFactor
         let decoded = decoder.decode(Tensor(shape: latentShape, scalars: latents.map { $0 * inverseScale }))
+        guard Self.allFinite(decoded.scalars) else { throw GenerationError.nonFiniteOutput(stage: "decoding", step: nil) }
         let image = RGBImage(signedUnitImage: decoded)
         let decodeTime = seconds(clock.now - start)
         return PipelineResult(
             image: image, modelHash: modelHash, engineVersion: DarkroomEngineInfo.version,
             rngKind: "\(TorchGenerator.rngName)-v\(TorchGenerator.rngVersion)", schedulerConfig: schedulerJSON,
             timings: PipelineTimings(textEncoding: textTime, denoising: denoiseTime, decoding: decodeTime))
+    }
+
+    /// Whether every value is finite: `x * 0` is 0 for a finite `x` and NaN for NaN or infinity,
+    /// so one branch-free pass sums to 0 exactly when all are.
+    static func allFinite(_ values: [Float]) -> Bool {
+        var sum: Float = 0
+        for value in values { sum += value * 0 }
+        return sum == 0
     }
 }

@@ -37,7 +37,7 @@ public struct GenerationParameters: Sendable, Equatable {
     }
 }
 
-/// Why a run could not start.
+/// Why a run could not start, or stopped.
 public enum GenerationError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Width or height is not a positive multiple of the model's granularity.
     case invalidSize(width: Int, height: Int, multiple: Int)
@@ -45,6 +45,9 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable, Sendable
     case invalidSteps(Int)
     /// A guidance scale that is not a finite number.
     case invalidGuidance(Float)
+    /// The model produced NaN or infinite values (damaged or incompatible weights): `stage` is
+    /// "denoising" (then `step` is the 1-based step) or "decoding".
+    case nonFiniteOutput(stage: String, step: Int?)
 
     /// A message a user can act on.
     public var description: String {
@@ -55,6 +58,9 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable, Sendable
             return "Step count \(steps) is invalid: use at least 1 step."
         case let .invalidGuidance(scale):
             return "Guidance scale \(scale) is invalid: use a finite number (1 disables guidance)."
+        case let .nonFiniteOutput(stage, step):
+            let at = step.map { " at step \($0)" } ?? ""
+            return "The model produced values that are not numbers (NaN or infinity) while \(stage)\(at): its weights are damaged or do not fit this pipeline."
         }
     }
 }

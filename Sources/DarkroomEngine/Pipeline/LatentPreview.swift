@@ -19,7 +19,7 @@ enum LatentPreview {
             for c in 0..<3 {
                 var value: Float = 0
                 for channel in 0..<projection.count { value += latents.scalars[channel * plane + i] * projection[channel][c] }
-                pixels[i * 3 + c] = UInt8((min(max(value / 2 + 0.5, 0), 1) * 255).rounded())
+                pixels[i * 3 + c] = value.isNaN ? 0 : UInt8((min(max(value / 2 + 0.5, 0), 1) * 255).rounded())
             }
         }
         return RGBImage(width: width, height: height, pixels: pixels)

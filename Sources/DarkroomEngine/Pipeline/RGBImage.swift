@@ -24,7 +24,8 @@ public struct RGBImage: Sendable, Equatable {
         var pixels = [UInt8](repeating: 0, count: plane * 3)
         for c in 0..<3 {
             for i in 0..<plane {
-                let value = min(max(tensor.scalars[c * plane + i] / 2 + 0.5, 0), 1)
+                let scalar = tensor.scalars[c * plane + i]
+                let value = scalar.isNaN ? 0 : min(max(scalar / 2 + 0.5, 0), 1)   // NaN never reaches UInt8()
                 pixels[i * 3 + c] = UInt8((value * 255).rounded())
             }
         }
