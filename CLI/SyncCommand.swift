@@ -118,6 +118,9 @@ struct SyncCommand: AsyncParsableCommand {
             Console.print("Received \(report.receivedEnvelopes) envelope(s): \(a.applied) change(s) applied, \(a.superseded) superseded by newer edits, \(a.deferred) waiting for their item, \(a.ignoredDeleted) for deleted items; \(report.downloadedBlobs) picture(s).")
             if a.renamedAlbums > 0 { Console.print("\(a.renamedAlbums) album(s) created on two devices with the same name were renamed with a suffix.") }
             if report.keyringUpdated { Console.print("The device list changed: `darkroom device list`.") }
+            for skipped in report.skippedOversized {
+                Console.note("warning: not synced, too large for one envelope (over \(LibrarySync.envelopePayloadBudget >> 20) MiB): \(skipped)")
+            }
             let violations = report.violations
             for detection in report.detections where !detection.isViolation { Console.note("notice: \(detection)") }
             guard violations.isEmpty else {

@@ -1,3 +1,4 @@
+import DarkroomImaging
 import Foundation
 import Testing
 
@@ -212,6 +213,61 @@ import Testing
         #expect(fav.code == 18 && fav.stderr.contains("read-only"), "\(fav.stderr)")
         let imported = try run(["import", try cli.writePNG("two.png", seed: 4).path])
         #expect(imported.code == 18, "\(imported.stderr)")
+    }
+
+    @Test func largeMetadataSyncsThroughTheRelayInEnvelopesUnderItsLimit() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let relay = try RelayProcess(storage: "sqlite:" + cli.scratch.appendingPathComponent("relay.sqlite").path)
+        defer { relay.stop() }
+        let transport = "http://127.0.0.1:\(relay.port)"
+        let devices = try TwoDevices(cli)
+        // 25 pictures with 200 KB of metadata each: one envelope would be 5 MB, over the relay's 4 MiB.
+        let pictures = try (0..<25).map { i in
+            try cli.writePNG("big/\(i).png", seed: 500 + i, chunks: [
+                PNGTextChunk(keyword: "parameters", text: "a lighthouse \(i)\nSteps: 8, Sampler: Euler, CFG scale: 4, Seed: \(i), Size: 16x16"),
+                PNGTextChunk(keyword: "workflow", text: "{\"pad\": \"" + String(repeating: "x", count: 200_000) + "\", \"n\": \(i)}"),
+            ]).path
+        }
+        _ = try devices.on(devices.a, ["import"] + pictures)
+        _ = try devices.on(devices.a, ["sync", "init", "--transport", transport, "--name", "laptop"])
+        let code = try #require(try devices.on(devices.a, ["sync", "pair"]).stdout.split(separator: "\n").last.map(String.init))
+        _ = try devices.on(devices.b, ["sync", "join", code, "--transport", transport, "--name", "phone"])
+        let first = try devices.on(devices.a, ["sync", "run"]).stdout
+        let envelopes = first.firstMatch(of: /in (\d+) envelope/).flatMap { Int($0.1) } ?? 0
+        #expect(envelopes >= 3, "\(first)")
+        _ = try devices.on(devices.b, ["sync", "run"])
+        #expect(try devices.normalizedList(devices.a) == (try devices.normalizedList(devices.b)))
+    }
+
+    @Test func aCorruptedPictureBlobDoesNotHoldBackLaterChanges() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let devices = try TwoDevices(cli)
+        let sharedFolder = cli.scratch.appendingPathComponent("shared")
+        let shared = "folder:" + sharedFolder.path
+        _ = try devices.on(devices.a, ["sync", "init", "--transport", shared, "--name", "laptop"])
+        let code = try #require(try devices.on(devices.a, ["sync", "pair"]).stdout.split(separator: "\n").last.map(String.init))
+        _ = try devices.on(devices.b, ["sync", "join", code, "--transport", shared, "--name", "tablet"])
+        _ = try devices.on(devices.a, ["sync", "run"])
+        _ = try devices.on(devices.b, ["sync", "run"])
+        _ = try devices.on(devices.a, ["import", try cli.writePNG("one.png", seed: 61).path, try cli.writePNG("two.png", seed: 62).path])
+        _ = try devices.on(devices.a, ["sync", "run"])
+        // A flipped byte in one picture blob on the transport (a file-sync tool, a bad disk).
+        let blobs = try FileManager.default.subpathsOfDirectory(atPath: sharedFolder.path).filter { $0.contains("blob") && !$0.hasSuffix("/") }
+            .map { sharedFolder.appendingPathComponent($0) }.filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+        #expect(blobs.count == 2)
+        var bytes = try Data(contentsOf: blobs[0])
+        bytes[bytes.count / 2] ^= 0x40
+        try bytes.write(to: blobs[0])
+        let run = try devices.on(devices.b, ["sync", "run"], expect: 15)
+        #expect(run.stderr.contains("unreadable"), "\(run.stderr)")
+        let ids = try devices.on(devices.a, ["list", "--json"]).stdout.matches(of: /"id" : "([0-9a-f-]{36})"/).map { String($0.1) }
+        // Later edits still flow past the damaged picture.
+        _ = try devices.on(devices.a, ["fav", ids[0]])
+        _ = try devices.on(devices.a, ["fav", ids[1]])
+        _ = try devices.on(devices.a, ["sync", "run"])
+        _ = try devices.on(devices.b, ["sync", "run"], expect: 15)
+        let received = try devices.on(devices.b, ["list", "--json"]).stdout
+        #expect(received.components(separatedBy: "\"favorite\" : true").count - 1 == 2, "\(received)")
     }
 
     static func chmodTree(_ folder: URL, writable: Bool) throws {

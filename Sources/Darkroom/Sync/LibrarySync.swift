@@ -23,6 +23,12 @@ public final class LibrarySync: Sendable {
     public let keyDirectory: URL
     /// Changes per envelope.
     public static let changesPerEnvelope = 4000
+    /// The most payload (before sealing) one envelope carries. The relay refuses objects over
+    /// 4 MiB by default (`relay serve --max-object-bytes`); sealing adds a few dozen bytes. A single
+    /// change over it is reported and skipped (``SyncRunReport/skippedOversized``), never sent.
+    public static let envelopePayloadBudget = 2 << 20
+    /// Room kept per new generation for the blob reference added to it after its upload.
+    static let blobReferenceAllowance = 512
     /// Received changes applied per transaction, at most (whole envelopes; one larger envelope
     /// gets a transaction of its own).
     static let changesPerApplyTransaction = 25_000
@@ -350,7 +356,12 @@ public final class LibrarySync: Sendable {
         }
         report.detections = pulled.detections
         try await apply(pulled.accepted, verifier: verifier, transport: transport, into: &report)
-        if try await !picturesAreLazy() { report.downloadedBlobs += try await fetchPictures() }
+        if try await !picturesAreLazy() {
+            var unusable: [Detection] = []
+            report.downloadedBlobs += try await fetchPendingPictures(nil) { unusable.append($0) }
+            let seen = Set(report.detections.map(\.description))
+            report.detections += unusable.filter { !seen.contains($0.description) }
+        }
         let acknowledged = Self.acknowledgedHeads(try await loadVerifierState(), keyring: keyring, me: identity.id)
         report.collectedTombstones = try await database.write { db in try SyncChangeLog.collectTombstones(acknowledged: acknowledged, db) }
 
@@ -481,6 +492,11 @@ public final class LibrarySync: Sendable {
                 let batch = try await nextBatch.value
                 guard let last = batch.changes.last else { return }
                 nextBatch = preparePushBatch(after: last, transport: transport)
+                if batch.oversized {
+                    try await database.write { db in try SyncChangeLog.markSkipped(batch.changes, db) }
+                    report.skippedOversized += batch.changes.map { "\($0.entity.rawValue) \($0.key) \($0.field)" }
+                    continue
+                }
                 report.uploadedBlobs += batch.uploadedBlobs
                 let clock = try await database.read { db in try SyncChangeLog.currentClock(db) }
                 let hlc = HLCTimestamp(physicalMs: clock.physicalMs, counter: clock.counter, device: identity.id)
@@ -517,6 +533,8 @@ public final class LibrarySync: Sendable {
         var payload: Data
         /// Pictures uploaded for the batch.
         var uploadedBlobs = 0
+        /// The batch is one change too large for any envelope: to skip, not send.
+        var oversized = false
     }
 
     /// Starts preparing the pending changes that follow `previous` (nil: from the oldest), at
@@ -525,8 +543,21 @@ public final class LibrarySync: Sendable {
     /// and encodes the payload.
     private func preparePushBatch(after previous: SyncChange?, transport: any SyncTransport) -> Task<PushBatch, any Error> {
         Task {
-            let changes = try await database.read { db in
+            var changes = try await database.read { db in
                 try SyncChangeLog.pendingChanges(limit: Self.changesPerEnvelope, after: previous, db)
+            }
+            // Bounded by bytes as well as by count (measured whole first: nearly always under budget).
+            let generations = changes.filter { $0.entity == .generation && $0.field == "*" }.count
+            if SyncChangeCodec.encode(changes).count + generations * Self.blobReferenceAllowance > Self.envelopePayloadBudget {
+                var total = 0, cut = 0
+                while cut < changes.count {
+                    let size = SyncChangeCodec.encode([changes[cut]]).count + Self.blobReferenceAllowance
+                    if total + size > Self.envelopePayloadBudget { break }
+                    total += size
+                    cut += 1
+                }
+                if cut == 0 { return PushBatch(changes: [changes[0]], payload: Data(), oversized: true) }
+                changes.removeSubrange(cut...)
             }
             var batch = PushBatch(changes: changes, payload: Data())
             var sent = changes
@@ -692,8 +723,17 @@ public final class LibrarySync: Sendable {
                         group.deferredPictures.append(DeferredPicture(hash: hash, values: change.values,
                                                                       sealedReference: KeyringFile.seal(blob, deviceKey: deviceKey)))
                     } else {
-                        try await downloadPicture(reference, transport: transport)
-                        group.downloadedBlobs += 1
+                        do {
+                            try await downloadPicture(reference, transport: transport)
+                            group.downloadedBlobs += 1
+                        } catch where Self.isUnusablePicture(error) {
+                            // One damaged or missing picture never holds back its device's log: the row is
+                            // stored without the file (as a lazy picture), the run reports the blob, and every
+                            // later run tries the download again.
+                            group.deferredPictures.append(DeferredPicture(hash: hash, values: change.values,
+                                                                          sealedReference: KeyringFile.seal(blob, deviceKey: try loadDeviceKey())))
+                            group.rejected.append(.unreadable(reference.name, reason: "picture \(hash.prefix(12)): \(error)"))
+                        }
                     }
                 }
                 group.batches.append((changes, PreparedGenerations(changes, syncedColumns: layout.syncedColumns),
@@ -748,18 +788,41 @@ public final class LibrarySync: Sendable {
     /// and `sync fetch` for the ones they need.
     @discardableResult
     public func fetchPictures(_ hashes: [String]? = nil) async throws -> Int {
+        try await fetchPendingPictures(hashes, unusable: nil)
+    }
+
+    /// Whether a picture download failed for the picture's own sake (damaged, swapped or missing
+    /// blob, not a PNG), rather than the transport's.
+    private static func isUnusablePicture(_ error: any Error) -> Bool {
+        switch error {
+        case is SyncError, is CryptoError, is PNGError: return true
+        case TransportError.notFound: return true
+        default: return false
+        }
+    }
+
+    /// ``fetchPictures(_:)``; with `unusable`, a picture that cannot be used is reported there and
+    /// stays pending instead of ending the fetch.
+    private func fetchPendingPictures(_ hashes: [String]?, unusable: ((Detection) -> Void)?) async throws -> Int {
         let wanted = try await pendingPictures().filter { hashes?.contains($0) ?? true }
         guard !wanted.isEmpty else { return 0 }
         let (identity, keyring) = try await loadMember()
         let transport = try await openTransport(keyring: keyring, identity: identity)
         let deviceKey = try loadDeviceKey()
+        var fetched = 0
         for hash in wanted {
             guard let sealed = try await database.read({ db in try SyncChangeLog.meta(Meta.picturePrefix + hash, db) }) else { continue }
             let reference = try JSONDecoder().decode(BlobReference.self, from: try KeyringFile.open(sealed, deviceKey: deviceKey))
-            try await downloadPicture(reference, transport: transport)   // stores its thumbnail path too
+            do {
+                try await downloadPicture(reference, transport: transport)   // stores its thumbnail path too
+            } catch where unusable != nil && Self.isUnusablePicture(error) {
+                unusable?(.unreadable(reference.name, reason: "picture \(hash.prefix(12)): \(error)"))
+                continue
+            }
             try await database.write { db in try SyncChangeLog.setMeta(Meta.picturePrefix + hash, nil, db) }
+            fetched += 1
         }
-        return wanted.count
+        return fetched
     }
 
     private func writeCheckpoint(verifier state: LogVerifierState, keyring: LibraryKeyring, identity: DeviceIdentity,

@@ -24,6 +24,9 @@ public struct SyncRunReport: Sendable {
     public var keyringUpdated = false
     /// Tombstones collected because every active device has acknowledged them.
     public var collectedTombstones = 0
+    /// Changes too large for one envelope (over ``LibrarySync/envelopePayloadBudget`` on their
+    /// own), not sent: `entity key field` each. Every later change was sent.
+    public var skippedOversized: [String] = []
     /// Everything the verification noticed; violations make the run fail.
     public var detections: [Detection] = []
 

@@ -189,6 +189,15 @@ public enum SyncChangeLog {
         }
     }
 
+    /// Marks changes as not pending without sending them: a change too large for any envelope,
+    /// which the push reports and skips so that every later change still flows.
+    public static func markSkipped(_ changes: [SyncChange], _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: "UPDATE sync_change SET pending = 0 WHERE entity = ? AND key = ? AND field = ? AND clock = ?")
+        for change in changes {
+            try statement.execute(arguments: [change.entity.rawValue, change.key, change.field, change.clock.rawValue])
+        }
+    }
+
     /// The current values of the field a change names; nil when the entity is gone.
     static func currentValues(of change: SyncChange, _ db: Database) throws -> [String: DatabaseValue]? {
         let key = change.key
