@@ -1,8 +1,13 @@
 import Darkroom
+import DarkroomImaging
 import DarkroomStore
 import Foundation
 
 /// Writing to the terminal: notes on stderr, tables and JSON on stdout.
+///
+/// Every line, note and table cell goes through ``TerminalText/sanitize(_:lineBreaks:)``, so text from a
+/// prompt, a tag or an imported file cannot drive the terminal (ESC, CSI, OSC, C1, CR). Only
+/// ``printTerminalPicture(_:)`` writes escape sequences, which it makes itself; JSON keeps the exact text.
 enum Console {
     /// True when stdout is a terminal.
     static var stdoutIsTTY: Bool { isatty(STDOUT_FILENO) == 1 }
@@ -17,14 +22,19 @@ enum Console {
         return stdoutIsTTY ? 80 : 100_000
     }
 
-    /// A line on stdout.
+    /// A line on stdout (control characters made visible; line feeds and tabs kept).
     static func print(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        FileHandle.standardOutput.write(Data((TerminalText.sanitize(line) + "\n").utf8))
     }
 
-    /// A note for the person on stderr (never mixed into stdout, which scripts read).
+    /// A note for the person on stderr (never mixed into stdout, which scripts read), sanitised as ``print(_:)``.
     static func note(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.sanitize(line) + "\n").utf8))
+    }
+
+    /// A picture drawn by `TerminalImageRenderer`, whose escape sequences are written as they are.
+    static func printTerminalPicture(_ rendered: String) {
+        FileHandle.standardOutput.write(Data((rendered + "\n").utf8))
     }
 
     /// Says on stderr what the open-time recovery repaired, if anything.
@@ -37,15 +47,42 @@ enum Console {
         if report.purgedGenerations > 0 { note("Purged \(report.purgedGenerations) item(s) trashed more than 30 days ago.") }
     }
 
-    /// Prints `value` as JSON on stdout.
+    /// Prints `value` as JSON on stdout. The encoder escapes C0 controls; DEL and C1 controls, which JSON
+    /// may carry raw, are escaped too (`\u007f`, `\u009b`), so the text stays exact and inert on a terminal.
     static func printJSON<T: Encodable>(_ value: T) throws {
         let data = try GalleryItemJSON.encoder().encode(value)
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        FileHandle.standardOutput.write(escapingRawControls(data) + Data("\n".utf8))
     }
 
-    /// Renders rows as aligned columns; the last column is cut to fit the terminal.
-    static func table(_ header: [String], _ rows: [[String]]) -> String {
+    /// JSON text with DEL (`7F`) and C1 controls (UTF-8 `C2 80`–`C2 9F`) written as `\u` escapes. Outside
+    /// strings JSON holds only ASCII punctuation, digits and letters, so these bytes are always inside a string.
+    static func escapingRawControls(_ json: Data) -> Data {
+        guard json.contains(0x7F) || json.contains(0xC2) else { return json }
+        var out = Data(capacity: json.count)
+        var index = json.startIndex
+        func escape(_ value: UInt8) { out.append(contentsOf: Array("\\u00\(String(value, radix: 16))".utf8)) }
+        while index < json.endIndex {
+            let byte = json[index]
+            let next = json.index(after: index)
+            if byte == 0x7F {
+                escape(byte)
+            } else if byte == 0xC2, next < json.endIndex, (0x80...0x9F).contains(json[next]) {
+                escape(json[next])
+                index = json.index(after: next)
+                continue
+            } else {
+                out.append(byte)
+            }
+            index = next
+        }
+        return out
+    }
+
+    /// Renders rows as aligned columns; the last column is cut to fit the terminal. Each cell stays on one
+    /// line (line feeds and tabs become spaces, other control characters visible escapes).
+    static func table(_ header: [String], _ rawRows: [[String]]) -> String {
         guard !header.isEmpty else { return "" }
+        let rows = rawRows.map { $0.map { TerminalText.sanitize($0, lineBreaks: .asSpaces) } }
         var widths = header.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
         let fixed = widths.dropLast().reduce(0, +) + 2 * (widths.count - 1)
@@ -79,11 +116,11 @@ enum Console {
         let rows = items.map { item -> [String] in
             let g = item.generation
             let size = g.width.flatMap { w in g.height.map { "\(w)x\($0)" } } ?? "-"
-            var prompt = g.prompt.isEmpty ? "(no prompt)" : String(g.prompt.map { $0.isNewline ? " " : $0 })
+            var prompt = g.prompt.isEmpty ? "(no prompt)" : g.prompt
             if !item.tags.isEmpty { prompt += "  #" + item.tags.joined(separator: " #") }
             if item.isFlagged { prompt = "[flagged] " + prompt }
             return [String(g.id.prefix(8)), g.status.rawValue, g.favorite ? "★" : "", g.rating > 0 ? String(repeating: "*", count: g.rating) : "",
-                    g.seed.map(String.init) ?? "-", size, shortDate(g.createdAt), prompt]
+                    g.unsignedSeed.map(String.init) ?? "-", size, shortDate(g.createdAt), prompt]
         }
         return (header, rows)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Darkroom
+import DarkroomImaging
 import DarkroomStore
 import Foundation
 
@@ -73,8 +74,9 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         let library = try global.open(create: true)
         let report = try await library.importImages(at: paths.map { URL(fileURLWithPath: $0) })
+        let notes = Dictionary(report.textLimitNotes.map { ($0.path, $0.notes) }, uniquingKeysWith: +)
         if json {
-            try Console.printJSON(report.outcomes.map(ImportOutcomeJSON.init))
+            try Console.printJSON(report.outcomes.map { ImportOutcomeJSON($0, notes: notes[$0.path] ?? []) })
         } else {
             for outcome in report.outcomes {
                 switch outcome {
@@ -85,6 +87,7 @@ struct ImportCommand: AsyncParsableCommand {
                 case .failed(let path, let error):
                     Console.note("failed     \(path): \(error)")
                 }
+                for note in notes[outcome.path] ?? [] { Console.note("limited    \(outcome.path): \(note)") }
             }
         }
         Console.note("\(report.importedIDs.count) imported, \(report.duplicateCount) duplicate(s), \(report.failureCount) failed"
@@ -103,16 +106,28 @@ struct ImportOutcomeJSON: Encodable {
     var id: String?
     var metadataSource: String?
     var error: String?
+    /// What was shortened or left out to keep within the text limits (docs/imaging.md), in words.
+    var textLimits: [String] = []
 
-    init(_ outcome: ImportOutcome) {
+    init(_ outcome: ImportOutcome, notes: [TextLimitNote]) {
         switch outcome {
         case .imported(let path, let id, let source): self.init(path: path, outcome: "imported", id: id, metadataSource: source)
         case .duplicate(let path, let id): self.init(path: path, outcome: "duplicate", id: id)
         case .failed(let path, let error): self.init(path: path, outcome: "failed", error: error)
         }
+        textLimits = notes.map(\.description)
     }
 
     init(path: String, outcome: String, id: String? = nil, metadataSource: String? = nil, error: String? = nil) {
         self.path = path; self.outcome = outcome; self.id = id; self.metadataSource = metadataSource; self.error = error
+    }
+}
+
+extension ImportOutcome {
+    /// The file the outcome is about.
+    var path: String {
+        switch self {
+        case .imported(let path, _, _), .duplicate(let path, _), .failed(let path, _): return path
+        }
     }
 }

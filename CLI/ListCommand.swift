@@ -35,8 +35,8 @@ struct ListCommand: AsyncParsableCommand {
     @Option(help: "Only this model (name, or a prefix of the model hash).")
     var model: String?
 
-    @Option(help: "Only this seed.")
-    var seed: Int64?
+    @Option(help: "Only this seed (0 to 18446744073709551615).")
+    var seed: UInt64?
 
     @Option(help: ArgumentHelp("Only items created since DATE (YYYY-MM-DD) or a duration ago (30m, 12h, 7d).", valueName: "when"))
     var since: String?
@@ -83,7 +83,7 @@ struct ListCommand: AsyncParsableCommand {
         if let album { query.album = album }
         if let tag { query.tag = tag }
         if let model { query.model = model }
-        if let seed { query.seed = seed }
+        if let seed { query.seed = GalleryQuery.storedSeed(seed) }
         if let since { query.since = DateArgument.parse(since) }
         query.statuses += status.compactMap(GenerationRecord.Status.init(rawValue:))
         query.trashed = trashed

@@ -43,7 +43,7 @@ struct ShowCommand: AsyncParsableCommand {
         var lines: [(String, String)] = [
             ("id", g.id), ("status", g.status.rawValue + (g.error.map { " — \($0)" } ?? "")), ("source", g.source.rawValue),
             ("prompt", g.prompt), ("negative prompt", g.negativePrompt),
-            ("seed", g.seed.map(String.init) ?? "-"), ("steps", g.steps.map(String.init) ?? "-"),
+            ("seed", g.unsignedSeed.map(String.init) ?? "-"), ("steps", g.steps.map(String.init) ?? "-"),
             ("guidance", g.guidance.map { String($0) } ?? "-"), ("scheduler", g.scheduler ?? "-"),
             ("size", g.width.flatMap { w in g.height.map { "\(w)x\($0)" } } ?? "-"),
             ("model", g.modelID ?? "-"), ("model hash", g.modelHash ?? "-"), ("engine", g.engineVersion ?? "-"),
@@ -53,6 +53,9 @@ struct ShowCommand: AsyncParsableCommand {
             ("finished", g.finishedAt.map { "\($0)" } ?? "-"), ("duration", g.durationMs.map { "\($0) ms" } ?? "-"),
             ("device", g.deviceID ?? "-"),
         ]
+        if let variation = g.unsignedVariationSeed {
+            lines.append(("variation", "seed \(variation), strength \(g.variationStrength.map { String($0) } ?? "-")"))
+        }
         if let batch = g.batchID { lines.append(("batch", "\(batch) #\(g.batchIndex ?? 0)")) }
         if let source = g.metadataSource { lines.append(("metadata from", source)) }
         if let trashed = g.trashedAt { lines.append(("trashed", "\(trashed)")) }
@@ -72,8 +75,11 @@ struct ShowCommand: AsyncParsableCommand {
         let children = try await library.children(of: g.id)
         if !children.isEmpty { lines.append(("children", children.map { String($0.id.prefix(8)) }.joined(separator: ", "))) }
         let width = lines.map(\.0.count).max() ?? 0
+        let indent = "\n" + String(repeating: " ", count: width + 2)
         for (key, value) in lines {
-            Console.print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
+            // A value's later lines are indented under it, so text in a prompt cannot pass for a field of its own.
+            let shown = TerminalText.sanitize(value).split(separator: "\n", omittingEmptySubsequences: false).joined(separator: indent)
+            Console.print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + shown)
         }
         try await LazyPictures.fetch([item], library: library)
         try drawPicture(item, library: library)
@@ -100,6 +106,6 @@ struct ShowCommand: AsyncParsableCommand {
             throw LibraryError.missingImageFile(path: image.path)
         }
         let decoded = try PNGCodec.decode(data)
-        Console.print(TerminalImageRenderer.render(decoded.image, as: proto, maxColumns: min(Console.columns, 64), maxRows: 32))
+        Console.printTerminalPicture(TerminalImageRenderer.render(decoded.image, as: proto, maxColumns: min(Console.columns, 64), maxRows: 32))
     }
 }

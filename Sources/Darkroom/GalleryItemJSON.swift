@@ -22,7 +22,8 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
     public var source: String
     public var prompt: String?
     public var negativePrompt: String?
-    public var seed: Int64?
+    /// The seed, unsigned (the store keeps its 64-bit pattern signed).
+    public var seed: UInt64?
     public var steps: Int?
     public var guidance: Double?
     public var scheduler: String?
@@ -30,7 +31,8 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
     public var height: Int?
     public var modelId: String?
     public var modelHash: String?
-    public var variationSeed: Int64?
+    /// The variation seed, unsigned.
+    public var variationSeed: UInt64?
     public var variationStrength: Double?
     public var engineVersion: String?
     public var rngKind: String?
@@ -62,10 +64,9 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
         id = g.id; status = g.status.rawValue; source = g.source.rawValue
         prompt = includePrompt ? g.prompt : nil
         negativePrompt = includePrompt ? g.negativePrompt : nil
-        seed = g.seed; steps = g.steps; guidance = g.guidance; scheduler = g.scheduler
+        seed = g.unsignedSeed; steps = g.steps; guidance = g.guidance; scheduler = g.scheduler
         width = g.width; height = g.height; modelId = g.modelID; modelHash = g.modelHash
-        variationSeed = g.variationSeed; variationStrength = g.variationStrength
-        variationSeed = g.variationSeed; variationStrength = g.variationStrength
+        variationSeed = g.unsignedVariationSeed; variationStrength = g.variationStrength
         engineVersion = g.engineVersion; rngKind = g.rngKind; favorite = g.favorite; rating = g.rating
         tags = item.tags; albums = item.albums
         createdAt = g.createdAt; modifiedAt = g.modifiedAt; queuedAt = g.queuedAt
@@ -138,4 +139,11 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
         }
         return encoder
     }
+}
+
+extension GenerationRecord {
+    /// The seed as generated (an unsigned 64-bit number); the `seed` column keeps its bit pattern as `Int64`.
+    public var unsignedSeed: UInt64? { seed.map { UInt64(bitPattern: $0) } }
+    /// The variation seed as generated (unsigned); the column keeps its bit pattern as `Int64`.
+    public var unsignedVariationSeed: UInt64? { variationSeed.map { UInt64(bitPattern: $0) } }
 }

@@ -20,6 +20,8 @@ public struct ImportReport: Sendable, Equatable {
     public var outcomes: [ImportOutcome] = []
     /// Files inside given folders skipped because they are not `.png`.
     public var skippedNonPNG: [String] = []
+    /// What imports shortened or left out to keep within ``TextLimits``, file by file (files with nothing to say left out).
+    public var textLimitNotes: [ImportTextNotes] = []
 
     /// Ids of the new rows.
     public var importedIDs: [String] {
@@ -31,6 +33,14 @@ public struct ImportReport: Sendable, Equatable {
     public var failureCount: Int { outcomes.filter { if case .failed = $0 { return true } else { return false } }.count }
 }
 
+/// What the import of one file shortened or left out to keep within ``TextLimits``.
+public struct ImportTextNotes: Sendable, Equatable {
+    /// The file.
+    public var path: String
+    /// What was shortened or left out, in the order it was found.
+    public var notes: [TextLimitNote]
+}
+
 extension Library {
     /// Imports PNG files, and the `.png` files inside folders (recursively).
     ///
@@ -38,7 +48,8 @@ extension Library {
     /// generation row filled from whatever metadata it carries — Darkroom's own,
     /// AUTOMATIC1111, ComfyUI, InvokeAI or Draw Things — or none. Importing the
     /// same bytes twice reports a duplicate. A file that fails is reported and
-    /// skipped; the others still import.
+    /// skipped; the others still import. Text is bounded by ``TextLimits`` before anything is stored (see
+    /// ``importImage(at:)``); what was shortened or left out is in ``ImportReport/textLimitNotes``.
     ///
     /// - Throws: ``LibraryError/fileNotFound(path:)`` when a given path does not exist (before importing anything).
     public func importImages(at urls: [URL]) async throws -> ImportReport {
@@ -63,7 +74,9 @@ extension Library {
         }
         for file in files {
             do {
-                report.outcomes.append(try await importImage(at: file))
+                let (outcome, notes) = try await importImageNoting(at: file)
+                report.outcomes.append(outcome)
+                if !notes.isEmpty { report.textLimitNotes.append(ImportTextNotes(path: file.path, notes: notes)) }
             } catch let error as StoreError where Self.isFatal(error) {
                 throw error
             } catch {
@@ -82,24 +95,45 @@ extension Library {
     }
 
     /// Imports one PNG file.
+    ///
+    /// Text is bounded by ``TextLimits`` before anything is stored: text chunks over the limits are left
+    /// out (of the metadata and of the library's copy of the picture, whose other bytes are kept as they
+    /// are), prompts and other fields are shortened, the stored metadata JSON is bounded. A prompt or other
+    /// field that becomes a column and holds a NUL character makes the import fail
+    /// (``LibraryError/notAnImage(path:reason:)``): it cannot be stored whole.
     public func importImage(at url: URL) async throws -> ImportOutcome {
-        let data: Data
+        try await importImageNoting(at: url).outcome
+    }
+
+    /// ``importImage(at:)``, with what it shortened or left out to keep within ``TextLimits``.
+    public func importImageNoting(at url: URL) async throws -> (outcome: ImportOutcome, notes: [TextLimitNote]) {
+        let original: Data
         do {
-            data = try Data(contentsOf: url)
+            original = try Data(contentsOf: url)
         } catch {
             throw LibraryError.unreadableFile(path: url.path, reason: (error as NSError).localizedDescription)
         }
         let decoded: DecodedPNG
         do {
-            decoded = try PNGCodec.decode(data)
+            decoded = try PNGCodec.decode(original)
         } catch {
             throw LibraryError.notAnImage(path: url.path, reason: "\(error)")
         }
+        let data = PNGCodec.removingLeftOutText(decoded, from: original)
+        var notes = decoded.textLimitNotes
         let hash = ContentHash.sha256Hex(data)
         if let existing = try await existingGeneration(forImage: hash) {
-            return .duplicate(path: url.path, existingID: existing)
+            return (.duplicate(path: url.path, existingID: existing), notes)
         }
-        let metadata = GenerationMetadata.parse(textChunks: decoded.textChunks)
+        let parsed = GenerationMetadata.parse(textChunks: decoded.textChunks)
+        if let field = parsed?.fieldHoldingNUL {
+            throw LibraryError.notAnImage(path: url.path, reason: TextLimitViolation.containsNUL(field: field).description)
+        }
+        let bounded = parsed?.bounded()
+        let metadata = bounded?.metadata
+        notes += bounded?.notes ?? []
+        let storedMetadata = metadata?.boundedStoredJSON()
+        notes += storedMetadata?.notes ?? []
         let safety = try await safetyConfiguration()
         let deviceID = info.deviceID
         let image = decoded.image
@@ -117,7 +151,7 @@ extension Library {
             row.startedAt = now
             row.finishedAt = now
             if let metadata {
-                row.apply(metadata)
+                row.apply(metadata, storedJSON: storedMetadata?.json)
                 if !row.prompt.isEmpty || !row.negativePrompt.isEmpty {
                     row.promptID = try PromptRecord.recordUse(text: row.prompt, negativeText: row.negativePrompt, at: now, db)
                 }
@@ -126,7 +160,7 @@ extension Library {
             for flag in safety.flags(for: image, generationID: row.id) { try flag.insert(db) }
             return .imported(path: url.path, id: row.id, metadataSource: row.metadataSource)
         }
-        return outcome
+        return (outcome, notes)
     }
 
     /// The oldest generation showing the picture with this hash, if any.
@@ -139,9 +173,10 @@ extension Library {
 }
 
 extension GenerationRecord {
-    /// Copies what a picture's metadata says into the row (prompt, seed, steps, …) and keeps the metadata as JSON.
+    /// Copies what a picture's metadata says into the row (prompt, seed, steps, …) and keeps `storedJSON`
+    /// (the metadata as JSON, ``GenerationMetadata/boundedStoredJSON()``).
     /// The row's size stays the picture's real size (a file may claim the size it was generated at before upscaling).
-    mutating func apply(_ metadata: GenerationMetadata) {
+    mutating func apply(_ metadata: GenerationMetadata, storedJSON: String?) {
         prompt = metadata.prompt ?? ""
         negativePrompt = metadata.negativePrompt ?? ""
         seed = metadata.seed.map { Int64(bitPattern: $0) }
@@ -153,7 +188,7 @@ extension GenerationRecord {
         engineVersion = metadata.engineVersion
         rngKind = metadata.rngKind
         metadataSource = metadata.source.rawValue
-        metadataJSON = metadata.storedJSON
+        metadataJSON = storedJSON
     }
 }
 
@@ -165,5 +200,24 @@ extension GenerationMetadata {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(copy)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// ``storedJSON`` within ``TextLimits/maxStoredMetadataBytes``: without the raw chunks when it is over,
+    /// then also without the extra fields, else none; with what was left out.
+    func boundedStoredJSON() -> (json: String?, notes: [TextLimitNote]) {
+        func fits(_ json: String?) -> Bool { (json?.utf8.count ?? 0) <= TextLimits.maxStoredMetadataBytes }
+        let full = storedJSON
+        if fits(full) { return (full, []) }
+        var copy = self
+        var notes: [TextLimitNote] = []
+        if source != .darkroom && !copy.rawChunks.isEmpty {
+            copy.rawChunks = []
+            notes.append(.rawChunksLeftOut)
+            if fits(copy.storedJSON) { return (copy.storedJSON, notes) }
+        }
+        copy.extra = [:]
+        notes.append(.extraLeftOutOfStoredJSON)
+        if fits(copy.storedJSON) { return (copy.storedJSON, notes) }
+        return (nil, notes + [.storedJSONLeftOut])
     }
 }

@@ -82,7 +82,7 @@ enum A1111Parameters {
     /// Parses `parameters` text. Always succeeds: text without a settings line is all prompt.
     static func parse(_ text: String) -> GenerationMetadata {
         var metadata = GenerationMetadata(source: .automatic1111)
-        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
+        var lines = Self.lines(of: text)
         var pairs: [(key: String, value: String)] = []
         if let last = lines.last {
             let found = settingPairs(in: last)
@@ -106,6 +106,14 @@ enum A1111Parameters {
         if inNegative { metadata.negativePrompt = negativeLines.joined(separator: "\n").trimmingWhitespace() }
         apply(pairs, to: &metadata)
         return metadata
+    }
+
+    /// The lines of `text` (ended by LF or CR LF), split in Swift: Foundation's string functions on
+    /// Linux stop at a NUL, which would cut a prompt holding one without a trace.
+    static func lines(of text: String) -> [String] {
+        text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            String(line.last == "\r" ? line.dropLast() : line[...])
+        }
     }
 
     /// Stores A1111 setting pairs in `metadata`: known keys into properties,

@@ -4,13 +4,23 @@ import Foundation
 public struct DecodedPNG: Sendable {
     /// The pixels, converted to 8-bit RGB, or RGBA when the file has any transparency.
     public var image: PixelImage
-    /// Every readable `tEXt`, `zTXt` and `iTXt` chunk, in file order.
+    /// Every readable `tEXt`, `zTXt` and `iTXt` chunk within ``TextLimits``, in file order.
     public var textChunks: [PNGTextChunk]
+    /// The text chunks left out for breaking ``TextLimits`` (empty for most files).
+    public var textLimitNotes: [TextLimitNote]
+    /// Where in the file the left-out chunks lie, whole (for ``PNGCodec/removingLeftOutText(_:from:)``).
+    var leftOutRanges: [Range<Int>]
 
     /// Creates a decoded PNG value.
-    public init(image: PixelImage, textChunks: [PNGTextChunk]) {
+    public init(image: PixelImage, textChunks: [PNGTextChunk], textLimitNotes: [TextLimitNote] = []) {
+        self.init(image: image, textChunks: textChunks, textLimitNotes: textLimitNotes, leftOutRanges: [])
+    }
+
+    init(image: PixelImage, textChunks: [PNGTextChunk], textLimitNotes: [TextLimitNote], leftOutRanges: [Range<Int>]) {
         self.image = image
         self.textChunks = textChunks
+        self.textLimitNotes = textLimitNotes
+        self.leftOutRanges = leftOutRanges
     }
 }
 
@@ -46,10 +56,27 @@ public enum PNGCodec {
     /// metadata quickly). Checks the signature, chunk framing and CRCs.
     ///
     /// - Throws: `PNGError` when the file's chunk structure is broken.
+    /// Only chunks within ``TextLimits`` are returned.
     public static func textChunks(in data: Data) throws -> [PNGTextChunk] {
-        try PNGChunk.readAll(from: [UInt8](data)).compactMap { chunk in
-            ["tEXt", "zTXt", "iTXt"].contains(chunk.type) ? PNGTextCoding.decode(type: chunk.type, data: chunk.data) : nil
+        var collector = PNGTextCollector()
+        for chunk in try PNGChunk.readAll(from: [UInt8](data)) where ["tEXt", "zTXt", "iTXt"].contains(chunk.type) {
+            collector.add(chunk)
         }
+        return collector.chunks
+    }
+
+    /// The file `data` (which `decoded` was decoded from) without the text chunks left out for breaking
+    /// ``TextLimits``: every other byte is kept as it is. `data` itself when nothing was left out.
+    public static func removingLeftOutText(_ decoded: DecodedPNG, from data: Data) -> Data {
+        guard !decoded.leftOutRanges.isEmpty else { return data }
+        var kept = Data()
+        var start = 0
+        for range in decoded.leftOutRanges {
+            kept.append(data[(data.startIndex + start)..<(data.startIndex + range.lowerBound)])
+            start = range.upperBound
+        }
+        kept.append(data[(data.startIndex + start)...])
+        return kept
     }
 
     /// Whether `data` starts with the PNG signature (cheap; does not validate the rest).

@@ -5,7 +5,7 @@ struct PNGDecoder {
     private var paletteAlpha: [UInt8] = []     // tRNS for palette images
     private var transparentKey: [Int]? = nil   // tRNS sample values for grey / RGB
     private var compressed: [UInt8] = []
-    private var textChunks: [PNGTextChunk] = []
+    private var text = PNGTextCollector()
 
     /// Decodes a whole PNG file.
     static func decode(_ bytes: [UInt8]) throws -> DecodedPNG {
@@ -30,9 +30,7 @@ struct PNGDecoder {
             case "IEND":
                 break
             case "tEXt", "zTXt", "iTXt":
-                if let text = PNGTextCoding.decode(type: chunk.type, data: chunk.data) {
-                    decoder.textChunks.append(text)
-                }
+                decoder.text.add(chunk)
             default:
                 if chunk.isCritical { throw PNGError.unsupportedCriticalChunk(chunk.type) }
             }
@@ -40,7 +38,8 @@ struct PNGDecoder {
         guard sawIDAT else { throw PNGError.missingChunk("IDAT") }
         if decoder.header.colorType == .palette && decoder.palette.isEmpty { throw PNGError.missingChunk("PLTE") }
         let image = try decoder.decodePixels()
-        return DecodedPNG(image: image, textChunks: decoder.textChunks)
+        return DecodedPNG(image: image, textChunks: decoder.text.chunks, textLimitNotes: decoder.text.notes,
+                          leftOutRanges: decoder.text.leftOutRanges)
     }
 
     private init(header: PNGHeader) { self.header = header }

@@ -70,8 +70,9 @@ public enum PNGLimits {
     public static let maxSide = 16_384
     /// The largest pixel count accepted (64 megapixels).
     public static let maxPixels = 64 * 1024 * 1024
-    /// The largest inflated text chunk accepted, in bytes; longer ones are skipped.
-    public static let maxTextBytes = 8 * 1024 * 1024
+    /// The largest text chunk accepted, in bytes of text, compressed or not; longer ones are skipped
+    /// (``TextLimits/maxTextChunkBytes``, 1 MiB).
+    public static let maxTextBytes = TextLimits.maxTextChunkBytes
 
     /// Whether a `width` x `height` image is within the limits.
     static func accepts(width: Int, height: Int) -> Bool {

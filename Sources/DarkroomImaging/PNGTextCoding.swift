@@ -3,18 +3,30 @@ enum PNGTextCoding {
     /// Texts at least this many UTF-8 bytes long are written as compressed `iTXt`.
     static let compressionThreshold = 1024
 
+    /// What a text chunk payload decodes to.
+    enum Decoded: Equatable {
+        /// The chunk's text.
+        case text(PNGTextChunk)
+        /// The chunk holds more than ``TextLimits/maxTextChunkBytes`` of text; it was not decoded.
+        case tooLarge(keyword: String)
+    }
+
     /// Decodes a text chunk payload; nil when it is malformed (a broken text
-    /// chunk never makes the image undecodable).
-    static func decode(type: String, data: ArraySlice<UInt8>) -> PNGTextChunk? {
-        guard let nul = data.firstIndex(of: 0), nul > data.startIndex else { return nil }
+    /// chunk never makes the image undecodable). A chunk holding more than
+    /// ``TextLimits/maxTextChunkBytes`` of text, compressed or not, is not decoded.
+    static func decode(type: String, data: ArraySlice<UInt8>) -> Decoded? {
+        // Keywords are 1–79 bytes: look for the separator only there, not through a huge payload.
+        guard let nul = data.prefix(80).firstIndex(of: 0), nul > data.startIndex else { return nil }
         let keyword = latin1(data[data.startIndex..<nul])
         let rest = data[(nul + 1)...]
+        // Text longer than its payload would need a compressed chunk; an uncompressed payload this long holds too much text.
+        guard rest.count <= TextLimits.maxTextChunkBytes else { return .tooLarge(keyword: keyword) }
         switch type {
         case "tEXt":
-            return PNGTextChunk(keyword: keyword, text: latin1(rest))
+            return .text(PNGTextChunk(keyword: keyword, text: latin1(rest)))
         case "zTXt":
-            guard rest.first == 0, let text = inflateText(rest.dropFirst()) else { return nil }
-            return PNGTextChunk(keyword: keyword, text: latin1(text[...]))
+            guard rest.first == 0 else { return nil }
+            return inflateText(rest.dropFirst(), keyword: keyword) { .text(PNGTextChunk(keyword: keyword, text: latin1($0[...]))) }
         case "iTXt":
             guard rest.count >= 2 else { return nil }
             let compressed = rest[rest.startIndex] == 1
@@ -25,15 +37,10 @@ enum PNGTextCoding {
                 cursor = end + 1
             }
             let body = data[cursor...]
-            let bytes: [UInt8]
-            if compressed {
-                guard let inflated = inflateText(body) else { return nil }
-                bytes = inflated
-            } else {
-                bytes = Array(body)
+            func utf8(_ bytes: [UInt8]) -> Decoded? {
+                String(validating: bytes, as: UTF8.self).map { .text(PNGTextChunk(keyword: keyword, text: $0)) }
             }
-            guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
-            return PNGTextChunk(keyword: keyword, text: text)
+            return compressed ? inflateText(body, keyword: keyword, then: utf8) : utf8(Array(body))
         default:
             return nil
         }
@@ -84,8 +91,10 @@ enum PNGTextCoding {
         return String(text)
     }
 
-    private static func inflateText(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
-        guard let result = try? Zlib.inflate(Array(bytes), limit: PNGLimits.maxTextBytes), result.complete else { return nil }
-        return result.bytes
+    /// Inflates a compressed text: `.tooLarge` past ``TextLimits/maxTextChunkBytes``, nil when the stream is broken.
+    private static func inflateText(_ bytes: ArraySlice<UInt8>, keyword: String, then decode: ([UInt8]) -> Decoded?) -> Decoded? {
+        guard let result = try? Zlib.inflate(Array(bytes), limit: TextLimits.maxTextChunkBytes + 1) else { return nil }
+        if result.bytes.count > TextLimits.maxTextChunkBytes { return .tooLarge(keyword: keyword) }
+        return result.complete ? decode(result.bytes) : nil
     }
 }

@@ -9,7 +9,7 @@ import GRDB
 ///
 /// | term | meaning |
 /// |---|---|
-/// | `seed:42` | exact seed |
+/// | `seed:42` | exact seed (0 to 18446744073709551615) |
 /// | `steps:8`, `steps>4`, `steps<=20` | step count comparison |
 /// | `model:NAME` | model id or model-hash prefix |
 /// | `tag:NAME`, `album:NAME` | membership |
@@ -48,7 +48,7 @@ public struct GalleryQuery: Sendable, Equatable {
     public var tag: String?
     /// Model id, or a prefix of the model hash.
     public var model: String?
-    /// Exact seed.
+    /// Exact seed, as the `seed` column stores it: the unsigned seed's bit pattern (``storedSeed(_:)``).
     public var seed: Int64?
     /// Step count comparison (`steps>4`).
     public var steps: NumberFilter?
@@ -92,6 +92,9 @@ public struct GalleryQuery: Sendable, Equatable {
         return query
     }
 
+    /// How the `seed` column stores an unsigned 64-bit seed: its bit pattern as `Int64`.
+    public static func storedSeed(_ seed: UInt64) -> Int64 { Int64(bitPattern: seed) }
+
     private static func fieldTerm(_ token: String) -> (String, Comparison, String)? {
         for op in [">=", "<=", ":", ">", "<", "="] {
             if let range = token.range(of: op), range.lowerBound > token.startIndex, range.upperBound < token.endIndex {
@@ -105,7 +108,7 @@ public struct GalleryQuery: Sendable, Equatable {
 
     private mutating func apply(key: String, op: Comparison, value: String) -> Bool {
         switch key {
-        case "seed": guard op == .equal, let v = Int64(value) else { return false }; seed = v
+        case "seed": guard op == .equal, let v = UInt64(value) else { return false }; seed = Self.storedSeed(v)
         case "steps": guard let v = Int(value) else { return false }; steps = NumberFilter(op, v)
         case "rating": guard let v = Int(value) else { return false }; rating = NumberFilter(op, v)
         case "model": guard op == .equal else { return false }; model = value

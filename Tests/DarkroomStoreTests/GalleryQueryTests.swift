@@ -92,6 +92,26 @@ import Testing
         }
     }
 
+    @Test func seedTermsTakeTheWholeUnsignedRange() throws {
+        let folder = try TemporaryFolder(); defer { folder.cleanup() }
+        let database = try LibraryDatabase.open(folder: folder.url, create: true)
+        // The store keeps an unsigned seed's bit pattern: UInt64.max is -1, 2^63 is Int64.min.
+        try insertGeneration(database, prompt: "largest", seed: Int64(bitPattern: UInt64.max))
+        try insertGeneration(database, prompt: "middle", seed: Int64(bitPattern: 1 << 63))
+        try insertGeneration(database, prompt: "small", seed: 5)
+        #expect(GalleryQuery.parse(search: "seed:18446744073709551615").seed == -1)
+        #expect(GalleryQuery.parse(search: "seed:9223372036854775808").seed == Int64.min)
+        #expect(GalleryQuery.storedSeed(UInt64.max) == -1)
+        // Seeds are never negative: a negative or too large number stays a search word.
+        #expect(GalleryQuery.parse(search: "seed:-1").seed == nil)
+        #expect(GalleryQuery.parse(search: "seed:18446744073709551616").text == "seed:18446744073709551616")
+        try database.read { (db: Database) throws in
+            #expect(try GalleryQuery.parse(search: "seed:18446744073709551615").fetchGenerations(db).map(\.prompt) == ["largest"])
+            #expect(try GalleryQuery.parse(search: "seed:9223372036854775808").fetchGenerations(db).map(\.prompt) == ["middle"])
+            #expect(try GalleryQuery.parse(search: "seed:5").fetchGenerations(db).map(\.prompt) == ["small"])
+        }
+    }
+
     @Test func lineageQueryReturnsTheWholeSubtree() throws {
         let folder = try TemporaryFolder(); defer { folder.cleanup() }
         let database = try LibraryDatabase.open(folder: folder.url, create: true)
