@@ -39,7 +39,7 @@ public final class LibrarySync: Sendable {
     /// `changesPerApplyTransaction` generations dirties, so nothing spills before the commit.
     static let applyCacheMebibytes = 64
 
-    private enum Meta {
+    enum Meta {
         static let identity = "identity", keyring = "keyring", transport = "transport", writer = "writer"
         static let verifier = "verifier", join = "join", checkpointCounter = "checkpoint-counter"
         static let lastRun = "last-run", deviceName = "device-name", passphraseProtectedKey = "device-key"
@@ -92,7 +92,7 @@ public final class LibrarySync: Sendable {
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/darkroom/keys")
     }
 
-    private var database: LibraryDatabase { library.database }
+    var database: LibraryDatabase { library.database }
 
     // MARK: - Set-up
 
@@ -744,87 +744,6 @@ public final class LibrarySync: Sendable {
         }
     }
 
-    // MARK: - Pictures
-
-    /// A picture whose download waits (lazy mode): its row is stored without the file.
-    private struct DeferredPicture: Sendable {
-        var hash: String
-        var values: [String: DatabaseValue]
-        var sealedReference: Data
-    }
-
-    private func picturesAreLazy() async throws -> Bool {
-        try await library.setting("sync.pictures")?.value == "\"lazy\""
-    }
-
-    /// The image row of a picture not downloaded yet, and its blob reference sealed under the device key.
-    private static func recordDeferredPicture(_ picture: DeferredPicture, _ db: Database) throws {
-        let now = TimestampFormat.database(Date())
-        try db.execute(sql: """
-            INSERT OR IGNORE INTO image (hash, id, path, width, height, byte_size, format, thumbnail_path, created_at, modified_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
-            """, arguments: [picture.hash, StableID.make(), ImageFileStore.imagePath(hash: picture.hash),
-                             picture.values["image.width"] ?? .null, picture.values["image.height"] ?? .null,
-                             picture.values["image.byte_size"] ?? .null, picture.values["image.format"] ?? "png".databaseValue, now, now])
-        try SyncChangeLog.setMeta(Meta.picturePrefix + picture.hash, picture.sealedReference, db)
-    }
-
-    /// Downloads a picture, checks it against its hash, and stores it with its thumbnail.
-    private func downloadPicture(_ reference: BlobReference, transport: any SyncTransport) async throws {
-        let png = try await BlobSealer.download(reference, from: transport)
-        let decoded = try PNGCodec.decode(png)
-        _ = try await library.storePicture(png: png, pixels: decoded.image) { _, _ in () }
-    }
-
-    /// Pictures of this library not downloaded yet (lazy mode), by hash.
-    public func pendingPictures() async throws -> [String] {
-        try await database.read { db in
-            try SyncChangeLog.metaKeys(prefix: Meta.picturePrefix, db).map { String($0.dropFirst(Meta.picturePrefix.count)) }
-        }
-    }
-
-    /// Downloads pictures not downloaded yet: those with the given hashes, or all. Returns how
-    /// many were fetched. `sync run` calls it for all of them in eager mode; `show`, `export`
-    /// and `sync fetch` for the ones they need.
-    @discardableResult
-    public func fetchPictures(_ hashes: [String]? = nil) async throws -> Int {
-        try await fetchPendingPictures(hashes, unusable: nil)
-    }
-
-    /// Whether a picture download failed for the picture's own sake (damaged, swapped or missing
-    /// blob, not a PNG), rather than the transport's.
-    private static func isUnusablePicture(_ error: any Error) -> Bool {
-        switch error {
-        case is SyncError, is CryptoError, is PNGError: return true
-        case TransportError.notFound: return true
-        default: return false
-        }
-    }
-
-    /// ``fetchPictures(_:)``; with `unusable`, a picture that cannot be used is reported there and
-    /// stays pending instead of ending the fetch.
-    private func fetchPendingPictures(_ hashes: [String]?, unusable: ((Detection) -> Void)?) async throws -> Int {
-        let wanted = try await pendingPictures().filter { hashes?.contains($0) ?? true }
-        guard !wanted.isEmpty else { return 0 }
-        let (identity, keyring) = try await loadMember()
-        let transport = try await openTransport(keyring: keyring, identity: identity)
-        let deviceKey = try loadDeviceKey()
-        var fetched = 0
-        for hash in wanted {
-            guard let sealed = try await database.read({ db in try SyncChangeLog.meta(Meta.picturePrefix + hash, db) }) else { continue }
-            let reference = try JSONDecoder().decode(BlobReference.self, from: try KeyringFile.open(sealed, deviceKey: deviceKey))
-            do {
-                try await downloadPicture(reference, transport: transport)   // stores its thumbnail path too
-            } catch where unusable != nil && Self.isUnusablePicture(error) {
-                unusable?(.unreadable(reference.name, reason: "picture \(hash.prefix(12)): \(error)"))
-                continue
-            }
-            try await database.write { db in try SyncChangeLog.setMeta(Meta.picturePrefix + hash, nil, db) }
-            fetched += 1
-        }
-        return fetched
-    }
-
     private func writeCheckpoint(verifier state: LogVerifierState, keyring: LibraryKeyring, identity: DeviceIdentity,
                                  transport: any SyncTransport) async throws {
         let verifier = LogVerifier(library: keyring.library, state: state)
@@ -860,7 +779,7 @@ public final class LibrarySync: Sendable {
     }
 
     /// The device key: from its file, or unsealed with the passphrase (once per instance: Argon2id is slow on purpose).
-    private func loadDeviceKey() throws -> SymmetricKey {
+    func loadDeviceKey() throws -> SymmetricKey {
         if let key = unlockedKey.withLock({ $0 }) { return key }
         if let sealed = try database.read({ db in try SyncChangeLog.meta(Meta.passphraseProtectedKey, db) }) {
             guard let passphrase else {
@@ -886,7 +805,7 @@ public final class LibrarySync: Sendable {
         return try LibraryKeyring.open(sealed, as: identity)
     }
 
-    private func loadMember() async throws -> (DeviceIdentity, LibraryKeyring) {
+    func loadMember() async throws -> (DeviceIdentity, LibraryKeyring) {
         let identity = try await loadIdentity()
         guard let keyring = try await loadKeyring(identity: identity) else {
             throw try await joinCode() != nil ? SyncFailure.waitingForAdmission : SyncFailure.notConfigured
@@ -913,7 +832,7 @@ public final class LibrarySync: Sendable {
         return try TransportSpec(String(decoding: data, as: UTF8.self))
     }
 
-    private func openTransport(keyring: LibraryKeyring, identity: DeviceIdentity) async throws -> any SyncTransport {
+    func openTransport(keyring: LibraryKeyring, identity: DeviceIdentity) async throws -> any SyncTransport {
         let transport = try await transportSpec().open(library: keyring.library, identity: identity)
         return interposer?(transport) ?? transport
     }

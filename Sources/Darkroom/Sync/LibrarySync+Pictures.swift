@@ -1,0 +1,89 @@
+import DarkroomCrypto
+import DarkroomImaging
+import DarkroomStore
+import DarkroomSync
+import Foundation
+import GRDB
+
+/// Pictures that travel by sync: downloaded with their envelopes (eager), or later on demand (lazy,
+/// and any picture whose blob could not be used), each checked against its hash.
+extension LibrarySync {
+    /// A picture whose download waits (lazy mode): its row is stored without the file.
+    struct DeferredPicture: Sendable {
+        var hash: String
+        var values: [String: DatabaseValue]
+        var sealedReference: Data
+    }
+
+    func picturesAreLazy() async throws -> Bool {
+        try await library.setting("sync.pictures")?.value == "\"lazy\""
+    }
+
+    /// The image row of a picture not downloaded yet, and its blob reference sealed under the device key.
+    static func recordDeferredPicture(_ picture: DeferredPicture, _ db: Database) throws {
+        let now = TimestampFormat.database(Date())
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO image (hash, id, path, width, height, byte_size, format, thumbnail_path, created_at, modified_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+            """, arguments: [picture.hash, StableID.make(), ImageFileStore.imagePath(hash: picture.hash),
+                             picture.values["image.width"] ?? .null, picture.values["image.height"] ?? .null,
+                             picture.values["image.byte_size"] ?? .null, picture.values["image.format"] ?? "png".databaseValue, now, now])
+        try SyncChangeLog.setMeta(Meta.picturePrefix + picture.hash, picture.sealedReference, db)
+    }
+
+    /// Downloads a picture, checks it against its hash, and stores it with its thumbnail.
+    func downloadPicture(_ reference: BlobReference, transport: any SyncTransport) async throws {
+        let png = try await BlobSealer.download(reference, from: transport)
+        let decoded = try PNGCodec.decode(png)
+        _ = try await library.storePicture(png: png, pixels: decoded.image) { _, _ in () }
+    }
+
+    /// Pictures of this library not downloaded yet (lazy mode), by hash.
+    public func pendingPictures() async throws -> [String] {
+        try await database.read { db in
+            try SyncChangeLog.metaKeys(prefix: Meta.picturePrefix, db).map { String($0.dropFirst(Meta.picturePrefix.count)) }
+        }
+    }
+
+    /// Downloads pictures not downloaded yet: those with the given hashes, or all. Returns how
+    /// many were fetched. `sync run` calls it for all of them in eager mode; `show`, `export`
+    /// and `sync fetch` for the ones they need.
+    @discardableResult
+    public func fetchPictures(_ hashes: [String]? = nil) async throws -> Int {
+        try await fetchPendingPictures(hashes, unusable: nil)
+    }
+
+    /// Whether a picture download failed for the picture's own sake (damaged, swapped or missing
+    /// blob, not a PNG), rather than the transport's.
+    static func isUnusablePicture(_ error: any Error) -> Bool {
+        switch error {
+        case is SyncError, is CryptoError, is PNGError: return true
+        case TransportError.notFound: return true
+        default: return false
+        }
+    }
+
+    /// ``fetchPictures(_:)``; with `unusable`, a picture that cannot be used is reported there and
+    /// stays pending instead of ending the fetch.
+    func fetchPendingPictures(_ hashes: [String]?, unusable: ((Detection) -> Void)?) async throws -> Int {
+        let wanted = try await pendingPictures().filter { hashes?.contains($0) ?? true }
+        guard !wanted.isEmpty else { return 0 }
+        let (identity, keyring) = try await loadMember()
+        let transport = try await openTransport(keyring: keyring, identity: identity)
+        let deviceKey = try loadDeviceKey()
+        var fetched = 0
+        for hash in wanted {
+            guard let sealed = try await database.read({ db in try SyncChangeLog.meta(Meta.picturePrefix + hash, db) }) else { continue }
+            let reference = try JSONDecoder().decode(BlobReference.self, from: try KeyringFile.open(sealed, deviceKey: deviceKey))
+            do {
+                try await downloadPicture(reference, transport: transport)   // stores its thumbnail path too
+            } catch where unusable != nil && Self.isUnusablePicture(error) {
+                unusable?(.unreadable(reference.name, reason: "picture \(hash.prefix(12)): \(error)"))
+                continue
+            }
+            try await database.write { db in try SyncChangeLog.setMeta(Meta.picturePrefix + hash, nil, db) }
+            fetched += 1
+        }
+        return fetched
+    }
+}
