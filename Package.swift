@@ -68,7 +68,8 @@ let package = Package(
         // The `darkroom` command-line tool.
         .executableTarget(
             name: "darkroom",
-            dependencies: ["Darkroom", "DarkroomSync", "DarkroomCrypto", "DarkroomRelay", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["Darkroom", "DarkroomStore", "DarkroomImaging", "DarkroomSync", "DarkroomCrypto", "DarkroomRelay",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             path: "CLI"),
         // Engine benchmark at real model sizes with random weights (release builds only).

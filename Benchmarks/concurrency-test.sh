@@ -15,11 +15,12 @@ else
   BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/darkroom"
 fi
 WORK="$(mktemp -d)"
+cp "$BIN" "$WORK/darkroom" && BIN="$WORK/darkroom"   # a copy: a rebuild meanwhile cannot swap it out
 A="$WORK/a" B="$WORK/b"
 export DARKROOM_KEY_DIR="$WORK/keys"
 "$BIN" init --library "$A" >/dev/null; "$BIN" init --library "$B" >/dev/null
 "$BIN" sync init --transport "folder:$WORK/shared" --name a --library "$A" >/dev/null
-code=$("$BIN" sync pair --library "$A" | tail -n 1)
+code=$("$BIN" sync pair --library "$A" 2>/dev/null | tail -n 1)
 "$BIN" sync join "$code" --transport "folder:$WORK/shared" --name b --library "$B" >/dev/null
 "$BIN" sync run --library "$A" >/dev/null; "$BIN" sync run --library "$B" >/dev/null
 wrongly=0

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DarkroomImaging
 import Foundation
 
 /// The root `darkroom` command: a private text-to-image gallery in the terminal.
@@ -46,12 +47,12 @@ enum DarkroomMain {
             }
             leave(0)
         } catch let error as CLIFailure {
-            FileHandle.standardError.write(Data("darkroom: \(error.message)\n".utf8))
+            FileHandle.standardError.write(Data("darkroom: \(TerminalText.sanitize(error.message))\n".utf8))
             leave(error.code.rawValue)
         } catch {
             if let code = ExitStatus.code(for: error) {
                 let advice = ExitStatus.advice(for: error).map { "\n" + $0 } ?? ""
-                FileHandle.standardError.write(Data("darkroom: error: \(error)\(advice)\n".utf8))
+                FileHandle.standardError.write(Data("darkroom: error: \(TerminalText.sanitize("\(error)"))\(advice)\n".utf8))
                 leave(code.rawValue)
             }
             // ArgumentParser's own errors (usage, --help, --version), rendered as `exit(withError:)` would.
@@ -59,7 +60,7 @@ enum DarkroomMain {
             let message = DarkroomCommand.fullMessage(for: error)
             if !message.isEmpty {
                 let handle = code == .success ? FileHandle.standardOutput : FileHandle.standardError
-                handle.write(Data((message + "\n").utf8))
+                handle.write(Data((TerminalText.sanitize(message) + "\n").utf8))
             }
             leave(code.rawValue)
         }

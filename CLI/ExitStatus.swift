@@ -101,7 +101,8 @@ extension ExitStatus {
         switch error {
         case StoreError.lostCommits:
             return "Run `darkroom doctor --rebuild` to keep a copy of the damaged log and import those pictures back."
-        case StoreError.readOnlyLibrary, is POSIXFailure where code(for: error) == .readOnlyLibrary:
+        case StoreError.readOnlyLibrary,
+             is POSIXFailure where code(for: error) == .readOnlyLibrary:
             return "The library is read-only here: reading commands (list, show, export, stats) work; changes need write access."
         default:
             return nil

@@ -128,6 +128,6 @@ enum GenerationRunner {
     static func summary(_ item: GalleryItem, library: Library) -> String {
         let g = item.generation
         let flag = item.isFlagged ? "  [hidden by a safety flag: `darkroom flags`]" : ""
-        return "\(g.id.prefix(8))  seed \(g.seed.map(String.init) ?? "-")  \(g.durationMs ?? 0) ms  \(item.image.map { library.url(of: $0.path).path } ?? "")\(flag)"
+        return "\(g.id.prefix(8))  seed \(g.unsignedSeed.map(String.init) ?? "-")  \(g.durationMs ?? 0) ms  \(item.image.map { library.url(of: $0.path).path } ?? "")\(flag)"
     }
 }

@@ -297,6 +297,9 @@ extension Library {
         guard !request.prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw LibraryError.invalidArgument("The prompt is empty: say what the picture should show.")
         }
+        if let violation = TextLimits.violation(prompt: request.prompt, negativePrompt: request.negativePrompt) {
+            throw LibraryError.invalidArgument(violation.description)
+        }
         guard (1...1000).contains(request.steps) else {
             throw LibraryError.invalidArgument("Steps must be between 1 and 1000; got \(request.steps).")
         }

@@ -89,7 +89,7 @@ extension Library {
     /// Disk-full, busy and corruption stop an import; per-file problems do not.
     static func isFatal(_ error: StoreError) -> Bool {
         switch error {
-        case .diskFull, .busy, .corruptDatabase, .ioFailure: return true
+        case .diskFull, .busy, .corruptDatabase, .ioFailure, .lostCommits, .readOnlyLibrary: return true
         default: return false
         }
     }
@@ -123,6 +123,10 @@ extension Library {
         var notes = decoded.textLimitNotes
         let hash = ContentHash.sha256Hex(data)
         if let existing = try await existingGeneration(forImage: hash) {
+            // The same bytes are in the library; if its file went missing, this copy restores it.
+            if !FileManager.default.fileExists(atPath: files.url(ImageFileStore.imagePath(hash: hash)).path) {
+                _ = try await storePicture(png: data, pixels: decoded.image) { _, _ in () }
+            }
             return (.duplicate(path: url.path, existingID: existing), notes)
         }
         let parsed = GenerationMetadata.parse(textChunks: decoded.textChunks)

@@ -270,6 +270,20 @@ import Testing
         #expect(received.components(separatedBy: "\"favorite\" : true").count - 1 == 2, "\(received)")
     }
 
+    @Test func reimportingAPictureWhoseFileWasDeletedRestoresTheFile() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let picture = try cli.writePNG("keep.png", seed: 71)
+        try cli.run(["import", picture.path])
+        let item = try #require(try cli.listJSON().first)
+        let stored = try #require((item["image"] as? [String: Any])?["path"] as? String)
+        try FileManager.default.removeItem(atPath: stored)
+        #expect(try cli.run(["doctor"]).code == 6)   // a missing picture
+        let again = try cli.run(["import", picture.path])
+        #expect(again.code == 0 && again.stdout.contains("duplicate"), "\(again.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: stored)) == (try Data(contentsOf: picture)))
+        #expect(try cli.run(["doctor"]).code == 0)
+    }
+
     static func chmodTree(_ folder: URL, writable: Bool) throws {
         let paths = [folder.path] + (try FileManager.default.subpathsOfDirectory(atPath: folder.path)).map { folder.appendingPathComponent($0).path }
         for path in paths {
