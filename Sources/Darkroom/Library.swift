@@ -105,6 +105,7 @@ public final class Library: Sendable {
         png: Data, pixels: PixelImage,
         commit: @escaping @Sendable (Database, ImageRecord) throws -> T
     ) async throws -> T {
+        if isReadOnly { throw StoreError.readOnlyLibrary(path: folder.path) }
         let hash = ContentHash.sha256Hex(png)
         let imagePath = ImageFileStore.imagePath(hash: hash)
         // Thumbnail.size keeps an image already within the side: then the thumbnail would be a copy.

@@ -11,11 +11,37 @@ import Foundation
 /// instead of showing a gallery with items silently gone.
 ///
 /// The witness is written when a ``LibraryDatabase`` closes, without a flush: after a crash it may be
-/// older than the log, which only makes the check weaker, never wrong.
+/// older than the log, which only makes the check weaker, never wrong. A log changed without its
+/// size or modification time changing (a bit flipped by the disk itself) is not re-read: the
+/// check is for logs that were deleted, cut short or rewritten, not for silent media errors.
+///
+/// The witness also keeps the log file's size and modification time: while they are the same, the log
+/// is the one the witness describes and neither the close nor the next open reads it again.
 struct LogWitness: Codable, Equatable, Sendable {
     var salt1: UInt32
     var salt2: UInt32
     var committedFrames: Int
+    /// The log file's size in bytes and modification time (seconds since 1970) when recorded.
+    var logSize: Int = 0
+    var logModified: Double = 0
+
+    /// The size and modification time of the file at `path`, nil when there is none.
+    static func stat(_ path: String) -> (size: Int, modified: Double)? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let size = attributes[.size] as? Int, let date = attributes[.modificationDate] as? Date else { return nil }
+        return (size, date.timeIntervalSince1970)
+    }
+
+    /// Whether the log file is still the one this witness describes (same size and time).
+    func describesLog(at path: String) -> Bool {
+        guard let now = Self.stat(path) else { return false }
+        return now.size == logSize && now.modified == logModified
+    }
+
+    /// The witness stored for the library in `folder`, if any.
+    static func stored(in folder: URL) -> LogWitness? {
+        (try? Data(contentsOf: url(in: folder))).flatMap { try? JSONDecoder().decode(LogWitness.self, from: $0) }
+    }
 
     /// The witness file of the library in `folder`.
     static func url(in folder: URL) -> URL { folder.appendingPathComponent("locks/log-witness") }
@@ -24,35 +50,59 @@ struct LogWitness: Codable, Equatable, Sendable {
     static func logPath(_ databasePath: String) -> String { databasePath + "-wal" }
 
     /// Records what the log holds now (best effort: a read-only library keeps its old witness).
+    ///
+    /// The frames counted are those SQLite reads: up to the last commit frame whose checksums hold.
     static func record(databasePath: String, folder: URL) {
-        let scan = WriteAheadLogScan.scan(path: logPath(databasePath), verifyChecksums: false)
-        let witness = LogWitness(salt1: scan?.salt1 ?? 0, salt2: scan?.salt2 ?? 0, committedFrames: scan?.committedFrames ?? 0)
+        let log = logPath(databasePath)
+        let previous = stored(in: folder)
+        if let previous, previous.describesLog(at: log) { return }
+        let before = stat(log)
+        let scan = WriteAheadLogScan.scan(path: log, verifyChecksums: true)
+        guard stat(log)?.size == before?.size, stat(log)?.modified == before?.modified else { return }   // written meanwhile: the next close records it
+        let witness = LogWitness(salt1: scan?.salt1 ?? 0, salt2: scan?.salt2 ?? 0, committedFrames: scan?.committedFrames ?? 0,
+                                 logSize: before?.size ?? 0, logModified: before?.modified ?? 0)
         let target = url(in: folder)
-        if (try? Data(contentsOf: target)).flatMap({ try? JSONDecoder().decode(LogWitness.self, from: $0) }) == witness { return }
+        if previous == witness { return }
         guard let data = try? JSONEncoder().encode(witness) else { return }
+        try? FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         let temporary = target.deletingLastPathComponent().appendingPathComponent("log-witness.\(getpid()).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: data) else { return }
         if rename(temporary.path, target.path) != 0 { try? FileManager.default.removeItem(at: temporary) }
     }
 
     /// Throws ``StoreError/lostCommits(path:detail:)`` when the log lost commits the witness saw.
+    ///
+    /// A log that is missing, empty or short is not always a loss: another SQLite program (the
+    /// `sqlite3` shell, a backup tool) checkpoints the log into the database when it closes, and
+    /// then deletes or empties it. That checkpoint writes the database file, so a database file
+    /// modified after the witness says its frames were copied; one untouched since says they are gone.
     static func check(databasePath: String, folder: URL) throws {
-        guard let data = try? Data(contentsOf: url(in: folder)),
-              let witness = try? JSONDecoder().decode(LogWitness.self, from: data), witness.committedFrames > 0 else { return }
+        let witnessURL = url(in: folder)
         let log = logPath(databasePath)
-        guard FileManager.default.fileExists(atPath: log) else {
-            throw StoreError.lostCommits(path: databasePath, detail: "the write-ahead log \(log) is missing; it held \(witness.committedFrames) committed page write(s) not yet copied into the database")
-        }
+        guard let witness = stored(in: folder), witness.committedFrames > 0, !witness.describesLog(at: log) else { return }
         let scan = WriteAheadLogScan.scan(path: log, verifyChecksums: true, maxFrames: witness.committedFrames)
-        guard let scan else {
-            throw StoreError.lostCommits(path: databasePath, detail: "the header of the write-ahead log \(log) is damaged; it held \(witness.committedFrames) committed page write(s)")
+        if let scan {
+            if scan.salt1 != witness.salt1 || scan.salt2 != witness.salt2 { return }   // started over after a full checkpoint
+            if scan.committedFrames >= witness.committedFrames { return }
+            // Another process may have started the log over while this one read it: then its header changed.
+            let now = WriteAheadLogScan.scan(path: log, verifyChecksums: false, maxFrames: 0)
+            if now?.salt1 != witness.salt1 || now?.salt2 != witness.salt2 { return }
         }
-        if scan.salt1 != witness.salt1 || scan.salt2 != witness.salt2 { return }   // started over after a full checkpoint
-        if scan.committedFrames >= witness.committedFrames { return }
-        // Another process may have started the log over while this one read it: then its header changed.
-        let now = WriteAheadLogScan.scan(path: log, verifyChecksums: false, maxFrames: 0)
-        if now?.salt1 != witness.salt1 || now?.salt2 != witness.salt2 { return }
-        throw StoreError.lostCommits(path: databasePath, detail: "the write-ahead log \(log) is damaged after frame \(scan.committedFrames) of the \(witness.committedFrames) committed; the commits after it are unreadable")
+        if modified(databasePath).map({ written in modified(witnessURL.path).map { written > $0 } ?? false }) == true { return }
+        let detail: String
+        if !FileManager.default.fileExists(atPath: log) {
+            detail = "the write-ahead log \(log) is missing; it held \(witness.committedFrames) committed page write(s) not yet copied into the database"
+        } else if let scan {
+            detail = "the write-ahead log \(log) is damaged after frame \(scan.committedFrames) of the \(witness.committedFrames) committed; the commits after it are unreadable"
+        } else {
+            detail = "the write-ahead log \(log) is empty or its header is damaged; it held \(witness.committedFrames) committed page write(s)"
+        }
+        throw StoreError.lostCommits(path: databasePath, detail: detail)
+    }
+
+    /// The modification time of the file at `path`.
+    private static func modified(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 
     /// Accepts the log as it is: moves a damaged or short log aside (kept beside the database as
