@@ -23,10 +23,21 @@ struct DoctorCommand: AsyncParsableCommand {
     @Flag(help: "Import the pictures kept in quarantine back into the library.") var restoreOrphans = false
     @Flag(help: "Repair a library that lost recent changes: accept the damaged log and import every picture no row shows.")
     var rebuild = false
+    @OptionGroup var progress: ProgressOptions
 
     func run() async throws {
         let library = try global.open(acceptingLostCommits: rebuild)
-        let report = try await library.doctor(restoreOrphans: restoreOrphans || rebuild)
+        // The facade's doctor is one call: its progress is a stage with the elapsed time.
+        let reporter = ProgressReporter(task: "doctor", unit: "checks", style: progress.style)
+        reporter.begin(phase: restoreOrphans || rebuild ? "checking the library and restoring pictures" : "checking the library")
+        let report: DoctorReport
+        do {
+            report = try await library.doctor(restoreOrphans: restoreOrphans || rebuild)
+        } catch {
+            reporter.clear()
+            throw error
+        }
+        reporter.finish()
         Console.print("database: " + (report.integrityProblems.isEmpty ? "ok" : "\(report.integrityProblems.count) problem(s)"))
         for problem in report.integrityProblems { Console.print("  \(problem)") }
         Console.print("interrupted jobs marked failed: \(report.interruptedJobs.count)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Darkroom
+import DarkroomImaging
 import DarkroomStore
 import Foundation
 
@@ -8,14 +9,24 @@ struct GenerateCommand: AsyncParsableCommand {
         commandName: "generate",
         abstract: "Make a picture from a prompt with the embedded engine and store it in the library.",
         discussion: """
-            Runs on this machine: nothing leaves it. Without --model the shipped default model is used.
+            Runs on this machine: nothing leaves it. Without --model the shipped default model is used:
+            darkroom-shapes-v1, 64x64 pictures of coloured shapes (circle, square, triangle, star, ring; red,
+            orange, yellow, green, cyan, blue, purple, pink; positions, relations, backgrounds). Its model card:
+            docs/model.md, and its card data: darkroom.json in its folder (Fixtures/models/darkroom-shapes-v1).
+            It reads "a", "an", "one" and "single" but does not follow them: without a position it draws two
+            objects; give one object a position ("a blue circle in the centre"). "two" works; "three" is unknown.
+            Words a model's card does not list are named in a warning before it runs. Sizes must be multiples of
+            the model's size step (16 for the shipped model); a size more than twice or less than half the
+            declared native size on a side is refused (--any-size makes it anyway).
             Unset options come from the settings (`darkroom settings list`), else built-in defaults.
             Creates the library when missing. Ctrl-C cancels between steps (the job is recorded as cancelled).
+            Progress (model loading, prompt encoding, steps, picture N of a batch) goes to stderr: see --progress.
 
             Examples:
               darkroom generate "a red circle above a blue square"
-              darkroom generate "two green stars" --seed 7 --steps 8 --output stars.png
-              darkroom generate "a cat" --model ~/models/tiny-sd --size 512x512 --scheduler dpmpp-2m-karras
+              darkroom generate "two blue circles side by side" --seed 7 --output circles.png
+              darkroom generate "a yellow ring in the centre on a striped background" --count 4
+              darkroom generate "a castle" --model ~/models/tiny-sd --size 512x512 --scheduler dpmpp-2m-karras
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -27,7 +38,9 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Guidance scale (1 disables classifier-free guidance).") var guidance: Double?
     @Option(help: "ddim, euler, euler-a, dpmpp-2m, dpmpp-2m-karras or lcm (default: settings generate.scheduler, else euler-a).")
     var scheduler: String?
-    @Option(help: ArgumentHelp("Picture size.", valueName: "WxH")) var size: String?
+    @Option(help: ArgumentHelp("Picture size: multiples of the model's size step, near its native size (shipped model: 64x64, step 16).",
+                               valueName: "WxH")) var size: String?
+    @Flag(name: .customLong("any-size"), help: "Make a size far from the model's native size anyway.") var anySize = false
     @Option(help: "Noise generator; only `torch` (torch.Generator on CPU, as diffusers) exists.") var rng: String = "torch"
     @Option(help: ArgumentHelp("Also write the PNG here (with --count, the last one); its bytes depend only on the parameters, so the same settings give the same file.", valueName: "file")) var output: String?
     @Option(help: "Make N pictures with seeds seed, seed+1, … as one batch.") var count: Int = 1
@@ -35,6 +48,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(help: "Print the finished item as JSON.") var json = false
     @Flag(name: .customLong("no-preview"), help: "Draw only the progress bar, no live picture preview (also: DARKROOM_PREVIEW=0).")
     var noPreview = false
+    @OptionGroup var progress: ProgressOptions
 
     static let schedulers = ["ddim", "euler", "euler-a", "dpmpp-2m", "dpmpp-2m-karras", "lcm"]
 
@@ -64,22 +78,31 @@ struct GenerateCommand: AsyncParsableCommand {
             width: size.flatMap(Self.parseSize)?.0 ?? defaults.width, height: size.flatMap(Self.parseSize)?.1 ?? defaults.height)
         try await library.checkPrompt(prompt)
         let modelFolder = try ModelLocator.locate(explicit: model ?? defaults.model)
+        // What the model cannot draw is said (or refused) before any job row exists.
+        for warning in try ModelAdvice.check(request, card: try ModelAdvice.card(of: modelFolder), anySize: anySize) {
+            Console.note(warning)
+        }
         if queue {
             let ids = try await library.enqueue(request, count: count, modelID: modelFolder.lastPathComponent, modelPath: modelFolder.path)
             for id in ids { Console.print(id) }
             Console.note("Queued \(ids.count) job(s); run them with `darkroom queue run`.")
             return
         }
+        let display = ProgressLine(style: json && progress.progress == .auto ? .silent : progress.style, preview: !noPreview)
+        display.loadingModel(modelFolder.lastPathComponent)
         let generator = try EngineGenerator.load(modelDirectory: modelFolder)
+        display.modelLoaded()
         let batchID = count > 1 ? StableID.make() : nil
         var made: [GalleryItem] = []
         for index in 0..<count {
             var item = request
             item.seed = request.seed &+ UInt64(index)
+            display.beginPicture(index + 1, of: count)
             made.append(try await GenerationRunner.run(
                 item, in: library, using: generator, batch: batchID.map { BatchPosition(id: $0, index: index) },
-                modelPath: modelFolder.path, showProgress: !json, preview: !noPreview))
+                modelPath: modelFolder.path, display: display))
         }
+        display.done(pictures: made.count)
         if let output, let last = made.last {
             try Library.writeExport(library.reproduciblePNG(last), to: URL(fileURLWithPath: output))
         }
@@ -91,32 +114,51 @@ struct GenerateCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs one job in the foreground for the CLI: progress bar on a terminal, Ctrl-C cancels cleanly.
+/// Runs one job in the foreground for the CLI: progress on stderr, Ctrl-C cancels cleanly.
 enum GenerationRunner {
+    /// Runs `request`; `display` (shared by a batch) shows its progress, else a bar on a terminal when
+    /// `showProgress`. A size the model cannot draw (not a multiple of its size step) is refused before
+    /// any row is recorded.
     static func run(_ request: GenerationRequest, in library: Library, using generator: any ImageGenerator,
                     parentID: String? = nil, batch: BatchPosition? = nil, modelPath: String?,
-                    showProgress: Bool, preview: Bool = true) async throws -> GalleryItem {
-        try await foreground(showProgress: showProgress, preview: preview) { progress in
+                    showProgress: Bool = true, preview: Bool = true, display: ProgressLine? = nil) async throws -> GalleryItem {
+        if let card = (generator as? EngineGenerator)?.card {
+            for warning in try ModelAdvice.check(request, card: card, anySize: true) where display == nil { Console.note(warning) }
+        }
+        let progress = display ?? ProgressLine(style: showProgress && Console.stderrIsTTY ? .bar : .silent, preview: preview)
+        return try await foreground(progress, library: library) { report in
             try await library.runGeneration(request, using: generator, parentID: parentID, batch: batch, modelPath: modelPath,
-                                            progress: progress)
+                                            progress: report)
         }
     }
 
     /// Runs one queued job (claimed atomically) with the same progress and Ctrl-C handling.
-    static func runQueued(_ id: String, in library: Library, using generator: any ImageGenerator) async throws -> GalleryItem? {
-        try await foreground(showProgress: true) { progress in
-            try await library.runQueuedJob(id, using: generator, progress: progress)
+    static func runQueued(_ id: String, in library: Library, using generator: any ImageGenerator,
+                          display: ProgressLine? = nil) async throws -> GalleryItem? {
+        let progress = display ?? ProgressLine(style: Console.stderrIsTTY ? .bar : .silent)
+        return try await foreground(progress, library: library) { report in
+            try await library.runQueuedJob(id, using: generator, progress: report)
         }
     }
 
-    /// Runs `job` in a task that the first Ctrl-C cancels, drawing its progress on a terminal.
+    /// Runs `job` in a task that the first Ctrl-C cancels, drawing its progress; the finished picture
+    /// replaces the preview.
     private static func foreground<T: Sendable>(
-        showProgress: Bool, preview: Bool = true,
+        _ progress: ProgressLine, library: Library,
         _ job: @escaping @Sendable (@escaping @Sendable (GenerationProgress) -> Void) async throws -> T
     ) async throws -> T {
-        let progress = ProgressLine(enabled: Console.stderrIsTTY && showProgress, preview: preview)
-        let runner = Task { try await job { progress.report($0) } }
-        let interrupts = InterruptHandler { runner.cancel() }
+        let runner = Task {
+            try await job { event in
+                if case .finished(let item) = event {
+                    let path = item.image.map { library.url(of: $0.path) }
+                    let pixels = path.flatMap { try? Data(contentsOf: $0) }.flatMap { try? PNGCodec.decode($0).image }
+                    progress.finished(item, pixels: pixels, path: path?.path)
+                } else {
+                    progress.report(event)
+                }
+            }
+        }
+        let interrupts = InterruptHandler(onFirst: { progress.cancelling(); runner.cancel() }, onSecond: { progress.finish() })
         defer {
             interrupts.stop()
             progress.finish()

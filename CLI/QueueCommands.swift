@@ -29,16 +29,25 @@ struct QueueCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "run", abstract: "Run queued jobs, oldest first, until the queue is empty.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Run at most this many jobs.") var limit: Int?
+        @OptionGroup var progress: ProgressOptions
         func run() async throws {
             let library = try global.open()
             var generators: [String: EngineGenerator] = [:]
             var done = 0, failed = 0
+            // Job N of the queue as it was at the start (jobs queued meanwhile run too, and raise the total).
+            let display = ProgressLine(style: progress.style)
+            var total = try await library.queuedJobs().filter { $0.status == .queued }.count
+            if let limit { total = min(total, limit) }
             while limit.map({ done + failed < $0 }) ?? true {
                 guard let job = try await library.queuedJobs().first(where: { $0.status == .queued }) else { break }
+                total = max(total, done + failed + 1)
+                display.beginPicture(done + failed + 1, of: total)
                 let generator: EngineGenerator
                 do {
                     let folder = try ModelLocator.locate(explicit: job.modelPath)
                     if let cached = generators[folder.path] { generator = cached } else {
+                        display.loadingModel(folder.lastPathComponent)
+                        defer { display.modelLoaded() }
                         generator = try EngineGenerator.load(modelDirectory: folder)
                         generators[folder.path] = generator
                     }
@@ -49,7 +58,7 @@ struct QueueCommand: AsyncParsableCommand {
                     continue
                 }
                 do {
-                    if let item = try await GenerationRunner.runQueued(job.id, in: library, using: generator) {
+                    if let item = try await GenerationRunner.runQueued(job.id, in: library, using: generator, display: display) {
                         Console.print(GenerationRunner.summary(item, library: library))
                         done += 1
                     }
@@ -58,6 +67,7 @@ struct QueueCommand: AsyncParsableCommand {
                     failed += 1
                 }
             }
+            display.done(pictures: done)
             Console.note("Ran \(done) job(s), \(failed) failed.")
             if failed > 0 { throw CLIFailure(code: .generationFailed, message: "error: \(failed) job(s) failed (see above).") }
         }

@@ -2,6 +2,11 @@ import DarkroomEngine
 import DarkroomImaging
 import Foundation
 
+/// What a model folder says it can do (its `darkroom.json` card data, completed from its configs).
+public typealias ModelCard = DarkroomEngine.ModelCard
+/// What a model card says about a picture size.
+public typealias SizeVerdict = DarkroomEngine.SizeVerdict
+
 /// The embedded diffusion engine (``DarkroomEngine/DiffusionPipeline``) as an ``ImageGenerator``.
 ///
 /// Loading reads and validates the whole diffusers folder once; each ``generate(_:)`` runs the
@@ -11,6 +16,8 @@ public struct EngineGenerator: ImageGenerator {
     public let modelID: String
     /// The loaded pipeline.
     public let pipeline: DiffusionPipeline
+    /// What the model says it can do.
+    public let card: ModelCard
 
     /// Loads the diffusers model in `modelDirectory`.
     ///
@@ -19,7 +26,8 @@ public struct EngineGenerator: ImageGenerator {
     public static func load(modelDirectory: URL) throws -> EngineGenerator {
         do {
             return EngineGenerator(modelID: modelDirectory.standardizedFileURL.lastPathComponent,
-                                   pipeline: try DiffusionPipeline(modelDirectory: modelDirectory))
+                                   pipeline: try DiffusionPipeline(modelDirectory: modelDirectory),
+                                   card: try ModelCard.load(modelDirectory: modelDirectory))
         } catch {
             throw LibraryError.generatorUnavailable("the model in \(modelDirectory.path) cannot be loaded: \(error)")
         }
