@@ -30,6 +30,13 @@ struct RelayServeCommand: AsyncParsableCommand {
     @Option(help: "Largest blob upload part (and single-request blob), in bytes.")
     var maxPartBytes: Int?
 
+    @Option(help: ArgumentHelp("Requests per second each device may make (default 100).",
+                               discussion: "Past the burst, a device gets 429 with Retry-After; Darkroom clients wait and go on."))
+    var rate: Double?
+
+    @Option(help: "Requests a device may make at once before --rate applies (default 1000).")
+    var burst: Double?
+
     func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -42,6 +49,11 @@ struct RelayServeCommand: AsyncParsableCommand {
         var configuration = RelayConfiguration()
         if let maxObjectBytes { configuration.maxObjectBytes = maxObjectBytes }
         if let maxPartBytes { configuration.maxPartBytes = maxPartBytes }
+        guard (rate ?? 1) > 0, (burst ?? 1) >= 1 else { throw ValidationError("--rate must be above 0 and --burst at least 1.") }
+        if rate != nil || burst != nil {
+            configuration.deviceRateLimit = .init(ratePerSecond: rate ?? configuration.deviceRateLimit.ratePerSecond,
+                                                  burst: burst ?? configuration.deviceRateLimit.burst)
+        }
         let server = RelayServer(storage: try location.open(logger: logger), configuration: configuration, logger: logger)
         let host = self.host
         try await server.run(host: host, port: port) { bound in

@@ -30,10 +30,12 @@ public struct RelayConfiguration: Sendable {
     public var maxJoinBytes: Int = 64 << 10
     /// How far a request's timestamp may be from the relay's clock, in seconds.
     public var signatureWindowSeconds: Int64 = 300
-    /// Requests per device (all of its libraries' requests signed by it).
-    public var deviceRateLimit = RateLimit(ratePerSecond: 50, burst: 200)
+    /// Requests per device (all of its libraries' requests signed by it). A first sync of a
+    /// phone's library puts one blob per picture: the burst lets a few thousand go at full speed,
+    /// then clients slow to the rate, waiting out each 429 as its `Retry-After` asks.
+    public var deviceRateLimit = RateLimit(ratePerSecond: 100, burst: 1000)
     /// Requests per library (all devices together).
-    public var libraryRateLimit = RateLimit(ratePerSecond: 200, burst: 800)
+    public var libraryRateLimit = RateLimit(ratePerSecond: 400, burst: 4000)
     /// Unsigned join requests per library.
     public var joinRateLimit = RateLimit(ratePerSecond: 0.2, burst: 5)
     /// Most names per listing page.

@@ -105,6 +105,15 @@ public actor FolderTransport: SyncTransport {
         do { return try Data(contentsOf: url) } catch { throw TransportError.notFound(name) }
     }
 
+    /// Whether the file holding `name` is there (a full listing when this transport has not seen it).
+    public func contains(_ name: ObjectName) async throws -> Bool {
+        if let url = knownPaths[name], FileManager.default.fileExists(atPath: url.path) { return true }
+        knownPaths[name] = nil
+        _ = try await list(after: nil)
+        guard let url = knownPaths[name] else { return false }
+        return FileManager.default.fileExists(atPath: url.path)
+    }
+
     private func loadOwnIndex() throws -> [ObjectName: URL] {
         if let ownIndex { return ownIndex }
         let folder = root.appendingPathComponent(writer.rawValue)

@@ -32,12 +32,18 @@ public struct HTTPTransport: SyncTransport {
         public var initialDelay: Duration
         /// Longest wait between two tries.
         public var maximumDelay: Duration
+        /// How long one request waits in all while the relay answers 429 (rate limited) or 503
+        /// (busy), each time as its `Retry-After` asks; past that the request fails with
+        /// ``TransportError/rateLimited(retryAfterSeconds:)``.
+        public var rateLimitPatience: Duration
 
         /// A policy with explicit parts.
-        public init(attempts: Int = 6, initialDelay: Duration = .milliseconds(100), maximumDelay: Duration = .seconds(2)) {
+        public init(attempts: Int = 6, initialDelay: Duration = .milliseconds(100), maximumDelay: Duration = .seconds(2),
+                    rateLimitPatience: Duration = .seconds(120)) {
             self.attempts = max(1, attempts)
             self.initialDelay = initialDelay
             self.maximumDelay = maximumDelay
+            self.rateLimitPatience = rateLimitPatience
         }
     }
 
@@ -124,6 +130,8 @@ public struct HTTPTransport: SyncTransport {
         var received = Data()
         var expectedSize: Int? = nil
         var attempt = 0
+        var waited: Duration = .zero
+        var limited = 0
         while true {
             attempt += 1
             do {
@@ -149,6 +157,13 @@ public struct HTTPTransport: SyncTransport {
                 }
                 let body = try await response.body.collect(upTo: 1 << 16)
                 let reply = Reply(status: status, headers: response.headers, body: Data(body.readableBytesView))
+                if status == 429 || status == 503, let pause = rateLimitPause(reply, waited: waited, times: limited) {
+                    limited += 1
+                    waited += pause
+                    attempt -= 1
+                    try await Task.sleep(for: pause)
+                    continue
+                }
                 if status >= 500, attempt < retryPolicy.attempts {
                     try await Task.sleep(for: delay(attempt))
                     continue
@@ -163,6 +178,19 @@ public struct HTTPTransport: SyncTransport {
                 guard case .unreachable = mapped, attempt < retryPolicy.attempts else { throw mapped }
                 try await Task.sleep(for: delay(attempt))
             }
+        }
+    }
+
+    /// Whether the relay stores `name`: a ranged read of its first byte (an answer, not the object).
+    public func contains(_ name: ObjectName) async throws -> Bool {
+        let reply = try await exchange("GET", path: objectPath(name), body: Data(), signed: !name.rawValue.hasPrefix("recovery/"),
+                                       extraHeaders: [("Range", "bytes=0-0")])
+        switch reply.status {
+        case 200, 206, 416: return true   // 416: an empty object has no first byte
+        case 404: return false
+        default:
+            try check(reply, name: name)
+            return true
         }
     }
 
@@ -208,21 +236,45 @@ public struct HTTPTransport: SyncTransport {
 
     private func objectPath(_ name: ObjectName) -> String { "/v1/libraries/\(library)/objects/\(name.rawValue)" }
 
+    /// How long to wait before asking again after a 429 or 503: the answer's `Retry-After`
+    /// (seconds), else an exponential backoff from ``RetryPolicy/initialDelay``; with up to half
+    /// again of random jitter so devices limited together do not come back together. Nil once
+    /// the request has waited ``RetryPolicy/rateLimitPatience`` in all.
+    private func rateLimitPause(_ reply: Reply, waited: Duration, times: Int) -> Duration? {
+        let asked = reply.headers.first(name: "Retry-After").flatMap(Int.init).map { Duration.seconds(max(0, $0)) }
+        let base = asked ?? min(retryPolicy.initialDelay * (1 << min(times, 16)), retryPolicy.maximumDelay)
+        let floor = max(base, .milliseconds(50))
+        let pause = floor + floor * Double.random(in: 0...0.5)
+        return waited + pause <= retryPolicy.rateLimitPatience ? pause : nil
+    }
+
     private func delay(_ attempt: Int) -> Duration {
         let factor = 1 << min(attempt - 1, 20)
         return min(retryPolicy.initialDelay * factor, retryPolicy.maximumDelay)
     }
 
-    /// Sends one request, retrying connection errors and 5xx answers; returns the final answer.
-    private func exchange(_ method: String, path: String, query: String? = nil, body: Data, signed: Bool) async throws -> Reply {
+    /// Sends one request, retrying connection errors and 5xx answers, and waiting out 429 and 503
+    /// answers as their `Retry-After` asks (``RetryPolicy/rateLimitPatience`` in all); returns the
+    /// final answer.
+    private func exchange(_ method: String, path: String, query: String? = nil, body: Data, signed: Bool,
+                          extraHeaders: [(String, String)] = []) async throws -> Reply {
         var attempt = 0
+        var waited: Duration = .zero
+        var limited = 0
         while true {
             attempt += 1
             do {
-                let request = try makeRequest(method, path: path, query: query, body: body, signed: signed, extraHeaders: [])
+                let request = try makeRequest(method, path: path, query: query, body: body, signed: signed, extraHeaders: extraHeaders)
                 let response = try await client.execute(request, timeout: timeAmount)
                 let collected = try await response.body.collect(upTo: 64 << 20)
                 let reply = Reply(status: Int(response.status.code), headers: response.headers, body: Data(collected.readableBytesView))
+                if reply.status == 429 || reply.status == 503, let pause = rateLimitPause(reply, waited: waited, times: limited) {
+                    limited += 1
+                    waited += pause
+                    attempt -= 1   // a limit is not a failed try
+                    try await Task.sleep(for: pause)
+                    continue
+                }
                 if reply.status >= 500, attempt < retryPolicy.attempts {
                     try await Task.sleep(for: delay(attempt))
                     continue

@@ -78,6 +78,21 @@ public protocol SyncTransport: Sendable {
     func list(after cursor: TransportCursor?) async throws -> TransportListing
     /// The bytes stored under `name`.
     func get(_ name: ObjectName) async throws -> Data
+    /// Whether an object is stored under `name`, without fetching it where the transport can
+    /// (the freshness check asks this of every log's newest verified envelope on every run).
+    func contains(_ name: ObjectName) async throws -> Bool
+}
+
+extension SyncTransport {
+    /// Fetches the object to tell: transports that can ask more cheaply implement their own.
+    public func contains(_ name: ObjectName) async throws -> Bool {
+        do {
+            _ = try await get(name)
+            return true
+        } catch TransportError.notFound {
+            return false
+        }
+    }
 }
 
 extension SyncTransport {

@@ -20,6 +20,10 @@ public enum Detection: Sendable, Equatable, CustomStringConvertible {
     case forked(DeviceID, sequence: UInt64)
     /// The transport lists fewer envelopes of a log than this device already verified.
     case rolledBack(DeviceID, listedUpTo: UInt64, verified: UInt64)
+    /// The transport no longer serves an object this device verified or wrote (a log's newest
+    /// envelope, this device's newest checkpoint): restored from an older copy, or hiding it from
+    /// this device.
+    case headMissing(ObjectName)
     /// A signed checkpoint says the log goes further than the transport shows.
     case withheld(DeviceID, claimed: UInt64, available: UInt64, reportedBy: DeviceID)
     /// A checkpoint older than one already seen from the same signer.
@@ -44,6 +48,7 @@ public enum Detection: Sendable, Equatable, CustomStringConvertible {
         case .reordered(let d): return "log \(d): listed out of order"
         case .gap(let d, let m): return "log \(d): envelopes #\(m.lowerBound)...#\(m.upperBound) missing (dropped or not arrived yet); later ones held back"
         case .forked(let d, let s): return "log \(d): two different histories at #\(s) (fork)"
+        case .headMissing(let n): return "\(n): verified earlier but no longer served (the transport was rolled back to an older state, or hides it from this device)"
         case .rolledBack(let d, let l, let v): return "log \(d): transport lists up to #\(l) but #\(v) was already verified (rolled back or truncated)"
         case .withheld(let d, let c, let a, let by): return "log \(d): \(by)'s checkpoint says #\(c) exists but only #\(a) is available (withheld, or still in transit)"
         case .staleCheckpoint(let n, let s, let c): return "\(n): checkpoint #\(c) from \(s) is older than one already seen"

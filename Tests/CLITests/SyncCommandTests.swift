@@ -91,9 +91,9 @@ final class RelayProcess {
     let process = Process()
     private(set) var port = 0
 
-    init(storage: String) throws {
+    init(storage: String, port requested: Int = 0, extra: [String] = []) throws {
         process.executableURL = CLIHarness.executable
-        process.arguments = ["relay", "serve", "--port", "0", "--storage", storage]
+        process.arguments = ["relay", "serve", "--port", "\(requested)", "--storage", storage] + extra
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice

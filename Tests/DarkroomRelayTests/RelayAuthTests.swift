@@ -187,8 +187,10 @@ extension RelayTests {
             // first three, the fourth finds the bucket empty.
             configuration.deviceRateLimit = .init(ratePerSecond: 0.01, burst: 3)
             try await withRelay(backend, configuration: configuration) { relay in
-                // The membership uploads used A's burst; B has its own bucket.
-                let b = relay.transport(relay.b)
+                // The membership uploads used A's burst; B has its own bucket. B does not wait
+                // out the limit here (no patience), so the 429 itself is seen.
+                var b = relay.transport(relay.b)
+                b.retryPolicy.rateLimitPatience = .zero
                 for _ in 0..<3 { _ = try await b.list(after: nil) }
                 do {
                     _ = try await b.list(after: nil)
@@ -197,6 +199,17 @@ extension RelayTests {
                     #expect((90...100).contains(retryAfter), "Retry-After \(retryAfter)")
                 }
                 _ = try await relay.transport(relay.c).list(after: nil)
+            }
+        }
+
+        @Test(arguments: RelayBackend.available)
+        func aClientWaitsOutTheRateLimitAndGoesOn(backend: RelayBackend) async throws {
+            var configuration = RelayConfiguration()
+            configuration.deviceRateLimit = .init(ratePerSecond: 20, burst: 2)
+            try await withRelay(backend, configuration: configuration) { relay in
+                let b = relay.transport(relay.b)
+                // Past the burst, requests get 429 and are sent again after Retry-After.
+                for _ in 0..<5 { _ = try await b.list(after: nil) }
             }
         }
     }

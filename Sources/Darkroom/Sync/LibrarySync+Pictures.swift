@@ -86,4 +86,30 @@ extension LibrarySync {
         }
         return fetched
     }
+
+    /// The blob of picture `hash` for a push: the one an earlier run uploaded when the transport
+    /// still has it, else a new upload. Each upload is recorded (its reference sealed under the
+    /// device key) before it is put, so a run that fails after uploading — a
+    /// relay that rate-limits, a killed process — reuses it instead of leaving it behind and
+    /// uploading the picture again. Returns the reference and whether it was uploaded now.
+    func pictureBlob(hash: String, transport: any SyncTransport) async throws -> (BlobReference, uploaded: Bool) {
+        let key = Meta.uploadedPrefix + hash
+        let deviceKey = try loadDeviceKey()
+        if let sealed = try await database.read({ db in try SyncChangeLog.meta(key, db) }),
+           let opened = try? KeyringFile.open(sealed, deviceKey: deviceKey),
+           let reference = try? JSONDecoder().decode(BlobReference.self, from: opened),
+           reference.plaintextSHA256 == hash, try await transport.contains(reference.name) {
+            return (reference, false)
+        }
+        // Sealed first, recorded, then put: a run killed between record and put leaves a record of
+        // a blob the transport never got, which the next run replaces (nothing left behind).
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("blob-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let reference = try BlobSealer.seal(fileAt: library.url(of: ImageFileStore.imagePath(hash: hash)), to: temporary,
+                                            plaintextSHA256: hash)
+        let sealed = KeyringFile.seal(try JSONEncoder().encode(reference), deviceKey: deviceKey)
+        try await database.write { db in try SyncChangeLog.setMeta(key, sealed, db) }
+        try await transport.put(try Data(contentsOf: temporary), name: reference.name)
+        return (reference, true)
+    }
 }

@@ -44,7 +44,7 @@ public final class LibrarySync: Sendable {
         static let verifier = "verifier", join = "join", checkpointCounter = "checkpoint-counter"
         static let lastRun = "last-run", deviceName = "device-name", passphraseProtectedKey = "device-key"
         static let unpublished = "membership-unpublished"
-        static let outboxPrefix = "outbox/", pairingPrefix = "pairing/"
+        static let outboxPrefix = "outbox/", pairingPrefix = "pairing/", uploadedPrefix = "uploaded/"
         static let picturePrefix = SyncChangeLog.pendingPicturePrefix
     }
 
@@ -355,6 +355,16 @@ public final class LibrarySync: Sendable {
             throw SyncFailure.revoked
         }
         report.detections = pulled.detections
+        // Freshness, on every run: the transport must still serve what this device verified
+        // and wrote. A rolled-back or selectively hiding transport stops the run here: nothing
+        // is applied, nothing is sent on top of the older state, and the next run checks again.
+        try await flushOutbox(transport)
+        let missing = try await missingHeads(verifier.state, fetched: pulled.accepted, identity: identity, transport: transport)
+        if !missing.isEmpty {
+            report.detections += missing
+            try await recordLastRun(report)
+            return report
+        }
         try await apply(pulled.accepted, verifier: verifier, transport: transport, into: &report)
         if try await !picturesAreLazy() {
             var unusable: [Detection] = []
@@ -393,11 +403,16 @@ public final class LibrarySync: Sendable {
         }
 
         try await writeCheckpoint(verifier: try await loadVerifierState(), keyring: keyring, identity: identity, transport: transport)
+        try await recordLastRun(report)
+        return report
+    }
+
+    /// Keeps when the run finished and the problems it found, for `sync status`.
+    private func recordLastRun(_ report: SyncRunReport) async throws {
         let problems = report.violations.map(\.description)
         try await database.write { db in
             try SyncChangeLog.setMeta(Meta.lastRun, try JSONEncoder().encode(LastRun(finished: Date(), problems: problems)), db)
         }
-        return report
     }
 
     /// Per log, the highest envelope sequence every active device has applied: this device's
@@ -507,6 +522,7 @@ public final class LibrarySync: Sendable {
                     try SyncChangeLog.setMeta(Self.outboxKey(head.sequence), envelope.bytes, db)
                     try SyncChangeLog.setMeta(Meta.writer, writerData, db)
                     try SyncChangeLog.markSent(batch.changes, device: identity.id.rawValue, sequence: Int64(head.sequence), db)
+                    for hash in batch.pictures { try SyncChangeLog.setMeta(Meta.uploadedPrefix + hash, nil, db) }
                     var state = try Self.verifierState(db)
                     var verifier = LogVerifier(library: keyring.library, state: state)
                     verifier.recordOwnEnvelope(device: identity.id, head: head)
@@ -535,6 +551,8 @@ public final class LibrarySync: Sendable {
         var uploadedBlobs = 0
         /// The batch is one change too large for any envelope: to skip, not send.
         var oversized = false
+        /// The pictures whose blobs the batch refers to (their upload records go once it is sealed).
+        var pictures: [String] = []
     }
 
     /// Starts preparing the pending changes that follow `previous` (nil: from the oldest), at
@@ -563,10 +581,10 @@ public final class LibrarySync: Sendable {
             var sent = changes
             for index in sent.indices where sent[index].entity == .generation && sent[index].field == "*" {
                 guard let hash = String.fromDatabaseValue(sent[index].values["image_hash"] ?? .null) else { continue }
-                let path = ImageFileStore.imagePath(hash: hash)
-                let reference = try await BlobSealer.upload(fileAt: library.url(of: path), plaintextSHA256: hash, to: transport)
+                let (reference, uploaded) = try await pictureBlob(hash: hash, transport: transport)
                 sent[index].values["blob"] = try JSONEncoder().encode(reference).databaseValue
-                batch.uploadedBlobs += 1
+                if uploaded { batch.uploadedBlobs += 1 }
+                batch.pictures.append(hash)
             }
             batch.payload = SyncChangeCodec.encode(sent)
             return batch
