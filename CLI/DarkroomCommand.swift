@@ -1,4 +1,5 @@
 import ArgumentParser
+import Darkroom
 import DarkroomImaging
 import Foundation
 
@@ -23,6 +24,22 @@ struct DarkroomCommand: AsyncParsableCommand {
         ])
 }
 
+extension DarkroomCommand {
+    /// The names `darkroom` takes as its first word: every subcommand and `help`.
+    static var commandNames: [String] {
+        configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+    }
+
+    /// For a first word that is no command (`darkroom lsit`), the message naming it with the closest
+    /// commands; nil when the first word is a command, an option, or absent.
+    static func unknownCommandMessage(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-"), !commandNames.contains(first) else { return nil }
+        let hint = NameSuggestion.closest(to: first, among: commandNames)
+        let suggestion = hint.isEmpty ? "" : " Did you mean \(hint.map { "'\($0)'" }.joined(separator: " or "))?"
+        return "error: '\(first)' is not a darkroom command.\(suggestion) See 'darkroom --help'."
+    }
+}
+
 /// The CLI's version string.
 enum DarkroomVersion {
     static let string = "0.1.0"
@@ -39,7 +56,11 @@ enum DarkroomMain {
         // A write past a file-size limit then fails with EFBIG (reported as "disk full") instead of killing us.
         signal(SIGXFSZ, SIG_IGN)
         do {
-            var command = try DarkroomCommand.parseAsRoot(GlobalOptions.movingLibraryOption(Array(CommandLine.arguments.dropFirst())))
+            let arguments = GlobalOptions.movingLibraryOption(Array(CommandLine.arguments.dropFirst()))
+            if let message = DarkroomCommand.unknownCommandMessage(arguments) {
+                throw CLIFailure(code: .usage, message: message)
+            }
+            var command = try DarkroomCommand.parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -9,49 +9,90 @@ struct ExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Copy pictures out of the library with their metadata.",
         discussion: """
-            Pictures are copied byte for byte, with their A1111 `parameters` and Darkroom JSON metadata.
-            --no-prompt rewrites them without prompt and negative prompt (and drops other programs' text).
-            --sidecar writes NAME.json beside each picture with every field (the `show --json` schema).
+            Choose what to export by ids, with --all, or with a selection: --search (the `list` search
+            syntax), --album, --tag, --favorites (combined, all must match). Pictures are copied byte for
+            byte, with the metadata they carry (an imported picture keeps its tool's metadata).
+            --no-prompt rewrites them without prompt and negative prompt (keeping the original tool's
+            settings line). --sidecar writes NAME.json beside each picture with every field (the
+            `show --json` schema).
+
+            Files are named darkroom-<first 12 id characters>.png. A file already in the folder is never
+            replaced: the same file is left as it is ("already there"), a different one gets the next free
+            name (…-2.png); --overwrite replaces it instead.
 
             Examples:
               darkroom export 3f2a --to ~/Pictures
               darkroom export --all --to backup --sidecar
+              darkroom export --album "Best of" --to best
+              darkroom export --search "red circle -blue" --favorites --to picks --no-prompt
             """)
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Generation ids (any unique prefix).") var ids: [String] = []
     @Flag(help: "Export every live generation that has a picture.") var all = false
+    @Option(help: ArgumentHelp("Only generations matching this search (the `list` syntax).", valueName: "text")) var search: String?
+    @Option(help: "Only members of this album.") var album: String?
+    @Option(help: "Only generations with this tag.") var tag: String?
+    @Flag(help: "Only favourites.") var favorites = false
     @Option(help: ArgumentHelp("The folder to write into (created when missing).", valueName: "dir")) var to: String
     @Flag(name: .customLong("no-prompt"), help: "Leave the prompt and negative prompt out of the files.") var noPrompt = false
     @Flag(help: "Write a JSON sidecar beside each picture.") var sidecar = false
     @Flag(name: .customLong("include-flagged"), help: "Also export pictures hidden by a safety flag.") var includeFlagged = false
+    @Flag(help: "Replace files of the same name in the folder instead of choosing a new name.") var overwrite = false
+    @OptionGroup var progress: ProgressOptions
+
+    /// True when a selection option narrows what is exported.
+    private var selects: Bool { search != nil || album != nil || tag != nil || favorites }
 
     func validate() throws {
-        if all == !ids.isEmpty { throw ValidationError("Give generation ids or --all (not both).") }
+        if ids.isEmpty && !all && !selects {
+            throw ValidationError("Give generation ids, --all, or a selection (--search, --album, --tag, --favorites).")
+        }
+        if !ids.isEmpty && (all || selects) {
+            throw ValidationError("Give generation ids or --all/a selection, not both.")
+        }
     }
 
     func run() async throws {
         let library = try global.open()
         var items: [GalleryItem]
-        if all {
-            var query = GalleryQuery()
+        var hidden = 0
+        if ids.isEmpty {
+            var query: GalleryQuery
+            do {
+                query = try GalleryQuery.checkedParse(search: search ?? "")
+            } catch let error as SearchTermError {
+                throw CLIFailure(code: .usage, message: "error: \(ListCommand.words(for: error))")
+            }
+            query.album = album ?? query.album
+            query.tag = tag ?? query.tag
+            query.favoritesOnly = favorites
             query.includeFlagged = includeFlagged
             items = try await library.items(query)
+            hidden = try await library.hiddenCount(query)
         } else {
             items = []
             for id in ids { items.append(try await library.item(id)) }
-        }
-        let hidden = items.filter { $0.isFlagged && !includeFlagged }
-        if !hidden.isEmpty {
-            Console.note("Skipped \(hidden.count) item(s) hidden by a safety flag (add --include-flagged to export them).")
+            hidden = items.filter { $0.isFlagged && !includeFlagged }.count
             items.removeAll { $0.isFlagged && !includeFlagged }
         }
+        if hidden > 0 { Console.note(Console.hiddenNote(hidden) + " Add --include-flagged to export them.") }
         try await LazyPictures.fetch(items, library: library)
-        let exported = try await library.export(items, to: URL(fileURLWithPath: to), includePrompt: !noPrompt, sidecar: sidecar,
-                                                includeFlagged: includeFlagged)
-        for file in exported { Console.print(file.picture.path) }
+        // One item at a time, so that progress moves with each picture written.
+        let reporter = ProgressReporter(task: "export", unit: "pictures", style: progress.style)
+        var exported: [ExportedFile] = []
+        for (index, item) in items.enumerated() {
+            exported += try await library.export([item], to: URL(fileURLWithPath: to), includePrompt: !noPrompt, sidecar: sidecar,
+                                                 includeFlagged: includeFlagged, overwrite: overwrite)
+            reporter.update(done: index + 1, total: items.count, path: exported.last?.picture.path)
+        }
+        reporter.finish(done: items.count, total: items.count)
+        for file in exported { Console.print(file.picture.path + (file.alreadyThere ? "  (already there)" : "")) }
         let skipped = items.count - exported.count
-        Console.note("Exported \(exported.count) picture(s)\(skipped > 0 ? "; \(skipped) item(s) without a picture skipped" : "").")
+        let same = exported.filter(\.alreadyThere).count
+        Console.note("Exported \(exported.count - same) picture(s)"
+                     + (same > 0 ? "; \(same) already there, unchanged" : "")
+                     + (skipped > 0 ? "; \(skipped) item(s) without a picture skipped" : "") + ".")
     }
 }
 
@@ -70,15 +111,26 @@ struct ImportCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "PNG files or folders.") var paths: [String]
     @Flag(help: "Print the outcome of each file as JSON.") var json = false
+    @OptionGroup var progress: ProgressOptions
 
     func run() async throws {
         let library = try global.open(create: true)
-        let report = try await library.importImages(at: paths.map { URL(fileURLWithPath: $0) })
-        let notes = Dictionary(report.textLimitNotes.map { ($0.path, $0.notes) }, uniquingKeysWith: +)
+        let reporter = ProgressReporter(task: "import", unit: "files", style: progress.style)
+        reporter.begin(phase: "finding pictures")
+        let plan = try ImportPlan(paths.map { URL(fileURLWithPath: $0) })
+        // One file at a time through the facade, so that progress (files/s, ETA) moves with each file.
+        var reports: [ImportReport] = []
+        for (index, file) in plan.files.enumerated() {
+            reports.append(try await library.importImages(at: [file]))
+            reporter.update(done: index + 1, total: plan.files.count, path: file.path)
+        }
+        reporter.finish(done: plan.files.count, total: plan.files.count)
+        let outcomes = reports.flatMap(\.outcomes)
+        let notes = Dictionary(reports.flatMap(\.textLimitNotes).map { ($0.path, $0.notes) }, uniquingKeysWith: +)
         if json {
-            try Console.printJSON(report.outcomes.map { ImportOutcomeJSON($0, notes: notes[$0.path] ?? []) })
+            try Console.printJSON(outcomes.map { ImportOutcomeJSON($0, notes: notes[$0.path] ?? []) })
         } else {
-            for outcome in report.outcomes {
+            for outcome in outcomes {
                 switch outcome {
                 case .imported(let path, let id, let source):
                     Console.print("imported   \(id.prefix(8))  \(path)\(source.map { "  (metadata: \($0))" } ?? "")")
@@ -90,11 +142,14 @@ struct ImportCommand: AsyncParsableCommand {
                 for note in notes[outcome.path] ?? [] { Console.note("limited    \(outcome.path): \(note)") }
             }
         }
-        Console.note("\(report.importedIDs.count) imported, \(report.duplicateCount) duplicate(s), \(report.failureCount) failed"
-                     + (report.skippedNonPNG.isEmpty ? "." : ", \(report.skippedNonPNG.count) non-PNG file(s) skipped."))
-        if report.failureCount > 0 {
-            throw CLIFailure(code: report.importedIDs.isEmpty && report.duplicateCount == 0 ? .invalidInput : .partialFailure,
-                             message: "error: \(report.failureCount) file(s) could not be imported (see above).")
+        let imported = reports.reduce(0) { $0 + $1.importedIDs.count }
+        let duplicates = reports.reduce(0) { $0 + $1.duplicateCount }
+        let failures = reports.reduce(0) { $0 + $1.failureCount }
+        Console.note("\(imported) imported, \(duplicates) duplicate(s), \(failures) failed"
+                     + (plan.skippedNonPNG.isEmpty ? "." : ", \(plan.skippedNonPNG.count) non-PNG file(s) skipped."))
+        if failures > 0 {
+            throw CLIFailure(code: imported == 0 && duplicates == 0 ? .invalidInput : .partialFailure,
+                             message: "error: \(failures) file(s) could not be imported (see above).")
         }
     }
 }

@@ -9,19 +9,29 @@ struct ListCommand: AsyncParsableCommand {
         abstract: "List generations, newest first.",
         discussion: """
             SEARCH words are matched in prompts, negative prompts, tags and album names (all must match;
-            end a word with * to match a prefix). Field terms narrow further: seed:42 steps>4 rating>=3
-            model:NAME tag:NAME album:NAME scheduler:ddim status:failed.
+            end a word with * to match a prefix; "words in quotes" match as a phrase; -word leaves out
+            what holds the word). Field terms narrow further: seed:42 steps>4 rating>=3 model:NAME
+            tag:NAME album:"Best of" scheduler:ddim status:failed (values in any case). The search may
+            also be given with --search TEXT, as `prompts --search` takes it.
+
+            Items an active safety flag hides are left out, and a line on stderr says how many
+            ("N hidden by the safety policy"); --include-flagged shows them.
 
             Examples:
               darkroom list --limit 20
               darkroom list red circle --favorites
+              darkroom list fox -snow
+              darkroom list 'album:"Best of" scheduler:DDIM'
               darkroom list "seed:7 steps<=8" --json
             """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Words and field terms to search for.")
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Words, \"phrases\", -excluded words and field terms to search for.", valueName: "search"))
     var search: [String] = []
+
+    @Option(name: .customLong("search"), help: ArgumentHelp("The search, as one argument (the same syntax as the SEARCH words).", valueName: "text"))
+    var searchOption: [String] = []
 
     @Flag(name: .long, help: "Only favourites.")
     var favorites = false
@@ -65,7 +75,17 @@ struct ListCommand: AsyncParsableCommand {
     @Flag(help: "Print a JSON array (schema in docs/cli.md).")
     var json = false
 
+    /// Every option `list` takes, for "did you mean" on a mistyped one.
+    static let optionNames = ["--favorites", "--album", "--tag", "--model", "--seed", "--since", "--status", "--lineage",
+                              "--limit", "--offset", "--trashed", "--include-flagged", "--flagged", "--json", "--search", "--library"]
+
     func validate() throws {
+        // Words starting with '-' are exclusions (`-snow`); one starting with '--' is a mistyped option.
+        if let option = search.first(where: { $0.hasPrefix("--") }) {
+            let name = String(option.prefix { $0 != "=" })
+            let hint = NameSuggestion.closest(to: name, among: Self.optionNames)
+            throw ValidationError("Unknown option '\(name)'." + (hint.isEmpty ? "" : " Did you mean '\(hint[0])'?"))
+        }
         guard limit >= 0 else { throw ValidationError("--limit must be 0 or more.") }
         guard offset >= 0 else { throw ValidationError("--offset must be 0 or more.") }
         for s in status where GenerationRecord.Status(rawValue: s) == nil {
@@ -78,7 +98,12 @@ struct ListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let library = try global.open()
-        var query = GalleryQuery.parse(search: search.joined(separator: " "))
+        var query: GalleryQuery
+        do {
+            query = try GalleryQuery.checkedParse(search: (search + searchOption).joined(separator: " "))
+        } catch let error as SearchTermError {
+            throw CLIFailure(code: .usage, message: "error: \(ListCommand.words(for: error))")
+        }
         query.favoritesOnly = favorites
         if let album { query.album = album }
         if let tag { query.tag = tag }
@@ -95,10 +120,22 @@ struct ListCommand: AsyncParsableCommand {
         var items = try await library.items(query)
         let more = items.count > limit
         if more { items.removeLast() }
-        try Console.printItems(items, library: library, json: json, empty: trashed ? "The trash is empty." : "Nothing matches.")
+        let hidden = try await library.hiddenCount(query)
+        try Console.printItems(items, library: library, json: json, empty: trashed ? "The trash is empty." : "Nothing matches.",
+                               hidden: hidden)
         if more && !json {
             Console.note("More items follow: use --offset \(offset + items.count) (or `darkroom stats` for counts).")
         }
+    }
+}
+
+extension ListCommand {
+    /// A search the store could not read, in words, with "did you mean" for a mistyped field.
+    static func words(for error: SearchTermError) -> String {
+        guard case let .unknownField(_, field, known) = error, let hint = NameSuggestion.closest(to: field, among: known).first else {
+            return "\(error)"
+        }
+        return "\(error) Did you mean '\(hint):'?"
     }
 }
 

@@ -39,53 +39,28 @@ struct ShowCommand: AsyncParsableCommand {
             try Console.printJSON(GalleryItemJSON(item, folder: library.folder))
             return
         }
-        let g = item.generation
-        var lines: [(String, String)] = [
-            ("id", g.id), ("status", g.status.rawValue + (g.error.map { " — \($0)" } ?? "")), ("source", g.source.rawValue),
-            ("prompt", g.prompt), ("negative prompt", g.negativePrompt),
-            ("seed", g.unsignedSeed.map(String.init) ?? "-"), ("steps", g.steps.map(String.init) ?? "-"),
-            ("guidance", g.guidance.map { String($0) } ?? "-"), ("scheduler", g.scheduler ?? "-"),
-            ("size", g.width.flatMap { w in g.height.map { "\(w)x\($0)" } } ?? "-"),
-            ("model", g.modelID ?? "-"), ("model hash", g.modelHash ?? "-"), ("engine", g.engineVersion ?? "-"),
-            ("rng", g.rngKind ?? "-"), ("favourite", g.favorite ? "yes" : "no"), ("rating", "\(g.rating)/5"),
-            ("tags", item.tags.joined(separator: ", ")), ("albums", item.albums.joined(separator: ", ")),
-            ("created", "\(g.createdAt)"), ("queued", "\(g.queuedAt)"),
-            ("finished", g.finishedAt.map { "\($0)" } ?? "-"), ("duration", g.durationMs.map { "\($0) ms" } ?? "-"),
-            ("device", g.deviceID ?? "-"),
-        ]
-        if let variation = g.unsignedVariationSeed {
-            lines.append(("variation", "seed \(variation), strength \(g.variationStrength.map { String($0) } ?? "-")"))
+        let ancestors = try await library.ancestors(of: item.id)
+        let children = try await library.children(of: item.id)
+        let flags = try await library.flags(of: item.id)
+        let details = ShowDetails(item: item, library: library, ancestors: ancestors, children: children, flags: flags)
+        let columns = Console.columns, rows = Console.rows
+        // On a terminal too short for one field a line and a picture, fields are grouped (every one still shown).
+        var text = details.render(details.full)
+        let wantsPicture = picture != .none && item.image != nil
+        if let rows, TerminalWidth.lines(text, columns: columns) + (wantsPicture ? Self.minimumPictureRows : 0) >= rows {
+            text = details.render(details.compact)
         }
-        if let batch = g.batchID { lines.append(("batch", "\(batch) #\(g.batchIndex ?? 0)")) }
-        if let source = g.metadataSource { lines.append(("metadata from", source)) }
-        if let trashed = g.trashedAt { lines.append(("trashed", "\(trashed)")) }
-        for flag in try await library.flags(of: g.id) {
-            let state = flag.clearedAt.map { "cleared \($0) by \(flag.clearedBy ?? "?")" } ?? "active: hidden"
-            lines.append(("safety flag", "\(flag.detector) v\(flag.detectorVersion): \(flag.reason) (\(state))"))
-        }
-        if let image = item.image {
-            lines.append(("picture", library.url(of: image.path).path))
-            lines.append(("picture hash", image.hash))
-            lines.append(("picture size", "\(image.width)x\(image.height), \(image.byteSize) bytes"))
-        }
-        let ancestors = try await library.ancestors(of: g.id)
-        if !ancestors.isEmpty {
-            lines.append(("lineage", ancestors.map { String($0.id.prefix(8)) }.reversed().joined(separator: " → ") + " → this"))
-        }
-        let children = try await library.children(of: g.id)
-        if !children.isEmpty { lines.append(("children", children.map { String($0.id.prefix(8)) }.joined(separator: ", "))) }
-        let width = lines.map(\.0.count).max() ?? 0
-        let indent = "\n" + String(repeating: " ", count: width + 2)
-        for (key, value) in lines {
-            // A value's later lines are indented under it, so text in a prompt cannot pass for a field of its own.
-            let shown = TerminalText.sanitize(value).split(separator: "\n", omittingEmptySubsequences: false).joined(separator: indent)
-            Console.print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + shown)
-        }
+        Console.print(text)
         try await LazyPictures.fetch([item], library: library)
-        try drawPicture(item, library: library)
+        try drawPicture(item, library: library, rowsLeft: rows.map { $0 - TerminalWidth.lines(text, columns: columns) - 2 })
     }
 
-    private func drawPicture(_ item: GalleryItem, library: Library) throws {
+    /// The fewest rows a picture is drawn in when `--image auto` has to fit it under the fields.
+    static let minimumPictureRows = 6
+
+    /// Draws the picture in at most `rowsLeft` rows (nil: the terminal's height is unknown, up to 32 rows).
+    /// With `--image auto`, a picture that would get fewer than ``minimumPictureRows`` is not drawn.
+    private func drawPicture(_ item: GalleryItem, library: Library, rowsLeft: Int?) throws {
         guard let image = item.image else { return }
         if item.isFlagged && !includeFlagged {
             Console.note("The picture is hidden by a safety flag; add --include-flagged to draw it.")
@@ -101,11 +76,16 @@ struct ShowCommand: AsyncParsableCommand {
         case .sixel: proto = .sixel
         }
         guard proto != .none else { return }
+        if picture == .auto, let rowsLeft, rowsLeft < Self.minimumPictureRows {
+            Console.note("The picture is not drawn: the terminal is too small (\(Console.columns)x\(Console.rows ?? 0)); enlarge it, or use --image blocks.")
+            return
+        }
         let data: Data
         do { data = try Data(contentsOf: library.url(of: image.path)) } catch {
             throw LibraryError.missingImageFile(path: image.path)
         }
         let decoded = try PNGCodec.decode(data)
-        Console.printTerminalPicture(TerminalImageRenderer.render(decoded.image, as: proto, maxColumns: min(Console.columns, 64), maxRows: 32))
+        let maxRows = rowsLeft.map { max(Self.minimumPictureRows, min(32, $0)) } ?? 32
+        Console.printTerminalPicture(TerminalImageRenderer.render(decoded.image, as: proto, maxColumns: min(Console.columns, 64), maxRows: maxRows))
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The generation parameters used when a request leaves them out, from the settings
-/// (device override, else synced, else built-in default — see ``SettingsCatalog``).
+/// (device override, else synced, else built-in default — see ``SettingKey``).
 public struct GenerationDefaults: Sendable, Equatable {
     /// Denoising steps.
     public var steps = 8
@@ -26,23 +26,38 @@ public struct GenerationDefaults: Sendable, Equatable {
     /// The built-in defaults.
     public init() {}
 
-    /// The defaults as the library's settings say.
+    /// Settings whose stored value is not one the key takes (stored before values were checked, or synced
+    /// from an older version): they are ignored, and the built-in default applies.
+    public var ignoredSettings: [SettingError] = []
+
+    /// The defaults as the library's settings say (see ``SettingKey``).
     public static func load(from library: Library) async throws -> GenerationDefaults {
         var defaults = GenerationDefaults()
-        for setting in try await library.settings() {
-            let value = try? JSONSerialization.jsonObject(with: Data(setting.value.utf8), options: [.fragmentsAllowed])
-            switch setting.key {
-            case "generate.steps": if let n = value as? Int { defaults.steps = n }
-            case "generate.guidance": if let n = value as? Double { defaults.guidance = n }
-            case "generate.scheduler": if let s = value as? String { defaults.scheduler = s }
-            case "generate.size":
-                if let s = value as? String {
-                    let parts = s.lowercased().split(separator: "x").compactMap { Int($0) }
-                    if parts.count == 2 { defaults.width = parts[0]; defaults.height = parts[1] }
+        for setting in try await library.settings() where setting.key.hasPrefix("generate.") {
+            guard let key = SettingKey.named(setting.key) else { continue }
+            let canonical: String
+            do {
+                canonical = try key.canonicalValue(for: setting.value)
+            } catch let error as SettingError {
+                // A model folder that is gone is reported by `generate` when it tries to load it.
+                if case .invalidValue(_, _, .modelFolder, .noModelFolder) = error {
+                    defaults.model = SettingKey.plainText(setting.value)
+                } else {
+                    defaults.ignoredSettings.append(error)
                 }
-            case "generate.model": defaults.model = value as? String
-            case "generate.seed_mode": if let s = value as? String { defaults.seedMode = s }
-            case "generate.seed": if let n = value as? Int, n >= 0 { defaults.fixedSeed = UInt64(n) }
+                continue
+            }
+            let text = SettingKey.plainText(canonical)
+            switch key.name {
+            case "generate.steps": defaults.steps = Int(text) ?? defaults.steps
+            case "generate.guidance": defaults.guidance = Double(text) ?? defaults.guidance
+            case "generate.scheduler": defaults.scheduler = text
+            case "generate.size":
+                let sides = text.split(separator: "x").compactMap { Int($0) }
+                (defaults.width, defaults.height) = (sides[0], sides[1])
+            case "generate.model": defaults.model = canonical == "null" ? nil : text
+            case "generate.seed_mode": defaults.seedMode = text
+            case "generate.seed": defaults.fixedSeed = UInt64(text) ?? defaults.fixedSeed
             default: break
             }
         }

@@ -10,21 +10,25 @@ public struct ExportedFile: Sendable, Equatable {
     public var picture: URL
     /// Where the JSON sidecar was written, if asked for.
     public var sidecar: URL?
+    /// True when the folder already held this very file (and sidecar) under this name: nothing was written.
+    public var alreadyThere = false
 }
 
 extension Library {
     /// Exports pictures with their metadata into `folder`.
     ///
-    /// With `includePrompt` the stored file is copied byte for byte (its
-    /// metadata chunks intact: originals are never altered). Without it, the
-    /// pixels are re-encoded with Darkroom's metadata minus prompt and negative
-    /// prompt, and every foreign text chunk dropped. With `sidecar`, a
-    /// `NAME.json` beside each picture holds the item's JSON (see
-    /// ``GalleryItemJSON``). Generations without a picture are skipped.
-    /// Files are named `darkroom-<first 12 characters of the id>.png`. Items hidden by a safety flag are
+    /// With `includePrompt` the stored file is copied byte for byte (its metadata chunks intact: originals
+    /// are never altered). Without it, the pixels are re-encoded with the metadata minus prompt and negative
+    /// prompt (``promptFreeTextChunks(for:stored:)``: the original tool's settings for an imported picture,
+    /// Darkroom's for one made here). With `sidecar`, a `NAME.json` beside each picture holds the item's JSON
+    /// (see ``GalleryItemJSON``). Generations without a picture are skipped. Items hidden by a safety flag are
     /// skipped unless `includeFlagged`.
+    ///
+    /// Files are named `darkroom-<first 12 characters of the id>.png`. A file already there is never
+    /// replaced unless `overwrite`: when it holds the same bytes (and the same sidecar) nothing is written
+    /// (``ExportedFile/alreadyThere``); otherwise the export takes the next free name, `…-2.png`, `…-3.png`.
     public func export(_ items: [GalleryItem], to folder: URL, includePrompt: Bool = true,
-                       sidecar: Bool = false, includeFlagged: Bool = false) async throws -> [ExportedFile] {
+                       sidecar: Bool = false, includeFlagged: Bool = false, overwrite: Bool = false) async throws -> [ExportedFile] {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
@@ -42,22 +46,66 @@ extension Library {
                 bytes = stored
             } else {
                 let decoded = try PNGCodec.decode(stored)
-                let metadata = GenerationMetadata(item.generation)
-                bytes = try PNGCodec.encode(decoded.image, textChunks: metadata.pngTextChunks(includePrompt: false))
+                bytes = try PNGCodec.encode(decoded.image, textChunks: Self.promptFreeTextChunks(for: item.generation, stored: decoded))
+                try await recordPixelHash(of: decoded.image, forImage: image.hash)
             }
-            let name = "darkroom-\(item.id.prefix(12))"
+            let json = try sidecar
+                ? GalleryItemJSON.encoder().encode(GalleryItemJSON(item, folder: self.folder, includePrompt: includePrompt)) : nil
+            let (name, same) = Self.exportName(base: "darkroom-\(item.id.prefix(12))", in: folder, picture: bytes, sidecar: json,
+                                               overwrite: overwrite)
             let target = folder.appendingPathComponent("\(name).png")
-            try Self.writeExport(bytes, to: target)
-            var file = ExportedFile(id: item.id, picture: target, sidecar: nil)
-            if sidecar {
-                let json = try GalleryItemJSON.encoder().encode(GalleryItemJSON(item, folder: self.folder, includePrompt: includePrompt))
+            var file = ExportedFile(id: item.id, picture: target, sidecar: nil, alreadyThere: same)
+            if !same { try Self.writeExport(bytes, to: target) }
+            if let json {
                 let sidecarURL = folder.appendingPathComponent("\(name).json")
-                try Self.writeExport(json, to: sidecarURL)
+                if !same { try Self.writeExport(json, to: sidecarURL) }
                 file.sidecar = sidecarURL
             }
             exported.append(file)
         }
         return exported
+    }
+
+    /// The name (without extension) to export under: `base` when it is free, holds the same bytes, or
+    /// `overwrite`; else the first of `base-2`, `base-3`, … that is free or the same. `same` is true when
+    /// the files there already hold `picture` (and `sidecar`).
+    static func exportName(base: String, in folder: URL, picture: Data, sidecar: Data?, overwrite: Bool) -> (name: String, same: Bool) {
+        func contents(_ name: String, _ ext: String) -> Data? {
+            try? Data(contentsOf: folder.appendingPathComponent("\(name).\(ext)"))
+        }
+        for index in 1... {
+            let name = index == 1 ? base : "\(base)-\(index)"
+            let existingPicture = contents(name, "png"), existingSidecar = sidecar == nil ? nil : contents(name, "json")
+            if existingPicture == nil && existingSidecar == nil { return (name, false) }
+            if existingPicture == picture && existingSidecar == sidecar { return (name, true) }
+            if overwrite { return (name, false) }
+        }
+        fatalError("unreachable")
+    }
+
+    /// The text chunks of a `--no-prompt` export: nothing that holds the prompt or negative prompt, and the
+    /// settings as the tool that made the picture wrote them.
+    ///
+    /// - Made here (or imported from Darkroom): Darkroom's `parameters` and JSON chunks, prompts left out.
+    /// - From AUTOMATIC1111: the `parameters` chunk's settings line as it was (its `Version`, hires and
+    ///   extension fields kept), the prompt lines left out.
+    /// - From another tool: one `parameters` chunk in A1111's format with the tool's values (its own
+    ///   version, never relabelled as Darkroom's); its own chunks hold the prompt and are left out.
+    public static func promptFreeTextChunks(for generation: GenerationRecord, stored: DecodedPNG) -> [PNGTextChunk] {
+        guard generation.source == .import, let metadata = GenerationMetadata.parse(textChunks: stored.textChunks),
+              metadata.source != .darkroom else {
+            return GenerationMetadata(generation).pngTextChunks(includePrompt: false)
+        }
+        if metadata.source == .automatic1111, let text = stored.textChunks.first(where: { $0.keyword == "parameters" })?.text {
+            let settingsLine = text.split(whereSeparator: \.isNewline).last.map(String.init)
+            let hasSettings = metadata.steps != nil || metadata.seed != nil || metadata.sampler != nil
+            return hasSettings ? settingsLine.map { [PNGTextChunk(keyword: "parameters", text: $0)] } ?? [] : []
+        }
+        var written = metadata
+        written.prompt = nil
+        written.negativePrompt = nil
+        let parameters = written.a1111Parameters
+        return parameters.isEmpty ? [] : [PNGTextChunk(keyword: "parameters", text: parameters)]
     }
 
     /// The item's picture as a PNG whose bytes depend only on what made it: the pixels and the generation

@@ -15,6 +15,12 @@ extension Library {
         try await database.read { db in try query.fetchCount(db) }
     }
 
+    /// How many generations `query`'s filters would show but an active safety flag hides (0 when the query
+    /// already shows flagged ones): what a view says it left out.
+    public func hiddenCount(_ query: GalleryQuery) async throws -> Int {
+        try await database.read { db in try query.fetchHiddenCount(db) }
+    }
+
     /// The item whose id starts with `idPrefix` (live or trashed).
     public func item(_ idPrefix: String) async throws -> GalleryItem {
         try await database.read { db in
@@ -227,7 +233,7 @@ extension Library {
 
     // MARK: - Trash
 
-    /// Moves generations to the trash (kept 30 days, then purged).
+    /// Moves generations to the trash (kept for the `trash.retention_days` setting, 30 days by default, then purged).
     @discardableResult
     public func trash(_ idPrefixes: [String]) async throws -> [String] {
         try await updateEach(idPrefixes) { db, id, now in
@@ -241,6 +247,15 @@ extension Library {
     public func restore(_ idPrefixes: [String]) async throws -> [String] {
         try await updateEach(idPrefixes) { db, id, now in
             try db.execute(sql: "UPDATE generation SET trashed_at = NULL, modified_at = ? WHERE id = ? AND trashed_at IS NOT NULL", arguments: [now, id])
+        }
+    }
+
+    /// How many generations are in the trash (all, or those trashed before `date`): what ``emptyTrash(trashedBefore:)``
+    /// would delete.
+    public func trashCount(trashedBefore date: Date? = nil) async throws -> Int {
+        try await database.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM generation WHERE trashed_at IS NOT NULL AND trashed_at < ?",
+                             arguments: [TimestampFormat.database(date ?? .distantFuture)]) ?? 0
         }
     }
 
@@ -320,6 +335,10 @@ extension Library {
                 stats.generationsByStatus[row[0]] = row[1]
             }
             stats.generations = stats.generationsByStatus.values.reduce(0, +)
+            for row in try Row.fetchAll(db, sql: "SELECT source, count(*) FROM generation WHERE trashed_at IS NULL GROUP BY source") {
+                stats.generationsBySource[row[0]] = row[1]
+            }
+            stats.hiddenBySafetyPolicy = try GalleryQuery().fetchHiddenCount(db)
             stats.trashed = try Int.fetchOne(db, sql: "SELECT count(*) FROM generation WHERE trashed_at IS NOT NULL") ?? 0
             stats.favorites = try Int.fetchOne(db, sql: "SELECT count(*) FROM generation WHERE favorite = 1 AND trashed_at IS NULL") ?? 0
             stats.images = try Int.fetchOne(db, sql: "SELECT count(*) FROM image") ?? 0
@@ -344,6 +363,10 @@ public struct LibraryStatistics: Sendable, Equatable, Codable {
     public var generations = 0
     /// Live generations by status.
     public var generationsByStatus: [String: Int] = [:]
+    /// Live generations by source: `generate` or `import`.
+    public var generationsBySource: [String: Int] = [:]
+    /// Live generations an active safety flag hides from the gallery (`darkroom flags` lists them).
+    public var hiddenBySafetyPolicy = 0
     /// Live generated (not imported) generations by model.
     public var generationsByModel: [String: Int] = [:]
     /// Generations in the trash.

@@ -21,7 +21,8 @@ public struct ResolvedSetting: Sendable, Equatable, Codable {
     }
 }
 
-/// The settings Darkroom knows, with their built-in defaults (JSON text) and meaning.
+/// The settings Darkroom knows, with their built-in defaults (JSON text) and meaning: ``SettingKey/all``
+/// in the shape earlier versions offered.
 public enum SettingsCatalog {
     /// A known setting.
     public struct Entry: Sendable {
@@ -33,38 +34,52 @@ public enum SettingsCatalog {
         public var summary: String
     }
 
-    /// The built-in generation defaults, which the `generate.*` entries show as their defaults.
-    private static let generation = GenerationDefaults()
-
-    /// Every known setting. Unknown keys may still be stored (a newer version may use them).
-    public static let entries: [Entry] = [
-        Entry(key: "generate.steps", defaultValue: "\(generation.steps)", summary: "denoising steps"),
-        Entry(key: "generate.guidance", defaultValue: "\(generation.guidance)", summary: "classifier-free guidance scale"),
-        Entry(key: "generate.scheduler", defaultValue: "\"\(generation.scheduler)\"", summary: "scheduler"),
-        Entry(key: "generate.size", defaultValue: "\"\(generation.width)x\(generation.height)\"", summary: "output size WxH"),
-        Entry(key: "generate.model", defaultValue: "null", summary: "model folder (null: the shipped default model)"),
-        Entry(key: "generate.seed_mode", defaultValue: "\"\(generation.seedMode)\"", summary: "random or fixed seed when --seed is not given"),
-        Entry(key: "generate.seed", defaultValue: "\(generation.fixedSeed)", summary: "the seed used when seed_mode is fixed"),
-        Entry(key: "trash.retention_days", defaultValue: "30", summary: "days a trashed item is kept"),
-        Entry(key: "safety.enabled", defaultValue: "true", summary: "prompt policy and picture flagging on or off"),
-        Entry(key: "safety.blocklist", defaultValue: "[]", summary: "extra blocked prompt terms (JSON array)"),
-        Entry(key: "safety.skin_threshold", defaultValue: "0.55", summary: "skin-tone-area detector threshold (0-1)"),
-        Entry(key: "sync.pictures", defaultValue: "\"eager\"", summary: "eager: sync run downloads every picture; lazy: only when shown, exported or fetched (set per device with --device)"),
-    ]
+    /// Every known setting.
+    public static let entries: [Entry] = SettingKey.all.map { Entry(key: $0.name, defaultValue: $0.defaultValue, summary: $0.summary) }
 
     /// The entry for `key`, if known.
     public static func entry(_ key: String) -> Entry? { entries.first { $0.key == key } }
 }
 
+/// What setting a value did: the value stored and the one it replaced.
+public struct SettingChange: Sendable, Equatable {
+    /// The setting name.
+    public var key: String
+    /// The value stored, as canonical JSON text (`"ddim"` for `DDIM`).
+    public var value: String
+    /// Synced to every device, or this device's override.
+    public var scope: SettingRecord.Scope
+    /// False for a name this version does not know, stored with `force`.
+    public var isKnown: Bool
+    /// The effective value before the change.
+    public var previous: ResolvedSetting?
+}
+
+/// What removing a setting did.
+public struct SettingRemoval: Sendable, Equatable {
+    /// The setting name.
+    public var key: String
+    /// The scope removed from.
+    public var scope: SettingRecord.Scope
+    /// The value removed (JSON text), or nil when that scope held none.
+    public var removedValue: String?
+    /// The effective value now (the other scope's, or the default), or nil when none.
+    public var effective: ResolvedSetting?
+}
+
 extension Library {
-    /// Sets a setting, synced to all devices or (`scope: .device`) an override for this device only.
+    /// Checks `value` for `key` (``SettingKey``) and stores it, synced to all devices or (`scope: .device`)
+    /// as an override for this device only. Returns what it stored.
     ///
-    /// `value` must be JSON; plain words are stored as JSON strings.
-    public func setSetting(_ key: String, value: String, scope: SettingRecord.Scope = .synced) async throws {
-        guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else {
-            throw StoreError.invalidValue("A setting name uses letters, digits, '.', '_' and '-'; got '\(key)'.")
-        }
-        let json = Self.jsonText(value)
+    /// `value` may be JSON or a plain word; it is stored in the setting's canonical spelling.
+    /// - Parameter force: store a name this version does not know (a newer version may use it) as it is.
+    /// - Throws: ``SettingError`` for a malformed or unknown name, a bad value, or `--device` on a setting
+    ///   that is the same on every device.
+    @discardableResult
+    public func setSetting(_ key: String, value: String, scope: SettingRecord.Scope = .synced,
+                           force: Bool = false) async throws -> SettingChange {
+        let json = try Self.checkedSetting(key, value: value, scope: scope, force: force)
+        let previous = try await setting(key)
         try await database.write { db in
             let now = Date()
             try db.execute(sql: """
@@ -72,13 +87,53 @@ extension Library {
                 ON CONFLICT (key, scope) DO UPDATE SET value = excluded.value, modified_at = excluded.modified_at
                 """, arguments: [key, scope.rawValue, json, now, now])
         }
+        return SettingChange(key: key, value: json, scope: scope, isKnown: SettingKey.named(key) != nil, previous: previous)
     }
 
-    /// Removes a setting at one scope (the next scope's value then applies).
-    public func removeSetting(_ key: String, scope: SettingRecord.Scope) async throws {
-        try await database.write { db in
-            try db.execute(sql: "DELETE FROM setting WHERE key = ? AND scope = ?", arguments: [key, scope.rawValue])
+    /// ``setSetting(_:value:scope:force:)``, with `safety.enabled` going through ``setSafetyEnabled(_:)`` so the
+    /// switch is recorded in the audit trail. What a settings screen or `darkroom settings set` calls.
+    @discardableResult
+    public func applySetting(_ key: String, value: String, scope: SettingRecord.Scope = .synced,
+                             force: Bool = false) async throws -> SettingChange {
+        guard key == Self.safetyEnabledKey else { return try await setSetting(key, value: value, scope: scope, force: force) }
+        let json = try Self.checkedSetting(key, value: value, scope: scope, force: force)
+        let previous = try await setting(key)
+        try await setSafetyEnabled(json == "true")
+        return SettingChange(key: key, value: json, scope: scope, isKnown: true, previous: previous)
+    }
+
+    /// The canonical JSON for `value`, or the reason `key`/`value` cannot be stored at `scope`.
+    static func checkedSetting(_ key: String, value: String, scope: SettingRecord.Scope, force: Bool) throws -> String {
+        guard SettingKey.isWellFormed(key) else { throw SettingError.malformedKey(key: key) }
+        guard let known = SettingKey.named(key) else {
+            guard force else { throw SettingError.unknownKey(key: key, suggestions: SettingKey.suggestions(for: key)) }
+            return jsonText(value)
         }
+        if scope == .device && !known.allowsDeviceOverride { throw SettingError.noDeviceOverride(key: key) }
+        return try known.canonicalValue(for: value)
+    }
+
+    static let safetyEnabledKey = "safety.enabled"
+
+    /// Removes a setting at one scope (the next scope's value, or the default, then applies) and says what
+    /// it removed. Turning `safety.enabled` back on this way is recorded in the audit trail.
+    @discardableResult
+    public func removeSetting(_ key: String, scope: SettingRecord.Scope) async throws -> SettingRemoval {
+        let before = try await setting(key)
+        let deviceID = info.deviceID
+        let removed = try await database.write { db -> String? in
+            let value = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ? AND scope = ?",
+                                            arguments: [key, scope.rawValue])
+            try db.execute(sql: "DELETE FROM setting WHERE key = ? AND scope = ?", arguments: [key, scope.rawValue])
+            return value
+        }
+        let after = try await setting(key)
+        if key == Self.safetyEnabledKey, before?.value != after?.value, let now = after?.value {
+            try await database.write { db in
+                try PolicyEventRecord(kind: now == "false" ? .policyDisabled : .policyEnabled, deviceID: deviceID).insert(db)
+            }
+        }
+        return SettingRemoval(key: key, scope: scope, removedValue: removed, effective: after)
     }
 
     /// The effective value of `key`: device override, else synced, else the built-in default; nil if none.
@@ -90,8 +145,8 @@ extension Library {
     public func settings() async throws -> [ResolvedSetting] {
         let stored = try await database.read { db in try SettingRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM setting")) }
         var resolved: [String: ResolvedSetting] = [:]
-        for entry in SettingsCatalog.entries {
-            resolved[entry.key] = ResolvedSetting(key: entry.key, value: entry.defaultValue, origin: .default)
+        for key in SettingKey.all {
+            resolved[key.name] = ResolvedSetting(key: key.name, value: key.defaultValue, origin: .default)
         }
         for record in stored where record.scope == .synced {
             resolved[record.key] = ResolvedSetting(key: record.key, value: record.value, origin: .synced)
@@ -100,6 +155,21 @@ extension Library {
             resolved[record.key] = ResolvedSetting(key: record.key, value: record.value, origin: .device)
         }
         return resolved.values.sorted { $0.key < $1.key }
+    }
+
+    /// How long trashed generations are kept: the `trash.retention_days` setting (this device's override,
+    /// else the synced value), else ``Library/trashRetention``. A stored value that is not a valid day count
+    /// (written before values were checked) counts as unset.
+    static func trashRetention(_ db: Database) throws -> TimeInterval {
+        let key = SettingKey.named("trash.retention_days")!
+        let rows = try Row.fetchAll(db, sql: "SELECT scope, value FROM setting WHERE key = ?", arguments: [key.name])
+        let byScope = Dictionary(rows.map { (($0["scope"] as String), ($0["value"] as String)) }, uniquingKeysWith: { a, _ in a })
+        for scope in [SettingRecord.Scope.device, .synced] {
+            if let value = byScope[scope.rawValue], let days = (try? key.canonicalValue(for: value)).flatMap(Double.init) {
+                return days * 86_400
+            }
+        }
+        return Library.trashRetention
     }
 
     /// `value` if it is valid JSON, else `value` as a JSON string.

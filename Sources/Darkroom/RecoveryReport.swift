@@ -10,6 +10,8 @@ public struct RecoveryReport: Sendable, Equatable {
     public var removedFiles: [String] = []
     /// Generations purged from the trash because they were older than the retention.
     public var purgedGenerations = 0
+    /// The trash retention the purge used, in days (the `trash.retention_days` setting).
+    public var trashRetentionDays = Double(SettingKey.defaultRetentionDays)
     /// False when another process was writing pictures, so the file check was skipped this time.
     public var checkedFiles = true
 
@@ -28,8 +30,10 @@ public struct RecoveryReport: Sendable, Equatable {
         if try lock.lock(exclusive: true, wait: false) {
             defer { lock.unlock() }
             report.removedFiles = try removeUncommittedFiles(database: database, files: files)
+            let retention = try database.read { db in try Library.trashRetention(db) }
+            report.trashRetentionDays = retention / 86_400
             report.purgedGenerations = try Library.purgeTrash(database: database, files: files,
-                                                              olderThan: now.addingTimeInterval(-Library.trashRetention))
+                                                              olderThan: now.addingTimeInterval(-retention))
         } else {
             report.checkedFiles = false
         }

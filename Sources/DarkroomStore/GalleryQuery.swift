@@ -14,8 +14,14 @@ import GRDB
 /// | `model:NAME` | model id or model-hash prefix |
 /// | `tag:NAME`, `album:NAME` | membership |
 /// | `rating>=3` | rating comparison |
-/// | `scheduler:ddim` | scheduler name |
+/// | `scheduler:ddim` | scheduler name (any case: `scheduler:DDIM`) |
 /// | `status:failed` | job status |
+/// | `album:"Best of"` | a value with spaces, in double quotes |
+/// | `"red circle"` | a phrase: the words in this order |
+/// | `-snow`, `-"red circle"` | excluded: no result holds the word or phrase |
+///
+/// ``checkedParse(search:into:)`` refuses an unknown field (`foo:bar`) or a bad value (`seed:abc`) with a
+/// ``SearchTermError``; ``parse(search:into:)`` searches for such a term as words.
 ///
 /// ```swift
 /// let page = try database.read { db in
@@ -38,8 +44,11 @@ public struct GalleryQuery: Sendable, Equatable {
         func sql(column: String) -> SQL { SQL(sql: "\(column) \(comparison.rawValue) ?", arguments: [value]) }
     }
 
-    /// Words searched in prompts, tags and albums (all must match; a trailing `*` matches a prefix).
+    /// Words searched in prompts, tags and albums (all must match; a trailing `*` matches a prefix; words in
+    /// double quotes match as a phrase).
     public var text: String?
+    /// Words or quoted phrases none of the results may hold (`-snow` in a search).
+    public var excludedText: [String] = []
     /// Only favourites.
     public var favoritesOnly = false
     /// Only members of this album (name, case-insensitive).
@@ -54,7 +63,7 @@ public struct GalleryQuery: Sendable, Equatable {
     public var steps: NumberFilter?
     /// Rating comparison (`rating>=3`).
     public var rating: NumberFilter?
-    /// Scheduler name.
+    /// Scheduler name (case-insensitive).
     public var scheduler: String?
     /// Only these statuses (all when empty).
     public var statuses: [GenerationRecord.Status] = []
@@ -80,61 +89,6 @@ public struct GalleryQuery: Sendable, Equatable {
         if let text { self = Self.parse(search: text, into: self) }
     }
 
-    /// Splits a search string into field terms (see the type's table) and free words.
-    public static func parse(search: String, into base: GalleryQuery = GalleryQuery()) -> GalleryQuery {
-        var query = base
-        var words: [String] = []
-        for token in search.split(whereSeparator: \.isWhitespace).map(String.init) {
-            if let (key, op, value) = fieldTerm(token), query.apply(key: key, op: op, value: value) { continue }
-            words.append(token)
-        }
-        query.text = words.isEmpty ? nil : words.joined(separator: " ")
-        return query
-    }
-
-    /// How the `seed` column stores an unsigned 64-bit seed: its bit pattern as `Int64`.
-    public static func storedSeed(_ seed: UInt64) -> Int64 { Int64(bitPattern: seed) }
-
-    private static func fieldTerm(_ token: String) -> (String, Comparison, String)? {
-        for op in [">=", "<=", ":", ">", "<", "="] {
-            if let range = token.range(of: op), range.lowerBound > token.startIndex, range.upperBound < token.endIndex {
-                let key = token[..<range.lowerBound].lowercased()
-                let comparison: Comparison = op == ":" ? .equal : Comparison(rawValue: op)!
-                return (key, comparison, String(token[range.upperBound...]))
-            }
-        }
-        return nil
-    }
-
-    private mutating func apply(key: String, op: Comparison, value: String) -> Bool {
-        switch key {
-        case "seed": guard op == .equal, let v = UInt64(value) else { return false }; seed = Self.storedSeed(v)
-        case "steps": guard let v = Int(value) else { return false }; steps = NumberFilter(op, v)
-        case "rating": guard let v = Int(value) else { return false }; rating = NumberFilter(op, v)
-        case "model": guard op == .equal else { return false }; model = value
-        case "tag": guard op == .equal else { return false }; tag = value
-        case "album": guard op == .equal else { return false }; album = value
-        case "scheduler", "sampler": guard op == .equal else { return false }; scheduler = value
-        case "status":
-            guard op == .equal, let s = GenerationRecord.Status(rawValue: value.lowercased()) else { return false }
-            statuses.append(s)
-        default: return false
-        }
-        return true
-    }
-
-    /// The FTS5 query for ``text``: each word quoted (so punctuation is literal), all required.
-    public static func ftsPattern(_ text: String) -> String? {
-        let terms = text.split(whereSeparator: { $0.isWhitespace }).compactMap { raw -> String? in
-            var word = String(raw)
-            let prefix = word.hasSuffix("*")
-            if prefix { word.removeLast() }
-            guard !word.isEmpty else { return nil }
-            return "\"" + word.replacingOccurrences(of: "\"", with: "\"\"") + "\"" + (prefix ? "*" : "")
-        }
-        return terms.isEmpty ? nil : terms.joined(separator: " AND ")
-    }
-
     /// The WHERE clause for the filters (without ORDER BY or LIMIT), over `generation g`.
     ///
     /// - Parameter includeText: false leaves the full-text condition out (the other filters only).
@@ -143,6 +97,9 @@ public struct GalleryQuery: Sendable, Equatable {
         if includeText, let text, let pattern = Self.ftsPattern(text) {
             // Materialised once; with `walkIndex` SQLite checks membership row by row along the newest-first index.
             clauses.append("g.rowid IN (SELECT rowid FROM generation_search WHERE generation_search MATCH \(pattern))")
+        }
+        if let pattern = Self.ftsPattern(anyOf: excludedText) {
+            clauses.append("g.rowid NOT IN (SELECT rowid FROM generation_search WHERE generation_search MATCH \(pattern))")
         }
         if favoritesOnly { clauses.append("g.favorite = 1") }
         let flagged: SQL = "EXISTS (SELECT 1 FROM safety_flag f WHERE f.generation_id = g.id AND f.cleared_at IS NULL)"
@@ -170,7 +127,7 @@ public struct GalleryQuery: Sendable, Equatable {
         if let seed { clauses.append("g.seed = \(seed)") }
         if let steps { clauses.append(steps.sql(column: "g.steps")) }
         if let rating { clauses.append(rating.sql(column: "g.rating")) }
-        if let scheduler { clauses.append("g.scheduler = \(scheduler)") }
+        if let scheduler { clauses.append("g.scheduler = \(scheduler) COLLATE NOCASE") }
         if !statuses.isEmpty { clauses.append("g.status IN \(statuses.map(\.rawValue))") }
         if let since { clauses.append("g.created_at >= \(since)") }
         if let lineageRoot {
@@ -293,6 +250,19 @@ public struct GalleryQuery: Sendable, Equatable {
     /// The page's gallery items (with images, tags, albums).
     public func fetchItems(_ db: Database) throws -> [GalleryItem] {
         try GalleryItem.load(fetchGenerations(db), db)
+    }
+
+    /// How many rows the filters would show but an active safety flag hides (ignoring paging); 0 when the
+    /// query already shows flagged rows. Reads from the active flags (a partial index), so it costs little
+    /// when few rows are flagged.
+    public func fetchHiddenCount(_ db: Database) throws -> Int {
+        guard !includeFlagged, !flaggedOnly else { return 0 }
+        var hidden = self
+        hidden.flaggedOnly = true
+        return try Int.fetchOne(db, SQLRequest<Int>(literal: """
+            SELECT count(*) FROM generation g
+            WHERE g.id IN (SELECT generation_id FROM safety_flag WHERE cleared_at IS NULL) AND \(hidden.whereClause())
+            """)) ?? 0
     }
 
     /// How many rows match the filters (ignoring paging).

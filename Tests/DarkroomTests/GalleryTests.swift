@@ -89,7 +89,7 @@ import Testing
         #expect(defaults.steps == 20 && defaults.scheduler == "ddim")
         try await library.removeSetting("generate.steps", scope: .device)
         #expect(try await library.setting("generate.steps")?.value == "12")
-        await #expect(throws: StoreError.self) { try await library.setSetting("bad key!", value: "1") }
+        await #expect(throws: SettingError.malformedKey(key: "bad key!")) { try await library.setSetting("bad key!", value: "1", force: true) }
     }
 
     @Test func statisticsCountWhatIsThere() async throws {

@@ -1,0 +1,38 @@
+import DarkroomCrypto
+import DarkroomImaging
+import DarkroomStore
+import Foundation
+import GRDB
+
+extension Library {
+    /// The SHA-256 of a picture's pixels, hex: the same for every file showing the same pixels, whatever
+    /// metadata or PNG encoding it has (``PNGCodec`` decodes to 8-bit RGB, or RGBA with transparency).
+    /// `image.pixel_hash` stores it (schema step 0009).
+    public static func pixelHash(_ image: PixelImage) -> String {
+        var data = Data("\(image.width)x\(image.height)x\(image.channels)\n".utf8)
+        data.append(contentsOf: image.pixels)
+        return ContentHash.sha256Hex(data)
+    }
+
+    /// Records the pixel hash of the stored picture `imageHash` (when not known yet).
+    public func recordPixelHash(of pixels: PixelImage, forImage imageHash: String) async throws {
+        guard !isReadOnly else { return }
+        let hash = Self.pixelHash(pixels)
+        try await database.write { db in
+            try db.execute(sql: "UPDATE image SET pixel_hash = ? WHERE hash = ? AND pixel_hash IS NULL", arguments: [hash, imageHash])
+        }
+    }
+
+    /// The oldest generation whose picture shows exactly these pixels under other bytes (another file's
+    /// metadata or encoding: a `--no-prompt` export brought back), if any. Only pictures whose pixel hash is
+    /// known are found: those exported without prompts, or imported, since schema step 0009.
+    public func generation(showingPixels pixels: PixelImage) async throws -> String? {
+        let hash = Self.pixelHash(pixels)
+        return try await database.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT g.id FROM image i JOIN generation g ON g.image_hash = i.hash
+                WHERE i.pixel_hash = ? ORDER BY g.created_at LIMIT 1
+                """, arguments: [hash])
+        }
+    }
+}
