@@ -82,6 +82,55 @@ import Testing
     }
 }
 
+/// Exports that never clobber, keep the original tool's metadata without prompts, and leave a pixel hash
+/// by which a prompt-free copy is recognised (issue 32, item 7).
+@Suite struct ExportTrapTests {
+    @Test(arguments: ["meta-a1111.png", "meta-comfyui.png", "meta-invokeai.png", "meta-drawthings.png"])
+    func aPromptFreeExportKeepsTheToolsSettingsAndIsKnownByItsPixels(file: String) async throws {
+        let temp = TemporaryLibrary(); defer { temp.cleanup() }
+        let library = try temp.open()
+        guard case .imported(_, let id, _) = try await library.importImage(at: fixturesFolder.appendingPathComponent("png/\(file)")) else {
+            Issue.record("not imported"); return
+        }
+        let item = try await library.item(id)
+        let original = try #require(GenerationMetadata.parse(textChunks: PNGCodec.decode(Data(contentsOf: library.url(of: item.image!.path))).textChunks))
+        let out = temp.url.deletingLastPathComponent().appendingPathComponent("out-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        #expect(try await library.generation(showingPixels: PNGCodec.decode(Data(contentsOf: library.url(of: item.image!.path))).image) == nil,
+                "no pixel hash is known before the export")
+        let exported = try await library.export([item], to: out, includePrompt: false)
+        let decoded = try PNGCodec.decode(Data(contentsOf: exported[0].picture))
+        // Nothing holds the prompt; nothing says Darkroom made it; the tool's settings are there.
+        #expect(decoded.textChunks.allSatisfy { !$0.text.contains(item.generation.prompt) } && !item.generation.prompt.isEmpty)
+        #expect(!decoded.textChunks.contains { $0.keyword == "darkroom" })
+        let written = try #require(GenerationMetadata.parse(textChunks: decoded.textChunks))
+        #expect((written.prompt ?? "").isEmpty && written.seed == original.seed && written.steps == original.steps)
+        if let version = original.engineVersion { #expect(written.engineVersion == version, "\(decoded.textChunks)") }
+        #expect(!(written.engineVersion ?? "").lowercased().hasPrefix("darkroom"))
+        // The copy's bytes differ from the original's, but its pixels are the same picture.
+        #expect(try Data(contentsOf: exported[0].picture) != Data(contentsOf: library.url(of: item.image!.path)))
+        #expect(try await library.generation(showingPixels: decoded.image) == id)
+    }
+
+    @Test func reExportingIntoTheSameFolderNeverOverwrites() async throws {
+        let temp = TemporaryLibrary(); defer { temp.cleanup() }
+        let library = try temp.open()
+        guard case .finished(let item) = await run(library, request("a quiet lake"), TestGenerator()).events.last else { return }
+        let out = temp.url.deletingLastPathComponent().appendingPathComponent("out-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let first = try await library.export([item], to: out, sidecar: true)
+        let again = try await library.export([item], to: out, sidecar: true)
+        #expect(!first[0].alreadyThere && again[0].alreadyThere && again[0].picture == first[0].picture)
+        // Someone else's file under the name is kept; the export takes the next name.
+        try Data("not ours".utf8).write(to: first[0].picture)
+        let third = try await library.export([item], to: out, sidecar: true)
+        #expect(third[0].picture.lastPathComponent == "darkroom-\(item.id.prefix(12))-2.png" && third[0].sidecar?.lastPathComponent == "darkroom-\(item.id.prefix(12))-2.json")
+        #expect(try Data(contentsOf: first[0].picture) == Data("not ours".utf8))
+        let replaced = try await library.export([item], to: out, overwrite: true)
+        #expect(try replaced[0].picture == first[0].picture && Data(contentsOf: first[0].picture) != Data("not ours".utf8))
+    }
+}
+
 @Suite struct ForeignMetadataImportTests {
     /// Files written by other programs (made with Pillow by Fixtures/png/make_fixtures.py) import with their metadata.
     @Test(arguments: [
