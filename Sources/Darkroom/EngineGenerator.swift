@@ -6,6 +6,8 @@ import Foundation
 public typealias ModelCard = DarkroomEngine.ModelCard
 /// What a model card says about a picture size.
 public typealias SizeVerdict = DarkroomEngine.SizeVerdict
+/// An affine map from latents to RGB: the live preview's colours.
+public typealias LatentPreview = DarkroomEngine.LatentPreview
 
 /// The embedded diffusion engine (``DarkroomEngine/DiffusionPipeline``) as an ``ImageGenerator``.
 ///
@@ -18,6 +20,8 @@ public struct EngineGenerator: ImageGenerator {
     public let pipeline: DiffusionPipeline
     /// What the model says it can do.
     public let card: ModelCard
+    /// The live preview's map for this model (its card's calibration, else fitted at load).
+    public let preview: LatentPreview
 
     /// Loads the diffusers model in `modelDirectory`.
     ///
@@ -25,9 +29,10 @@ public struct EngineGenerator: ImageGenerator {
     ///   malformed safetensors, unsupported config field…).
     public static func load(modelDirectory: URL) throws -> EngineGenerator {
         do {
-            return EngineGenerator(modelID: modelDirectory.standardizedFileURL.lastPathComponent,
-                                   pipeline: try DiffusionPipeline(modelDirectory: modelDirectory),
-                                   card: try ModelCard.load(modelDirectory: modelDirectory))
+            let pipeline = try DiffusionPipeline(modelDirectory: modelDirectory)
+            let card = try ModelCard.load(modelDirectory: modelDirectory)
+            return EngineGenerator(modelID: modelDirectory.standardizedFileURL.lastPathComponent, pipeline: pipeline, card: card,
+                                   preview: pipeline.previewMap(card: card))
         } catch {
             throw LibraryError.generatorUnavailable("the model in \(modelDirectory.path) cannot be loaded: \(error)")
         }
@@ -37,6 +42,7 @@ public struct EngineGenerator: ImageGenerator {
     public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GeneratorEvent, any Error> {
         let pipeline = self.pipeline
         let modelID = self.modelID
+        let preview = self.preview
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
@@ -49,10 +55,10 @@ public struct EngineGenerator: ImageGenerator {
                         steps: request.steps, guidanceScale: Float(request.guidance), scheduler: kind,
                         width: request.width, height: request.height, variationSeed: request.variationSeed,
                         variationStrength: Float(request.variationStrength ?? 0))
-                    for try await event in pipeline.generate(parameters) {
+                    for try await event in pipeline.generate(parameters, preview: preview) {
                         switch event {
-                        case .step(let index, let total, let preview):
-                            continuation.yield(.progress(step: index + 1, total: total, preview: preview.map(Self.pixels)))
+                        case .step(let index, let total, let picture):
+                            continuation.yield(.progress(step: index + 1, total: total, preview: picture.map(Self.pixels)))
                         case .finished(let result):
                             continuation.yield(.completed(GeneratedImage(
                                 image: Self.pixels(result.image), modelID: modelID, modelHash: result.modelHash,

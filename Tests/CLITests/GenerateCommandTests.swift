@@ -161,3 +161,67 @@ import Testing
         #expect(doctor.stdout.contains("missing pictures: 0"))
     }
 }
+
+/// Ctrl-C on a terminal: the cancellation is said in the bar's line and the preview's rows are erased,
+/// so nothing half drawn stays on screen (issue 32: two rows were left behind).
+@Suite struct TerminalCancelTests {
+    /// The cursor row after `text`, and the row of the last erase-below (`ESC [ J`) and of the first preview
+    /// row (the first half block), following line feeds and cursor-up sequences as a terminal does.
+    static func rows(_ text: String) -> (firstPicture: Int?, lastErase: Int?) {
+        var row = 0, firstPicture: Int?, lastErase: Int?
+        let scalars = Array(text.unicodeScalars)
+        var i = 0
+        while i < scalars.count {
+            let s = scalars[i]
+            if s == "\n" { row += 1 }
+            if s == "\u{2580}", firstPicture == nil { firstPicture = row }
+            if s == "\u{1B}", i + 1 < scalars.count, scalars[i + 1] == "[" {
+                var j = i + 2, number = ""
+                while j < scalars.count, CharacterSet.decimalDigits.contains(scalars[j]) { number.unicodeScalars.append(scalars[j]); j += 1 }
+                if j < scalars.count {
+                    if scalars[j] == "A" { row -= Int(number) ?? 1 }
+                    if scalars[j] == "J" { lastErase = row }
+                }
+                i = j
+            }
+            i += 1
+        }
+        return (firstPicture, lastErase)
+    }
+
+    @Test func ctrlCOnATerminalLeavesNoPreviewRowsBehind() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        try cli.run(["init"])
+        let model = GenerateCommandTests.engineFixtures.appendingPathComponent("sd-tiny-conv").path
+        let command = [CLIHarness.executable.path, "generate", "a red chair", "--model", model, "--steps", "1000", "--size", "32x32",
+                       "--library", cli.library.path].map { "'\($0)'" }.joined(separator: " ")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qc", command, "/dev/null"]
+        var env = ProcessInfo.processInfo.environment
+        env["TERM"] = "xterm-256color"
+        process.environment = env
+        let out = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardInput = input
+        try process.run()
+        // Wait for a preview and a bar, then press Ctrl-C on the terminal.
+        var seen = Data()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            seen.append(out.fileHandleForReading.availableData)
+            let text = String(decoding: seen, as: UTF8.self)
+            if text.contains("\u{2580}") && text.contains("it/s") { break }
+        }
+        input.fileHandleForWriting.write(Data([0x03]))
+        seen.append(out.fileHandleForReading.readDataToEndOfFile())
+        process.waitUntilExit()
+        let text = String(decoding: seen, as: UTF8.self)
+        #expect(text.contains("Cancelling after the current step"), "\(text)")
+        #expect(!text.contains("\nCancelling"), "the message has a line of its own instead of the bar's")
+        let (firstPicture, lastErase) = Self.rows(text)
+        #expect(firstPicture != nil && lastErase == firstPicture, "preview from row \(String(describing: firstPicture)), erased from row \(String(describing: lastErase))")
+        let items = try cli.listJSON()
+        #expect(items.count == 1 && items.first?["status"] as? String == "cancelled")
+    }
+}

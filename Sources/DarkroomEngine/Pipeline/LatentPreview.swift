@@ -31,9 +31,13 @@ public struct LatentPreview: Sendable, Equatable, Codable {
         weights: [[0.149, 0.1035, 0.104], [0.0935, 0.143, 0.0865], [-0.079, 0.0945, 0.132], [-0.092, -0.1355, -0.2365]],
         bias: [0.5, 0.5, 0.5])
 
-    /// The uncalibrated preview the pipeline draws for `[1, 4, h, w]` latents (SD-1.x colours), or nil for
-    /// other channel counts.
-    static func image(latents: Tensor) -> RGBImage? { stableDiffusion1.image(latents: latents) }
+    /// The map of the generation running in this task: the one `DiffusionPipeline.generate(_:preview:)`
+    /// was given, else SD-1.x colours.
+    @TaskLocal static var current: LatentPreview = .stableDiffusion1
+
+    /// The preview the pipeline draws after each step: `current`'s picture of the latents, or nil when
+    /// their channel count is not the map's.
+    static func image(latents: Tensor) -> RGBImage? { current.image(latents: latents) }
 
     /// The preview of `[1, channels, h, w]` latents, or nil when the channel count is not the map's.
     public func image(latents: Tensor) -> RGBImage? {
