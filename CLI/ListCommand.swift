@@ -81,7 +81,7 @@ struct ListCommand: AsyncParsableCommand {
 
     func validate() throws {
         // Words starting with '-' are exclusions (`-snow`); one starting with '--' is a mistyped option.
-        if let option = search.first(where: { $0.hasPrefix("--") }) {
+        if let option = search.prefix(while: { $0 != "--" }).first(where: { $0.hasPrefix("--") }) {
             let name = String(option.prefix { $0 != "=" })
             let hint = NameSuggestion.closest(to: name, among: Self.optionNames)
             throw ValidationError("Unknown option '\(name)'." + (hint.isEmpty ? "" : " Did you mean '\(hint[0])'?"))
@@ -100,7 +100,8 @@ struct ListCommand: AsyncParsableCommand {
         let library = try global.open()
         var query: GalleryQuery
         do {
-            query = try GalleryQuery.checkedParse(search: (search + searchOption).joined(separator: " "))
+            let words = search.filter { $0 != "--" } + searchOption
+            query = try GalleryQuery.checkedParse(search: words.joined(separator: " "))
         } catch let error as SearchTermError {
             throw CLIFailure(code: .usage, message: "error: \(ListCommand.words(for: error))")
         }
