@@ -21,7 +21,14 @@ struct SyncCommand: AsyncParsableCommand {
             Compare the fingerprint both devices print. Then `darkroom sync run` on any device
             sends its changes and receives the others'.
             """,
-        subcommands: [Init.self, Pair.self, Join.self, Run.self, Status.self, Recover.self, Fetch.self])
+        subcommands: [Init.self, Pair.self, Join.self, Run.self, Status.self, Recover.self, Fetch.self, Leave.self])
+
+    /// The name a device gets when `--name` is not given: the host name and a short random
+    /// suffix, so two devices on one host (or two hosts of one name) are told apart.
+    static func defaultDeviceName() -> String {
+        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
+        return ProcessInfo.processInfo.hostName + "-" + String((0..<4).map { _ in alphabet.randomElement()! })
+    }
 
     struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -53,13 +60,13 @@ struct SyncCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "init",
             abstract: "Set up sync on this (first) device; prints the recovery words once.",
-            discussion: "Write the 25 recovery words down: with them, `darkroom sync recover` rebuilds the library on a new device if every device is lost.")
+            discussion: "Write the 24 recovery words down (a standard BIP39 phrase): with them, `darkroom sync recover` rebuilds the library on a new device if every device is lost.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var transport: TransportOption
-        @Option(help: "A name for this device, shown in `darkroom device list`.") var name = ProcessInfo.processInfo.hostName
+        @Option(help: "A name for this device, shown in `darkroom device list` (default: the host name and a short id).") var name: String?
         func run() async throws {
             let spec = try TransportSpec(transport.transport)
-            let setup = try await LibrarySync.forCLI(try global.open()).initialize(transport: spec, deviceName: name)
+            let setup = try await LibrarySync.forCLI(try global.open()).initialize(transport: spec, deviceName: name ?? SyncCommand.defaultDeviceName())
             Console.print("Sync set up: library \(setup.library), this device \(setup.device.prefix(12)), transport \(spec).")
             Console.print("Recovery words (shown only now; keep them somewhere safe, with the library id above):")
             Console.print("  " + setup.recoveryWords.joined(separator: " "))
@@ -74,8 +81,12 @@ struct SyncCommand: AsyncParsableCommand {
             discussion: "On the new device: darkroom sync join CODE --transport SPEC. Then `darkroom sync run` here admits it.")
         @OptionGroup var global: GlobalOptions
         func run() async throws {
-            let code = try await LibrarySync.forCLI(try global.open()).pair()
-            Console.note("On the new device run: darkroom sync join \(code) --transport <same transport>")
+            let sync = LibrarySync.forCLI(try global.open())
+            let code = try await sync.pair()
+            let transport = try await sync.status().transport
+            Console.note("On the new device run:\n  darkroom sync join \(code) --transport \(transport) --name NAME")
+            if transport.hasPrefix("folder:") { Console.note("(with the shared folder's path as the new device sees it)") }
+            Console.note("Then `darkroom sync run` here admits it, and `darkroom sync run` there receives the library.")
             Console.print(code.description)
         }
     }
@@ -85,11 +96,15 @@ struct SyncCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pairing code.") var code: String
         @OptionGroup var transport: TransportOption
-        @Option(help: "A name for this device.") var name = ProcessInfo.processInfo.hostName
+        @Option(help: "A name for this device (default: the host name and a short id); the admitting device learns it at once.") var name: String?
         func run() async throws {
-            let pairing = try PairingCode(code)
+            let pairing: PairingCode
+            do { pairing = try PairingCode(code) } catch SyncError.malformed(let reason) {
+                throw ValidationError("The pairing code is wrong: \(reason). Nothing was set up.")
+            }
             let spec = try TransportSpec(transport.transport)
-            let device = try await LibrarySync.forCLI(try global.open()).join(code: pairing, transport: spec, deviceName: name)
+            let device = try await LibrarySync.forCLI(try global.open()).join(code: pairing, transport: spec,
+                                                                              deviceName: name ?? SyncCommand.defaultDeviceName())
             Console.print("Asked to join library \(pairing.library.rawValue.prefix(12)) as device \(device.prefix(12)).")
             Console.print("Next: `darkroom sync run` on the device that printed the code, then `darkroom sync run` here.")
         }
@@ -109,9 +124,11 @@ struct SyncCommand: AsyncParsableCommand {
             let report = try await LibrarySync.forCLI(try global.open()).run()
             if let fingerprint = report.joinedFingerprint {
                 Console.print("Joined. Fingerprint: \(fingerprint) (it must match the one the admitting device printed).")
+                Console.note("If it does not match, someone else answered your pairing: run `darkroom sync leave` here, and pair again with a new code.")
             }
             for admitted in report.admitted {
                 Console.print("Admitted device \(admitted.device.prefix(12)). Fingerprint: \(admitted.fingerprint) (compare it with the new device).")
+                Console.note("If the new device shows another fingerprint, someone else used the code: run `darkroom device revoke \(admitted.device.prefix(12))` now.")
             }
             Console.print("Sent \(report.sentChanges) change(s) in \(report.sentEnvelopes) envelope(s), \(report.uploadedBlobs) picture(s).")
             let a = report.applied
@@ -169,6 +186,21 @@ struct SyncCommand: AsyncParsableCommand {
             let spec = try TransportSpec(transport.transport)
             let device = try await LibrarySync.forCLI(try global.open()).recover(words: phrase, transport: spec, libraryID: syncLibrary)
             Console.print("Recovered as device \(device.prefix(12)). Next: `darkroom sync run`.")
+        }
+    }
+
+    struct Leave: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "leave",
+            abstract: "Stop syncing on this device, or give up a pending join; the gallery stays.",
+            discussion: """
+                This device's sync keys are forgotten; join again later with a new code. The other \
+                devices keep listing it until one of them runs `darkroom device revoke`.
+                """)
+        @OptionGroup var global: GlobalOptions
+        func run() async throws {
+            let left = try await LibrarySync.forCLI(try global.open()).leave()
+            Console.print(left ? "Sync removed from this library; the gallery is unchanged." : "Sync was not set up for this library; nothing to do.")
         }
     }
 }

@@ -257,6 +257,8 @@ struct RelayResponder: HTTPResponder {
             // written only after the membership that admits it, so it cannot exist yet.
             exchange.device = device
             throw RelayHTTPError.notFound("no welcome for device \(device) yet: the library has not admitted it")
+        } else if case .membership = kind {
+            try await authenticate(request, library: library, body: Data(), allowingRevoked: true, &exchange)
         } else {
             try await authenticate(request, library: library, body: Data(), &exchange)
         }
@@ -355,9 +357,12 @@ struct RelayResponder: HTTPResponder {
     // MARK: Authentication
 
     /// Checks that a body-less request (or one whose body is given) is signed by an active member.
-    private func authenticate(_ request: Request, library: LibraryID, body: Data, _ exchange: inout Exchange) async throws {
+    /// With `allowingRevoked`, a device the library revoked is let through too (reading the
+    /// signed membership versions, so it can verify its own revocation).
+    private func authenticate(_ request: Request, library: LibraryID, body: Data, allowingRevoked: Bool = false,
+                              _ exchange: inout Exchange) async throws {
         let signature = try memberSignature(request, library: library, &exchange)
-        try await verifyMember(signature, request: request, library: library, body: body)
+        try await verifyMember(signature, request: request, library: library, body: body, allowingRevoked: allowingRevoked)
     }
 
     private func parseSignature(_ request: Request) throws -> RelayRequestSignature {
@@ -383,13 +388,14 @@ struct RelayResponder: HTTPResponder {
         return signature
     }
 
-    private func verifyMember(_ signature: RelayRequestSignature, request: Request, library: LibraryID, body: Data) async throws {
+    private func verifyMember(_ signature: RelayRequestSignature, request: Request, library: LibraryID, body: Data,
+                              allowingRevoked: Bool = false) async throws {
         guard let record = try await storage.device(signature.device, in: library) else {
             if try await storage.membership(of: library) == nil { throw RelayHTTPError.notFound(RelayStorageError.unknownLibrary(library).description) }
             throw RelayHTTPError.forbidden("device \(signature.device) is not a member of library \(library)")
         }
         try await recordNonce(try await verifySignature(signature, request: request, key: record.signingKey, body: body), library: library)
-        guard record.active else { throw RelayHTTPError.forbidden("device \(signature.device) was revoked from library \(library)") }
+        guard record.active || allowingRevoked else { throw RelayHTTPError.forbidden("device \(signature.device) was revoked from library \(library)") }
         try takeTokens(device: signature.device, library: library)
     }
 

@@ -2,7 +2,12 @@ import DarkroomCrypto
 import Foundation
 
 /// The one-time code `darkroom sync pair` prints and `darkroom sync join` takes: the library
-/// id and an 80-bit random secret, in Crockford base32 groups (`7GQ2M4-…`, 42 characters).
+/// id and an 80-bit random secret, in Crockford base32: 9 groups of 6 characters, each group five
+/// characters of the code and one check character (`7GQ2MD-…`, 54 characters).
+///
+/// The check character of group g (0-based) over its characters c0…c4 (values 0-31) is
+/// (Σ (2i+1)·ci + 7g + 1) mod 32: every single mistyped character, and a group typed in the
+/// wrong place, is caught when the code is read, and the error names the group.
 ///
 /// The secret never reaches the transport. From it both devices derive a pairing id (which
 /// names the join and welcome objects) and a pairing key under which the joining device's
@@ -16,6 +21,8 @@ public struct PairingCode: Sendable, Equatable, CustomStringConvertible {
     public let secret: Data
 
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+    /// Groups in a code, each of `groupData` code characters and one check character.
+    static let groups = 9, groupData = 5
 
     /// A new code for `library` with a random secret.
     public init(library: LibraryID) {
@@ -24,39 +31,63 @@ public struct PairingCode: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Parses a code (case, spaces and dashes do not matter; I and L read as 1, O as 0).
-    /// - Throws: `SyncError.malformed` for anything that is not a pairing code.
+    /// - Throws: `SyncError.malformed` for anything that is not a pairing code, naming the
+    ///   group whose check character fails.
     public init(_ text: String) throws {
-        var bits = 0, acc = 0
-        var bytes: [UInt8] = []
+        var values: [Int] = []
         for ch in text.uppercased() where ch != "-" && ch != " " {
             let c: Character = ch == "I" || ch == "L" ? "1" : ch == "O" ? "0" : ch
             guard let v = Self.alphabet.firstIndex(of: c) else { throw SyncError.malformed("the pairing code contains '\(ch)'") }
+            values.append(v)
+        }
+        let length = Self.groups * (Self.groupData + 1)
+        guard values.count == length else {
+            throw SyncError.malformed("a pairing code has \(length) characters in \(Self.groups) groups; this one has \(values.count): check that it was copied whole")
+        }
+        var data: [Int] = []
+        for group in 0..<Self.groups {
+            let chunk = Array(values[group * (Self.groupData + 1) ..< (group + 1) * (Self.groupData + 1)])
+            guard Self.check(Array(chunk.prefix(Self.groupData)), group: group) == chunk[Self.groupData] else {
+                let shown = String(chunk.map { Self.alphabet[$0] })
+                throw SyncError.malformed("group \(group + 1) (\(shown)) of the pairing code does not check out: a character in it is mistyped")
+            }
+            data += chunk.prefix(Self.groupData)
+        }
+        var bits = 0, acc = 0
+        var bytes: [UInt8] = []
+        for v in data where bytes.count < 26 {
             acc = (acc << 5) | v
             bits += 5
             if bits >= 8 { bits -= 8; bytes.append(UInt8((acc >> bits) & 0xFF)) }
         }
         guard bytes.count == 26, let library = LibraryID(rawValue: ContentHash.hex(Array(bytes[0..<16]))) else {
-            throw SyncError.malformed("a pairing code has 42 characters; check that it was copied whole")
+            throw SyncError.malformed("the pairing code does not name a library")
         }
         self.library = library
         self.secret = Data(bytes[16...])
     }
 
-    /// The code as printed: 7 groups of 6 characters.
+    /// The check character of one group.
+    private static func check(_ group: [Int], group index: Int) -> Int {
+        (group.enumerated().reduce(0) { $0 + (2 * $1.offset + 1) * $1.element } + 7 * index + 1) & 31
+    }
+
+    /// The code as printed: 9 groups of 6 characters.
     public var description: String {
         var bytes = [UInt8](), hex = Array(library.rawValue.utf8)
         for i in stride(from: 0, to: hex.count, by: 2) { bytes.append(UInt8(String(decoding: hex[i..<i + 2], as: UTF8.self), radix: 16)!) }
         bytes += secret
-        var out = "", bits = 0, acc = 0
+        var values: [Int] = [], bits = 0, acc = 0
         for byte in bytes {
             acc = (acc << 8) | Int(byte)
             bits += 8
-            while bits >= 5 { bits -= 5; out.append(Self.alphabet[(acc >> bits) & 31]) }
+            while bits >= 5 { bits -= 5; values.append((acc >> bits) & 31) }
         }
-        if bits > 0 { out.append(Self.alphabet[(acc << (5 - bits)) & 31]) }
-        return stride(from: 0, to: out.count, by: 6).map { i in
-            let start = out.index(out.startIndex, offsetBy: i)
-            return String(out[start..<out.index(start, offsetBy: min(6, out.count - i))])
+        if bits > 0 { values.append((acc << (5 - bits)) & 31) }
+        values += Array(repeating: 0, count: Self.groups * Self.groupData - values.count)
+        return (0..<Self.groups).map { group in
+            let chunk = Array(values[group * Self.groupData ..< (group + 1) * Self.groupData])
+            return String((chunk + [Self.check(chunk, group: group)]).map { Self.alphabet[$0] })
         }.joined(separator: "-")
     }
 
@@ -72,18 +103,30 @@ public struct PairingCode: Sendable, Equatable, CustomStringConvertible {
         Data("darkroom-\(kind)-v1|\(library)|\(pairingID)|\(device)".utf8)
     }
 
-    /// The join request of `identity`: its card under the pairing key, and the object name.
-    public func joinRequest(for card: DeviceCard) throws -> (name: ObjectName, bytes: Data) {
-        let bytes = AEAD.seal(try JSONEncoder().encode(card), key: key, associatedData: associatedData("join", card.id))
+    /// What a joining device sends: its card, and the name it chose (under the pairing key like
+    /// the card, so the transport never sees it; the admitting device records it at once).
+    public struct JoinRequest: Codable, Sendable, Equatable {
+        /// The joining device's card.
+        public var card: DeviceCard
+        /// The name the device chose at `sync join`.
+        public var name: String?
+    }
+
+    /// The join request of `card` named `name`: sealed under the pairing key, and the object name.
+    public func joinRequest(for card: DeviceCard, name: String? = nil) throws -> (name: ObjectName, bytes: Data) {
+        let plaintext = try JSONEncoder().encode(JoinRequest(card: card, name: name))
+        let bytes = AEAD.seal(plaintext, key: key, associatedData: associatedData("join", card.id))
         return (SyncObjectName.join(pairing: pairingID, device: card.id).objectName, bytes)
     }
 
-    /// Opens a join request of `device`.
+    /// Opens a join request of `device` (also one from a version that sent the bare card).
     /// - Throws: `CryptoError.authenticationFailed` when it was not made with this code.
-    public func openJoinRequest(_ bytes: Data, device: DeviceID) throws -> DeviceCard {
-        let card = try JSONDecoder().decode(DeviceCard.self, from: try AEAD.open(bytes, key: key, associatedData: associatedData("join", device)))
-        guard card.id == device else { throw SyncError.malformed("the join request names device \(card.id), not \(device)") }
-        return card
+    public func openJoinRequest(_ bytes: Data, device: DeviceID) throws -> JoinRequest {
+        let plaintext = try AEAD.open(bytes, key: key, associatedData: associatedData("join", device))
+        let request = try (try? JSONDecoder().decode(JoinRequest.self, from: plaintext))
+            ?? JoinRequest(card: JSONDecoder().decode(DeviceCard.self, from: plaintext), name: nil)
+        guard request.card.id == device else { throw SyncError.malformed("the join request names device \(request.card.id), not \(device)") }
+        return request
     }
 
     /// The welcome for `device`: the keyring sealed to it, wrapped under the pairing key.

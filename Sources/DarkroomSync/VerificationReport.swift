@@ -29,10 +29,13 @@ public enum Detection: Sendable, Equatable, CustomStringConvertible {
     /// A checkpoint older than one already seen from the same signer.
     case staleCheckpoint(ObjectName, signer: DeviceID, counter: UInt64)
 
-    /// False only for the harmless notices (duplicate listing, reordering).
+    /// False only for the harmless notices: duplicate listing, reordering, and envelopes a
+    /// revoked device wrote before it learned of its revocation (rejected, as they must be, but
+    /// nothing the transport did wrong: the revoking device cut the log at what it had verified).
     public var isViolation: Bool {
         switch self {
         case .duplicateListing, .reordered: return false
+        case .rejected(_, .revokedDevice): return false
         default: return true
         }
     }

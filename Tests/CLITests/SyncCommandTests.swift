@@ -16,7 +16,7 @@ import Testing
 
         let setup = try on(a, ["sync", "init", "--transport", shared, "--name", "laptop"])
         let words = setup.stdout.split(separator: "\n").first { $0.hasPrefix("  ") }?.split(separator: " ")
-        #expect(words?.count == 25)
+        #expect(words?.count == 24)
         let code = try #require(try on(a, ["sync", "pair"]).stdout.split(separator: "\n").last.map(String.init))
         _ = try on(b, ["sync", "join", code, "--transport", shared, "--name", "tablet"])
         _ = try on(b, ["sync", "run"], expect: 17)   // not admitted yet

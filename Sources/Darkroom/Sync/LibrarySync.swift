@@ -43,8 +43,9 @@ public final class LibrarySync: Sendable {
         static let identity = "identity", keyring = "keyring", transport = "transport", writer = "writer"
         static let verifier = "verifier", join = "join", checkpointCounter = "checkpoint-counter"
         static let lastRun = "last-run", deviceName = "device-name", passphraseProtectedKey = "device-key"
-        static let unpublished = "membership-unpublished"
+        static let unpublished = "membership-unpublished", revoked = "revoked"
         static let outboxPrefix = "outbox/", pairingPrefix = "pairing/", uploadedPrefix = "uploaded/"
+        static let pairingIssuedPrefix = "pairing-issued/"
         static let picturePrefix = SyncChangeLog.pendingPicturePrefix
     }
 
@@ -129,13 +130,25 @@ public final class LibrarySync: Sendable {
 
     /// Issues a one-time pairing code for a new device (`sync pair`). The code is kept, sealed,
     /// until a device joins with it.
+    ///
+    /// A code stays open for ``pairingLifetime``, and a new code closes the ones issued before it,
+    /// so a join abandoned with `sync leave` (or a code seen by someone else) is never admitted later.
     public func pair() async throws -> PairingCode {
         let (_, keyring) = try await loadMember()
         let code = PairingCode(library: keyring.library)
         let sealed = KeyringFile.seal(Data(code.description.utf8), deviceKey: try loadDeviceKey())
-        try await database.write { db in try SyncChangeLog.setMeta(Meta.pairingPrefix + code.pairingID, sealed, db) }
+        try await database.write { db in
+            for key in try SyncChangeLog.metaKeys(prefix: Meta.pairingPrefix, db) + SyncChangeLog.metaKeys(prefix: Meta.pairingIssuedPrefix, db) {
+                try SyncChangeLog.setMeta(key, nil, db)
+            }
+            try SyncChangeLog.setMeta(Meta.pairingPrefix + code.pairingID, sealed, db)
+            try SyncChangeLog.setMeta(Meta.pairingIssuedPrefix + code.pairingID, Data(TimestampFormat.database(Date()).utf8), db)
+        }
         return code
     }
+
+    /// How long a pairing code stays open.
+    public static let pairingLifetime: TimeInterval = 24 * 3600
 
     /// Asks to join the library of `code` (`sync join`): a new device identity, and its card
     /// sealed under the code in the transport. The next ``run()`` after the other device's
@@ -145,7 +158,7 @@ public final class LibrarySync: Sendable {
         let identity = DeviceIdentity(name: "")
         let deviceKey = try createDeviceKey()
         let transport = try spec.open(library: code.library, identity: identity)
-        let request = try code.joinRequest(for: identity.card)
+        let request = try code.joinRequest(for: identity.card, name: deviceName)
         try await put(request.bytes, request.name, transport)
         try await database.write { db in
             try SyncChangeLog.setMeta(Meta.identity, try identity.sealed(deviceKey: deviceKey), db)
@@ -154,6 +167,23 @@ public final class LibrarySync: Sendable {
             try SyncChangeLog.setMeta(Meta.deviceName, Data(deviceName.utf8), db)
         }
         return identity.id.rawValue
+    }
+
+    /// Removes sync from this device (`sync leave`): a pending join is given up, or a device that
+    /// synced stops syncing. The gallery stays as it is; the sync keys of this device are forgotten
+    /// (its key file removed), so joining again later, with a new code, starts afresh. The other
+    /// devices still list it until one of them revokes it. Returns whether anything was set up.
+    @discardableResult
+    public func leave() async throws -> Bool {
+        let lock = FileLock(path: library.folder.appendingPathComponent("locks/sync.lock").path)
+        guard (try? lock.lock(exclusive: true, wait: false)) == true else { throw SyncFailure.busy }
+        defer { lock.unlock() }
+        let configured = try await database.read { db in try SyncChangeLog.meta(Meta.identity, db) != nil }
+        guard configured else { return false }
+        try await database.write { db in try SyncChangeLog.forget(db) }
+        unlockedKey.withLock { $0 = nil }
+        try? FileManager.default.removeItem(at: deviceKeyURL)
+        return true
     }
 
     /// Sets this library up as a device recovered from the recovery words: it takes over the
@@ -209,19 +239,25 @@ public final class LibrarySync: Sendable {
     /// The library's devices, by membership, with their synced names.
     public func devices() async throws -> [DeviceSummary] {
         let (identity, keyring) = try await loadMember()
-        let names = try await database.read { db in
-            try Dictionary(Row.fetchAll(db, sql: "SELECT id, name FROM device").map { ($0["id"] as String, $0["name"] as String) }) { $1 }
+        let (names, revoked) = try await database.read { db in
+            (try Dictionary(Row.fetchAll(db, sql: "SELECT id, name FROM device").map { ($0["id"] as String, $0["name"] as String) }) { $1 },
+             try SyncChangeLog.meta(Meta.revoked, db) != nil)
         }
         return keyring.membership.members.map { member in
-            DeviceSummary(id: member.card.id.rawValue, name: names[member.card.id.rawValue] ?? "", active: member.isActive,
-                          isThisDevice: member.card.id == identity.id)
+            let isThisDevice = member.card.id == identity.id
+            return DeviceSummary(id: member.card.id.rawValue, name: names[member.card.id.rawValue] ?? "",
+                                 active: member.isActive && !(isThisDevice && revoked), isThisDevice: isThisDevice)
         }
     }
 
     /// Renames a device (any member; the name syncs as an encrypted record).
     public func rename(device: String, to name: String) async throws {
-        let target = try await resolveDevice(device)
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        try await nameDevice(try await resolveDevice(device), name)
+    }
+
+    /// Records `name` for `target` (a synced record).
+    private func nameDevice(_ target: DeviceID, _ name: String) async throws {
+        let trimmed = String(name.trimmingCharacters(in: .whitespaces).prefix(200))
         guard !trimmed.isEmpty else { throw LibraryError.invalidArgument("A device name cannot be empty.") }
         try await database.write { db in
             let now = TimestampFormat.database(Date())
@@ -339,7 +375,20 @@ public final class LibrarySync: Sendable {
         }
         var verifier = LogVerifier(library: keyring.library, state: try await loadVerifierState())
         let pairings = try await openPairings()
-        var pulled = try await verifier.pull(from: transport, keyring: keyring, fullRescan: !pairings.isEmpty)
+        if try await database.read({ db in try SyncChangeLog.meta(Meta.revoked, db) }) != nil { throw SyncFailure.revoked }
+        var pulled: DarkroomSync.VerificationReport
+        do {
+            pulled = try await verifier.pull(from: transport, keyring: keyring, fullRescan: !pairings.isEmpty)
+        } catch TransportError.unauthorized(let reason) {
+            // A relay refuses a revoked device everything but the signed membership versions:
+            // read them by name, and believe the revocation only if they verify.
+            let names = try await membershipNamesAfter(keyring, transport: transport)
+            if try await isRevoked(identity: identity, keyring: keyring, transport: transport, names: names) {
+                try await recordRevocation()
+                throw SyncFailure.revoked
+            }
+            throw TransportError.unauthorized(reason)
+        }
         if let newer = try await newerKeyring(in: pulled.otherObjects, current: keyring, identity: identity, transport: transport) {
             keyring = newer
             report.keyringUpdated = true
@@ -352,6 +401,7 @@ public final class LibrarySync: Sendable {
             // second, full pull, which fetches every held-back object once more.
             pulled = again
         } else if try await isRevoked(identity: identity, keyring: keyring, transport: transport, names: pulled.otherObjects) {
+            try await recordRevocation()
             throw SyncFailure.revoked
         }
         report.detections = pulled.detections
@@ -382,7 +432,11 @@ public final class LibrarySync: Sendable {
             for name in pulled.otherObjects {
                 guard case .join(let pid, let device) = SyncObjectName(name), pid == pairing else { continue }
                 let card: DeviceCard
-                do { card = try code.openJoinRequest(try await transport.get(name), device: device) } catch {
+                let joinName: String?
+                do {
+                    let request = try code.openJoinRequest(try await transport.get(name), device: device)
+                    (card, joinName) = (request.card, request.name)
+                } catch {
                     report.detections.append(.unreadable(name, reason: "join request does not open with the pairing code: \(error)"))
                     continue
                 }
@@ -393,9 +447,15 @@ public final class LibrarySync: Sendable {
                     keyring = try keyring.admitting(card, by: identity)
                     try await adopt(keyring, identity: identity, transport: transport)
                 }
+                if let joinName, !joinName.trimmingCharacters(in: .whitespaces).isEmpty {
+                    try await nameDevice(device, joinName)   // known here at once; syncs to the others
+                }
                 let welcome = code.welcome(sealedKeyring: try keyring.sealed(for: card), for: device)
                 try await put(welcome.bytes, welcome.name, transport, keepExisting: true)
-                try await database.write { db in try SyncChangeLog.setMeta(Meta.pairingPrefix + pairing, nil, db) }
+                try await database.write { db in
+                    try SyncChangeLog.setMeta(Meta.pairingPrefix + pairing, nil, db)
+                    try SyncChangeLog.setMeta(Meta.pairingIssuedPrefix + pairing, nil, db)
+                }
                 report.admitted.append((device.rawValue, PairingFingerprint.digits(identity.card, card)))
                 report.keyringUpdated = true
                 break   // a code admits one device
@@ -466,6 +526,23 @@ public final class LibrarySync: Sendable {
     }
 
     /// Whether a newer membership version, verified against this device's chain, revokes it.
+    /// The membership versions after `keyring`'s that the transport serves, asked for by name.
+    private func membershipNamesAfter(_ keyring: LibraryKeyring, transport: any SyncTransport) async throws -> [ObjectName] {
+        var names: [ObjectName] = []
+        var version = keyring.membership.version + 1
+        while names.count < 1000, try await transport.contains(SyncObjectName.membership(version: version).objectName) {
+            names.append(SyncObjectName.membership(version: version).objectName)
+            version += 1
+        }
+        return names
+    }
+
+    /// Remembers that a verified membership version revoked this device: `device list` says so,
+    /// and later runs stop at once.
+    private func recordRevocation() async throws {
+        try await database.write { db in try SyncChangeLog.setMeta(Meta.revoked, Data("1".utf8), db) }
+    }
+
     private func isRevoked(identity: DeviceIdentity, keyring: LibraryKeyring, transport: any SyncTransport, names: [ObjectName]) async throws -> Bool {
         var previous = keyring.chain.last
         var version = keyring.membership.version
@@ -860,16 +937,38 @@ public final class LibrarySync: Sendable {
         return try PairingCode(String(decoding: try KeyringFile.open(sealed, deviceKey: try loadDeviceKey()), as: UTF8.self))
     }
 
+    /// The pairing codes still open; expired ones (and ones this version cannot read) are closed.
     private func openPairings() async throws -> [(String, PairingCode)] {
         let entries = try await database.read { db in
-            try SyncChangeLog.metaKeys(prefix: Meta.pairingPrefix, db).compactMap { key in try SyncChangeLog.meta(key, db).map { (key, $0) } }
+            try SyncChangeLog.metaKeys(prefix: Meta.pairingPrefix, db).compactMap { key -> (String, Data, Date?)? in
+                let pairing = String(key.dropFirst(Meta.pairingPrefix.count))
+                let issued = try SyncChangeLog.meta(Meta.pairingIssuedPrefix + pairing, db)
+                    .flatMap { TimestampFormat.parseDatabase(String(decoding: $0, as: UTF8.self)) }
+                return try SyncChangeLog.meta(key, db).map { (pairing, $0, issued) }
+            }
         }
         guard !entries.isEmpty else { return [] }
         let key = try loadDeviceKey()
-        return try entries.map { entry in
-            (String(entry.0.dropFirst(Meta.pairingPrefix.count)),
-             try PairingCode(String(decoding: try KeyringFile.open(entry.1, deviceKey: key), as: UTF8.self)))
+        var open: [(String, PairingCode)] = []
+        var closed: [String] = []
+        for (pairing, sealed, issued) in entries {
+            if let issued, Date().timeIntervalSince(issued) < Self.pairingLifetime,
+               let code = try? PairingCode(String(decoding: try KeyringFile.open(sealed, deviceKey: key), as: UTF8.self)) {
+                open.append((pairing, code))
+            } else {
+                closed.append(pairing)
+            }
         }
+        if !closed.isEmpty {
+            let expired = closed
+            try await database.write { db in
+                for pairing in expired {
+                    try SyncChangeLog.setMeta(Meta.pairingPrefix + pairing, nil, db)
+                    try SyncChangeLog.setMeta(Meta.pairingIssuedPrefix + pairing, nil, db)
+                }
+            }
+        }
+        return open
     }
 
     /// Puts an object; with `keepExisting`, an object already stored under the name (written

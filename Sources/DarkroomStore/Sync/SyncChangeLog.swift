@@ -58,6 +58,19 @@ public enum SyncChangeLog {
         }
     }
 
+    /// Turns sync off for this library and forgets everything about it — logging, the change
+    /// log, deferred changes, device names and every bookkeeping row (keys, verifier, outbox) —
+    /// leaving the gallery as it is. A later `enable` starts afresh (everything pending again).
+    public static func forget(_ db: Database) throws {
+        try db.execute(sql: """
+            UPDATE sync_state SET enabled = 0, applying = 0, device_id = NULL;
+            DELETE FROM sync_change;
+            DELETE FROM sync_deferred;
+            DELETE FROM sync_meta;
+            DELETE FROM device;
+            """)
+    }
+
     /// Advances the clock (as a trigger does) and returns the new reading.
     @discardableResult
     public static func tick(_ db: Database) throws -> SyncClock {
