@@ -40,9 +40,9 @@ enum ProgressStyle: Sendable, Equatable {
 
 /// One progress line of `--progress json`: fields that do not apply are left out.
 struct ProgressEvent: Encodable {
-    /// `generate`, `import`, `export`, `doctor`, `queue`.
+    /// `generate` (also for `queue run`), `import`, `export`, `doctor`.
     var task: String
-    /// `phase` (a stage began), `progress` (a count moved), `done` (the task ended).
+    /// `phase` (a stage began), `progress` (a count moved), `picture` (a generation was stored), `done` (the task ended).
     var event: String
     /// The stage: `loading model`, `encoding prompt`, `denoising`, `checking`, …
     var phase: String?

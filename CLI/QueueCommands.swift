@@ -205,16 +205,20 @@ struct VaryCommand: AsyncParsableCommand {
             throw LibraryError.invalidArgument("\(parent.id.prefix(8)) has no generation parameters to vary.")
         }
         let folder = try ModelLocator.locate(explicit: model ?? parent.modelPath)
+        let display = ProgressLine(style: Console.stderrIsTTY ? .bar : .silent)
+        display.loadingModel(folder.lastPathComponent)
         let generator = try EngineGenerator.load(modelDirectory: folder)
+        display.modelLoaded()
         let first = variationSeed ?? UInt64.random(in: 0...UInt64(UInt32.max))
         let batchID = StableID.make()
         for index in 0..<count {
             var request = GenerationRequest(parent)
             request.variationSeed = first &+ UInt64(index)
             request.variationStrength = strength
+            display.beginPicture(index + 1, of: count)
             let item = try await GenerationRunner.run(request, in: library, using: generator, parentID: parent.id,
                                                       batch: BatchPosition(id: batchID, index: index),
-                                                      modelPath: folder.path, showProgress: true)
+                                                      modelPath: folder.path, display: display)
             Console.print(GenerationRunner.summary(item, library: library) + "  variation seed \(request.variationSeed!)")
         }
     }
