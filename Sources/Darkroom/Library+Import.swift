@@ -129,6 +129,10 @@ extension Library {
             }
             return (.duplicate(path: url.path, existingID: existing), notes)
         }
+        // The same pixels under other bytes (a `--no-prompt` export brought back): the same picture.
+        if let same = try await generation(showingPixels: decoded.image) {
+            return (.duplicate(path: url.path, existingID: same), notes)
+        }
         let parsed = GenerationMetadata.parse(textChunks: decoded.textChunks)
         if let field = parsed?.fieldHoldingNUL {
             throw LibraryError.notAnImage(path: url.path, reason: TextLimitViolation.containsNUL(field: field).description)

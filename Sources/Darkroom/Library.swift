@@ -144,8 +144,10 @@ public final class Library: Sendable {
                                    height: pixels.height, byteSize: png.count, format: "png",
                                    thumbnailPath: thumbPath, createdAt: now, modifiedAt: now)
         do {
+            let pixelHash = Self.pixelHash(pixels)   // every picture known by its pixels too (schema step 0009)
             let result = try await database.write { db -> T in
                 var image = try ImageRecord.find(hash: hash, db) ?? { try newImage.insert(db); return newImage }()
+                try db.execute(sql: "UPDATE image SET pixel_hash = ? WHERE hash = ? AND pixel_hash IS NULL", arguments: [pixelHash, hash])
                 if image.thumbnailPath == nil {
                     try db.execute(sql: "UPDATE image SET thumbnail_path = ? WHERE hash = ?", arguments: [thumbPath, hash])
                     image.thumbnailPath = thumbPath

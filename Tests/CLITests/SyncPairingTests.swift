@@ -83,3 +83,31 @@ import Testing
         #expect(names.allSatisfy { $0.hasPrefix(host + "-") }, "\(names)")
     }
 }
+
+extension SyncPairingTests {
+    @Test func aCodeForAnotherLibraryOrTransportIsRefusedWithTheReason() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let ours = "folder:" + cli.scratch.appendingPathComponent("ours").path
+        let theirs = "folder:" + cli.scratch.appendingPathComponent("theirs").path
+        let devices = try TwoDevices(cli)
+        _ = try devices.on(devices.a, ["sync", "init", "--transport", ours])
+        let code = try pairCode(devices).code
+        // Another library's folder.
+        let other = cli.scratch.appendingPathComponent("C").path
+        _ = try devices.on(other, ["init"])
+        _ = try devices.on(other, ["sync", "init", "--transport", theirs])
+        let wrongLibrary = try devices.on(devices.b, ["sync", "join", code, "--transport", theirs], expect: 16)
+        #expect(wrongLibrary.stderr.contains("but the code is for library"), "\(wrongLibrary.stderr)")
+        // An empty folder.
+        let empty = "folder:" + cli.scratch.appendingPathComponent("empty").path
+        let nothing = try devices.on(devices.b, ["sync", "join", code, "--transport", empty], expect: 16)
+        #expect(nothing.stderr.contains("holds no sync library"), "\(nothing.stderr)")
+        // A relay that holds no such library.
+        let relay = try RelayProcess(storage: "sqlite:" + cli.scratch.appendingPathComponent("relay.sqlite").path)
+        defer { relay.stop() }
+        let noLibrary = try devices.on(devices.b, ["sync", "join", code, "--transport", "http://127.0.0.1:\(relay.port)"], expect: 16)
+        #expect(noLibrary.stderr.contains("holds no"), "\(noLibrary.stderr)")
+        // Nothing was set up by the refusals: the right transport still works.
+        _ = try devices.on(devices.b, ["sync", "join", code, "--transport", ours])
+    }
+}

@@ -96,8 +96,8 @@ import Testing
         let original = try #require(GenerationMetadata.parse(textChunks: PNGCodec.decode(Data(contentsOf: library.url(of: item.image!.path))).textChunks))
         let out = temp.url.deletingLastPathComponent().appendingPathComponent("out-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
-        #expect(try await library.generation(showingPixels: PNGCodec.decode(Data(contentsOf: library.url(of: item.image!.path))).image) == nil,
-                "no pixel hash is known before the export")
+        // Every stored picture is known by its pixels from the moment it is stored.
+        #expect(try await library.generation(showingPixels: PNGCodec.decode(Data(contentsOf: library.url(of: item.image!.path))).image) == id)
         let exported = try await library.export([item], to: out, includePrompt: false)
         let decoded = try PNGCodec.decode(Data(contentsOf: exported[0].picture))
         // Nothing holds the prompt; nothing says Darkroom made it; the tool's settings are there.
@@ -110,6 +110,11 @@ import Testing
         // The copy's bytes differ from the original's, but its pixels are the same picture.
         #expect(try Data(contentsOf: exported[0].picture) != Data(contentsOf: library.url(of: item.image!.path)))
         #expect(try await library.generation(showingPixels: decoded.image) == id)
+        // Imported back, it is the same picture, not a second copy.
+        guard case .duplicate(_, let existing) = try await library.importImage(at: exported[0].picture) else {
+            Issue.record("a prompt-free export was imported as a new item"); return
+        }
+        #expect(existing == id)
     }
 
     @Test func reExportingIntoTheSameFolderNeverOverwrites() async throws {

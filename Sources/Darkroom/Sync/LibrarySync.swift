@@ -158,8 +158,13 @@ public final class LibrarySync: Sendable {
         let identity = DeviceIdentity(name: "")
         let deviceKey = try createDeviceKey()
         let transport = try spec.open(library: code.library, identity: identity)
+        try await refuseOtherLibrary(code: code, transport: transport)
         let request = try code.joinRequest(for: identity.card, name: deviceName)
-        try await put(request.bytes, request.name, transport)
+        do { try await transport.put(request.bytes, name: request.name) } catch TransportError.notFound {
+            throw SyncFailure.transport("the relay holds no library \(code.library.rawValue.prefix(12)): the code belongs to another relay, or sync was never set up there")
+        } catch let error as TransportError {
+            throw SyncFailure.transport(error.description)
+        }
         try await database.write { db in
             try SyncChangeLog.setMeta(Meta.identity, try identity.sealed(deviceKey: deviceKey), db)
             try SyncChangeLog.setMeta(Meta.transport, Data(spec.description.utf8), db)
@@ -167,6 +172,23 @@ public final class LibrarySync: Sendable {
             try SyncChangeLog.setMeta(Meta.deviceName, Data(deviceName.utf8), db)
         }
         return identity.id.rawValue
+    }
+
+    /// Refuses a join whose code names another library than the one the transport holds (a
+    /// shared folder of another library, say), before anything is written. A transport that
+    /// shows non-members nothing (a relay) is left to refuse on its own.
+    private func refuseOtherLibrary(code: PairingCode, transport: any SyncTransport) async throws {
+        let founding: Data
+        do { founding = try await transport.get(SyncObjectName.membership(version: 1).objectName) } catch TransportError.notFound {
+            throw SyncFailure.transport("this transport holds no sync library yet: the code belongs to another transport, or sync was never set up there")
+        } catch TransportError.unauthorized {
+            return
+        }
+        guard let signed = try? JSONDecoder().decode(SignedMembership.self, from: founding),
+              let list = try? signed.verify(following: nil) else { return }
+        guard list.library == code.library else {
+            throw SyncFailure.transport("this transport holds library \(list.library.rawValue.prefix(12)), but the code is for library \(code.library.rawValue.prefix(12)): use the transport of the device that printed the code")
+        }
     }
 
     /// Removes sync from this device (`sync leave`): a pending join is given up, or a device that
