@@ -71,6 +71,7 @@ struct GenerateCommand: AsyncParsableCommand {
     func run() async throws {
         let library = try global.open(create: true)
         let defaults = try await GenerationDefaults.load(from: library)
+        for ignored in defaults.ignoredSettings { Console.note("warning: a stored setting is ignored: \(ignored)") }
         let request = GenerationRequest(
             prompt: prompt, negativePrompt: negativePrompt,
             seed: seed ?? defaults.seed(), steps: steps ?? defaults.steps, guidance: guidance ?? defaults.guidance,

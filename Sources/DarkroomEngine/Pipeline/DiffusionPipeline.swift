@@ -120,6 +120,8 @@ public final class DiffusionPipeline: Sendable {
 
         start = clock.now
         var scheduler = try makeScheduler(parameters.scheduler, config: schedulerConfig, steps: parameters.steps)
+        // The preview shows the clean picture each step's output implies, not the still noisy latents.
+        let estimate = try DenoisedEstimate(config: schedulerConfig, kind: parameters.scheduler)
         let schedulerJSON = String(decoding: try schedulerConfig.effectiveJSON(for: parameters.scheduler), as: UTF8.self)
         let factor = decoder.downsamplingFactor
         let latentShape = [1, decoder.latentChannels, parameters.height / factor, parameters.width / factor]
@@ -147,7 +149,8 @@ public final class DiffusionPipeline: Sendable {
             }
             latents = scheduler.step(modelOutput: guidance, stepIndex: index, sample: latents, generator: &generator)
             guard Self.allFinite(latents) else { throw GenerationError.nonFiniteOutput(stage: "denoising", step: index + 1) }
-            progress(.step(index: index, total: total, preview: LatentPreview.image(latents: Tensor(shape: latentShape, scalars: latents))))
+            let denoised = estimate.estimate(input: scaled.scalars, output: guidance, timestep: Float(timestep))
+            progress(.step(index: index, total: total, preview: LatentPreview.image(latents: Tensor(shape: latentShape, scalars: denoised))))
         }
         let denoiseTime = seconds(clock.now - start)
         try Task.checkCancellation()
