@@ -54,7 +54,7 @@ for transport in folder relay; do
       [ -n "$id" ] && "$BIN" rate "$id" $((RANDOM % 6)) --library "$side" >/dev/null 2>&1 || true
     fi
     "$BIN" sync run --library "$side" >/dev/null 2>&1 & pid=$!
-    sleep "0.$(printf '%03d' $((RANDOM % 600)))"
+    sleep "0.$(printf '%03d' $((RANDOM % 250)))"
     kill -9 "$pid" 2>/dev/null && kills=$((kills + 1)) || true
     wait "$pid" 2>/dev/null || true
   done

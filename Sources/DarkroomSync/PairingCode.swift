@@ -129,15 +129,49 @@ public struct PairingCode: Sendable, Equatable, CustomStringConvertible {
         return request
     }
 
-    /// The welcome for `device`: the keyring sealed to it, wrapped under the pairing key.
-    public func welcome(sealedKeyring: Data, for device: DeviceID) -> (name: ObjectName, bytes: Data) {
-        (SyncObjectName.welcome(pairing: pairingID, device: device).objectName,
-         AEAD.seal(sealedKeyring, key: key, associatedData: associatedData("welcome", device)))
+    /// What the admitting device tells the new one besides the keyring: the heads of every log
+    /// it has verified and its checkpoint counter when it admitted it. The new device holds the
+    /// transport to them from its first pull (a transport showing it an older state is caught as
+    /// withholding, and older checkpoints of the admitting device as stale).
+    public struct WelcomeState: Codable, Sendable, Equatable {
+        /// Newest verified envelope per log (device id → head).
+        public var heads: [String: LogHead]
+        /// The admitting device's newest checkpoint counter.
+        public var checkpointCounter: UInt64
+
+        /// A state with explicit parts.
+        public init(heads: [String: LogHead], checkpointCounter: UInt64) {
+            self.heads = heads
+            self.checkpointCounter = checkpointCounter
+        }
     }
 
-    /// Opens the welcome addressed to `identity` and the keyring in it, checking it is this code's library.
-    public func openWelcome(_ bytes: Data, as identity: DeviceIdentity) throws -> LibraryKeyring {
-        let sealed = try AEAD.open(bytes, key: key, associatedData: associatedData("welcome", identity.id))
-        return try LibraryKeyring.open(sealed, as: identity, expectedLibrary: library)
+    private struct WelcomeBody: Codable {
+        var keyring: Data
+        var state: WelcomeState
+    }
+
+    /// Marks a welcome that carries a ``WelcomeState`` (older welcomes hold the sealed keyring alone).
+    private static let stateMagic = Data("darkroom-welcome-state-v1\n".utf8)
+
+    /// The welcome for `device`: the keyring sealed to it and the admitting device's `state`,
+    /// wrapped under the pairing key.
+    public func welcome(sealedKeyring: Data, state: WelcomeState? = nil, for device: DeviceID) throws -> (name: ObjectName, bytes: Data) {
+        let plaintext = try state.map { Self.stateMagic + (try JSONEncoder().encode(WelcomeBody(keyring: sealedKeyring, state: $0))) } ?? sealedKeyring
+        return (SyncObjectName.welcome(pairing: pairingID, device: device).objectName,
+                AEAD.seal(plaintext, key: key, associatedData: associatedData("welcome", device)))
+    }
+
+    /// Opens the welcome addressed to `identity`: the keyring in it (checking it is this code's
+    /// library) and the admitting device's state, when it sent one.
+    public func openWelcome(_ bytes: Data, as identity: DeviceIdentity) throws -> (keyring: LibraryKeyring, state: WelcomeState?) {
+        let plaintext = try AEAD.open(bytes, key: key, associatedData: associatedData("welcome", identity.id))
+        var sealed = plaintext
+        var state: WelcomeState?
+        if plaintext.starts(with: Self.stateMagic) {
+            let body = try JSONDecoder().decode(WelcomeBody.self, from: plaintext.dropFirst(Self.stateMagic.count))
+            (sealed, state) = (body.keyring, body.state)
+        }
+        return (try LibraryKeyring.open(sealed, as: identity, expectedLibrary: library), state)
     }
 }

@@ -62,4 +62,31 @@ private struct HidingTransport: SyncTransport {
         let again = try await hidingVerified.run()
         #expect(again.violations.contains { if case .headMissing = $0 { return true } else { return false } }, "\(again.detections)")
     }
+
+    @Test func aNewDeviceShownAnOlderStateThanItsAdmitterVerifiedCatchesIt() async throws {
+        let world = try await SyncWorld(devices: 1)
+        defer { world.cleanup() }
+        let a = world.libraries[0]
+        _ = try await a.importImages(at: [fixturesFolder.appendingPathComponent("png/sample-rings.png")])
+        try world.expectClean(try await world.syncs[0].run())
+        let deviceA = try await world.syncs[0].status().device
+        // The new device's view of the transport lacks A's log and checkpoints (a relay showing it
+        // the library as it was before A wrote anything): only what A said in the welcome tells.
+        let newcomer = try Library.open(at: world.root.appendingPathComponent("newcomer"), create: true)
+        let hidesLog = Self.log(of: deviceA, from: 1)
+        let hides: @Sendable (ObjectName) -> Bool = { name in
+            if hidesLog(name) { return true }
+            if case .checkpoint(let d, _) = SyncObjectName(name) { return d.rawValue == deviceA }
+            return false
+        }
+        let sync = LibrarySync(library: newcomer, keyDirectory: world.root.appendingPathComponent("keys-new"),
+                               interposer: { HidingTransport(base: $0, hides: hides) })
+        let code = try await world.syncs[0].pair()
+        _ = try await sync.join(code: code, transport: world.transport, deviceName: "newcomer")
+        try world.expectClean(try await world.syncs[0].run())
+        let first = try await sync.run()
+        #expect(first.joinedFingerprint != nil)
+        #expect(first.violations.contains { if case .withheld(let d, _, _, _) = $0 { return d.rawValue == deviceA } else { return false } },
+                "\(first.detections)")
+    }
 }

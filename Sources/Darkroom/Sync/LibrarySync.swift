@@ -472,7 +472,14 @@ public final class LibrarySync: Sendable {
                 if let joinName, !joinName.trimmingCharacters(in: .whitespaces).isEmpty {
                     try await nameDevice(device, joinName)   // known here at once; syncs to the others
                 }
-                let welcome = code.welcome(sealedKeyring: try keyring.sealed(for: card), for: device)
+                let verified = try await loadVerifierState()
+                let counter = try await database.read { db in
+                    UInt64(String(decoding: try SyncChangeLog.meta(Meta.checkpointCounter, db) ?? Data("0".utf8), as: UTF8.self)) ?? 0
+                }
+                let state = PairingCode.WelcomeState(
+                    heads: Dictionary(uniqueKeysWithValues: verified.verifiedHashes.keys.map { ($0.rawValue, verified.head(of: $0)) }),
+                    checkpointCounter: counter)
+                let welcome = try code.welcome(sealedKeyring: try keyring.sealed(for: card), state: state, for: device)
                 try await put(welcome.bytes, welcome.name, transport, keepExisting: true)
                 try await database.write { db in
                     try SyncChangeLog.setMeta(Meta.pairingPrefix + pairing, nil, db)
@@ -524,11 +531,21 @@ public final class LibrarySync: Sendable {
         } catch TransportError.unauthorized(_) {
             throw SyncFailure.waitingForAdmission   // a relay refuses a device not admitted yet
         }
-        let keyring = try code.openWelcome(bytes, as: identity)
+        let (keyring, welcomeState) = try code.openWelcome(bytes, as: identity)
         guard let admitter = keyring.lastSigner else { throw SyncError.membership("the welcome's membership has no signer") }
         let name = try await database.read { db in String(decoding: try SyncChangeLog.meta(Meta.deviceName, db) ?? Data(), as: UTF8.self) }
+        // What the admitting device had verified: the transport must show this device at least that.
+        var verifier = LogVerifierState()
+        if let welcomeState {
+            var claims: [DeviceID: LogHead] = [:]
+            for (device, head) in welcomeState.heads { if let id = DeviceID(rawValue: device) { claims[id] = head } }
+            verifier.latestClaims[admitter.id] = claims
+            verifier.checkpointCounters[admitter.id] = welcomeState.checkpointCounter
+        }
+        let initialVerifier = try JSONEncoder().encode(verifier)
         try await database.write { db in
             try Self.activate(keyring: keyring, identity: identity, deviceName: name, db)
+            try SyncChangeLog.setMeta(Meta.verifier, initialVerifier, db)
             try SyncChangeLog.setMeta(Meta.join, nil, db)
             try SyncChangeLog.setMeta(Meta.deviceName, nil, db)
         }
@@ -547,7 +564,6 @@ public final class LibrarySync: Sendable {
         return try current.updated(with: try LibraryKeyring.open(sealed, as: identity, expectedLibrary: current.library))
     }
 
-    /// Whether a newer membership version, verified against this device's chain, revokes it.
     /// The membership versions after `keyring`'s that the transport serves, asked for by name.
     private func membershipNamesAfter(_ keyring: LibraryKeyring, transport: any SyncTransport) async throws -> [ObjectName] {
         var names: [ObjectName] = []
@@ -565,6 +581,7 @@ public final class LibrarySync: Sendable {
         try await database.write { db in try SyncChangeLog.setMeta(Meta.revoked, Data("1".utf8), db) }
     }
 
+    /// Whether a newer membership version, verified against this device's chain, revokes it.
     private func isRevoked(identity: DeviceIdentity, keyring: LibraryKeyring, transport: any SyncTransport, names: [ObjectName]) async throws -> Bool {
         var previous = keyring.chain.last
         var version = keyring.membership.version
