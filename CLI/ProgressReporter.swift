@@ -61,6 +61,8 @@ struct ProgressEvent: Encodable {
     var id: String?
     /// The file just handled.
     var path: String?
+    /// Bytes moved so far (sync: pictures' ciphertext).
+    var bytes: Int64?
 }
 
 /// Progress of one long task on stderr: a bar (count, rate, ETA) or a spinner with the elapsed time on a
@@ -110,7 +112,7 @@ final class ProgressReporter: @unchecked Sendable {
     }
 
     /// `done` of `total` (nil when unknown) are finished; `path` names the last one.
-    func update(done: Int, total: Int?, path: String? = nil) {
+    func update(done: Int, total: Int?, path: String? = nil, bytes: Int64? = nil) {
         lock.lock(); defer { lock.unlock() }
         stopSpinner()
         let now = Date()
@@ -123,11 +125,13 @@ final class ProgressReporter: @unchecked Sendable {
         case .silent: return
         case .json:
             emit(ProgressEvent(task: task, event: "progress", phase: phase, done: done, total: total, unit: unit,
-                               rate: rate.map(Self.rounded), eta_s: eta.map(Self.rounded), elapsed_s: Self.rounded(seconds), path: path))
+                               rate: rate.map(Self.rounded), eta_s: eta.map(Self.rounded), elapsed_s: Self.rounded(seconds), path: path,
+                               bytes: bytes))
         case .bar:
             var line = "\(phase.map { "\($0) " } ?? "")"
             if let total { line += Self.bar(done: done, total: total) + " \(done)/\(total) \(unit)" } else { line += "\(done) \(unit)" }
             if let rate { line += String(format: "  %.1f %@/s", rate, unit) }
+            if let bytes { line += "  " + ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file) }
             if let eta { line += "  ETA " + Self.duration(eta) }
             draw(line)
         }

@@ -120,8 +120,17 @@ struct SyncCommand: AsyncParsableCommand {
                 the rest is, and the command exits with status 15 naming what it detected.
                 """)
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var progressOptions: ProgressOptions
         func run() async throws {
-            let report = try await LibrarySync.forCLI(try global.open()).run()
+            let display = SyncProgressDisplay(style: progressOptions.style)
+            let report: SyncRunReport
+            do {
+                report = try await LibrarySync.forCLI(try global.open()).run { display.show($0) }
+                display.finish()
+            } catch {
+                display.finish()
+                throw error
+            }
             if let fingerprint = report.joinedFingerprint {
                 Console.print("Joined. Fingerprint: \(fingerprint) (it must match the one the admitting device printed).")
                 Console.note("If it does not match, someone else answered your pairing: run `darkroom sync leave` here, and pair again with a new code.")

@@ -66,4 +66,48 @@ import Testing
         #expect(try Self.relayBlobCount(database) == 120)
         #expect(try devices.normalizedList(devices.a) == (try devices.normalizedList(devices.b)))
     }
+
+    @Test func syncRunReportsItsProgressAsJSONLines() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let relay = try RelayProcess(storage: "sqlite:" + cli.scratch.appendingPathComponent("relay.sqlite").path)
+        defer { relay.stop() }
+        let devices = try library(cli, pictures: 12, relay: relay)
+        func phases(_ library: String) throws -> [String: [[String: Any]]] {
+            let run = try devices.on(library, ["sync", "run", "--progress", "json"])
+            let events = run.stderr.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }.filter { $0["task"] as? String == "sync" }
+            return Dictionary(grouping: events.filter { $0["event"] as? String == "progress" }) { $0["phase"] as? String ?? "" }
+        }
+        let sent = try phases(devices.a)
+        #expect(sent["uploading pictures"]?.last?["done"] as? Int == 12, "\(sent)")
+        #expect((sent["uploading pictures"]?.last?["bytes"] as? Int ?? 0) > 12 * 100)
+        #expect(sent["sending"]?.last?["done"] as? Int == sent["sending"]?.last?["total"] as? Int)
+        let received = try phases(devices.b)
+        #expect(received["downloading pictures"]?.last?["done"] as? Int == 12, "\(received)")
+        #expect(received["applying"]?.last?["done"] as? Int == received["applying"]?.last?["total"] as? Int)
+    }
+
+    @Test func syncRunDrawsItsProgressOnATerminal() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let relay = try RelayProcess(storage: "sqlite:" + cli.scratch.appendingPathComponent("relay.sqlite").path)
+        defer { relay.stop() }
+        let devices = try library(cli, pictures: 30, relay: relay)
+        // `script` gives the command a pseudo-terminal, as a person's shell would.
+        let command = ([CLIHarness.executable.path, "sync", "run", "--library", devices.a]).map { "'\($0)'" }.joined(separator: " ")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qc", command, "/dev/null"]
+        process.environment = ProcessInfo.processInfo.environment.merging(devices.environment) { $1 }.merging(["TERM": "xterm-256color"]) { $1 }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let screen = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(screen)")
+        #expect(screen.contains("uploading pictures"), "\(screen)")
+        #expect(screen.contains("\r\u{1B}[K"), "the bar is drawn in place and cleared")
+        #expect(screen.contains("Sent 31 change(s)"), "\(screen)")
+    }
 }

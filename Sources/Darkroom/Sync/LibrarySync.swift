@@ -395,6 +395,7 @@ public final class LibrarySync: Sendable {
         if try await database.read({ db in try SyncChangeLog.meta(Meta.unpublished, db) }) != nil {
             try await publish(keyring, identity: identity, transport: transport)
         }
+        Self.report(SyncProgress(phase: .checking))
         var verifier = LogVerifier(library: keyring.library, state: try await loadVerifierState())
         let pairings = try await openPairings()
         if try await database.read({ db in try SyncChangeLog.meta(Meta.revoked, db) }) != nil { throw SyncFailure.revoked }
@@ -617,12 +618,14 @@ public final class LibrarySync: Sendable {
     private func push(writer: inout LogWriter, keyring: LibraryKeyring, identity: DeviceIdentity,
                       transport: any SyncTransport, into report: inout SyncRunReport) async throws {
         try await flushOutbox(transport)
-        var nextBatch = preparePushBatch(after: nil, transport: transport)
+        let uploads = SyncCounter()
+        let pendingTotal = try await database.read { db in try SyncChangeLog.pendingCount(db) }
+        var nextBatch = preparePushBatch(after: nil, transport: transport, uploads: uploads)
         do {
             while true {
                 let batch = try await nextBatch.value
                 guard let last = batch.changes.last else { return }
-                nextBatch = preparePushBatch(after: last, transport: transport)
+                nextBatch = preparePushBatch(after: last, transport: transport, uploads: uploads)
                 if batch.oversized {
                     try await database.write { db in try SyncChangeLog.markSkipped(batch.changes, db) }
                     report.skippedOversized += batch.changes.map { "\($0.entity.rawValue) \($0.key) \($0.field)" }
@@ -647,6 +650,7 @@ public final class LibrarySync: Sendable {
                 }
                 try await flushOutbox(transport)
                 report.sentChanges += batch.changes.count
+                Self.report(SyncProgress(phase: .sending, done: report.sentChanges, total: max(pendingTotal, report.sentChanges)))
                 report.sentEnvelopes += 1
             }
         } catch {
@@ -675,7 +679,7 @@ public final class LibrarySync: Sendable {
     /// most one envelope's worth: reads them with their current values, uploads the pictures
     /// of new generations (secretstream blobs, put before the envelope that refers to them),
     /// and encodes the payload.
-    private func preparePushBatch(after previous: SyncChange?, transport: any SyncTransport) -> Task<PushBatch, any Error> {
+    private func preparePushBatch(after previous: SyncChange?, transport: any SyncTransport, uploads: SyncCounter) -> Task<PushBatch, any Error> {
         Task {
             var changes = try await database.read { db in
                 try SyncChangeLog.pendingChanges(limit: Self.changesPerEnvelope, after: previous, db)
@@ -699,7 +703,11 @@ public final class LibrarySync: Sendable {
                 guard let hash = String.fromDatabaseValue(sent[index].values["image_hash"] ?? .null) else { continue }
                 let (reference, uploaded) = try await pictureBlob(hash: hash, transport: transport)
                 sent[index].values["blob"] = try JSONEncoder().encode(reference).databaseValue
-                if uploaded { batch.uploadedBlobs += 1 }
+                if uploaded {
+                    batch.uploadedBlobs += 1
+                    let moved = await uploads.add(bytes: Int64(reference.ciphertextBytes))
+                    Self.report(SyncProgress(phase: .uploadingPictures, done: moved.count, bytes: moved.bytes))
+                }
                 batch.pictures.append(hash)
             }
             batch.payload = SyncChangeCodec.encode(sent)
@@ -753,6 +761,7 @@ public final class LibrarySync: Sendable {
         do {
             while true {
                 let group = try await preparing.value
+                defer { Self.report(SyncProgress(phase: .applying, done: group.end, total: accepted.count)) }
                 if group.end < accepted.endIndex {
                     preparing = prepareApplyGroup(accepted, from: group.end, decodedFirst: group.decodedNext, layout: layout, transport: transport)
                 }
@@ -817,6 +826,8 @@ public final class LibrarySync: Sendable {
         var syncedColumns: [String]
         /// The device key that seals deferred pictures' blob references (lazy mode); nil in eager mode.
         var deviceKey: SymmetricKey?
+        /// Pictures downloaded so far this run (for progress).
+        var downloads = SyncCounter()
     }
 
     /// Starts decoding the accepted envelopes from index `start` into a group of up to
@@ -860,6 +871,8 @@ public final class LibrarySync: Sendable {
                         do {
                             try await downloadPicture(reference, transport: transport)
                             group.downloadedBlobs += 1
+                            let moved = await layout.downloads.add(bytes: Int64(reference.ciphertextBytes))
+                            Self.report(SyncProgress(phase: .downloadingPictures, done: moved.count, bytes: moved.bytes))
                         } catch where Self.isUnusablePicture(error) {
                             // One damaged or missing picture never holds back its device's log: the row is
                             // stored without the file (as a lazy picture), the run reports the blob, and every
