@@ -781,6 +781,10 @@ public final class LibrarySync: Sendable {
                         return applied
                     })
                 }
+                if !group.wantedPictures.isEmpty {
+                    let wanted = group.wantedPictures
+                    try await database.write { db in for id in wanted { try SyncChangeLog.requestPicture(ofGeneration: id, db) } }
+                }
                 if group.end == accepted.endIndex { break }
             }
         } catch {
@@ -814,6 +818,8 @@ public final class LibrarySync: Sendable {
         var rejected: [Detection] = []
         /// Pictures downloaded for the group.
         var downloadedBlobs = 0
+        /// Generations whose picture blob could not be used: asked for again once they are applied.
+        var wantedPictures: [String] = []
         /// Index of the first envelope after the group.
         var end: Int
         /// That envelope's changes when decoding it showed it did not fit the group.
@@ -860,7 +866,11 @@ public final class LibrarySync: Sendable {
                 for change in changes where change.entity == .generation && change.field == "*" {
                     guard let blob = change.values["blob"].flatMap(Data.fromDatabaseValue),
                           let hash = String.fromDatabaseValue(change.values["image_hash"] ?? .null) else { continue }
-                    let present = try await database.read { db in try ImageRecord.find(hash: hash, db) != nil }
+                    // Present: stored, and not a picture still waiting for its file (a lazy one, or one
+                    // whose earlier blob was unusable: a device answering a request sends a new blob).
+                    let present = try await database.read { db in
+                        try ImageRecord.find(hash: hash, db) != nil && SyncChangeLog.meta(Meta.picturePrefix + hash, db) == nil
+                    }
                     if present { continue }
                     let reference = try JSONDecoder().decode(BlobReference.self, from: blob)
                     guard reference.plaintextSHA256 == hash else { throw SyncError.blobMismatch("blob reference does not match picture \(hash)") }
@@ -870,6 +880,7 @@ public final class LibrarySync: Sendable {
                     } else {
                         do {
                             try await downloadPicture(reference, transport: transport)
+                            try await database.write { db in try SyncChangeLog.setMeta(Meta.picturePrefix + hash, nil, db) }
                             group.downloadedBlobs += 1
                             let moved = await layout.downloads.add(bytes: Int64(reference.ciphertextBytes))
                             Self.report(SyncProgress(phase: .downloadingPictures, done: moved.count, bytes: moved.bytes))
@@ -880,6 +891,7 @@ public final class LibrarySync: Sendable {
                             group.deferredPictures.append(DeferredPicture(hash: hash, values: change.values,
                                                                           sealedReference: KeyringFile.seal(blob, deviceKey: try loadDeviceKey())))
                             group.rejected.append(.unreadable(reference.name, reason: "picture \(hash.prefix(12)): \(error)"))
+                            group.wantedPictures.append(change.key)
                         }
                     }
                 }

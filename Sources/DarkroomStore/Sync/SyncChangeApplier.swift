@@ -109,6 +109,7 @@ public enum SyncChangeApplier {
         case (.generation, "*"): outcome = try insertGeneration(change, db)
         case (.generation, let field) where SyncChangeLog.mutableGenerationFields.contains(field):
             outcome = try updateFields(change, table: "generation", columns: [field], db)
+        case (.generation, SyncChangeLog.pictureWantedField): outcome = try answerPictureRequest(change, db)
         case (.album, "*"), (.album, "name"): outcome = try upsertAlbum(change, db)
         case (.albumItem, "present"): outcome = try applyAlbumItem(change, db)
         case (.tagItem, "present"): outcome = try applyTagItem(change, db)
@@ -257,6 +258,21 @@ public enum SyncChangeApplier {
         try db.execute(sql: "UPDATE generation SET \(assignments) WHERE id = ?",
                        arguments: StatementArguments(columns.map { change.values[$0]! } + [change.key.databaseValue]))
         if try isNewer(change, db) { try stamp(change, db) }
+        return .applied
+    }
+
+    /// Another device could not use the picture of a generation: if this device holds the
+    /// picture (its file, not a picture still waiting for download), the generation is sent whole
+    /// again, with a new blob. Nil (deferred) while the generation has not arrived here.
+    private static func answerPictureRequest(_ change: SyncChange, _ db: Database) throws -> Outcome? {
+        guard let hash = try String.fetchOne(db.cachedStatement(sql: "SELECT image_hash FROM generation WHERE id = ?"),
+                                             arguments: [change.key]) else {
+            return try exists("generation", "id", change.key, db) ? .superseded : nil
+        }
+        guard try isNewer(change, db) else { return .superseded }
+        try stamp(change, db)
+        let waiting = try SyncChangeLog.meta(SyncChangeLog.pendingPicturePrefix + hash, db) != nil
+        if !waiting, try exists("image", "hash", hash, db) { try SyncChangeLog.resend(generation: change.key, db) }
         return .applied
     }
 

@@ -17,6 +17,10 @@ public enum SyncChangeLog {
     static let imageColumns = ["width", "height", "byte_size", "format"]
     /// Fields of a generation that change after it is created.
     static let mutableGenerationFields: Set<String> = ["favorite", "rating", "trashed_at"]
+    /// The field of a generation a device writes when it could not use the picture blob it
+    /// received: a request that a device holding the picture send it again (versions before it
+    /// ignore the field). Its value is the picture's hash.
+    public static let pictureWantedField = "picture-wanted"
 
     /// Whether logging is on.
     public static func isEnabled(_ db: Database) throws -> Bool {
@@ -202,6 +206,24 @@ public enum SyncChangeLog {
         }
     }
 
+    /// Asks the other devices to send the picture of generation `id` again (its blob arrived
+    /// damaged or not at all), through the change log like any edit.
+    public static func requestPicture(ofGeneration id: String, _ db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO sync_change_input VALUES ('generation', ?, ?)").execute(arguments: [id, pictureWantedField])
+    }
+
+    /// Queues generation `id` to be sent whole again, with a new clock (its picture will be
+    /// uploaded as a new blob): the answer to another device's picture request. Works while
+    /// changes are being applied (it writes the log directly, not through the gated entry point).
+    public static func resend(generation id: String, _ db: Database) throws {
+        guard let device = try deviceID(db) else { return }
+        let clock = try tick(db)
+        try db.cachedStatement(sql: """
+            INSERT INTO sync_change (entity, key, field, clock, device, pending) VALUES ('generation', ?, '*', ?, ?, 1)
+            ON CONFLICT (entity, key, field) DO UPDATE SET clock = excluded.clock, device = excluded.device, pending = 1
+            """).execute(arguments: [id, clock.rawValue, device])
+    }
+
     /// Marks changes as not pending without sending them: a change too large for any envelope,
     /// which the push reports and skips so that every later change still flows.
     public static func markSkipped(_ changes: [SyncChange], _ db: Database) throws {
@@ -221,6 +243,8 @@ public enum SyncChangeLog {
             return try generationValues(ids: [key], db)[key]
         case (.generation, let field) where mutableGenerationFields.contains(field):
             return try Row.fetchOne(db.cachedStatement(sql: "SELECT \(field), modified_at FROM generation WHERE id = ?"), arguments: [key]).map { dictionary($0) }
+        case (.generation, pictureWantedField):
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT image_hash FROM generation WHERE id = ?"), arguments: [key]).map { dictionary($0) }
         case (.album, "*"), (.album, "name"):
             return try Row.fetchOne(db.cachedStatement(sql: "SELECT name, created_at, modified_at FROM album WHERE id = ?"), arguments: [key]).map { dictionary($0) }
         case (.albumItem, _):
