@@ -7,15 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-100}"
 MODEL="${2:-Fixtures/engine/sd-tiny-conv}"
-if [ "${BUILD:-release}" = debug ]; then
-  swift build --product darkroom >/dev/null
-  BIN="$(swift build --show-bin-path)/darkroom"
-else
-  swift build -c release --static-swift-stdlib --product darkroom >/dev/null
-  BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/darkroom"
-fi
 WORK="$(mktemp -d)"
-cp "$BIN" "$WORK/darkroom" && BIN="$WORK/darkroom"   # a copy: a rebuild meanwhile cannot swap it out
+source Benchmarks/darkroom-binary.sh "$WORK"
 A="$WORK/a" B="$WORK/b"
 export DARKROOM_KEY_DIR="$WORK/keys"
 "$BIN" init --library "$A" >/dev/null; "$BIN" init --library "$B" >/dev/null

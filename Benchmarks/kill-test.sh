@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # Kills `darkroom generate` with SIGKILL at random points, N times (default 100), then checks the library:
 # PRAGMA integrity_check = ok, no job left running, no orphan file. Prints the counts.
-#   bash Benchmarks/kill-test.sh [N] [MODEL_DIR]
+#   bash Benchmarks/kill-test.sh [N] [MODEL_DIR]        (BUILD=debug uses the debug build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-100}"
 MODEL="${2:-Fixtures/engine/sd-tiny-conv}"
-swift build -c release --static-swift-stdlib --product darkroom >/dev/null
-BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/darkroom"
 LIB="$(mktemp -d)/library"
+source Benchmarks/darkroom-binary.sh "$(dirname "$LIB")"
 "$BIN" init --library "$LIB" >/dev/null
 for ((i = 0; i < N; i++)); do
   "$BIN" generate "kill test $i" --model "$MODEL" --steps 20 --size 32x32 --seed "$i" --library "$LIB" >/dev/null 2>&1 &

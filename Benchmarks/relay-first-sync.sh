@@ -7,15 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-2000}"
-if [ "${BUILD:-release}" = debug ]; then
-  swift build --product darkroom >/dev/null
-  BIN="$(swift build --show-bin-path)/darkroom"
-else
-  swift build -c release --static-swift-stdlib --product darkroom >/dev/null
-  BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/darkroom"
-fi
 WORK="$(mktemp -d)"
-cp "$BIN" "$WORK/darkroom" && BIN="$WORK/darkroom"
+source Benchmarks/darkroom-binary.sh "$WORK"
 python3 - "$WORK/pictures" "$N" <<'PY'
 import os, random, struct, sys, zlib
 folder, count = sys.argv[1], int(sys.argv[2])

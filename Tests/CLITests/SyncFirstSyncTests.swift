@@ -93,19 +93,9 @@ import Testing
         let relay = try RelayProcess(storage: "sqlite:" + cli.scratch.appendingPathComponent("relay.sqlite").path)
         defer { relay.stop() }
         let devices = try library(cli, pictures: 30, relay: relay)
-        // `script` gives the command a pseudo-terminal, as a person's shell would.
-        let command = ([CLIHarness.executable.path, "sync", "run", "--library", devices.a]).map { "'\($0)'" }.joined(separator: " ")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qc", command, "/dev/null"]
-        process.environment = ProcessInfo.processInfo.environment.merging(devices.environment) { $1 }.merging(["TERM": "xterm-256color"]) { $1 }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let screen = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(screen)")
+        let shown = try TerminalSession().run(cli, ["sync", "run"], library: devices.a, environment: devices.environment)
+        let screen = shown.raw
+        #expect(shown.code == 0, "\(screen)")
         #expect(screen.contains("uploading pictures"), "\(screen)")
         #expect(screen.contains("\r\u{1B}[K"), "the bar is drawn in place and cleared")
         #expect(screen.contains("Sent 31 change(s)"), "\(screen)")

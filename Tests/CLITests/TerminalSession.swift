@@ -17,9 +17,11 @@ struct TerminalSession {
         var raw: String
     }
 
-    /// Runs `darkroom ARGS --library LIBRARY` in the terminal, typing `input` into it.
-    func run(_ cli: CLIHarness, _ arguments: [String], input: String = "") throws -> Screen {
-        let quoted = ([CLIHarness.executable.path] + arguments + ["--library", cli.library.path])
+    /// Runs `darkroom ARGS --library LIBRARY` in the terminal, typing `input` into it; `library`
+    /// replaces the harness's library, `environment` adds variables.
+    func run(_ cli: CLIHarness, _ arguments: [String], input: String = "", library: String? = nil,
+             environment extra: [String: String] = [:]) throws -> Screen {
+        let quoted = ([CLIHarness.executable.path] + arguments + ["--library", library ?? cli.library.path])
             .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
@@ -29,7 +31,7 @@ struct TerminalSession {
         environment["LINES"] = nil
         environment["DARKROOM_LIBRARY"] = nil
         environment["TERM"] = "xterm-256color"
-        process.environment = environment
+        process.environment = environment.merging(extra) { $1 }
         process.currentDirectoryURL = cli.scratch
         let stdin = Pipe(), stdout = Pipe()
         process.standardInput = stdin
