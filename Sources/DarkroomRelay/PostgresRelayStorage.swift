@@ -314,6 +314,10 @@ public final class PostgresRelayStorage: RelayStorage {
         try await guarded { client in try await client.query("DELETE FROM relay_used_nonces WHERE expires_at < \(time)", logger: self.logger) }
     }
 
+    public func purgeStaleUploads(startedBefore time: Int64) async throws {
+        try await guarded { client in try await client.query("DELETE FROM relay_uploads WHERE created_at < \(time)", logger: self.logger) }
+    }
+
     /// Every chunk and staged part of a library.
     public func rawBytes(of library: LibraryID) async throws -> [Data] {
         try await guarded { client in

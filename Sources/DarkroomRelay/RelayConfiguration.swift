@@ -38,6 +38,8 @@ public struct RelayConfiguration: Sendable {
     public var libraryRateLimit = RateLimit(ratePerSecond: 400, burst: 4000)
     /// Unsigned join requests per library.
     public var joinRateLimit = RateLimit(ratePerSecond: 0.2, burst: 5)
+    /// How long parts of an uncommitted blob upload are kept (seconds): a day.
+    public var staleUploadSeconds: Int64 = 24 * 3600
     /// Most names per listing page.
     public var maxPageSize: Int = 1000
     /// Memory for copies of recently served small objects (up to 64 KiB each), per relay

@@ -412,7 +412,10 @@ struct RelayResponder: HTTPResponder {
         } catch {
             throw rejected(error)
         }
-        if janitor.due(now: now) { try? await storage.purgeNonces(expiredBefore: now - 1) }
+        if janitor.due(now: now) {
+            try? await storage.purgeNonces(expiredBefore: now - 1)
+            try? await storage.purgeStaleUploads(startedBefore: now - configuration.staleUploadSeconds)
+        }
         return RelayNonceUse(nonce: signature.nonce, device: signature.device, expiresAt: signature.timestamp + configuration.signatureWindowSeconds + 1)
     }
 

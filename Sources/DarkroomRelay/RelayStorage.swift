@@ -181,6 +181,10 @@ public protocol RelayStorage: Sendable {
     func useNonce(_ nonce: String, device: DeviceID, library: LibraryID, expiresAt: Int64) async throws -> Bool
     /// Forgets nonces that expired before `time` (seconds since 1970).
     func purgeNonces(expiredBefore time: Int64) async throws
+    /// Drops the parts of blob uploads begun before `time` (seconds since 1970) and never
+    /// committed: a device resumes an upload within the run that began it, or records it and
+    /// uploads a new blob later, so nothing refers to such parts.
+    func purgeStaleUploads(startedBefore time: Int64) async throws
     /// Every stored byte of every object of `library`, chunk by chunk (tests and audits).
     func rawBytes(of library: LibraryID) async throws -> [Data]
 }

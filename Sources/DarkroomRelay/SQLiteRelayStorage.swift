@@ -249,6 +249,10 @@ public final class SQLiteRelayStorage: RelayStorage {
         try await guarded { try await self.pool.write { db in try db.cachedStatement(sql: "DELETE FROM relay_used_nonces WHERE expires_at < ?").execute(arguments: [time]) } }
     }
 
+    public func purgeStaleUploads(startedBefore time: Int64) async throws {
+        try await guarded { try await self.pool.write { db in try db.cachedStatement(sql: "DELETE FROM relay_uploads WHERE created_at < ?").execute(arguments: [time]) } }
+    }
+
     /// Every chunk and staged part of a library.
     public func rawBytes(of library: LibraryID) async throws -> [Data] {
         try await guarded {

@@ -111,3 +111,31 @@ extension SyncPairingTests {
         _ = try devices.on(devices.b, ["sync", "join", code, "--transport", ours])
     }
 }
+
+extension SyncPairingTests {
+    /// Sets a sync bookkeeping time in a library to a day and a half ago (time passing, as the
+    /// `sqlite3` tool sees the file: the value is a plain timestamp).
+    func age(_ library: String, keyPrefix: String) throws {
+        let old = "2000-01-01 00:00:00.000"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [library + "/library.sqlite", "UPDATE sync_meta SET value = CAST('\(old)' AS BLOB) WHERE key LIKE '\(keyPrefix)%'"]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func anExpiredCodeAdmitsNoOneAndTheJoiningDeviceIsToldWhy() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let shared = "folder:" + cli.scratch.appendingPathComponent("shared").path
+        let devices = try TwoDevices(cli)
+        _ = try devices.on(devices.a, ["sync", "init", "--transport", shared])
+        _ = try devices.on(devices.b, ["sync", "join", try pairCode(devices).code, "--transport", shared, "--name", "late"])
+        try age(devices.a, keyPrefix: "pairing-issued/")
+        try age(devices.b, keyPrefix: "join-asked-at")
+        let admitting = try devices.on(devices.a, ["sync", "run"])
+        #expect(!admitting.stdout.contains("Admitted"), "\(admitting.stdout)")
+        let waiting = try devices.on(devices.b, ["sync", "run"], expect: 17)
+        #expect(waiting.stderr.contains("expired"), "\(waiting.stderr)")
+    }
+}

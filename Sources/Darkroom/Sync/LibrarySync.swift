@@ -45,7 +45,7 @@ public final class LibrarySync: Sendable {
         static let lastRun = "last-run", deviceName = "device-name", passphraseProtectedKey = "device-key"
         static let unpublished = "membership-unpublished", revoked = "revoked"
         static let outboxPrefix = "outbox/", pairingPrefix = "pairing/", uploadedPrefix = "uploaded/"
-        static let pairingIssuedPrefix = "pairing-issued/"
+        static let pairingIssuedPrefix = "pairing-issued/", joinedAt = "join-asked-at"
         static let picturePrefix = SyncChangeLog.pendingPicturePrefix
     }
 
@@ -169,6 +169,7 @@ public final class LibrarySync: Sendable {
             try SyncChangeLog.setMeta(Meta.identity, try identity.sealed(deviceKey: deviceKey), db)
             try SyncChangeLog.setMeta(Meta.transport, Data(spec.description.utf8), db)
             try SyncChangeLog.setMeta(Meta.join, KeyringFile.seal(Data(code.description.utf8), deviceKey: deviceKey), db)
+            try SyncChangeLog.setMeta(Meta.joinedAt, Data(TimestampFormat.database(Date()).utf8), db)
             try SyncChangeLog.setMeta(Meta.deviceName, Data(deviceName.utf8), db)
         }
         return identity.id.rawValue
@@ -528,9 +529,9 @@ public final class LibrarySync: Sendable {
         do {
             bytes = try await transport.get(SyncObjectName.welcome(pairing: code.pairingID, device: identity.id).objectName)
         } catch TransportError.notFound(_) {
-            throw SyncFailure.waitingForAdmission
+            throw try await stillWaiting()
         } catch TransportError.unauthorized(_) {
-            throw SyncFailure.waitingForAdmission   // a relay refuses a device not admitted yet
+            throw try await stillWaiting()   // a relay refuses a device not admitted yet
         }
         let (keyring, welcomeState) = try code.openWelcome(bytes, as: identity)
         guard let admitter = keyring.lastSigner else { throw SyncError.membership("the welcome's membership has no signer") }
@@ -548,9 +549,21 @@ public final class LibrarySync: Sendable {
             try Self.activate(keyring: keyring, identity: identity, deviceName: name, db)
             try SyncChangeLog.setMeta(Meta.verifier, initialVerifier, db)
             try SyncChangeLog.setMeta(Meta.join, nil, db)
+            try SyncChangeLog.setMeta(Meta.joinedAt, nil, db)
             try SyncChangeLog.setMeta(Meta.deviceName, nil, db)
         }
         return PairingFingerprint.digits(admitter, identity.card)
+    }
+
+    /// Waiting for admission, or past the time the code stays open on the admitting device.
+    private func stillWaiting() async throws -> SyncFailure {
+        let asked = try await database.read { db in
+            try SyncChangeLog.meta(Meta.joinedAt, db).flatMap { TimestampFormat.parseDatabase(String(decoding: $0, as: UTF8.self)) }
+        }
+        if let asked, Date().timeIntervalSince(asked) > Self.pairingLifetime {
+            return .pairingExpired(hours: Int(Self.pairingLifetime / 3600))
+        }
+        return .waitingForAdmission
     }
 
     /// The newest keyring sealed to this device among `names`, verified to extend the current one.

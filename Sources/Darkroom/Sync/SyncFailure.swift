@@ -9,6 +9,8 @@ public enum SyncFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case alreadyConfigured(String)
     /// This device asked to join and has not been admitted yet.
     case waitingForAdmission
+    /// This device asked to join longer ago than a pairing code stays open: it will not be admitted.
+    case pairingExpired(hours: Int)
     /// This device was removed from the library.
     case revoked
     /// Another `sync run` holds the library's sync lock.
@@ -25,6 +27,7 @@ public enum SyncFailure: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .notConfigured: return "Sync is not set up for this library: run `darkroom sync init --transport folder:PATH` or `darkroom sync join CODE --transport …`."
         case .alreadyConfigured(let what): return "Sync is already set up for this library (\(what)); `darkroom sync status` shows it."
+        case .pairingExpired(let hours): return "The pairing code expired (codes stay open \(hours) hours) before this device was admitted: run `darkroom sync leave` here, then pair again with a new code."
         case .waitingForAdmission: return "Waiting to be admitted: run `darkroom sync run` on the device that printed the pairing code, then again here."
         case .revoked: return "This device was removed from the library: it keeps what it had but can no longer sync."
         case .busy: return "Another `darkroom sync run` is working on this library; try again when it finishes."
