@@ -48,7 +48,7 @@ struct ShowCommand: AsyncParsableCommand {
         var text = details.render(details.full)
         let wantsPicture = picture != .none && item.image != nil
         if let rows, TerminalWidth.lines(text, columns: columns) + (wantsPicture ? Self.minimumPictureRows : 0) >= rows {
-            text = details.render(details.compact)
+            text = details.render(details.compact, columns: columns)
         }
         Console.print(text)
         try await LazyPictures.fetch([item], library: library)

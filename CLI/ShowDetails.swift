@@ -91,13 +91,28 @@ struct ShowDetails {
     }
 
     /// The fields as aligned `key  value` lines. A value's later lines are indented under it, so text in a
-    /// prompt cannot pass for a field of its own.
-    func render(_ lines: [(String, String)]) -> String {
+    /// prompt cannot pass for a field of its own. With `columns`, a grouped value (parts joined by " · ")
+    /// wider than the space left is broken between its parts onto indented lines.
+    func render(_ lines: [(String, String)], columns: Int? = nil) -> String {
         let width = lines.map(\.0.count).max() ?? 0
         let indent = "\n" + String(repeating: " ", count: width + 2)
         return lines.map { key, value in
-            let shown = TerminalText.sanitize(value).split(separator: "\n", omittingEmptySubsequences: false).joined(separator: indent)
+            var shown = TerminalText.sanitize(value)
+            if let columns { shown = Self.pack(shown, into: columns - width - 2) }
+            shown = shown.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: indent)
             return key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + shown
         }.joined(separator: "\n")
+    }
+
+    /// `value`'s " · "-separated parts on as few lines of at most `room` columns as fit (a part wider
+    /// than that keeps a line of its own).
+    static func pack(_ value: String, into room: Int) -> String {
+        guard !value.contains("\n"), TerminalWidth.of(value) > room, room > 10 else { return value }
+        var lines: [String] = [], current = ""
+        for part in value.components(separatedBy: " · ") {
+            let candidate = current.isEmpty ? part : current + " · " + part
+            if current.isEmpty || TerminalWidth.of(candidate) <= room { current = candidate } else { lines.append(current); current = part }
+        }
+        return (lines + [current]).joined(separator: "\n")
     }
 }
