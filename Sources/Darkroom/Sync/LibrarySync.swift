@@ -51,14 +51,14 @@ public final class LibrarySync: Sendable {
 
     /// Wraps the transport this sync opens (fault injection in tests, instrumentation).
     public typealias TransportInterposer = @Sendable (any SyncTransport) -> any SyncTransport
-    private let interposer: TransportInterposer?
-    private let passphrase: String?
-    private let unlockedKey = UnlockedKey()
+    let interposer: TransportInterposer?
+    let passphrase: String?
+    let unlockedKey = UnlockedKey()
 
     /// The device key once unsealed (Synchronization's Mutex needs newer Apple OS versions than the package's).
-    private final class UnlockedKey: @unchecked Sendable {
-        private let lock = NSLock()
-        private var key: SymmetricKey?
+    final class UnlockedKey: @unchecked Sendable {
+        let lock = NSLock()
+        var key: SymmetricKey?
         func withLock<T>(_ body: (inout SymmetricKey?) -> T) -> T { lock.lock(); defer { lock.unlock() }; return body(&key) }
     }
 
@@ -95,253 +95,6 @@ public final class LibrarySync: Sendable {
 
     var database: LibraryDatabase { library.database }
 
-    // MARK: - Set-up
-
-    /// What `sync init` returns.
-    public struct Setup: Sendable {
-        /// The sync library id.
-        public var library: String
-        /// This device's id.
-        public var device: String
-        /// The recovery words (shown once; never stored).
-        public var recoveryWords: [String]
-    }
-
-    /// Sets sync up on the first device: a new keyring with this device as its only member,
-    /// the membership published to the transport, a recovery bundle sealed under a new
-    /// recovery key, and the whole library queued for the first push.
-    public func initialize(transport spec: TransportSpec, deviceName: String) async throws -> Setup {
-        try await ensureNotConfigured()
-        let identity = DeviceIdentity(name: "")
-        let deviceKey = try createDeviceKey()
-        let keyring = try LibraryKeyring.create(founder: identity)
-        let recoveryKey = SymmetricKey()
-        let transport = try spec.open(library: keyring.library, identity: identity)
-        try await put(try keyring.chain[0].objectBytes(), SyncObjectName.membership(version: 1).objectName, transport)
-        try await put(try RecoveryBundle.seal(identity: identity, keyring: keyring, recoveryKey: recoveryKey),
-                      SyncObjectName.recovery(try RecoveryBundle.lookupID(recoveryKey: recoveryKey)).objectName, transport)
-        try await database.write { db in
-            try SyncChangeLog.setMeta(Meta.identity, try identity.sealed(deviceKey: deviceKey), db)
-            try SyncChangeLog.setMeta(Meta.transport, Data(spec.description.utf8), db)
-            try Self.activate(keyring: keyring, identity: identity, deviceName: deviceName, db)
-        }
-        return Setup(library: keyring.library.rawValue, device: identity.id.rawValue, recoveryWords: RecoveryWords.encode(recoveryKey))
-    }
-
-    /// Issues a one-time pairing code for a new device (`sync pair`). The code is kept, sealed,
-    /// until a device joins with it.
-    ///
-    /// A code stays open for ``pairingLifetime``, and a new code closes the ones issued before it,
-    /// so a join abandoned with `sync leave` (or a code seen by someone else) is never admitted later.
-    public func pair() async throws -> PairingCode {
-        let (_, keyring) = try await loadMember()
-        let code = PairingCode(library: keyring.library)
-        let sealed = KeyringFile.seal(Data(code.description.utf8), deviceKey: try loadDeviceKey())
-        try await database.write { db in
-            for key in try SyncChangeLog.metaKeys(prefix: Meta.pairingPrefix, db) + SyncChangeLog.metaKeys(prefix: Meta.pairingIssuedPrefix, db) {
-                try SyncChangeLog.setMeta(key, nil, db)
-            }
-            try SyncChangeLog.setMeta(Meta.pairingPrefix + code.pairingID, sealed, db)
-            try SyncChangeLog.setMeta(Meta.pairingIssuedPrefix + code.pairingID, Data(TimestampFormat.database(Date()).utf8), db)
-        }
-        return code
-    }
-
-    /// How long a pairing code stays open.
-    public static let pairingLifetime: TimeInterval = 24 * 3600
-
-    /// Asks to join the library of `code` (`sync join`): a new device identity, and its card
-    /// sealed under the code in the transport. The next ``run()`` after the other device's
-    /// run completes the join.
-    public func join(code: PairingCode, transport spec: TransportSpec, deviceName: String) async throws -> String {
-        try await ensureNotConfigured()
-        let identity = DeviceIdentity(name: "")
-        let deviceKey = try createDeviceKey()
-        let transport = try spec.open(library: code.library, identity: identity)
-        try await refuseOtherLibrary(code: code, transport: transport)
-        let request = try code.joinRequest(for: identity.card, name: deviceName)
-        do { try await transport.put(request.bytes, name: request.name) } catch TransportError.notFound {
-            throw SyncFailure.transport("the relay holds no library \(code.library.rawValue.prefix(12)): the code belongs to another relay, or sync was never set up there")
-        } catch let error as TransportError {
-            throw SyncFailure.transport(error.description)
-        }
-        try await database.write { db in
-            try SyncChangeLog.setMeta(Meta.identity, try identity.sealed(deviceKey: deviceKey), db)
-            try SyncChangeLog.setMeta(Meta.transport, Data(spec.description.utf8), db)
-            try SyncChangeLog.setMeta(Meta.join, KeyringFile.seal(Data(code.description.utf8), deviceKey: deviceKey), db)
-            try SyncChangeLog.setMeta(Meta.joinedAt, Data(TimestampFormat.database(Date()).utf8), db)
-            try SyncChangeLog.setMeta(Meta.deviceName, Data(deviceName.utf8), db)
-        }
-        return identity.id.rawValue
-    }
-
-    /// Refuses a join whose code names another library than the one the transport holds (a
-    /// shared folder of another library, say), before anything is written. A transport that
-    /// shows non-members nothing (a relay) is left to refuse on its own.
-    private func refuseOtherLibrary(code: PairingCode, transport: any SyncTransport) async throws {
-        let founding: Data
-        do { founding = try await transport.get(SyncObjectName.membership(version: 1).objectName) } catch TransportError.notFound {
-            throw SyncFailure.transport("this transport holds no sync library yet: the code belongs to another transport, or sync was never set up there")
-        } catch TransportError.unauthorized {
-            return
-        }
-        guard let signed = try? JSONDecoder().decode(SignedMembership.self, from: founding),
-              let list = try? signed.verify(following: nil) else { return }
-        guard list.library == code.library else {
-            throw SyncFailure.transport("this transport holds library \(list.library.rawValue.prefix(12)), but the code is for library \(code.library.rawValue.prefix(12)): use the transport of the device that printed the code")
-        }
-    }
-
-    /// Removes sync from this device (`sync leave`): a pending join is given up, or a device that
-    /// synced stops syncing. The gallery stays as it is; the sync keys of this device are forgotten
-    /// (its key file removed), so joining again later, with a new code, starts afresh. The other
-    /// devices still list it until one of them revokes it. Returns whether anything was set up.
-    @discardableResult
-    public func leave() async throws -> Bool {
-        let lock = FileLock(path: library.folder.appendingPathComponent("locks/sync.lock").path)
-        guard (try? lock.lock(exclusive: true, wait: false)) == true else { throw SyncFailure.busy }
-        defer { lock.unlock() }
-        let configured = try await database.read { db in try SyncChangeLog.meta(Meta.identity, db) != nil }
-        guard configured else { return false }
-        try await database.write { db in try SyncChangeLog.forget(db) }
-        unlockedKey.withLock { $0 = nil }
-        try? FileManager.default.removeItem(at: deviceKeyURL)
-        return true
-    }
-
-    /// Sets this library up as a device recovered from the recovery words: it takes over the
-    /// identity sealed in the recovery bundle (use it only when that device is lost; revoke
-    /// it otherwise) and catches up on the next ``run()``.
-    ///
-    /// A relay keeps each library's objects under its id: pass `libraryID` (printed by
-    /// `sync init` and `sync status`) to recover through one; a folder holds one library.
-    public func recover(words: String, transport spec: TransportSpec, libraryID: String? = nil) async throws -> String {
-        try await ensureNotConfigured()
-        let recoveryKey = try RecoveryWords.decode(words)
-        let placeholder = DeviceIdentity(name: "")
-        let lookup = try RecoveryBundle.lookupID(recoveryKey: recoveryKey)
-        // The recovery object is readable by exact name without membership; any reader works.
-        let library: LibraryID
-        if let libraryID {
-            guard let id = LibraryID(rawValue: libraryID.lowercased()) else { throw LibraryError.invalidArgument("'\(libraryID)' is not a sync library id (32 hex digits).") }
-            library = id
-        } else {
-            library = LibraryID.random()
-        }
-        let transport = try spec.open(library: library, identity: placeholder)
-        let bundle: Data
-        do { bundle = try await transport.get(SyncObjectName.recovery(lookup).objectName) } catch { throw SyncFailure.recoveryNotFound }
-        let (identity, keyring) = try RecoveryBundle.open(bundle, recoveryKey: recoveryKey)
-        let deviceKey = try createDeviceKey()
-        try await database.write { db in
-            try SyncChangeLog.setMeta(Meta.identity, try identity.sealed(deviceKey: deviceKey), db)
-            try SyncChangeLog.setMeta(Meta.transport, Data(spec.description.utf8), db)
-            try Self.activate(keyring: keyring, identity: identity, deviceName: "", db)
-            // Its own log is read back from the transport before it writes again.
-            try SyncChangeLog.setMeta(Meta.writer, nil, db)
-        }
-        return identity.id.rawValue
-    }
-
-    private static func activate(keyring: LibraryKeyring, identity: DeviceIdentity, deviceName: String, _ db: Database) throws {
-        try SyncChangeLog.setMeta(Meta.keyring, try keyring.sealed(for: identity.card), db)
-        try SyncChangeLog.setMeta(Meta.writer, try JSONEncoder().encode(LogWriter(library: keyring.library, device: identity.id)), db)
-        try SyncChangeLog.setMeta(Meta.verifier, try JSONEncoder().encode(LogVerifierState()), db)
-        try SyncChangeLog.enable(device: identity.id.rawValue, db)
-        if !deviceName.isEmpty {
-            let now = TimestampFormat.database(Date())
-            try db.execute(sql: """
-                INSERT INTO device (id, name, created_at, modified_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET name = excluded.name, modified_at = excluded.modified_at
-                """, arguments: [identity.id.rawValue, deviceName, now, now])
-        }
-    }
-
-    // MARK: - Devices
-
-    /// The library's devices, by membership, with their synced names.
-    public func devices() async throws -> [DeviceSummary] {
-        let (identity, keyring) = try await loadMember()
-        let (names, revoked) = try await database.read { db in
-            (try Dictionary(Row.fetchAll(db, sql: "SELECT id, name FROM device").map { ($0["id"] as String, $0["name"] as String) }) { $1 },
-             try SyncChangeLog.meta(Meta.revoked, db) != nil)
-        }
-        return keyring.membership.members.map { member in
-            let isThisDevice = member.card.id == identity.id
-            return DeviceSummary(id: member.card.id.rawValue, name: names[member.card.id.rawValue] ?? "",
-                                 active: member.isActive && !(isThisDevice && revoked), isThisDevice: isThisDevice)
-        }
-    }
-
-    /// Renames a device (any member; the name syncs as an encrypted record).
-    public func rename(device: String, to name: String) async throws {
-        try await nameDevice(try await resolveDevice(device), name)
-    }
-
-    /// Records `name` for `target` (a synced record).
-    private func nameDevice(_ target: DeviceID, _ name: String) async throws {
-        let trimmed = String(name.trimmingCharacters(in: .whitespaces).prefix(200))
-        guard !trimmed.isEmpty else { throw LibraryError.invalidArgument("A device name cannot be empty.") }
-        try await database.write { db in
-            let now = TimestampFormat.database(Date())
-            try db.execute(sql: """
-                INSERT INTO device (id, name, created_at, modified_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET name = excluded.name, modified_at = excluded.modified_at
-                """, arguments: [target.rawValue, trimmed, now, now])
-        }
-    }
-
-    /// Revokes a device: a signed membership change with a new epoch key sealed to the
-    /// remaining devices only. The revoked device keeps what it had but reads nothing
-    /// written afterwards, and what it writes afterwards is rejected.
-    public func revoke(device: String) async throws {
-        let target = try await resolveDevice(device)
-        let (identity, keyring) = try await loadMember()
-        guard target != identity.id else { throw LibraryError.invalidArgument("A device cannot revoke itself; revoke it from another device.") }
-        guard keyring.membership.member(target)?.isActive == true else { throw LibraryError.invalidArgument("Device \(target) is already revoked.") }
-        let state = try await loadVerifierState()
-        let updated = try keyring.revoking(target, lastAcceptedSequence: state.head(of: target).sequence, by: identity)
-        try await adopt(updated, identity: identity, transport: try await openTransport(keyring: keyring, identity: identity))
-    }
-
-    /// Makes a membership change this device signed take effect: saved first (with a note that
-    /// it is not published yet), then published; a run that finds the note publishes again, so a
-    /// crash in between never loses the change or strands the other devices.
-    private func adopt(_ keyring: LibraryKeyring, identity: DeviceIdentity, transport: any SyncTransport) async throws {
-        let sealed = try keyring.sealed(for: identity.card)
-        try await database.write { db in
-            try SyncChangeLog.setMeta(Meta.keyring, sealed, db)
-            try SyncChangeLog.setMeta(Meta.unpublished, Data("\(keyring.membership.version)".utf8), db)
-        }
-        try await publish(keyring, identity: identity, transport: transport)
-    }
-
-    private func resolveDevice(_ prefix: String) async throws -> DeviceID {
-        let (_, keyring) = try await loadMember()
-        let needle = prefix.lowercased()
-        let names = try await database.read { db in try Row.fetchAll(db, sql: "SELECT id, name FROM device").map { ($0["id"] as String, $0["name"] as String) } }
-        let matches = keyring.membership.members.map(\.card.id).filter { id in
-            id.rawValue.hasPrefix(needle) || names.contains { $0.0 == id.rawValue && $0.1.lowercased() == needle }
-        }
-        guard matches.count == 1 else {
-            throw LibraryError.invalidArgument(matches.isEmpty ? "No device matches '\(prefix)'; `darkroom device list` shows them."
-                                                              : "'\(prefix)' matches \(matches.count) devices; give more of the id.")
-        }
-        return matches[0]
-    }
-
-    /// Writes a new membership version, the keyring sealed to each other active member and
-    /// (for admissions) the welcome.
-    private func publish(_ keyring: LibraryKeyring, identity: DeviceIdentity, transport: any SyncTransport) async throws {
-        let version = keyring.membership.version
-        try await put(try keyring.chain.last!.objectBytes(), SyncObjectName.membership(version: version).objectName, transport)
-        for (device, sealed) in try keyring.sealedForActiveMembers(except: identity.id).sorted(by: { $0.key < $1.key }) {
-            // A sealed box differs each time: after a crash, the copy already there stands.
-            try await put(sealed, SyncObjectName.keyring(version: version, device: device).objectName, transport, keepExisting: true)
-        }
-        try await database.write { db in try SyncChangeLog.setMeta(Meta.unpublished, nil, db) }
-    }
-
     // MARK: - Status
 
     /// What `sync status` shows.
@@ -371,7 +124,7 @@ public final class LibrarySync: Sendable {
             openPairings: pairings, waitingForAdmission: waiting, lastRun: last?.finished, lastProblems: last?.problems ?? [])
     }
 
-    private struct LastRun: Codable {
+    struct LastRun: Codable {
         var finished: Date
         var problems: [String]
     }
@@ -499,7 +252,7 @@ public final class LibrarySync: Sendable {
     }
 
     /// Keeps when the run finished and the problems it found, for `sync status`.
-    private func recordLastRun(_ report: SyncRunReport) async throws {
+    func recordLastRun(_ report: SyncRunReport) async throws {
         let problems = report.violations.map(\.description)
         try await database.write { db in
             try SyncChangeLog.setMeta(Meta.lastRun, try JSONEncoder().encode(LastRun(finished: Date(), problems: problems)), db)
@@ -521,402 +274,7 @@ public final class LibrarySync: Sendable {
         return result
     }
 
-    /// Completes a join once the admitting device has written the welcome.
-    private func completeJoin(code: PairingCode, identity: DeviceIdentity) async throws -> String {
-        let spec = try await transportSpec()
-        let transport = try spec.open(library: code.library, identity: identity)
-        let bytes: Data
-        do {
-            bytes = try await transport.get(SyncObjectName.welcome(pairing: code.pairingID, device: identity.id).objectName)
-        } catch TransportError.notFound(_) {
-            throw try await stillWaiting()
-        } catch TransportError.unauthorized(_) {
-            throw try await stillWaiting()   // a relay refuses a device not admitted yet
-        }
-        let (keyring, welcomeState) = try code.openWelcome(bytes, as: identity)
-        guard let admitter = keyring.lastSigner else { throw SyncError.membership("the welcome's membership has no signer") }
-        let name = try await database.read { db in String(decoding: try SyncChangeLog.meta(Meta.deviceName, db) ?? Data(), as: UTF8.self) }
-        // What the admitting device had verified: the transport must show this device at least that.
-        var verifier = LogVerifierState()
-        if let welcomeState {
-            var claims: [DeviceID: LogHead] = [:]
-            for (device, head) in welcomeState.heads { if let id = DeviceID(rawValue: device) { claims[id] = head } }
-            verifier.latestClaims[admitter.id] = claims
-            verifier.checkpointCounters[admitter.id] = welcomeState.checkpointCounter
-        }
-        let initialVerifier = try JSONEncoder().encode(verifier)
-        try await database.write { db in
-            try Self.activate(keyring: keyring, identity: identity, deviceName: name, db)
-            try SyncChangeLog.setMeta(Meta.verifier, initialVerifier, db)
-            try SyncChangeLog.setMeta(Meta.join, nil, db)
-            try SyncChangeLog.setMeta(Meta.joinedAt, nil, db)
-            try SyncChangeLog.setMeta(Meta.deviceName, nil, db)
-        }
-        return PairingFingerprint.digits(admitter, identity.card)
-    }
-
-    /// Waiting for admission, or past the time the code stays open on the admitting device.
-    private func stillWaiting() async throws -> SyncFailure {
-        let asked = try await database.read { db in
-            try SyncChangeLog.meta(Meta.joinedAt, db).flatMap { TimestampFormat.parseDatabase(String(decoding: $0, as: UTF8.self)) }
-        }
-        if let asked, Date().timeIntervalSince(asked) > Self.pairingLifetime {
-            return .pairingExpired(hours: Int(Self.pairingLifetime / 3600))
-        }
-        return .waitingForAdmission
-    }
-
-    /// The newest keyring sealed to this device among `names`, verified to extend the current one.
-    private func newerKeyring(in names: [ObjectName], current: LibraryKeyring, identity: DeviceIdentity,
-                              transport: any SyncTransport) async throws -> LibraryKeyring? {
-        let versions = names.compactMap { name -> UInt64? in
-            guard case .keyring(let v, let d) = SyncObjectName(name), d == identity.id, v > current.membership.version else { return nil }
-            return v
-        }
-        guard let newest = versions.max() else { return nil }
-        let sealed = try await transport.get(SyncObjectName.keyring(version: newest, device: identity.id).objectName)
-        return try current.updated(with: try LibraryKeyring.open(sealed, as: identity, expectedLibrary: current.library))
-    }
-
-    /// The membership versions after `keyring`'s that the transport serves, asked for by name.
-    private func membershipNamesAfter(_ keyring: LibraryKeyring, transport: any SyncTransport) async throws -> [ObjectName] {
-        var names: [ObjectName] = []
-        var version = keyring.membership.version + 1
-        while names.count < 1000, try await transport.contains(SyncObjectName.membership(version: version).objectName) {
-            names.append(SyncObjectName.membership(version: version).objectName)
-            version += 1
-        }
-        return names
-    }
-
-    /// Remembers that a verified membership version revoked this device: `device list` says so,
-    /// and later runs stop at once.
-    private func recordRevocation() async throws {
-        try await database.write { db in try SyncChangeLog.setMeta(Meta.revoked, Data("1".utf8), db) }
-    }
-
-    /// Whether a newer membership version, verified against this device's chain, revokes it.
-    private func isRevoked(identity: DeviceIdentity, keyring: LibraryKeyring, transport: any SyncTransport, names: [ObjectName]) async throws -> Bool {
-        var previous = keyring.chain.last
-        var version = keyring.membership.version
-        while names.contains(SyncObjectName.membership(version: version + 1).objectName) {
-            let signed = try JSONDecoder().decode(SignedMembership.self, from: try await transport.get(SyncObjectName.membership(version: version + 1).objectName))
-            let list = try signed.verify(following: previous)
-            if list.member(identity.id)?.isActive == false { return true }
-            previous = signed
-            version += 1
-        }
-        return false
-    }
-
-    // MARK: - Push
-
-    private func loadWriter(keyring: LibraryKeyring, identity: DeviceIdentity, verifier: LogVerifier) async throws -> LogWriter {
-        if let data = try await database.read({ db in try SyncChangeLog.meta(Meta.writer, db) }) {
-            return try JSONDecoder().decode(LogWriter.self, from: data)
-        }
-        // Recovered device: continue the log where the transport shows it.
-        return LogWriter(library: keyring.library, device: identity.id, head: verifier.state.head(of: identity.id))
-    }
-
-    /// Sends what the outbox holds (envelopes sealed before a crash), then every pending
-    /// change. Each envelope is sealed, stored in the outbox, and its changes marked sent in
-    /// one transaction before it is put; a crash anywhere resends the same bytes.
-    ///
-    /// The next batch of pending changes is prepared (read on a reader connection, its
-    /// pictures uploaded, its payload encoded) while the current one is sealed, stored and
-    /// put: each batch starts after the last change of the one before
-    /// (`SyncChangeLog.pendingChanges(limit:after:_:)`), so the envelopes are the ones reading,
-    /// sending and marking one batch at a time makes.
-    private func push(writer: inout LogWriter, keyring: LibraryKeyring, identity: DeviceIdentity,
-                      transport: any SyncTransport, into report: inout SyncRunReport) async throws {
-        try await flushOutbox(transport)
-        let uploads = SyncCounter()
-        let pendingTotal = try await database.read { db in try SyncChangeLog.pendingCount(db) }
-        var nextBatch = preparePushBatch(after: nil, transport: transport, uploads: uploads)
-        do {
-            while true {
-                let batch = try await nextBatch.value
-                guard let last = batch.changes.last else { return }
-                nextBatch = preparePushBatch(after: last, transport: transport, uploads: uploads)
-                if batch.oversized {
-                    try await database.write { db in try SyncChangeLog.markSkipped(batch.changes, db) }
-                    report.skippedOversized += batch.changes.map { "\($0.entity.rawValue) \($0.key) \($0.field)" }
-                    continue
-                }
-                report.uploadedBlobs += batch.uploadedBlobs
-                let clock = try await database.read { db in try SyncChangeLog.currentClock(db) }
-                let hlc = HLCTimestamp(physicalMs: clock.physicalMs, counter: clock.counter, device: identity.id)
-                let envelope = try writer.append(batch.payload, clock: hlc, keyring: keyring, identity: identity)
-                let head = writer.head
-                let writerData = try JSONEncoder().encode(writer)
-                try await database.write { db in
-                    try SyncChangeLog.setMeta(Self.outboxKey(head.sequence), envelope.bytes, db)
-                    try SyncChangeLog.setMeta(Meta.writer, writerData, db)
-                    try SyncChangeLog.markSent(batch.changes, device: identity.id.rawValue, sequence: Int64(head.sequence), db)
-                    for hash in batch.pictures { try SyncChangeLog.setMeta(Meta.uploadedPrefix + hash, nil, db) }
-                    var state = try Self.verifierState(db)
-                    var verifier = LogVerifier(library: keyring.library, state: state)
-                    verifier.recordOwnEnvelope(device: identity.id, head: head)
-                    state = verifier.state
-                    try SyncChangeLog.setMeta(Meta.verifier, try JSONEncoder().encode(state), db)
-                }
-                try await flushOutbox(transport)
-                report.sentChanges += batch.changes.count
-                Self.report(SyncProgress(phase: .sending, done: report.sentChanges, total: max(pendingTotal, report.sentChanges)))
-                report.sentEnvelopes += 1
-            }
-        } catch {
-            // Nothing of this run works on after it: the batch read ahead is finished first.
-            nextBatch.cancel()
-            _ = await nextBatch.result
-            throw error
-        }
-    }
-
-    /// One envelope's worth of pending changes, ready to seal.
-    private struct PushBatch: Sendable {
-        /// The changes as read (what `SyncChangeLog.markSent(_:device:sequence:_:)` marks).
-        var changes: [SyncChange]
-        /// Their encoding, each new generation with the reference of its uploaded picture.
-        var payload: Data
-        /// Pictures uploaded for the batch.
-        var uploadedBlobs = 0
-        /// The batch is one change too large for any envelope: to skip, not send.
-        var oversized = false
-        /// The pictures whose blobs the batch refers to (their upload records go once it is sealed).
-        var pictures: [String] = []
-    }
-
-    /// Starts preparing the pending changes that follow `previous` (nil: from the oldest), at
-    /// most one envelope's worth: reads them with their current values, uploads the pictures
-    /// of new generations (secretstream blobs, put before the envelope that refers to them),
-    /// and encodes the payload.
-    private func preparePushBatch(after previous: SyncChange?, transport: any SyncTransport, uploads: SyncCounter) -> Task<PushBatch, any Error> {
-        Task {
-            var changes = try await database.read { db in
-                try SyncChangeLog.pendingChanges(limit: Self.changesPerEnvelope, after: previous, db)
-            }
-            // Bounded by bytes as well as by count (measured whole first: nearly always under budget).
-            let generations = changes.filter { $0.entity == .generation && $0.field == "*" }.count
-            if SyncChangeCodec.encode(changes).count + generations * Self.blobReferenceAllowance > Self.envelopePayloadBudget {
-                var total = 0, cut = 0
-                while cut < changes.count {
-                    let size = SyncChangeCodec.encode([changes[cut]]).count + Self.blobReferenceAllowance
-                    if total + size > Self.envelopePayloadBudget { break }
-                    total += size
-                    cut += 1
-                }
-                if cut == 0 { return PushBatch(changes: [changes[0]], payload: Data(), oversized: true) }
-                changes.removeSubrange(cut...)
-            }
-            var batch = PushBatch(changes: changes, payload: Data())
-            var sent = changes
-            for index in sent.indices where sent[index].entity == .generation && sent[index].field == "*" {
-                guard let hash = String.fromDatabaseValue(sent[index].values["image_hash"] ?? .null) else { continue }
-                let (reference, uploaded) = try await pictureBlob(hash: hash, transport: transport)
-                sent[index].values["blob"] = try JSONEncoder().encode(reference).databaseValue
-                if uploaded {
-                    batch.uploadedBlobs += 1
-                    let moved = await uploads.add(bytes: Int64(reference.ciphertextBytes))
-                    Self.report(SyncProgress(phase: .uploadingPictures, done: moved.count, bytes: moved.bytes))
-                }
-                batch.pictures.append(hash)
-            }
-            batch.payload = SyncChangeCodec.encode(sent)
-            return batch
-        }
-    }
-
-    private static func outboxKey(_ sequence: UInt64) -> String {
-        Meta.outboxPrefix + String(repeating: "0", count: max(0, 20 - String(sequence).count)) + String(sequence)
-    }
-
-    private func flushOutbox(_ transport: any SyncTransport) async throws {
-        let (keys, device) = try await database.read { db in
-            (try SyncChangeLog.metaKeys(prefix: Meta.outboxPrefix, db), try SyncChangeLog.deviceID(db))
-        }
-        guard let device = device.flatMap(DeviceID.init(rawValue:)) else { return }
-        for key in keys {
-            guard let sequence = UInt64(key.dropFirst(Meta.outboxPrefix.count)),
-                  let bytes = try await database.read({ db in try SyncChangeLog.meta(key, db) }) else { continue }
-            try await put(bytes, SyncObjectName.log(device, sequence: sequence).objectName, transport)
-            try await database.write { db in try SyncChangeLog.setMeta(key, nil, db) }
-        }
-    }
-
-    // MARK: - Apply
-
-    /// Downloads the pictures the accepted envelopes refer to, then applies their changes (a
-    /// transaction per group of envelopes) and saves the verifier state (applying is
-    /// idempotent, so a crash before that only repeats work).
-    private func apply(_ accepted: [OpenedEnvelope], verifier: LogVerifier, transport: any SyncTransport,
-                       into report: inout SyncRunReport) async throws {
-        let lazy = try await picturesAreLazy()
-        let state = verifier.state
-        report.receivedEnvelopes = accepted.count
-        // Envelopes are decoded and applied in groups of up to `applyTransactionLimit` changes
-        // (`changesPerApplyTransaction`), a transaction per group, with a page cache large
-        // enough to hold what such a transaction dirties (with the usual 16 MiB, SQLite spilled
-        // pages to the log mid-transaction and wrote them again at commit; a transaction per
-        // envelope rewrote the random-key index pages every 4,000 records). Decoding a group at
-        // a time bounds the memory a first sync holds; the next group is decoded (and its
-        // pictures fetched) while the writer applies the current one, so at most two groups
-        // are held. The verifier's high-water marks are saved last: a crash in between only
-        // makes the next run apply those envelopes again, which changes nothing (applying is
-        // idempotent). So the groups' commits are not flushed on their own: the verifier's
-        // ordinary commit flushes the log with them (a power cut before it only repeats work).
-        // Whole new generations are laid out as insert rows with the envelope's decoding, off the writer.
-        let layout = ApplyLayout(syncedColumns: try await database.read(SyncChangeApplier.syncedGenerationColumns),
-                                 deviceKey: lazy ? try loadDeviceKey() : nil)
-        var applied = SyncApplyReport()
-        var preparing = prepareApplyGroup(accepted, from: accepted.startIndex, decodedFirst: nil, layout: layout, transport: transport)
-        do {
-            while true {
-                let group = try await preparing.value
-                defer { Self.report(SyncProgress(phase: .applying, done: group.end, total: accepted.count)) }
-                if group.end < accepted.endIndex {
-                    preparing = prepareApplyGroup(accepted, from: group.end, decodedFirst: group.decodedNext, layout: layout, transport: transport)
-                }
-                report.detections += group.rejected
-                report.downloadedBlobs += group.downloadedBlobs
-                if !group.batches.isEmpty || !group.deferredPictures.isEmpty {
-                    applied.add(try await database.writeWithLargeCache(cacheMebibytes: Self.applyCacheMebibytes, flushedLater: true) { db in
-                        var applied = SyncApplyReport()
-                        try db.inTransaction {
-                            for picture in group.deferredPictures { try Self.recordDeferredPicture(picture, db) }
-                            for batch in group.batches {
-                                applied.add(try SyncChangeApplier.apply(batch.changes, prepared: batch.prepared, fromLog: batch.device,
-                                                                        sequence: batch.sequence, db))
-                            }
-                            return .commit
-                        }
-                        return applied
-                    })
-                }
-                if !group.wantedPictures.isEmpty {
-                    let wanted = group.wantedPictures
-                    try await database.write { db in for id in wanted { try SyncChangeLog.requestPicture(ofGeneration: id, db) } }
-                }
-                if group.end == accepted.endIndex { break }
-            }
-        } catch {
-            // Nothing of this run works on after it: the group prepared ahead is finished first.
-            preparing.cancel()
-            _ = await preparing.result
-            throw error
-        }
-        try await database.write { db in
-            // Own envelopes recorded while pushing stay recorded.
-            var merged = state
-            let current = try Self.verifierState(db)
-            for (device, hashes) in current.verifiedHashes where hashes.count > (merged.verifiedHashes[device]?.count ?? 0) {
-                merged.verifiedHashes[device] = hashes
-            }
-            try SyncChangeLog.setMeta(Meta.verifier, try JSONEncoder().encode(merged), db)
-        }
-        report.applied.add(applied)
-        for path in applied.unreferencedFiles { library.files.remove(path) }
-    }
-
-    /// Accepted envelopes decoded for one apply transaction, with their pictures downloaded
-    /// (eager) or set aside (lazy).
-    private struct ApplyGroup: Sendable {
-        /// Each envelope's changes and its whole new generations laid out, with the log position
-        /// tombstones remember.
-        var batches: [(changes: [SyncChange], prepared: PreparedGenerations, device: String, sequence: Int64)] = []
-        /// Pictures whose download waits (lazy mode): their rows are stored with the group.
-        var deferredPictures: [DeferredPicture] = []
-        /// Envelopes whose payload does not decode.
-        var rejected: [Detection] = []
-        /// Pictures downloaded for the group.
-        var downloadedBlobs = 0
-        /// Generations whose picture blob could not be used: asked for again once they are applied.
-        var wantedPictures: [String] = []
-        /// Index of the first envelope after the group.
-        var end: Int
-        /// That envelope's changes when decoding it showed it did not fit the group.
-        var decodedNext: [SyncChange]?
-    }
-
-    /// What preparing an apply group needs for every group of a run.
-    private struct ApplyLayout: Sendable {
-        /// The generation columns new generations are laid out for.
-        var syncedColumns: [String]
-        /// The device key that seals deferred pictures' blob references (lazy mode); nil in eager mode.
-        var deviceKey: SymmetricKey?
-        /// Pictures downloaded so far this run (for progress).
-        var downloads = SyncCounter()
-    }
-
-    /// Starts decoding the accepted envelopes from index `start` into a group of up to
-    /// `applyTransactionLimit` changes (one larger envelope makes a group of its own), laying
-    /// out their whole new generations and fetching the pictures these show. `decodedFirst`:
-    /// the envelope at `start`, already decoded.
-    private func prepareApplyGroup(_ accepted: [OpenedEnvelope], from start: Int, decodedFirst: [SyncChange]?, layout: ApplyLayout,
-                                   transport: any SyncTransport) -> Task<ApplyGroup, any Error> {
-        Task {
-            var group = ApplyGroup(end: start)
-            var groupSize = 0
-            var decodedNext = decodedFirst
-            while group.end < accepted.endIndex {
-                let envelope = accepted[group.end]
-                let changes: [SyncChange]
-                do { changes = try decodedNext ?? SyncChangeCodec.decode(envelope.payload) } catch {
-                    group.rejected.append(.rejected(SyncObjectName.log(envelope.header.device, sequence: envelope.header.sequence).objectName,
-                                                    .malformed("payload: \(error)")))
-                    group.end += 1
-                    continue
-                }
-                decodedNext = nil
-                // The first group is one envelope: the writer starts while the next group is decoded.
-                let limit = start == accepted.startIndex ? min(applyTransactionLimit, Self.changesPerEnvelope) : applyTransactionLimit
-                if !group.batches.isEmpty && groupSize + changes.count > limit {
-                    group.decodedNext = changes
-                    break
-                }
-                group.end += 1
-                for change in changes where change.entity == .generation && change.field == "*" {
-                    guard let blob = change.values["blob"].flatMap(Data.fromDatabaseValue),
-                          let hash = String.fromDatabaseValue(change.values["image_hash"] ?? .null) else { continue }
-                    // Present: stored, and not a picture still waiting for its file (a lazy one, or one
-                    // whose earlier blob was unusable: a device answering a request sends a new blob).
-                    let present = try await database.read { db in
-                        try ImageRecord.find(hash: hash, db) != nil && SyncChangeLog.meta(Meta.picturePrefix + hash, db) == nil
-                    }
-                    if present { continue }
-                    let reference = try JSONDecoder().decode(BlobReference.self, from: blob)
-                    guard reference.plaintextSHA256 == hash else { throw SyncError.blobMismatch("blob reference does not match picture \(hash)") }
-                    if let deviceKey = layout.deviceKey {
-                        group.deferredPictures.append(DeferredPicture(hash: hash, values: change.values,
-                                                                      sealedReference: KeyringFile.seal(blob, deviceKey: deviceKey)))
-                    } else {
-                        do {
-                            try await downloadPicture(reference, transport: transport)
-                            try await database.write { db in try SyncChangeLog.setMeta(Meta.picturePrefix + hash, nil, db) }
-                            group.downloadedBlobs += 1
-                            let moved = await layout.downloads.add(bytes: Int64(reference.ciphertextBytes))
-                            Self.report(SyncProgress(phase: .downloadingPictures, done: moved.count, bytes: moved.bytes))
-                        } catch where Self.isUnusablePicture(error) {
-                            // One damaged or missing picture never holds back its device's log: the row is
-                            // stored without the file (as a lazy picture), the run reports the blob, and every
-                            // later run tries the download again.
-                            group.deferredPictures.append(DeferredPicture(hash: hash, values: change.values,
-                                                                          sealedReference: KeyringFile.seal(blob, deviceKey: try loadDeviceKey())))
-                            group.rejected.append(.unreadable(reference.name, reason: "picture \(hash.prefix(12)): \(error)"))
-                            group.wantedPictures.append(change.key)
-                        }
-                    }
-                }
-                group.batches.append((changes, PreparedGenerations(changes, syncedColumns: layout.syncedColumns),
-                                      envelope.header.device.rawValue, Int64(envelope.header.sequence)))
-                groupSize += changes.count
-            }
-            return group
-        }
-    }
-
-    private func writeCheckpoint(verifier state: LogVerifierState, keyring: LibraryKeyring, identity: DeviceIdentity,
+    func writeCheckpoint(verifier state: LogVerifierState, keyring: LibraryKeyring, identity: DeviceIdentity,
                                  transport: any SyncTransport) async throws {
         let verifier = LogVerifier(library: keyring.library, state: state)
         let counter = try await database.read { db in
@@ -929,15 +287,15 @@ public final class LibrarySync: Sendable {
 
     // MARK: - Loading and saving
 
-    private func ensureNotConfigured() async throws {
+    func ensureNotConfigured() async throws {
         let configured = try await database.read { db in try SyncChangeLog.meta(Meta.identity, db) != nil }
         if configured { throw SyncFailure.alreadyConfigured("a device identity exists") }
     }
 
-    private var deviceKeyURL: URL { keyDirectory.appendingPathComponent("\(library.info.libraryID).key") }
+    var deviceKeyURL: URL { keyDirectory.appendingPathComponent("\(library.info.libraryID).key") }
 
     /// A new device key: in its file, or, with a passphrase, sealed under it in the library.
-    private func createDeviceKey() throws -> SymmetricKey {
+    func createDeviceKey() throws -> SymmetricKey {
         if let passphrase {
             let key = SymmetricKey()
             let sealed = try KeyringFile.seal(key.exportedBytes(), passphrase: passphrase)
@@ -967,12 +325,12 @@ public final class LibrarySync: Sendable {
         do { return try DeviceKeyFile.load(from: deviceKeyURL) } catch { throw SyncFailure.deviceKeyUnavailable("\(deviceKeyURL.path): \(error)") }
     }
 
-    private func loadIdentity() async throws -> DeviceIdentity {
+    func loadIdentity() async throws -> DeviceIdentity {
         guard let sealed = try await database.read({ db in try SyncChangeLog.meta(Meta.identity, db) }) else { throw SyncFailure.notConfigured }
         return try DeviceIdentity.open(sealed, deviceKey: try loadDeviceKey())
     }
 
-    private func loadKeyring(identity: DeviceIdentity) async throws -> LibraryKeyring? {
+    func loadKeyring(identity: DeviceIdentity) async throws -> LibraryKeyring? {
         guard let sealed = try await database.read({ db in try SyncChangeLog.meta(Meta.keyring, db) }) else { return nil }
         return try LibraryKeyring.open(sealed, as: identity)
     }
@@ -985,21 +343,21 @@ public final class LibrarySync: Sendable {
         return (identity, keyring)
     }
 
-    private func saveKeyring(_ keyring: LibraryKeyring, identity: DeviceIdentity) async throws {
+    func saveKeyring(_ keyring: LibraryKeyring, identity: DeviceIdentity) async throws {
         let sealed = try keyring.sealed(for: identity.card)
         try await database.write { db in try SyncChangeLog.setMeta(Meta.keyring, sealed, db) }
     }
 
-    private static func verifierState(_ db: Database) throws -> LogVerifierState {
+    static func verifierState(_ db: Database) throws -> LogVerifierState {
         guard let data = try SyncChangeLog.meta(Meta.verifier, db) else { return LogVerifierState() }
         return try JSONDecoder().decode(LogVerifierState.self, from: data)
     }
 
-    private func loadVerifierState() async throws -> LogVerifierState {
+    func loadVerifierState() async throws -> LogVerifierState {
         try await database.read { db in try Self.verifierState(db) }
     }
 
-    private func transportSpec() async throws -> TransportSpec {
+    func transportSpec() async throws -> TransportSpec {
         guard let data = try await database.read({ db in try SyncChangeLog.meta(Meta.transport, db) }) else { throw SyncFailure.notConfigured }
         return try TransportSpec(String(decoding: data, as: UTF8.self))
     }
@@ -1009,13 +367,13 @@ public final class LibrarySync: Sendable {
         return interposer?(transport) ?? transport
     }
 
-    private func joinCode() async throws -> PairingCode? {
+    func joinCode() async throws -> PairingCode? {
         guard let sealed = try await database.read({ db in try SyncChangeLog.meta(Meta.join, db) }) else { return nil }
         return try PairingCode(String(decoding: try KeyringFile.open(sealed, deviceKey: try loadDeviceKey()), as: UTF8.self))
     }
 
     /// The pairing codes still open; expired ones (and ones this version cannot read) are closed.
-    private func openPairings() async throws -> [(String, PairingCode)] {
+    func openPairings() async throws -> [(String, PairingCode)] {
         let entries = try await database.read { db in
             try SyncChangeLog.metaKeys(prefix: Meta.pairingPrefix, db).compactMap { key -> (String, Data, Date?)? in
                 let pairing = String(key.dropFirst(Meta.pairingPrefix.count))
@@ -1050,7 +408,7 @@ public final class LibrarySync: Sendable {
 
     /// Puts an object; with `keepExisting`, an object already stored under the name (written
     /// by an earlier, interrupted run of this device) is kept.
-    private func put(_ bytes: Data, _ name: ObjectName, _ transport: any SyncTransport, keepExisting: Bool = false) async throws {
+    func put(_ bytes: Data, _ name: ObjectName, _ transport: any SyncTransport, keepExisting: Bool = false) async throws {
         do { try await transport.put(bytes, name: name) } catch TransportError.conflict(_) where keepExisting {
             return
         } catch let error as TransportError {
