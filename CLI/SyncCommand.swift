@@ -187,7 +187,7 @@ struct SyncCommand: AsyncParsableCommand {
             discussion: "Reads the words from --words or, if absent, from standard input. Then `darkroom sync run` downloads the library.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var transport: TransportOption
-        @Option(help: "The 25 recovery words (prefer standard input: arguments show in process lists).") var words: String?
+        @Option(help: "The 24 recovery words (a BIP39 phrase; an earlier 25-word phrase works too). Prefer standard input: arguments show in process lists.") var words: String?
         @Option(name: .customLong("sync-library"), help: ArgumentHelp("The sync library id `sync init` printed (needed with a relay).", valueName: "id"))
         var syncLibrary: String?
         func run() async throws {
