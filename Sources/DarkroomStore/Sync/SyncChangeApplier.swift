@@ -40,7 +40,7 @@ public struct SyncApplyReport: Sendable, Equatable {
 /// Call ``apply(_:prepared:fromLog:sequence:_:)`` inside one write transaction; it switches the logging triggers off
 /// for its own writes (`sync_state.applying`) and on again before returning.
 public enum SyncChangeApplier {
-    private enum Outcome { case applied, superseded, deferred, deleted, renamedAlbum }
+    enum Outcome { case applied, superseded, deferred, deleted, renamedAlbum }
 
     /// Applies `changes` (the payload of envelope `sequence` of `device`'s log: tombstones
     /// remember it), then retries changes deferred earlier whose entity may now exist.
@@ -142,7 +142,7 @@ public enum SyncChangeApplier {
     }
 
     /// Records `change` as the newest write of its field.
-    private static func stamp(_ change: SyncChange, _ db: Database) throws {
+    static func stamp(_ change: SyncChange, _ db: Database) throws {
         try db.cachedStatement(sql: """
             INSERT INTO sync_change (entity, key, field, clock, device, pending) VALUES (?, ?, ?, ?, ?, 0)
             ON CONFLICT (entity, key, field) DO UPDATE SET clock = excluded.clock, device = excluded.device, pending = 0
@@ -150,7 +150,7 @@ public enum SyncChangeApplier {
     }
 
     /// Whether `change` is newer than what its field holds.
-    private static func isNewer(_ change: SyncChange, _ db: Database) throws -> Bool {
+    static func isNewer(_ change: SyncChange, _ db: Database) throws -> Bool {
         guard let current = try clockOf(change.entity, change.key, field: change.field, db) else { return true }
         return change.wins(over: current)
     }
@@ -164,7 +164,7 @@ public enum SyncChangeApplier {
                              SyncChangeCodec.encode([change])])
     }
 
-    private static func exists(_ table: String, _ column: String, _ value: String, _ db: Database) throws -> Bool {
+    static func exists(_ table: String, _ column: String, _ value: String, _ db: Database) throws -> Bool {
         try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM \(table) WHERE \(column) = ?)"), arguments: [value]) ?? false
     }
 
@@ -234,45 +234,6 @@ public enum SyncChangeApplier {
         try insertRow(table: "generation", values: values, db)
         try GenerationRecord.indexForSearch(rowID: db.lastInsertedRowID, prompt: prompt, negativePrompt: negative, db)
         try stamp(change, db)
-        return .applied
-    }
-
-    /// The columns that say how a job ended; a finished picture replaces a failure in them.
-    static let outcomeColumns = ["status", "error", "image_hash", "started_at", "finished_at", "duration_ms", "model_id",
-                                 "model_hash", "engine_version", "rng_kind", "scheduler_config", "metadata_source",
-                                 "metadata_json", "modified_at"]
-
-    /// A whole generation that succeeded, for a row this device holds as failed or cancelled: the
-    /// finished state wins whatever the clocks say (a job that made its picture did not fail; a
-    /// device may have marked it failed while it ran, and synced that). Nil when it does not apply;
-    /// `.deferred` (through nil from the caller's view) waits for the picture.
-    private static func completeGeneration(_ change: SyncChange, _ db: Database) throws -> Outcome?? {
-        guard String.fromDatabaseValue(change.values["status"] ?? .null) == "succeeded",
-              let local = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM generation WHERE id = ?"), arguments: [change.key]),
-              local == "failed" || local == "cancelled" else { return nil }
-        if let hash = String.fromDatabaseValue(change.values["image_hash"] ?? .null), try !exists("image", "hash", hash, db) {
-            return .some(nil)   // the picture is stored first
-        }
-        let columns = try db.columns(in: "generation").map(\.name).filter { outcomeColumns.contains($0) && change.values[$0] != nil }
-        let assignments = columns.map { "\($0) = ?" }.joined(separator: ", ")
-        try db.execute(sql: "UPDATE generation SET \(assignments) WHERE id = ?",
-                       arguments: StatementArguments(columns.map { change.values[$0]! } + [change.key.databaseValue]))
-        if try isNewer(change, db) { try stamp(change, db) }
-        return .applied
-    }
-
-    /// Another device could not use the picture of a generation: if this device holds the
-    /// picture (its file, not a picture still waiting for download), the generation is sent whole
-    /// again, with a new blob. Nil (deferred) while the generation has not arrived here.
-    private static func answerPictureRequest(_ change: SyncChange, _ db: Database) throws -> Outcome? {
-        guard let hash = try String.fetchOne(db.cachedStatement(sql: "SELECT image_hash FROM generation WHERE id = ?"),
-                                             arguments: [change.key]) else {
-            return try exists("generation", "id", change.key, db) ? .superseded : nil
-        }
-        guard try isNewer(change, db) else { return .superseded }
-        try stamp(change, db)
-        let waiting = try SyncChangeLog.meta(SyncChangeLog.pendingPicturePrefix + hash, db) != nil
-        if !waiting, try exists("image", "hash", hash, db) { try SyncChangeLog.resend(generation: change.key, db) }
         return .applied
     }
 
