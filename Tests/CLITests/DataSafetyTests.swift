@@ -190,11 +190,25 @@ import Testing
         let asRoot = getuid() == 0
         if !asRoot { try Self.chmodTree(cli.library, writable: false) }
         defer { if !asRoot { try? Self.chmodTree(cli.library, writable: true) } }
+        // The other user runs a copy of the binary and its resource bundles in a folder it can read
+        // (the build folder may sit in root's home).
+        let binary = cli.scratch.appendingPathComponent("bin")
+        if asRoot {
+            try FileManager.default.createDirectory(at: binary, withIntermediateDirectories: true)
+            let built = CLIHarness.executable.deletingLastPathComponent()
+            for name in try FileManager.default.contentsOfDirectory(atPath: built.path) where name.hasSuffix(".resources") {
+                try FileManager.default.copyItem(at: built.appendingPathComponent(name), to: binary.appendingPathComponent(name))
+            }
+            try FileManager.default.copyItem(at: CLIHarness.executable, to: binary.appendingPathComponent("darkroom"))
+            for path in [binary.path] + (try FileManager.default.subpathsOfDirectory(atPath: binary.path)).map({ binary.appendingPathComponent($0).path }) {
+                try FileManager.default.setAttributes([.posixPermissions: Int16(0o755)], ofItemAtPath: path)
+            }
+        }
         func run(_ args: [String]) throws -> CLIHarness.Result {
             guard asRoot else { return try cli.run(args) }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLIHarness.executable.path]
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", binary.appendingPathComponent("darkroom").path]
                 + args + ["--library", cli.library.path]
             process.currentDirectoryURL = URL(fileURLWithPath: "/")
             let out = Pipe(), err = Pipe()
