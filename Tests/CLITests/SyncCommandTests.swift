@@ -111,6 +111,16 @@ final class RelayProcess {
         err.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
     }
 
+    /// A relay on a fixed port it can be restarted on (a test that restarts it keeps the port the
+    /// devices know): a random one, tried again elsewhere if something holds it.
+    static func onFixedPort(storage: String) throws -> RelayProcess {
+        var lastError: (any Error)?
+        for _ in 0..<5 {
+            do { return try RelayProcess(storage: storage, port: Int.random(in: 20_000...40_000)) } catch { lastError = error }
+        }
+        throw lastError!
+    }
+
     func stop() {
         guard process.isRunning else { return }
         process.terminate()

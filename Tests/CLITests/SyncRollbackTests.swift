@@ -51,8 +51,8 @@ import Testing
     @Test func aRelayWhoseSQLiteFileWasRestoredFromACopyIsCaught() throws {
         let cli = try CLIHarness(); defer { cli.cleanup() }
         let database = cli.scratch.appendingPathComponent("relay.sqlite")
-        let port = Int.random(in: 20_000...40_000)
-        var relay = try RelayProcess(storage: "sqlite:" + database.path, port: port)
+        var relay = try RelayProcess.onFixedPort(storage: "sqlite:" + database.path)
+        let port = relay.port
         defer { relay.stop() }
         let devices = try pairedDevices(cli, transport: "http://127.0.0.1:\(port)")
         let files = ["", "-wal", "-shm"].map { URL(fileURLWithPath: database.path + $0) }
@@ -82,8 +82,8 @@ import Testing
         let url = base.replacingOccurrences(of: #"/[^/]+$"#, with: "/\(name)", options: .regularExpression)
         try shell("runuser -u postgres -- createdb -O darkroom_test \(name)")
         defer { _ = try? shell("runuser -u postgres -- dropdb --force \(name)") }
-        let port = Int.random(in: 20_000...40_000)
-        var relay = try RelayProcess(storage: url, port: port)
+        var relay = try RelayProcess.onFixedPort(storage: url)
+        let port = relay.port
         defer { relay.stop() }
         let devices = try pairedDevices(cli, transport: "http://127.0.0.1:\(port)")
         let dump = cli.scratch.appendingPathComponent("relay.dump").path
