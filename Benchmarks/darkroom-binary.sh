@@ -1,7 +1,10 @@
 # Sourced by the scripts in Benchmarks/: builds `darkroom` (release by default; BUILD=debug for the debug
-# build) and sets BIN to a copy of it in the folder $1, so a rebuild meanwhile cannot swap it out.
+# build; DARKROOM_BIN=PATH uses a binary already built) and sets BIN to a copy of it in the folder $1, so a
+# rebuild meanwhile cannot swap it out.
 #   source Benchmarks/darkroom-binary.sh FOLDER
-if [ "${BUILD:-release}" = debug ]; then
+if [ -n "${DARKROOM_BIN:-}" ]; then
+  BIN="$DARKROOM_BIN"
+elif [ "${BUILD:-release}" = debug ]; then
   swift build --product darkroom >/dev/null
   BIN="$(swift build --show-bin-path)/darkroom"
 else

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# A first sync of a library of N pictures (default 2000; 64x64 PNGs of noise, ~12 KB each, the size of
-# the shipped model's pictures) through `darkroom relay serve` with its default flags: one `sync run` on
-# each device, no manual retry. Prints both runs' times, the items on the second device and the relay's
-# blob count (it must equal N).
-#   bash Benchmarks/relay-first-sync.sh [N]        (BUILD=debug uses the debug build)
+# A first sync of a library of N pictures (default 2000) through `darkroom relay serve` with its default
+# flags: one `sync run` on each device, no manual retry. Prints both runs' times, the items on the second
+# device and the relay's blob count (it must equal N). The pictures are generated with the shipped model
+# (SOURCE=generate, batches of up to 1,000 seeds) or, by default, 64x64 PNGs of noise (~12 KB each, the
+# size of the shipped model's pictures, made in seconds).
+#   bash Benchmarks/relay-first-sync.sh [N]        (BUILD=debug: the debug build; DARKROOM_BIN=PATH: a built binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-2000}"
 WORK="$(mktemp -d)"
 source Benchmarks/darkroom-binary.sh "$WORK"
-python3 - "$WORK/pictures" "$N" <<'PY'
+[ "${SOURCE:-noise}" = generate ] || python3 - "$WORK/pictures" "$N" <<'PY'
 import os, random, struct, sys, zlib
 folder, count = sys.argv[1], int(sys.argv[2])
 os.makedirs(folder, exist_ok=True)
@@ -27,7 +28,14 @@ port=$((20000 + RANDOM % 20000))
 trap 'kill $relay 2>/dev/null || true' EXIT
 sleep 1
 "$BIN" init --library "$A" >/dev/null; "$BIN" init --library "$B" >/dev/null
-"$BIN" import "$WORK/pictures" --library "$A" >/dev/null 2>&1
+if [ "${SOURCE:-noise}" = generate ]; then
+  for ((seed = 0; seed < N; seed += 1000)); do
+    count=$((N - seed < 1000 ? N - seed : 1000))
+    "$BIN" generate "a red circle above a blue square" --seed "$seed" --count "$count" --library "$A" >/dev/null 2>&1
+  done
+else
+  "$BIN" import "$WORK/pictures" --library "$A" >/dev/null 2>&1
+fi
 "$BIN" sync init --transport "http://127.0.0.1:$port" --name a --library "$A" >/dev/null
 code=$("$BIN" sync pair --library "$A" 2>/dev/null | tail -n 1)
 "$BIN" sync join "$code" --transport "http://127.0.0.1:$port" --name b --library "$B" >/dev/null
