@@ -36,7 +36,7 @@ extension LibrarySync {
         do {
             while true {
                 let group = try await preparing.value
-                defer { Self.report(SyncProgress(phase: .applying, done: group.end, total: accepted.count)) }
+                defer { self.reportProgress(SyncProgress(phase: .applying, done: group.end, total: accepted.count)) }
                 if group.end < accepted.endIndex {
                     preparing = prepareApplyGroup(accepted, from: group.end, decodedFirst: group.decodedNext, layout: layout, transport: transport)
                 }
@@ -158,7 +158,7 @@ extension LibrarySync {
                             try await database.write { db in try SyncChangeLog.setMeta(Meta.picturePrefix + hash, nil, db) }
                             group.downloadedBlobs += 1
                             let moved = await layout.downloads.add(bytes: Int64(reference.ciphertextBytes))
-                            Self.report(SyncProgress(phase: .downloadingPictures, done: moved.count, bytes: moved.bytes))
+                            self.reportProgress(SyncProgress(phase: .downloadingPictures, done: moved.count, bytes: moved.bytes))
                         } catch where Self.isUnusablePicture(error) {
                             // One damaged or missing picture never holds back its device's log: the row is
                             // stored without the file (as a lazy picture), the run reports the blob, and every

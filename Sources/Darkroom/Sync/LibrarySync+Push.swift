@@ -62,7 +62,7 @@ extension LibrarySync {
                 }
                 try await flushOutbox(transport)
                 report.sentChanges += batch.changes.count
-                Self.report(SyncProgress(phase: .sending, done: report.sentChanges, total: max(pendingTotal, report.sentChanges)))
+                self.reportProgress(SyncProgress(phase: .sending, done: report.sentChanges, total: max(pendingTotal, report.sentChanges)))
                 report.sentEnvelopes += 1
             }
         } catch {
@@ -118,7 +118,7 @@ extension LibrarySync {
                 if uploaded {
                     batch.uploadedBlobs += 1
                     let moved = await uploads.add(bytes: Int64(reference.ciphertextBytes))
-                    Self.report(SyncProgress(phase: .uploadingPictures, done: moved.count, bytes: moved.bytes))
+                    self.reportProgress(SyncProgress(phase: .uploadingPictures, done: moved.count, bytes: moved.bytes))
                 }
                 batch.pictures.append(hash)
             }

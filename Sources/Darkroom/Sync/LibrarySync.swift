@@ -54,6 +54,8 @@ public final class LibrarySync: Sendable {
     let interposer: TransportInterposer?
     let passphrase: String?
     let unlockedKey = UnlockedKey()
+    /// Where the run in progress reports (``run(progress:)``).
+    let progressSink = SyncProgressSink()
 
     /// The device key once unsealed (Synchronization's Mutex needs newer Apple OS versions than the package's).
     final class UnlockedKey: @unchecked Sendable {
@@ -149,7 +151,7 @@ public final class LibrarySync: Sendable {
         if try await database.read({ db in try SyncChangeLog.meta(Meta.unpublished, db) }) != nil {
             try await publish(keyring, identity: identity, transport: transport)
         }
-        Self.report(SyncProgress(phase: .checking))
+        self.reportProgress(SyncProgress(phase: .checking))
         var verifier = LogVerifier(library: keyring.library, state: try await loadVerifierState())
         let pairings = try await openPairings()
         if try await database.read({ db in try SyncChangeLog.meta(Meta.revoked, db) }) != nil { throw SyncFailure.revoked }

@@ -35,15 +35,34 @@ public struct SyncProgress: Sendable, Equatable {
 }
 
 extension LibrarySync {
-    /// Where the run in progress reports (set for the run's task and the tasks it starts).
-    @TaskLocal static var progressSink: (@Sendable (SyncProgress) -> Void)?
-
     /// Reports to the running sync's progress display, if any.
-    static func report(_ progress: SyncProgress) { progressSink?(progress) }
+    func reportProgress(_ progress: SyncProgress) { progressSink.send(progress) }
 
     /// ``run()``, reporting each stage and count to `progress` as it goes.
     public func run(progress: @escaping @Sendable (SyncProgress) -> Void) async throws -> SyncRunReport {
-        try await Self.$progressSink.withValue(progress) { try await run() }
+        progressSink.set(progress)
+        defer { progressSink.set(nil) }
+        return try await run()
+    }
+}
+
+/// Where a run of one ``LibrarySync`` reports its progress. (A task-local value crashed in
+/// `swift_task_localValuePush` in release builds with the static standard library.)
+final class SyncProgressSink: @unchecked Sendable {
+    // Unchecked: every access holds the lock.
+    private let lock = NSLock()
+    private var receiver: (@Sendable (SyncProgress) -> Void)?
+
+    func set(_ receiver: (@Sendable (SyncProgress) -> Void)?) {
+        lock.lock(); defer { lock.unlock() }
+        self.receiver = receiver
+    }
+
+    func send(_ progress: SyncProgress) {
+        lock.lock()
+        let receiver = self.receiver
+        lock.unlock()
+        receiver?(progress)
     }
 }
 
