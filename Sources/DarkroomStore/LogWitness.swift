@@ -57,8 +57,9 @@ struct LogWitness: Codable, Equatable, Sendable {
         let previous = stored(in: folder)
         if let previous, previous.describesLog(at: log) { return }
         let before = stat(log)
-        let scan = WriteAheadLogScan.scan(path: log, verifyChecksums: true)
-        guard stat(log)?.size == before?.size, stat(log)?.modified == before?.modified else { return }   // written meanwhile: the next close records it
+        let scan = WriteAheadLogScan.scan(path: log)
+        let after = stat(log)
+        guard after?.size == before?.size, after?.modified == before?.modified else { return }   // written meanwhile: the next close records it
         let witness = LogWitness(salt1: scan?.salt1 ?? 0, salt2: scan?.salt2 ?? 0, committedFrames: scan?.committedFrames ?? 0,
                                  logSize: before?.size ?? 0, logModified: before?.modified ?? 0)
         let target = url(in: folder)
@@ -80,15 +81,15 @@ struct LogWitness: Codable, Equatable, Sendable {
         let witnessURL = url(in: folder)
         let log = logPath(databasePath)
         guard let witness = stored(in: folder), witness.committedFrames > 0, !witness.describesLog(at: log) else { return }
-        let scan = WriteAheadLogScan.scan(path: log, verifyChecksums: true, maxFrames: witness.committedFrames)
+        let scan = WriteAheadLogScan.scan(path: log, maxFrames: witness.committedFrames)
         if let scan {
             if scan.salt1 != witness.salt1 || scan.salt2 != witness.salt2 { return }   // started over after a full checkpoint
             if scan.committedFrames >= witness.committedFrames { return }
             // Another process may have started the log over while this one read it: then its header changed.
-            let now = WriteAheadLogScan.scan(path: log, verifyChecksums: false, maxFrames: 0)
+            let now = WriteAheadLogScan.scan(path: log, maxFrames: 0)
             if now?.salt1 != witness.salt1 || now?.salt2 != witness.salt2 { return }
         }
-        if modified(databasePath).map({ written in modified(witnessURL.path).map { written > $0 } ?? false }) == true { return }
+        if let written = stat(databasePath)?.modified, let witnessed = stat(witnessURL.path)?.modified, written > witnessed { return }
         let detail: String
         if !FileManager.default.fileExists(atPath: log) {
             detail = "the write-ahead log \(log) is missing; it held \(witness.committedFrames) committed page write(s) not yet copied into the database"
@@ -98,11 +99,6 @@ struct LogWitness: Codable, Equatable, Sendable {
             detail = "the write-ahead log \(log) is empty or its header is damaged; it held \(witness.committedFrames) committed page write(s)"
         }
         throw StoreError.lostCommits(path: databasePath, detail: detail)
-    }
-
-    /// The modification time of the file at `path`.
-    private static func modified(_ path: String) -> Date? {
-        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 
     /// Accepts the log as it is: moves a damaged or short log aside (kept beside the database as

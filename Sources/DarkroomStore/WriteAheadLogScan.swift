@@ -18,10 +18,10 @@ struct WriteAheadLogScan: Equatable, Sendable {
 
     /// Scans the log at `path`. Nil when there is no file or no valid header.
     ///
-    /// With `verifyChecksums`, frames count only while their cumulative checksums hold, as SQLite
-    /// reads them (a flipped byte ends the valid log there); without, only while their salts match
-    /// the header (enough for a log this process has just written). `maxFrames` stops the scan early.
-    static func scan(path: String, verifyChecksums: Bool, maxFrames: Int = .max) -> WriteAheadLogScan? {
+    /// Frames count only while their salts match the header and their cumulative checksums hold, as
+    /// SQLite reads them (a flipped byte ends the valid log there). `maxFrames` stops the scan early
+    /// (0: the header alone).
+    static func scan(path: String, maxFrames: Int = .max) -> WriteAheadLogScan? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         guard let header = try? handle.read(upToCount: headerSize), header.count == headerSize else { return nil }
@@ -39,21 +39,12 @@ struct WriteAheadLogScan: Equatable, Sendable {
         var frames = 0
         let frameSize = frameHeaderSize + pageSize
         while frames < maxFrames {
-            let chunk: Data?
-            if verifyChecksums {
-                chunk = try? handle.read(upToCount: frameSize)
-            } else {
-                chunk = try? handle.read(upToCount: frameHeaderSize)
-                try? handle.seek(toOffset: UInt64(headerSize + (frames + 1) * frameSize))
-            }
-            guard let chunk, chunk.count == (verifyChecksums ? frameSize : frameHeaderSize) else { break }
+            guard let chunk = try? handle.read(upToCount: frameSize), chunk.count == frameSize else { break }
             let frame = [UInt8](chunk)
             guard word(frame, 8, bigEndian: true) == salt1, word(frame, 12, bigEndian: true) == salt2 else { break }
-            if verifyChecksums {
-                sum.add(frame[0..<8])
-                sum.add(frame[frameHeaderSize...])
-                guard sum.s1 == word(frame, 16, bigEndian: true), sum.s2 == word(frame, 20, bigEndian: true) else { break }
-            }
+            sum.add(frame[0..<8])
+            sum.add(frame[frameHeaderSize...])
+            guard sum.s1 == word(frame, 16, bigEndian: true), sum.s2 == word(frame, 20, bigEndian: true) else { break }
             frames += 1
             if word(frame, 4, bigEndian: true) != 0 { result.committedFrames = frames }   // a commit frame
         }
