@@ -130,7 +130,8 @@ extension Library {
             return (.duplicate(path: url.path, existingID: existing), notes)
         }
         // The same pixels under other bytes (a `--no-prompt` export brought back): the same picture.
-        if let same = try await generation(showingPixels: decoded.image) {
+        let pixelHash = Self.pixelHash(decoded.image)
+        if let same = try await generation(showingPixelHash: pixelHash) {
             return (.duplicate(path: url.path, existingID: same), notes)
         }
         let parsed = GenerationMetadata.parse(textChunks: decoded.textChunks)
@@ -145,7 +146,7 @@ extension Library {
         let safety = try await safetyConfiguration()
         let deviceID = info.deviceID
         let image = decoded.image
-        let outcome = try await storePicture(png: data, pixels: image) { db, stored -> ImportOutcome in
+        let outcome = try await storePicture(png: data, pixels: image, pixelHash: pixelHash) { db, stored -> ImportOutcome in
             if let existing = try String.fetchOne(db, sql: "SELECT id FROM generation WHERE image_hash = ? ORDER BY created_at LIMIT 1",
                                                   arguments: [stored.hash]) {
                 return .duplicate(path: url.path, existingID: existing)

@@ -18,17 +18,19 @@ extension Library {
     public func recordPixelHash(of pixels: PixelImage, forImage imageHash: String) async throws {
         guard !isReadOnly else { return }
         let hash = Self.pixelHash(pixels)
-        try await database.write { db in
-            try db.execute(sql: "UPDATE image SET pixel_hash = ? WHERE hash = ? AND pixel_hash IS NULL", arguments: [hash, imageHash])
-        }
+        try await database.write { db in try ImageRecord.recordPixelHash(hash, forImage: imageHash, db) }
     }
 
     /// The oldest generation whose picture shows exactly these pixels under other bytes (another file's
     /// metadata or encoding: a `--no-prompt` export brought back), if any. Only pictures whose pixel hash is
     /// known are found: those exported without prompts, or imported, since schema step 0009.
     public func generation(showingPixels pixels: PixelImage) async throws -> String? {
-        let hash = Self.pixelHash(pixels)
-        return try await database.read { db in
+        try await generation(showingPixelHash: Self.pixelHash(pixels))
+    }
+
+    /// ``generation(showingPixels:)`` for pixels whose ``pixelHash(_:)`` is `hash`.
+    func generation(showingPixelHash hash: String) async throws -> String? {
+        try await database.read { db in
             try String.fetchOne(db, sql: """
                 SELECT g.id FROM image i JOIN generation g ON g.image_hash = i.hash
                 WHERE i.pixel_hash = ? ORDER BY g.created_at LIMIT 1

@@ -54,7 +54,7 @@ public final class Library: Sendable {
     /// trashed more than 30 days ago are purged. See ``recovery``.
     ///
     /// A library whose write-ahead log lost commits is refused (``StoreError/lostCommits(path:detail:)``)
-    /// unless `acceptingLostCommits` (for ``doctor(rebuild:restoreOrphans:)``). A library that cannot be
+    /// unless `acceptingLostCommits` (a repair then imports the pictures back: ``doctor(restoreOrphans:)``). A library that cannot be
     /// written opens read-only (``isReadOnly``), without recovery; its writes fail with
     /// ``StoreError/readOnlyLibrary(path:)``.
     public static func open(at folder: URL, create: Bool = false, acceptingLostCommits: Bool = false) throws -> Library {
@@ -102,7 +102,7 @@ public final class Library: Sendable {
     /// thumbnail path names the picture and no second file is written. An existing row without a
     /// thumbnail (a picture that arrived by sync before its file) gets one.
     func storePicture<T: Sendable>(
-        png: Data, pixels: PixelImage,
+        png: Data, pixels: PixelImage, pixelHash knownPixelHash: String? = nil,
         commit: @escaping @Sendable (Database, ImageRecord) throws -> T
     ) async throws -> T {
         if isReadOnly { throw StoreError.readOnlyLibrary(path: folder.path) }
@@ -144,10 +144,10 @@ public final class Library: Sendable {
                                    height: pixels.height, byteSize: png.count, format: "png",
                                    thumbnailPath: thumbPath, createdAt: now, modifiedAt: now)
         do {
-            let pixelHash = Self.pixelHash(pixels)   // every picture known by its pixels too (schema step 0009)
+            let pixelHash = knownPixelHash ?? Self.pixelHash(pixels)   // every picture known by its pixels too
             let result = try await database.write { db -> T in
                 var image = try ImageRecord.find(hash: hash, db) ?? { try newImage.insert(db); return newImage }()
-                try db.execute(sql: "UPDATE image SET pixel_hash = ? WHERE hash = ? AND pixel_hash IS NULL", arguments: [pixelHash, hash])
+                try ImageRecord.recordPixelHash(pixelHash, forImage: hash, db)
                 if image.thumbnailPath == nil {
                     try db.execute(sql: "UPDATE image SET thumbnail_path = ? WHERE hash = ?", arguments: [thumbPath, hash])
                     image.thumbnailPath = thumbPath

@@ -64,4 +64,10 @@ extension ImageRecord {
     public static func find(hash: String, _ db: Database) throws -> ImageRecord? {
         try fetchOne(db.cachedStatement(sql: "SELECT * FROM image WHERE hash = ?"), arguments: [hash])
     }
+
+    /// Records the hash of the decoded pixels of the picture `hash`, unless one is known (schema step 0009).
+    public static func recordPixelHash(_ pixelHash: String, forImage hash: String, _ db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE image SET pixel_hash = ? WHERE hash = ? AND pixel_hash IS NULL")
+            .execute(arguments: [pixelHash, hash])
+    }
 }
