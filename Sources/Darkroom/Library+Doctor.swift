@@ -29,8 +29,6 @@ public struct DoctorReport: Sendable, Equatable {
     public var rebuiltThumbnails: [String] = []
     /// Pictures that synced without their file (lazy pictures) and wait to be downloaded: not a problem.
     public var notDownloaded = 0
-    /// Where a damaged write-ahead log was kept when the library was opened for a rebuild.
-    public var keptLog: String?
 
     /// True when the database is healthy, no picture is missing and none had lost its row.
     public var isHealthy: Bool { integrityProblems.isEmpty && missingFiles.isEmpty && quarantinedPictures.isEmpty }
@@ -114,9 +112,10 @@ extension Library {
         }
         // Empty sweep folders go.
         let base = folder.appendingPathComponent(ImageFileStore.quarantineFolder)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? []
-        where files.quarantinedPictures().allSatisfy({ !$0.path.hasPrefix(base.appendingPathComponent(name).path + "/") }) {
-            try? FileManager.default.removeItem(at: base.appendingPathComponent(name))
+        let left = files.quarantinedPictures().map(\.path)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? [] {
+            let sweep = base.appendingPathComponent(name).path + "/"
+            if !left.contains(where: { $0.hasPrefix(sweep) }) { try? FileManager.default.removeItem(atPath: sweep) }
         }
     }
 }
