@@ -20,9 +20,7 @@ extension LibrarySync {
             guard head > 0, !fresh.contains("\(device.rawValue)#\(head)") else { continue }
             names.append(SyncObjectName.log(device, sequence: head).objectName)
         }
-        let counter = try await database.read { db in
-            UInt64(String(decoding: try SyncChangeLog.meta(Meta.checkpointCounter, db) ?? Data("0".utf8), as: UTF8.self)) ?? 0
-        }
+        let counter = try await checkpointCounter()
         if counter > 0 { names.append(SyncObjectName.checkpoint(identity.id, counter: counter).objectName) }
         var missing: [Detection] = []
         for name in names where try await !transport.contains(name) {

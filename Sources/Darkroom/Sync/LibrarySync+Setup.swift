@@ -51,8 +51,8 @@ extension LibrarySync {
         let code = PairingCode(library: keyring.library)
         let sealed = KeyringFile.seal(Data(code.description.utf8), deviceKey: try loadDeviceKey())
         try await database.write { db in
-            for key in try SyncChangeLog.metaKeys(prefix: Meta.pairingPrefix, db) + SyncChangeLog.metaKeys(prefix: Meta.pairingIssuedPrefix, db) {
-                try SyncChangeLog.setMeta(key, nil, db)
+            for key in try SyncChangeLog.metaKeys(prefix: Meta.pairingPrefix, db) {
+                try Self.closePairing(String(key.dropFirst(Meta.pairingPrefix.count)), db)
             }
             try SyncChangeLog.setMeta(Meta.pairingPrefix + code.pairingID, sealed, db)
             try SyncChangeLog.setMeta(Meta.pairingIssuedPrefix + code.pairingID, Data(TimestampFormat.database(Date()).utf8), db)

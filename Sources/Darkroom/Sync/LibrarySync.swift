@@ -230,18 +230,12 @@ public final class LibrarySync: Sendable {
                     try await nameDevice(device, joinName)   // known here at once; syncs to the others
                 }
                 let verified = try await loadVerifierState()
-                let counter = try await database.read { db in
-                    UInt64(String(decoding: try SyncChangeLog.meta(Meta.checkpointCounter, db) ?? Data("0".utf8), as: UTF8.self)) ?? 0
-                }
                 let state = PairingCode.WelcomeState(
                     heads: Dictionary(uniqueKeysWithValues: verified.verifiedHashes.keys.map { ($0.rawValue, verified.head(of: $0)) }),
-                    checkpointCounter: counter)
+                    checkpointCounter: try await checkpointCounter())
                 let welcome = try code.welcome(sealedKeyring: try keyring.sealed(for: card), state: state, for: device)
                 try await put(welcome.bytes, welcome.name, transport, keepExisting: true)
-                try await database.write { db in
-                    try SyncChangeLog.setMeta(Meta.pairingPrefix + pairing, nil, db)
-                    try SyncChangeLog.setMeta(Meta.pairingIssuedPrefix + pairing, nil, db)
-                }
+                try await database.write { db in try Self.closePairing(pairing, db) }
                 report.admitted.append((device.rawValue, PairingFingerprint.digits(identity.card, card)))
                 report.keyringUpdated = true
                 break   // a code admits one device
@@ -279,12 +273,17 @@ public final class LibrarySync: Sendable {
     func writeCheckpoint(verifier state: LogVerifierState, keyring: LibraryKeyring, identity: DeviceIdentity,
                                  transport: any SyncTransport) async throws {
         let verifier = LogVerifier(library: keyring.library, state: state)
-        let counter = try await database.read { db in
-            UInt64(String(decoding: try SyncChangeLog.meta(Meta.checkpointCounter, db) ?? Data("0".utf8), as: UTF8.self)) ?? 0
-        } + 1
+        let counter = try await checkpointCounter() + 1
         let checkpoint = try verifier.makeCheckpoint(by: identity, counter: counter)
         try await put(checkpoint.bytes, checkpoint.name, transport)
         try await database.write { db in try SyncChangeLog.setMeta(Meta.checkpointCounter, Data(String(counter).utf8), db) }
+    }
+
+    /// The counter of this device's newest checkpoint (0 before the first).
+    func checkpointCounter() async throws -> UInt64 {
+        try await database.read { db in
+            UInt64(String(decoding: try SyncChangeLog.meta(Meta.checkpointCounter, db) ?? Data("0".utf8), as: UTF8.self)) ?? 0
+        }
     }
 
     // MARK: - Loading and saving
@@ -398,14 +397,15 @@ public final class LibrarySync: Sendable {
         }
         if !closed.isEmpty {
             let expired = closed
-            try await database.write { db in
-                for pairing in expired {
-                    try SyncChangeLog.setMeta(Meta.pairingPrefix + pairing, nil, db)
-                    try SyncChangeLog.setMeta(Meta.pairingIssuedPrefix + pairing, nil, db)
-                }
-            }
+            try await database.write { db in for pairing in expired { try Self.closePairing(pairing, db) } }
         }
         return open
+    }
+
+    /// Forgets pairing `pairing`: its sealed code and when it was issued.
+    static func closePairing(_ pairing: String, _ db: Database) throws {
+        try SyncChangeLog.setMeta(Meta.pairingPrefix + pairing, nil, db)
+        try SyncChangeLog.setMeta(Meta.pairingIssuedPrefix + pairing, nil, db)
     }
 
     /// Puts an object; with `keepExisting`, an object already stored under the name (written
