@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "DarkroomCrypto", targets: ["DarkroomCrypto"]),
         .library(name: "DarkroomImaging", targets: ["DarkroomImaging"]),
         .library(name: "DarkroomSync", targets: ["DarkroomSync"]),
+        .library(name: "DarkroomCredentials", targets: ["DarkroomCredentials"]),
         .executable(name: "darkroom", targets: ["darkroom"]),
     ],
     dependencies: [
@@ -25,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // C libraries from Debian's -dev packages.
@@ -60,11 +64,20 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+        // C2PA Content Credentials: CBOR, JUMBF, COSE_Sign1 and X.509 (swift-certificates), signing and
+        // verifying manifest stores embedded in PNG files. Knows nothing of the library.
+        .target(
+            name: "DarkroomCredentials",
+            dependencies: ["DarkroomImaging",
+                           .product(name: "X509", package: "swift-certificates"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "_CryptoExtras", package: "swift-crypto"),
+                           .product(name: "SwiftASN1", package: "swift-asn1")]),
         // The facade a mobile app imports.
         .target(
             name: "Darkroom",
             dependencies: ["DarkroomStore", "DarkroomImaging", "DarkroomEngine", "DarkroomCrypto", "DarkroomSync",
-                           .product(name: "GRDB", package: "GRDB.swift")]),
+                           "DarkroomCredentials", .product(name: "GRDB", package: "GRDB.swift")]),
         // The `darkroom` command-line tool.
         .executableTarget(
             name: "darkroom",
@@ -103,6 +116,7 @@ let package = Package(
         .testTarget(name: "DarkroomEngineTests", dependencies: ["DarkroomEngine"]),
         .testTarget(name: "DarkroomCryptoTests", dependencies: ["DarkroomCrypto"]),
         .testTarget(name: "DarkroomSyncTests", dependencies: ["DarkroomSync"]),
+        .testTarget(name: "DarkroomCredentialsTests", dependencies: ["DarkroomCredentials", "DarkroomImaging"]),
         .testTarget(name: "DarkroomRelayTests", dependencies: ["DarkroomRelay", "DarkroomSync"]),
         .testTarget(name: "DarkroomTests", dependencies: ["Darkroom", "DarkroomSync", "DarkroomCrypto", "DarkroomRelay",
                                                        .product(name: "Logging", package: "swift-log")]),

@@ -46,7 +46,7 @@ extension SearchTermError: CustomStringConvertible {
 
 extension GalleryQuery {
     /// The field terms a search understands, in the order the error messages list them.
-    public static let searchFields = ["seed", "steps", "rating", "model", "tag", "album", "scheduler", "status"]
+    public static let searchFields = ["seed", "steps", "rating", "model", "tag", "album", "scheduler", "status", "credentials"]
 
     /// Splits a search string into field terms (see the type's table), words, quoted phrases and `-excluded`
     /// words. A term that cannot be read as a field (an unknown field, a bad value) stays a search word.
@@ -121,6 +121,11 @@ extension GalleryQuery {
             let names = GenerationRecord.Status.allCases.map(\.rawValue)
             guard op == .equal, let s = GenerationRecord.Status(rawValue: value.lowercased()) else { throw invalid(.oneOf(names)) }
             statuses.append(s)
+        case "credentials":
+            guard op == .equal, let filter = CredentialsFilter(rawValue: value.lowercased()) else {
+                throw invalid(.oneOf(CredentialsFilter.allCases.map(\.rawValue)))
+            }
+            credentials = filter
         default:
             // Only `name:value` with a plain name reads as a field; `a<b` or `12:30` are words.
             guard op == .equal, key.allSatisfy({ $0.isLetter || $0 == "_" }) else { return false }

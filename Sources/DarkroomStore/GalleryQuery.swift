@@ -16,6 +16,7 @@ import GRDB
 /// | `rating>=3` | rating comparison |
 /// | `scheduler:ddim` | scheduler name (any case: `scheduler:DDIM`) |
 /// | `status:failed` | job status |
+/// | `credentials:ai` | what the picture's Content Credentials say: `ai` (made by a generative model), `none`, `invalid`, `valid`, `untrusted`, `signed` |
 /// | `album:"Best of"` | a value with spaces, in double quotes |
 /// | `"red circle"` | a phrase: the words in this order |
 /// | `-snow`, `-"red circle"` | excluded: no result holds the word or phrase |
@@ -67,6 +68,8 @@ public struct GalleryQuery: Sendable, Equatable {
     public var scheduler: String?
     /// Only these statuses (all when empty).
     public var statuses: [GenerationRecord.Status] = []
+    /// Only pictures whose Content Credentials say this.
+    public var credentials: CredentialsFilter?
     /// Only rows created at or after this date.
     public var since: Date?
     /// Only the generations in the trash (instead of only the live ones).
@@ -129,6 +132,7 @@ public struct GalleryQuery: Sendable, Equatable {
         if let rating { clauses.append(rating.sql(column: "g.rating")) }
         if let scheduler { clauses.append("g.scheduler = \(scheduler) COLLATE NOCASE") }
         if !statuses.isEmpty { clauses.append("g.status IN \(statuses.map(\.rawValue))") }
+        if let credentials { clauses.append(credentials.sql) }
         if let since { clauses.append("g.created_at >= \(since)") }
         if let lineageRoot {
             clauses.append("""
