@@ -1,11 +1,70 @@
 import DarkroomCredentials
+import DarkroomImaging
 import Foundation
 import Testing
 
 @Suite struct SigningTests {
-    @Test func signsAPNGWithTheFixtureSigner() throws {
-        let signed = try PNGCredentials.sign(try CredentialsFixtures.bytes("unsigned.png"), definition: CredentialsFixtures.darkroomDefinition,
-                                             identity: try CredentialsFixtures.signer())
-        try Data(signed).write(to: URL(fileURLWithPath: "/tmp/darkroom-signed.png"))
+    func signed() throws -> [UInt8] {
+        try PNGCredentials.sign(try CredentialsFixtures.bytes("unsigned.png"), definition: CredentialsFixtures.darkroomDefinition,
+                                identity: try CredentialsFixtures.signer())
+    }
+
+    @Test func aSignedPictureVerifiesAndSaysItIsAIGenerated() async throws {
+        let report = await CredentialsVerifier().verify(try signed())
+        #expect(report.state == .untrusted)
+        #expect(report.failures == ["signingCredential.untrusted"])
+        #expect(report.aiGenerated)
+        #expect(report.claimGenerator == "Darkroom/test")
+        #expect(report.actions == ["c2pa.created"])
+        #expect(report.generation?["seed"] == "7")
+        #expect(report.assertionLabels.contains("c2pa.hash.data"))
+    }
+
+    @Test func signingKeepsThePixelsAndReplacesAnEarlierManifest() async throws {
+        let once = try signed()
+        let twice = try PNGCredentials.sign(once, definition: CredentialsFixtures.darkroomDefinition, identity: try CredentialsFixtures.signer())
+        #expect(try PNGCodec.chunkLocations(in: twice).filter { $0.type == "caBX" }.count == 1)
+        #expect(try PNGCredentials.removingManifest(from: twice) == CredentialsFixtures.bytes("unsigned.png"))
+        #expect(try PNGCodec.decode(Data(twice)).image == PNGCodec.decode(Data(try CredentialsFixtures.bytes("unsigned.png"))).image)
+        #expect(await CredentialsVerifier().verify(twice).state == .untrusted)
+    }
+
+    @Test func everyChangedByteOutsideTheManifestIsCaught() async throws {
+        let file = try signed()
+        let store = try #require(try PNGCodec.chunkLocations(in: file).first { $0.type == "caBX" })
+        for offset in stride(from: 0, to: file.count, by: max(1, file.count / 40)) where !store.range.contains(offset) {
+            var changed = file
+            changed[offset] ^= 0x01
+            let report = await CredentialsVerifier().verify(changed)
+            // A change that breaks the PNG framing (a CRC, a length) leaves no readable manifest: never "valid".
+            #expect(report.state == .invalid || report.state == .none, "byte \(offset)")
+        }
+    }
+
+    @Test func everyChangedByteInsideTheManifestIsCaught() async throws {
+        let file = try signed()
+        let store = try #require(try PNGCodec.chunkLocations(in: file).first { $0.type == "caBX" })
+        for offset in stride(from: store.dataRange.lowerBound, to: store.dataRange.upperBound, by: 7) {
+            var changed = file
+            changed[offset] ^= 0x01
+            let crcStart = store.dataRange.upperBound
+            let crc = PNGCodec.framedChunk(type: "caBX", data: Array(changed[store.dataRange])).suffix(4)
+            changed.replaceSubrange(crcStart..<(crcStart + 4), with: crc)
+            let report = await CredentialsVerifier().verify(changed)
+            #expect(report.state == .invalid, "byte \(offset - store.dataRange.lowerBound) of the store: \(String(decoding: changed[(offset - 12)..<(offset + 12)].map { $0 < 32 || $0 > 126 ? 46 : $0 }, as: UTF8.self))")
+        }
+    }
+
+    @Test func theDarkroomAuthorityIssuesASignerTheVerifierAccepts() async throws {
+        let authority = try CredentialsAuthority.makeAuthority(commonName: "Test authority", organization: "Test library")
+        let device = try CredentialsAuthority.issueDevice(by: authority, commonName: "Test device", organization: "Test library")
+        let file = try PNGCredentials.sign(try CredentialsFixtures.bytes("unsigned.png"), definition: CredentialsFixtures.darkroomDefinition,
+                                           identity: device)
+        #expect(await CredentialsVerifier().verify(file).state == .untrusted)
+        let trusted = await CredentialsVerifier(trustAnchors: authority.chain).verify(file)
+        #expect(trusted.state == .valid, "\(trusted.details)")
+        #expect(trusted.signer?.commonName == "Test device")
+        let other = try CredentialsAuthority.makeAuthority(commonName: "Other", organization: "Other")
+        #expect(await CredentialsVerifier(trustAnchors: other.chain).verify(file).state == .untrusted)
     }
 }
