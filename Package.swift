@@ -82,6 +82,7 @@ let package = Package(
         .executableTarget(
             name: "darkroom",
             dependencies: ["Darkroom", "DarkroomStore", "DarkroomImaging", "DarkroomSync", "DarkroomCrypto", "DarkroomRelay",
+                           "DarkroomCredentials",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             path: "CLI"),
@@ -120,7 +121,7 @@ let package = Package(
         .testTarget(name: "DarkroomRelayTests", dependencies: ["DarkroomRelay", "DarkroomSync"]),
         .testTarget(name: "DarkroomTests", dependencies: ["Darkroom", "DarkroomSync", "DarkroomCrypto", "DarkroomRelay",
                                                        .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "CLITests", dependencies: ["darkroom", "DarkroomImaging", "DarkroomEngine"]),
+        .testTarget(name: "CLITests", dependencies: ["darkroom", "DarkroomImaging", "DarkroomEngine", "DarkroomCredentials"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -44,6 +44,10 @@ enum ExitStatus: Int32, CaseIterable {
     case syncNotReady = 17
     /// The library is read-only (read-only mount, another user's files): a command that changes it was refused.
     case readOnlyLibrary = 18
+    /// `credentials` found Content Credentials that do not verify (hash mismatch, bad signature, malformed).
+    case credentialsInvalid = 19
+    /// The keys or certificates to sign Content Credentials with cannot be used.
+    case credentialsUnavailable = 20
     /// Wrong flags or arguments (ArgumentParser's usage error).
     case usage = 64
     /// Cancelled by Ctrl-C.
@@ -72,6 +76,7 @@ enum ExitStatus: Int32, CaseIterable {
             case .cancelled: return .cancelled
             case .invalidArgument: return .invalidValue
             case .promptRefused: return .refusedByPolicy
+            case .credentialsUnavailable: return .credentialsUnavailable
             }
         case let error as SyncFailure:
             switch error {

@@ -35,7 +35,8 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "Only generations with this tag.") var tag: String?
     @Flag(help: "Only favourites.") var favorites = false
     @Option(help: ArgumentHelp("The folder to write into (created when missing).", valueName: "dir")) var to: String
-    @Flag(name: .customLong("no-prompt"), help: "Leave the prompt and negative prompt out of the files.") var noPrompt = false
+    @Flag(name: .customLong("no-prompt"), help: "Leave the prompt and negative prompt out of the files (Content Credentials are signed anew without them).") var noPrompt = false
+    @Flag(name: .customLong("no-credentials"), help: "Leave the Content Credentials (C2PA manifest) out of the files.") var noCredentials = false
     @Flag(help: "Write a JSON sidecar beside each picture.") var sidecar = false
     @Flag(name: .customLong("include-flagged"), help: "Also export pictures hidden by a safety flag.") var includeFlagged = false
     @Flag(help: "Replace files of the same name in the folder instead of choosing a new name.") var overwrite = false
@@ -83,7 +84,7 @@ struct ExportCommand: AsyncParsableCommand {
         var exported: [ExportedFile] = []
         for (index, item) in items.enumerated() {
             exported += try await library.export([item], to: URL(fileURLWithPath: to), includePrompt: !noPrompt, sidecar: sidecar,
-                                                 includeFlagged: includeFlagged, overwrite: overwrite)
+                                                 includeFlagged: includeFlagged, overwrite: overwrite, credentials: !noCredentials)
             reporter.update(done: index + 1, total: items.count, path: exported.last?.picture.path)
         }
         reporter.finish(done: items.count, total: items.count)

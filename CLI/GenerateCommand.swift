@@ -105,7 +105,7 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         display.done(pictures: made.count)
         if let output, let last = made.last {
-            try Library.writeExport(library.reproduciblePNG(last), to: URL(fileURLWithPath: output))
+            try Library.writeExport(await library.reproduciblePNG(last), to: URL(fileURLWithPath: output))
         }
         if json {
             try Console.printJSON(made.map { GalleryItemJSON($0, folder: library.folder) })

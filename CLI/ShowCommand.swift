@@ -1,5 +1,6 @@
 import ArgumentParser
 import Darkroom
+import DarkroomCredentials
 import DarkroomImaging
 import DarkroomStore
 import Foundation
@@ -35,14 +36,19 @@ struct ShowCommand: AsyncParsableCommand {
     func run() async throws {
         let library = try global.open()
         let item = try await library.item(id)
+        var credentials: CredentialsReport?
+        if let image = item.image { credentials = try await library.storedCredentials(forImage: image.hash) }
         if json {
-            try Console.printJSON(GalleryItemJSON(item, folder: library.folder))
+            var output = GalleryItemJSON(item, folder: library.folder)
+            output.credentials = credentials
+            try Console.printJSON(output)
             return
         }
         let ancestors = try await library.ancestors(of: item.id)
         let children = try await library.children(of: item.id)
         let flags = try await library.flags(of: item.id)
-        let details = ShowDetails(item: item, library: library, ancestors: ancestors, children: children, flags: flags)
+        let details = ShowDetails(item: item, library: library, ancestors: ancestors, children: children, flags: flags,
+                                  credentials: credentials)
         let columns = Console.columns, rows = Console.rows
         // On a terminal too short for one field a line and a picture, fields are grouped (every one still shown).
         var text = details.render(details.full)

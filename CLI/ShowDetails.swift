@@ -1,4 +1,5 @@
 import Darkroom
+import DarkroomCredentials
 import DarkroomImaging
 import DarkroomStore
 import Foundation
@@ -11,6 +12,8 @@ struct ShowDetails {
     let ancestors: [GenerationRecord]
     let children: [GenerationRecord]
     let flags: [SafetyFlagRecord]
+    /// What the picture's Content Credentials said when read (nil: never read, e.g. a picture from before they existed).
+    let credentials: CredentialsReport?
 
     private var g: GenerationRecord { item.generation }
     private var size: String { g.width.flatMap { w in g.height.map { "\(w)x\($0)" } } ?? "-" }
@@ -77,6 +80,7 @@ struct ShowDetails {
             let state = flag.clearedAt.map { "cleared \($0) by \(flag.clearedBy ?? "?")" } ?? "active: hidden"
             lines.append(("safety flag", "\(flag.detector) v\(flag.detectorVersion): \(flag.reason) (\(state))"))
         }
+        if item.image != nil { lines.append(("credentials", credentials.map(CredentialsText.summary) ?? "not read")) }
         return lines
     }
 

@@ -1,4 +1,5 @@
 import DarkroomStore
+import DarkroomCredentials
 import Foundation
 
 /// The stable JSON form of a gallery item, printed by `list --json` and `show --json` and written in export sidecars.
@@ -56,6 +57,8 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
     public var flagged: Bool
     public var flaggedBy: [String]
     public var image: Image?
+    /// What the picture's Content Credentials said when the library read them (`show --json`; null elsewhere).
+    public var credentials: CredentialsReport?
 
     /// The JSON form of `item`; picture paths are made absolute under `folder`. With `includePrompt` false the
     /// prompt and negative prompt are omitted.
@@ -83,7 +86,7 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, status, source, prompt, negativePrompt, seed, steps, guidance, scheduler, width, height, modelId, modelHash, variationSeed, variationStrength, engineVersion, rngKind, favorite, rating, tags, albums, createdAt, modifiedAt, queuedAt, startedAt, finishedAt, durationMs, trashedAt, error, parentId, batchId, batchIndex, deviceId, metadataSource, flagged, flaggedBy, image
+        case id, status, source, prompt, negativePrompt, seed, steps, guidance, scheduler, width, height, modelId, modelHash, variationSeed, variationStrength, engineVersion, rngKind, favorite, rating, tags, albums, createdAt, modifiedAt, queuedAt, startedAt, finishedAt, durationMs, trashedAt, error, parentId, batchId, batchIndex, deviceId, metadataSource, flagged, flaggedBy, image, credentials
     }
 
     /// Encodes every key, absent values as `null`, so the schema is the same for every item.
@@ -126,6 +129,7 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
         try container.encode(flagged, forKey: .flagged)
         try container.encode(flaggedBy, forKey: .flaggedBy)
         try container.encode(image, forKey: .image)
+        try container.encode(credentials, forKey: .credentials)
     }
 
     /// The encoder used for every JSON output: snake_case keys, sorted, ISO 8601 dates with milliseconds.

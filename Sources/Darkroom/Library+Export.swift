@@ -1,3 +1,4 @@
+import DarkroomCredentials
 import DarkroomImaging
 import DarkroomStore
 import Foundation
@@ -27,8 +28,14 @@ extension Library {
     /// Files are named `darkroom-<first 12 characters of the id>.png`. A file already there is never
     /// replaced unless `overwrite`: when it holds the same bytes (and the same sidecar) nothing is written
     /// (``ExportedFile/alreadyThere``); otherwise the export takes the next free name, `…-2.png`, `…-3.png`.
+    ///
+    /// Content Credentials: a copy keeps the stored file's manifest. A `--no-prompt` copy of a picture made here is
+    /// signed anew (the prompt-free file, a manifest without the prompt); one of an imported picture that carried
+    /// credentials gets a Darkroom manifest naming the original as its parent (`c2pa.opened`, `c2pa.edited`), so no
+    /// stale, broken manifest is ever written. With `credentials: false` the file carries no manifest at all.
     public func export(_ items: [GalleryItem], to folder: URL, includePrompt: Bool = true,
-                       sidecar: Bool = false, includeFlagged: Bool = false, overwrite: Bool = false) async throws -> [ExportedFile] {
+                       sidecar: Bool = false, includeFlagged: Bool = false, overwrite: Bool = false,
+                       credentials: Bool = true) async throws -> [ExportedFile] {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
@@ -41,14 +48,16 @@ extension Library {
             guard let stored = try? Data(contentsOf: source) else {
                 throw LibraryError.missingImageFile(path: image.path)
             }
-            let bytes: Data
+            var bytes: Data
             if includePrompt {
                 bytes = stored
             } else {
                 let decoded = try PNGCodec.decode(stored)
                 bytes = try PNGCodec.encode(decoded.image, textChunks: Self.promptFreeTextChunks(for: item.generation, stored: decoded))
                 try await recordPixelHash(of: decoded.image, forImage: image.hash)
+                if credentials { bytes = try await resignedWithoutPrompt(bytes, item: item, original: stored) }
             }
+            if !credentials { bytes = Data(try PNGCredentials.removingManifest(from: [UInt8](bytes))) }
             let json = try sidecar
                 ? GalleryItemJSON.encoder().encode(GalleryItemJSON(item, folder: self.folder, includePrompt: includePrompt)) : nil
             let (name, same) = Self.exportName(base: "darkroom-\(item.id.prefix(12))", in: folder, picture: bytes, sidecar: json,
@@ -110,16 +119,35 @@ extension Library {
 
     /// The item's picture as a PNG whose bytes depend only on what made it: the pixels and the generation
     /// parameters, model hash, engine version and RNG kind — no ids or times. The same prompt, seed and
-    /// settings therefore give a byte-identical file on every run (`generate --output`). The copy in the
-    /// library keeps its ids in the metadata (see docs/imaging.md).
-    public func reproduciblePNG(_ item: GalleryItem) throws -> Data {
+    /// settings therefore give the same file on every run (`generate --output`), byte for byte but for its signed
+    /// Content Credentials (a fresh ECDSA signature each time). The copy in the library keeps its ids in the
+    /// metadata (see docs/imaging.md).
+    public func reproduciblePNG(_ item: GalleryItem) async throws -> Data {
         guard let image = item.image else { throw LibraryError.invalidArgument("\(item.id.prefix(8)) has no picture.") }
         let decoded = try PNGCodec.decode(try Data(contentsOf: url(of: image.path)))
         var metadata = GenerationMetadata(item.generation)
         metadata.generationID = nil
         metadata.batchID = nil
         metadata.parentID = nil
-        return try PNGCodec.encode(decoded.image, textChunks: metadata.pngTextChunks(includePrompt: true))
+        let png = try PNGCodec.encode(decoded.image, textChunks: metadata.pngTextChunks(includePrompt: true))
+        return try await signedPicture(png, for: item.generation, includePrompt: try await credentialsConfiguration().includePrompt)
+    }
+
+    /// A `--no-prompt` export's re-encoded `png`, signed: a picture made here gets its own manifest again (without
+    /// the prompt); an imported one whose `original` file carried credentials gets Darkroom's manifest naming that
+    /// file as its parent; one that carried none stays unsigned (Darkroom does not vouch for what it did not make).
+    func resignedWithoutPrompt(_ png: Data, item: GalleryItem, original: Data) async throws -> Data {
+        if item.generation.source != .import { return try await signedPicture(png, for: item.generation, includePrompt: false) }
+        let before = await credentials(ofFile: original)
+        guard before.state != .none else { return png }
+        let parent = ManifestIngredient(title: before.title ?? "darkroom-\(item.id.prefix(12)).png", relationship: ManifestIngredient.parentOf,
+                                        instanceID: "darkroom:image:\(item.image?.hash ?? "")")
+        let definition = ManifestDefinition(generator: DarkroomSoftware.info, title: "darkroom-\(item.id.prefix(12)).png", actions: [
+            ManifestAction(action: ManifestAction.opened, softwareAgent: DarkroomSoftware.info, ingredients: [0]),
+            ManifestAction(action: ManifestAction.edited, softwareAgent: DarkroomSoftware.info,
+                           description: "Removed the prompt from the file's metadata"),
+        ], ingredients: [parent])
+        return Data(try PNGCredentials.sign([UInt8](png), definition: definition, identity: try await credentialsSigner()))
     }
 
     /// Writes `data` to `url` atomically (temp file then rename), mapping a full disk to ``StoreError/diskFull(detail:)``.

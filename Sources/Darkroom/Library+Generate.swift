@@ -274,9 +274,13 @@ extension Library {
         row.schedulerConfig = result.schedulerConfig
         let flags = safety.flags(for: result.image, generationID: row.id)
         let metadata = GenerationMetadata(row)
-        let png = try PNGCodec.encode(result.image, textChunks: metadata.pngTextChunks(includePrompt: true))
+        let encoded = try PNGCodec.encode(result.image, textChunks: metadata.pngTextChunks(includePrompt: true))
+        let includePrompt = try await credentialsConfiguration().includePrompt
+        let png = try await signedPicture(encoded, for: row, includePrompt: includePrompt)
+        let credentials = Self.stored(await credentials(ofFile: png))
         let finishedRow = row
         return try await storePicture(png: png, pixels: result.image) { db, image in
+            try ImageRecord.recordCredentials(credentials, forImage: image.hash, db)
             var done = finishedRow
             let now = Date()
             done.status = .succeeded

@@ -146,7 +146,10 @@ extension Library {
         let safety = try await safetyConfiguration()
         let deviceID = info.deviceID
         let image = decoded.image
+        // What the file's Content Credentials say, as the person gave it (any tool's, checked here).
+        let credentials = Self.stored(await credentials(ofFile: original))
         let outcome = try await storePicture(png: data, pixels: image, pixelHash: pixelHash) { db, stored -> ImportOutcome in
+            try ImageRecord.recordCredentials(credentials, forImage: stored.hash, db)
             if let existing = try String.fetchOne(db, sql: "SELECT id FROM generation WHERE image_hash = ? ORDER BY created_at LIMIT 1",
                                                   arguments: [stored.hash]) {
                 return .duplicate(path: url.path, existingID: existing)

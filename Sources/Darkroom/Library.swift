@@ -37,13 +37,16 @@ public final class Library: Sendable {
     public let info: LibraryInfo
     /// What the open-time recovery found and repaired.
     public let recovery: RecoveryReport
+    /// The device-local folder holding the keys that seal this library's signing keys (outside the library).
+    public let keyDirectory: URL
 
-    private init(folder: URL, database: LibraryDatabase, info: LibraryInfo, recovery: RecoveryReport) {
+    private init(folder: URL, database: LibraryDatabase, info: LibraryInfo, recovery: RecoveryReport, keyDirectory: URL) {
         self.folder = folder
         self.database = database
         self.files = ImageFileStore(folder: folder)
         self.info = info
         self.recovery = recovery
+        self.keyDirectory = keyDirectory
     }
 
     /// Opens the library in `folder`, creating it when `create` is true.
@@ -57,7 +60,11 @@ public final class Library: Sendable {
     /// unless `acceptingLostCommits` (a repair then imports the pictures back: ``doctor(restoreOrphans:)``). A library that cannot be
     /// written opens read-only (``isReadOnly``), without recovery; its writes fail with
     /// ``StoreError/readOnlyLibrary(path:)``.
-    public static func open(at folder: URL, create: Bool = false, acceptingLostCommits: Bool = false) throws -> Library {
+    ///
+    /// A new library makes its Content Credentials keys at once (``credentialsSigner()``); they are sealed
+    /// under a key kept in `keyDirectory` (default: ``LibrarySync/defaultKeyDirectory()``).
+    public static func open(at folder: URL, create: Bool = false, acceptingLostCommits: Bool = false,
+                            keyDirectory: URL? = nil) throws -> Library {
         let database = try LibraryDatabase.open(folder: folder, create: create, acceptingLostCommits: acceptingLostCommits)
         guard let info = try database.read({ db in try LibraryInfo.fetchOne(db) }) else {
             throw StoreError.corruptDatabase(path: database.path, detail: "the library's identity row is missing")
@@ -66,7 +73,10 @@ public final class Library: Sendable {
         let recovery = database.isReadOnly
             ? RecoveryReport(checkedFiles: false)
             : try RecoveryReport.run(database: database, files: files, now: Date())
-        return Library(folder: folder, database: database, info: info, recovery: recovery)
+        let library = Library(folder: folder, database: database, info: info, recovery: recovery,
+                              keyDirectory: keyDirectory ?? LibrarySync.defaultKeyDirectory())
+        if create && !database.isReadOnly { _ = try? library.credentialsKeystore.deviceIdentity() }
+        return library
     }
 
     /// True when the library can only be read (read-only mount, another user's files).

@@ -21,6 +21,8 @@ public enum LibraryError: Error, Equatable, Sendable {
     case invalidArgument(String)
     /// The safety policy refused the prompt (the refusal is recorded).
     case promptRefused(rule: String)
+    /// The keys or certificates to sign Content Credentials with cannot be used (the text says which and why).
+    case credentialsUnavailable(String)
 }
 
 extension LibraryError: CustomStringConvertible, LocalizedError {
@@ -34,6 +36,7 @@ extension LibraryError: CustomStringConvertible, LocalizedError {
         case .cancelled(let id): return "Generation \(id.prefix(8)) was cancelled; nothing was written."
         case .missingImageFile(let path): return "The picture file \(path) is missing from the library folder; run `darkroom doctor`."
         case .invalidArgument(let message): return message
+        case .credentialsUnavailable(let reason): return "Cannot sign Content Credentials: \(reason)"
         case .promptRefused(let rule):
             return "The prompt was refused by the safety policy (rule: \(rule)). Nothing was generated. See docs/safety.md; the policy's terms are configurable with `darkroom settings`."
         }

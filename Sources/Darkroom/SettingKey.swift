@@ -33,6 +33,8 @@ public struct SettingKey: Sendable, Hashable {
         case modelFolder
         /// A list of non-empty words: a JSON array of strings, or words separated by commas.
         case wordList
+        /// A file that exists, stored as an absolute path; or `null` (also spelled `default`) for none.
+        case file
     }
 
     /// The setting's name, as `settings set` takes it.
@@ -86,6 +88,11 @@ public struct SettingKey: Sendable, Hashable {
                    deviceOverride: false),
         SettingKey("safety.blocklist", .wordList, default: "[]", "extra blocked prompt terms"),
         SettingKey("safety.skin_threshold", .number(0.01...1), default: "0.55", "skin-tone-area detector threshold"),
+        SettingKey("credentials.include_prompt", .boolean, default: "false",
+                   "put the prompt and negative prompt in the signed Content Credentials of new pictures"),
+        SettingKey("credentials.certificate", .file, default: "null",
+                   "PEM certificate chain (signer first) to sign Content Credentials with instead of the library's own"),
+        SettingKey("credentials.key", .file, default: "null", "PEM private key of credentials.certificate"),
         SettingKey("sync.pictures", .choice(["eager", "lazy"]), default: "\"eager\"",
                    "eager: sync run downloads every picture; lazy: only when shown, exported or fetched"),
     ]
@@ -158,6 +165,14 @@ public struct SettingKey: Sendable, Hashable {
             }
             guard !words.contains(where: \.isEmpty) else { throw refuse(.emptyWord) }
             return Self.json(words)
+        case .file:
+            if ["null", "default", ""].contains(word.lowercased()) { return "null" }
+            let file = URL(fileURLWithPath: (word as NSString).expandingTildeInPath).standardizedFileURL
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder), !isFolder.boolValue else {
+                throw refuse(.noSuchFile)
+            }
+            return Self.json(file.path)
         }
     }
 
@@ -196,6 +211,8 @@ public enum SettingError: Error, Equatable, Sendable {
         case notAMultiple
         /// A model path that is not a folder holding `model_index.json`.
         case noModelFolder
+        /// A file path that names no file.
+        case noSuchFile
         /// A word list with an empty word.
         case emptyWord
     }
@@ -223,6 +240,7 @@ extension SettingKey.ValueKind: CustomStringConvertible {
         case .size(let multiple, let sides):
             return "WIDTHxHEIGHT (e.g. 512x512), each side a multiple of \(multiple) from \(sides.lowerBound) to \(sides.upperBound)"
         case .modelFolder: return "a diffusers model folder (holding model_index.json), or null for the shipped default model"
+        case .file: return "the path of an existing file, or null for none"
         case .wordList: return "a JSON array of words, or words separated by commas"
         }
     }
@@ -240,6 +258,7 @@ extension SettingError: CustomStringConvertible {
             case .notAMultiple: why = " (a side is not a multiple of the step)"
             case .noModelFolder: why = " (no model_index.json there)"
             case .emptyWord: why = " (an empty word)"
+            case .noSuchFile: why = " (no such file)"
             }
             return "'\(value)' is not a valid value for \(key)\(why): it takes \(expected)."
         case let .unknownKey(key, suggestions):

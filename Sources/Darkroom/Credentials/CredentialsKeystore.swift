@@ -1,5 +1,6 @@
 import DarkroomCredentials
 import DarkroomCrypto
+import DarkroomStore
 import Foundation
 
 /// Where a library keeps the keys it signs Content Credentials with, and how they are protected.
@@ -38,6 +39,12 @@ struct CredentialsKeystore {
 
     /// The device's signing identity (`[device, authority]` chain), made on first use.
     func deviceIdentity() throws -> SigningIdentity {
+        if let identity = try? load() { return identity }
+        // Another process may be making them: one maker at a time, and a second look once it is done.
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("locks"), withIntermediateDirectories: true)
+        let lock = FileLock(path: folder.appendingPathComponent("locks/credentials.lock").path)
+        try lock.lock(exclusive: true, wait: true)
+        defer { lock.unlock() }
         if let identity = try? load() { return identity }
         return try create()
     }

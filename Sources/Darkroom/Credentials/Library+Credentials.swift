@@ -1,0 +1,150 @@
+import DarkroomCredentials
+import DarkroomEngine
+import DarkroomImaging
+import DarkroomStore
+import Foundation
+
+/// Darkroom's name and version as Content Credentials name the software (claim generator, software agent).
+public enum DarkroomSoftware {
+    /// The product name.
+    public static let name = "Darkroom"
+    /// The version (the engine's release).
+    public static let version = DarkroomEngineInfo.version
+    /// Both, as C2PA's generator info.
+    public static var info: GeneratorInfo { GeneratorInfo(name: name, version: version) }
+}
+
+extension Library {
+    /// The keystore of this library's own credentials authority and device certificate.
+    var credentialsKeystore: CredentialsKeystore {
+        CredentialsKeystore(folder: folder, libraryID: info.libraryID, deviceID: info.deviceID, keyDirectory: keyDirectory)
+    }
+
+    /// How this library signs Content Credentials, from the settings.
+    public struct CredentialsConfiguration: Sendable, Equatable {
+        /// Whether the signed manifest holds the prompt and negative prompt (`credentials.include_prompt`, default false).
+        public var includePrompt = false
+        /// An organisation's certificate chain (PEM, signer first) to sign with instead of the library's own (`credentials.certificate`).
+        public var certificate: URL?
+        /// The private key of ``certificate`` (`credentials.key`).
+        public var key: URL?
+    }
+
+    /// The credentials settings.
+    public func credentialsConfiguration() async throws -> CredentialsConfiguration {
+        var configuration = CredentialsConfiguration()
+        for setting in try await settings() {
+            let value = try? JSONSerialization.jsonObject(with: Data(setting.value.utf8), options: [.fragmentsAllowed])
+            switch setting.key {
+            case "credentials.include_prompt": configuration.includePrompt = value as? Bool ?? false
+            case "credentials.certificate": configuration.certificate = (value as? String).map(URL.init(fileURLWithPath:))
+            case "credentials.key": configuration.key = (value as? String).map(URL.init(fileURLWithPath:))
+            default: break
+            }
+        }
+        return configuration
+    }
+
+    /// Who signs this library's pictures: the organisation's certificate and key when both settings name
+    /// them, else the library's own device certificate (made on first use).
+    ///
+    /// - Throws: ``LibraryError/credentialsUnavailable(_:)`` when the configured files cannot be used.
+    public func credentialsSigner() async throws -> SigningIdentity {
+        let configuration = try await credentialsConfiguration()
+        if let certificate = configuration.certificate, let key = configuration.key {
+            do {
+                return try SigningIdentity(certificatesPEM: String(contentsOf: certificate, encoding: .utf8),
+                                           keyPEM: String(contentsOf: key, encoding: .utf8))
+            } catch {
+                throw LibraryError.credentialsUnavailable("\(certificate.path) / \(key.path): \(error)")
+            }
+        }
+        if (configuration.certificate == nil) != (configuration.key == nil) {
+            throw LibraryError.credentialsUnavailable("credentials.certificate and credentials.key must be set together")
+        }
+        do { return try credentialsKeystore.deviceIdentity() } catch {
+            throw LibraryError.credentialsUnavailable("\(credentialsKeystore.directory.path): \(error)")
+        }
+    }
+
+    /// The certificates this library trusts as signers: its own authority, and the root of a configured organisation chain.
+    public func credentialsTrustAnchors() async -> [String] {
+        var anchors: [String] = []
+        if let own = credentialsKeystore.authorityPEM() { anchors.append(own) }
+        if let certificate = try? await credentialsConfiguration().certificate,
+           let chain = try? String(contentsOf: certificate, encoding: .utf8) { anchors.append(chain) }
+        return anchors
+    }
+
+    /// What `file`'s Content Credentials say, checked against this library's trust anchors.
+    public func credentials(ofFile file: Data) async -> CredentialsReport {
+        let anchors = await credentialsTrustAnchors().flatMap(CredentialsVerifier.anchors(fromPEM:))
+        return await CredentialsVerifier(trustAnchors: anchors).verify([UInt8](file))
+    }
+
+    /// What the picture of `item` says about itself (read from the file now).
+    public func credentials(of item: GalleryItem) async throws -> CredentialsReport {
+        guard let image = item.image else { throw LibraryError.invalidArgument("\(item.id.prefix(8)) has no picture.") }
+        guard let data = try? Data(contentsOf: url(of: image.path)) else { throw LibraryError.missingImageFile(path: image.path) }
+        return await credentials(ofFile: data)
+    }
+
+    /// The manifest Darkroom signs for a generation: created by a generative model (`trainedAlgorithmicMedia`)
+    /// with Darkroom as the software agent; a variation's parent as an `inputTo` ingredient; the settings in
+    /// `app.darkroom.generation`, with the prompts only when `includePrompt`.
+    static func manifestDefinition(for generation: GenerationRecord, includePrompt: Bool) -> ManifestDefinition {
+        var ingredients: [ManifestIngredient] = []
+        if let parent = generation.parentID {
+            ingredients.append(ManifestIngredient(title: "darkroom-\(parent.prefix(12)).png", relationship: ManifestIngredient.inputTo,
+                                                  instanceID: "darkroom:generation:\(parent)"))
+        }
+        let created = ManifestAction(action: ManifestAction.created, digitalSourceType: DigitalSourceType.trainedAlgorithmicMedia,
+                                     softwareAgent: DarkroomSoftware.info, ingredients: Array(ingredients.indices),
+                                     description: generation.parentID == nil ? "Generated from a text prompt"
+                                        : "Generated from a text prompt as a variation of an earlier picture")
+        return ManifestDefinition(generator: DarkroomSoftware.info, title: "darkroom-\(generation.id.prefix(12)).png",
+                                  actions: [created], ingredients: ingredients,
+                                  assertions: [CustomAssertion(label: "app.darkroom.generation",
+                                                               content: generationAssertion(generation, includePrompt: includePrompt))])
+    }
+
+    /// Darkroom's assertion: model name and hash, sampler, steps, guidance, size, seed (and the prompts when asked).
+    static func generationAssertion(_ g: GenerationRecord, includePrompt: Bool) -> CBOR {
+        var fields: [CBOR.Pair] = []
+        func add(_ key: String, _ value: CBOR?) { if let value { fields.append(CBOR.Pair(.text(key), value)) } }
+        add("model", g.modelID.map(CBOR.text))
+        add("model_hash", g.modelHash.map(CBOR.text))
+        add("sampler", g.scheduler.map(CBOR.text))
+        add("steps", g.steps.map { CBOR($0) })
+        add("guidance", g.guidance.map(CBOR.float))
+        add("width", g.width.map { CBOR($0) })
+        add("height", g.height.map { CBOR($0) })
+        add("seed", g.seed.map { .unsigned(UInt64(bitPattern: $0)) })
+        add("engine_version", g.engineVersion.map(CBOR.text))
+        if includePrompt {
+            add("prompt", .text(g.prompt))
+            if !g.negativePrompt.isEmpty { add("negative_prompt", .text(g.negativePrompt)) }
+        }
+        return .map(fields)
+    }
+
+    /// `png` signed for `generation` by this library's signer.
+    func signedPicture(_ png: Data, for generation: GenerationRecord, includePrompt: Bool) async throws -> Data {
+        let signer = try await credentialsSigner()
+        return Data(try PNGCredentials.sign([UInt8](png), definition: Self.manifestDefinition(for: generation, includePrompt: includePrompt),
+                                             identity: signer))
+    }
+
+    /// What to store about a report (schema step 0010).
+    static func stored(_ report: CredentialsReport) -> StoredCredentials {
+        let json = (try? JSONEncoder().encode(report)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return StoredCredentials(state: StoredCredentials.State(rawValue: report.state.rawValue) ?? .none,
+                                 aiGenerated: report.aiGenerated, reportJSON: json)
+    }
+
+    /// What the library recorded about the credentials of the picture `imageHash`, if they were read.
+    public func storedCredentials(forImage imageHash: String) async throws -> CredentialsReport? {
+        try await database.read { db in try ImageRecord.credentials(forImage: imageHash, db) }
+            .flatMap { try? JSONDecoder().decode(CredentialsReport.self, from: Data($0.reportJSON.utf8)) }
+    }
+}
