@@ -68,6 +68,7 @@ extension Library {
                               progress: @Sendable (GenerationProgress) -> Void) async throws -> GalleryItem {
         try Self.validate(request)
         try await checkPrompt(request.prompt)
+        _ = try await credentialsSigner()   // a picture that cannot be signed is refused before any work
         // The slot names the row before the row exists: another process that finds the row `running`
         // also finds its id in a held slot, so it never takes this job for one whose process died.
         let id = StableID.make()

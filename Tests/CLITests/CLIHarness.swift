@@ -49,6 +49,7 @@ struct CLIHarness {
         var env = ProcessInfo.processInfo.environment
         env["DARKROOM_LIBRARY"] = nil
         env["COLUMNS"] = "200"
+        env["DARKROOM_KEY_DIR"] = scratch.appendingPathComponent("keys").path   // signing keys stay in the scratch folder
         for (k, v) in environment { env[k] = v }
         process.environment = env
         process.currentDirectoryURL = scratch
