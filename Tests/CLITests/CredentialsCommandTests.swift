@@ -147,4 +147,32 @@ import Testing
         let half = try cli.run(["generate", Self.prompt, "--seed", "8"])
         #expect(half.code == 20 && half.stderr.contains("credentials.certificate and credentials.key"), "\(half.stderr)")
     }
+
+    @Test func aVariationNamesItsParentAndAPromptFreeCopyOfAnotherToolsPictureStaysValid() throws {
+        let (cli, id, _) = try generated(); defer { cli.cleanup() }
+        #expect(try cli.run(["vary", id, "--count", "1"]).code == 0)
+        let child = try #require(try cli.listJSON().first { $0["parent_id"] as? String == id })
+        let childFile = URL(fileURLWithPath: try #require((child["image"] as? [String: Any])?["path"] as? String))
+        let ours = try cli.run(["credentials", childFile.path, "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(ours.stdout.utf8)) as? [String: Any])
+        #expect((report["ingredients"] as? [[String: Any]])?.first?["relationship"] as? String == "inputTo")
+        // An imported picture signed by another tool, exported without its prompt: re-encoded, so Darkroom signs
+        // a manifest naming the original as its parent.
+        #expect(try cli.run(["import", Self.fixtures.appendingPathComponent("valid.png").path]).code == 0)
+        let imported = try #require(try cli.listJSON(["credentials:ai", "credentials:untrusted"]).first?["id"] as? String)
+        let folder = cli.scratch.appendingPathComponent("out")
+        #expect(try cli.run(["export", imported, "--to", folder.path, "--no-prompt"]).code == 0)
+        let copy = try #require(try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil).first)
+        let mine = try #require(try JSONSerialization.jsonObject(with: Data(try cli.run(["credentials", copy.path, "--json"]).stdout.utf8)) as? [String: Any])
+        #expect(mine["actions"] as? [String] == ["c2pa.opened", "c2pa.edited"])
+        #expect(mine["state"] as? String == "valid")
+        if let verdicts = try C2PAJudge.verdicts([childFile, copy]) {
+            for verdict in verdicts {
+                #expect(verdict["state"] as? String == "Valid", "\(verdict)")
+                #expect(verdict["failures"] as? [String] == ["signingCredential.untrusted"], "\(verdict)")
+            }
+            #expect((verdicts[0]["ingredients"] as? [[String: Any]])?.first?["relationship"] as? String == "inputTo")
+            #expect((verdicts[1]["ingredients"] as? [[String: Any]])?.first?["relationship"] as? String == "parentOf")
+        }
+    }
 }

@@ -35,7 +35,11 @@ extension LibrarySync {
     func downloadPicture(_ reference: BlobReference, transport: any SyncTransport) async throws {
         let png = try await BlobSealer.download(reference, from: transport)
         let decoded = try PNGCodec.decode(png)
-        _ = try await library.storePicture(png: png, pixels: decoded.image) { _, _ in () }
+        // What its Content Credentials say is derived from the file, so each device reads it itself.
+        let credentials = Library.stored(await library.credentials(ofFile: png))
+        _ = try await library.storePicture(png: png, pixels: decoded.image) { db, image in
+            try ImageRecord.recordCredentials(credentials, forImage: image.hash, db)
+        }
     }
 
     /// Pictures of this library not downloaded yet (lazy mode), by hash.
