@@ -112,6 +112,11 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/relay", exclude: ["README.md", "wrk-relay.lua"]),
 
+        // What signing Content Credentials adds to a generation, against the C2PA reference (docs/benchmarks.md).
+        .executableTarget(
+            name: "darkroom-bench-credentials", dependencies: ["Darkroom", "DarkroomCredentials", "DarkroomImaging"],
+            path: "Benchmarks/credentials", exclude: ["peer.py", "run.sh"]),
+
         .testTarget(name: "DarkroomImagingTests", dependencies: ["DarkroomImaging"]),
         .testTarget(name: "DarkroomStoreTests", dependencies: ["DarkroomStore"]),
         .testTarget(name: "DarkroomEngineTests", dependencies: ["DarkroomEngine"]),

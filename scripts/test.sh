@@ -15,6 +15,14 @@ if [ -z "${DARKROOM_TEST_POSTGRES_URL:-}" ]; then
     echo "warning: no PostgreSQL; the relay tests run on SQLite only" >&2
   fi
 fi
+# The C2PA reference implementation judges Content Credentials (Tests/CLITests/C2PAJudge.swift).
+if ! python3 -c "import c2pa" 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check "c2pa-python==0.38.1" >&2 \
+    || echo "warning: could not install c2pa-python; the reference checks are skipped" >&2
+fi
+if [ "${CI:-}" = "true" ]; then
+  export DARKROOM_TEST_C2PA=required   # there, a missing judge fails the tests
+fi
 swift build --build-tests 2>&1 | grep -v "^\[" || true
 swift build --build-tests >/dev/null   # fail here (with the errors above) if the build failed
 swift test --skip-build 2>&1 | tee .build/test-output.txt
