@@ -114,7 +114,7 @@ let package = Package(
 
         // What signing Content Credentials adds to a generation, against the C2PA reference (docs/benchmarks.md).
         .executableTarget(
-            name: "darkroom-bench-credentials", dependencies: ["Darkroom", "DarkroomCredentials", "DarkroomImaging"],
+            name: "darkroom-bench-credentials", dependencies: ["DarkroomCredentials", "DarkroomImaging"],
             path: "Benchmarks/credentials", exclude: ["peer.py", "run.sh"]),
 
         .testTarget(name: "DarkroomImagingTests", dependencies: ["DarkroomImaging"]),

@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 iterations="${1:-200}"
-swift build -c release --product darkroom-bench-credentials >/dev/null
+scratch="${SCRATCH:-.build}"   # SCRATCH=.build-release keeps a release build beside a debug one
+swift build -c release --scratch-path "$scratch" --product darkroom-bench-credentials >/dev/null
 peer=$(mktemp)
 python3 Benchmarks/credentials/peer.py "$iterations" "$peer"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u +%Y-%m-%d)"
-.build/release/darkroom-bench-credentials "$iterations" "$peer"
+"$scratch/release/darkroom-bench-credentials" "$iterations" "$peer"
 rm -f "$peer"
