@@ -20,7 +20,7 @@ struct DarkroomCommand: AsyncParsableCommand {
             FavoriteCommand.self, UnfavoriteCommand.self, RateCommand.self, TagCommand.self, AlbumCommand.self,
             TrashCommand.self, RestoreCommand.self, ExportCommand.self, ImportCommand.self, PromptsCommand.self,
             SettingsCommand.self, StatsCommand.self, DoctorCommand.self, FlagsCommand.self, UnflagCommand.self,
-            CredentialsCommand.self, SyncCommand.self, DeviceCommand.self, RelayCommand.self,
+            CredentialsCommand.self, ModelsCommand.self, SyncCommand.self, DeviceCommand.self, RelayCommand.self,
         ])
 }
 

@@ -48,6 +48,10 @@ enum ExitStatus: Int32, CaseIterable {
     case credentialsInvalid = 19
     /// The keys or certificates to sign Content Credentials with cannot be used.
     case credentialsUnavailable = 20
+    /// The model a generation was made with is not available here (`rerun`, `verify`, `vary`).
+    case modelUnavailable = 21
+    /// A LoRA or embedding named by `--lora`, `<lora:…>` or a recorded generation is not found.
+    case loraNotFound = 22
     /// Wrong flags or arguments (ArgumentParser's usage error).
     case usage = 64
     /// Cancelled by Ctrl-C.
@@ -77,6 +81,8 @@ enum ExitStatus: Int32, CaseIterable {
             case .invalidArgument: return .invalidValue
             case .promptRefused: return .refusedByPolicy
             case .credentialsUnavailable: return .credentialsUnavailable
+            case .modelUnavailable: return .modelUnavailable
+            case .loraNotFound: return .loraNotFound
             }
         case let error as SyncFailure:
             switch error {

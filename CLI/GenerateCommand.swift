@@ -27,6 +27,15 @@ struct GenerateCommand: AsyncParsableCommand {
               darkroom generate "two blue circles side by side" --seed 7 --output circles.png
               darkroom generate "a yellow ring in the centre on a striped background" --count 4
               darkroom generate "a castle" --model ~/models/tiny-sd --size 512x512 --scheduler dpmpp-2m-karras
+              darkroom generate "a castle at night" --init-image castle.png --strength 0.6 --model ~/models/sd15
+              darkroom generate "a red door" --init-image 3f2a --mask door-mask.png --model ~/models/sd15-inpainting
+              darkroom generate "a castle <lora:watercolor:0.8>" --model sd15 --lora detail:0.5
+            Image-to-image starts from --init-image (a file is imported into the library; the result records it as
+            its input and parent) and moves --strength of the way to a new picture (A1111 and diffusers call it
+            denoising strength). With --mask, only the white part is repainted (inpainting): an inpainting model
+            (9-channel UNet) or any model, whose latents are blended as diffusers does. --model NAME picks a model
+            in the generate.model_dir folder (`darkroom models`); a single-file .safetensors checkpoint works too,
+            with --tokenizer DIR (or generate.tokenizer) since checkpoints carry no tokenizer.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -49,6 +58,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-preview"), help: "Draw only the progress bar, no live picture preview (also: DARKROOM_PREVIEW=0).")
     var noPreview = false
     @OptionGroup var progress: ProgressOptions
+    @OptionGroup(title: "Starting points") var inputOptions: ImageInputOptions
 
     static let schedulers = ["ddim", "euler", "euler-a", "dpmpp-2m", "dpmpp-2m-karras", "lcm"]
 
@@ -72,13 +82,17 @@ struct GenerateCommand: AsyncParsableCommand {
         let library = try global.open(create: true)
         let defaults = try await GenerationDefaults.load(from: library)
         for ignored in defaults.ignoredSettings { Console.note("warning: a stored setting is ignored: \(ignored)") }
+        try await library.checkPrompt(prompt)
+        let modelFolder = try ModelChoice.forNew(model, defaults: defaults)
+        let loras = try inputOptions.loraSelections(prompt: prompt, defaults: defaults)
+        let (inputs, inputSize) = try await inputOptions.inputs(in: library, loras: loras)
+        // Without --size, image-to-image keeps the starting picture's size (down to a multiple of 8, as diffusers does).
+        let (width, height) = size.flatMap(Self.parseSize) ?? inputSize.map { (max(8, $0.0 / 8 * 8), max(8, $0.1 / 8 * 8)) }
+            ?? (defaults.width, defaults.height)
         let request = GenerationRequest(
             prompt: prompt, negativePrompt: negativePrompt,
             seed: seed ?? defaults.seed(), steps: steps ?? defaults.steps, guidance: guidance ?? defaults.guidance,
-            scheduler: scheduler ?? defaults.scheduler,
-            width: size.flatMap(Self.parseSize)?.0 ?? defaults.width, height: size.flatMap(Self.parseSize)?.1 ?? defaults.height)
-        try await library.checkPrompt(prompt)
-        let modelFolder = try ModelLocator.locate(explicit: model ?? defaults.model)
+            scheduler: scheduler ?? defaults.scheduler, width: width, height: height, inputs: inputs)
         // What the model cannot draw is said (or refused) before any job row exists.
         for warning in try ModelAdvice.check(request, card: try ModelAdvice.card(of: modelFolder), anySize: anySize) {
             Console.note(warning)
@@ -91,7 +105,7 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         let display = ProgressLine(style: json && progress.progress == .auto ? .silent : progress.style, preview: !noPreview)
         display.loadingModel(modelFolder.lastPathComponent)
-        let generator = try EngineGenerator.load(modelDirectory: modelFolder)
+        let generator = try EngineGenerator.load(modelDirectory: modelFolder, loras: loras)
         display.modelLoaded()
         let batchID = count > 1 ? StableID.make() : nil
         var made: [GalleryItem] = []

@@ -118,7 +118,7 @@ struct RerunCommand: AsyncParsableCommand {
         }
         var request = GenerationRequest(parent)
         overrides.apply(to: &request)
-        let folder = try ModelLocator.locate(explicit: overrides.model ?? parent.modelPath)
+        let folder = try await ModelChoice.forRecorded(parent, option: overrides.model, library: library)
         let item = try await GenerationRunner.run(request, in: library, using: try EngineGenerator.load(modelDirectory: folder),
                                                   parentID: parent.id, modelPath: folder.path, showProgress: true)
         Console.print(GenerationRunner.summary(item, library: library))
@@ -163,7 +163,7 @@ struct VerifyCommand: AsyncParsableCommand {
         var differing = 0
         for id in ids {
             let row = try await library.item(id).generation
-            let folder = try ModelLocator.locate(explicit: model ?? row.modelPath)
+            let folder = try await ModelChoice.forRecorded(row, option: model, library: library)
             let report = try await library.verify(row.id, using: try EngineGenerator.load(modelDirectory: folder))
             switch report.verdict {
             case .identical: Console.print("\(row.id.prefix(8))  identical")
@@ -204,7 +204,7 @@ struct VaryCommand: AsyncParsableCommand {
         guard parent.source == .generate, parent.seed != nil else {
             throw LibraryError.invalidArgument("\(parent.id.prefix(8)) has no generation parameters to vary.")
         }
-        let folder = try ModelLocator.locate(explicit: model ?? parent.modelPath)
+        let folder = try await ModelChoice.forRecorded(parent, option: model, library: library)
         let display = ProgressLine(style: Console.stderrIsTTY ? .bar : .silent)
         display.loadingModel(folder.lastPathComponent)
         let generator = try EngineGenerator.load(modelDirectory: folder)

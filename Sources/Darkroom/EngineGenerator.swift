@@ -27,7 +27,10 @@ public struct EngineGenerator: ImageGenerator {
     ///
     /// - Throws: ``LibraryError/generatorUnavailable(_:)`` with the engine's explanation (missing file,
     ///   malformed safetensors, unsupported config field…).
-    public static func load(modelDirectory: URL) throws -> EngineGenerator {
+    public static func load(modelDirectory: URL, loras: [LoRASelection] = []) throws -> EngineGenerator {
+        guard loras.isEmpty else {
+            throw LibraryError.generatorUnavailable("LoRAs cannot be applied by this build of the engine yet.")
+        }
         do {
             let pipeline = try DiffusionPipeline(modelDirectory: modelDirectory)
             let card = try ModelCard.load(modelDirectory: modelDirectory)
@@ -46,6 +49,9 @@ public struct EngineGenerator: ImageGenerator {
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
+                    guard request.inputPixels == nil else {
+                        throw LibraryError.generatorUnavailable("image-to-image and inpainting are not in this build of the engine yet.")
+                    }
                     guard let kind = SchedulerKind(rawValue: request.scheduler) else {
                         throw LibraryError.invalidArgument(
                             "Unknown scheduler '\(request.scheduler)': use \(SchedulerKind.allCases.map(\.rawValue).joined(separator: ", ")).")

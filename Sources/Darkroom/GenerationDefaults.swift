@@ -18,6 +18,12 @@ public struct GenerationDefaults: Sendable, Equatable {
     public var height = 64
     /// Model folder (nil: the shipped default model).
     public var model: String?
+    /// The folder of models `--model NAME` and `rerun` look in (`generate.model_dir`).
+    public var modelDirectory: URL?
+    /// The folder of LoRA files `--lora NAME` and `<lora:NAME:SCALE>` look in (`generate.lora_dir`).
+    public var loraDirectory: URL?
+    /// The tokenizer folder single-file checkpoints use (`generate.tokenizer`).
+    public var tokenizer: URL?
     /// `random` or `fixed`.
     public var seedMode = "random"
     /// The seed used when ``seedMode`` is `fixed`.
@@ -58,6 +64,9 @@ public struct GenerationDefaults: Sendable, Equatable {
             case "generate.model": defaults.model = canonical == "null" ? nil : text
             case "generate.seed_mode": defaults.seedMode = text
             case "generate.seed": defaults.fixedSeed = UInt64(text) ?? defaults.fixedSeed
+            case "generate.model_dir": defaults.modelDirectory = canonical == "null" ? nil : URL(fileURLWithPath: text)
+            case "generate.lora_dir": defaults.loraDirectory = canonical == "null" ? nil : URL(fileURLWithPath: text)
+            case "generate.tokenizer": defaults.tokenizer = canonical == "null" ? nil : URL(fileURLWithPath: text)
             default: break
             }
         }

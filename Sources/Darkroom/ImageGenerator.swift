@@ -23,10 +23,34 @@ public struct GenerationRequest: Sendable, Codable, Equatable {
     public var variationSeed: UInt64?
     /// For variations: how much of the second seed's noise, 0–1.
     public var variationStrength: Double?
+    /// What the run starts from besides the prompt (image-to-image, inpainting, LoRAs); nil for text-to-image.
+    public var inputs: GenerationInputs?
+    /// The decoded input pictures, which the library fills in from ``inputs`` before a generator runs (not stored).
+    public var inputPixels: InputPixels?
+
+    /// The decoded pictures of a request's inputs.
+    public struct InputPixels: Sendable, Equatable {
+        /// The starting picture at the request's size.
+        public var initImage: PixelImage?
+        /// The mask at the request's size (any channel count; white = repaint).
+        public var mask: PixelImage?
+
+        /// Decoded input pictures.
+        public init(initImage: PixelImage?, mask: PixelImage?) {
+            self.initImage = initImage
+            self.mask = mask
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case prompt, negativePrompt, seed, steps, guidance, scheduler, width, height, variationSeed, variationStrength, inputs
+    }
 
     /// A request with every parameter given.
     public init(prompt: String, negativePrompt: String = "", seed: UInt64, steps: Int, guidance: Double,
-                scheduler: String, width: Int, height: Int, variationSeed: UInt64? = nil, variationStrength: Double? = nil) {
+                scheduler: String, width: Int, height: Int, variationSeed: UInt64? = nil, variationStrength: Double? = nil,
+                inputs: GenerationInputs? = nil) {
+        self.inputs = inputs
         self.variationSeed = variationSeed
         self.variationStrength = variationStrength
         self.prompt = prompt

@@ -169,5 +169,8 @@ extension GenerationMetadata {
                   scheduler: g.scheduler, width: g.width, height: g.height, modelName: g.modelID, modelHash: g.modelHash,
                   engineVersion: g.engineVersion, rngKind: g.rngKind, generationID: g.id, imageID: nil,
                   batchID: g.batchID, parentID: g.parentID)
+        let inputs = GenerationInputs(storedJSON: g.inputs)
+        denoisingStrength = inputs?.initImage == nil ? nil : inputs?.strength
+        loraHashes = inputs?.loras.map { LoRAHash(name: $0.name, hash: String($0.sha256.prefix(10))) } ?? []
     }
 }

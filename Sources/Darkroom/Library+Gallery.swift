@@ -281,9 +281,7 @@ extension Library {
             try db.execute(sql: "DELETE FROM generation WHERE trashed_at IS NOT NULL AND trashed_at < ?", arguments: [date])
             let count = db.changesCount
             guard count > 0 else { return (0, []) }
-            let orphans = try ImageRecord.fetchAll(db, sql: """
-                SELECT * FROM image WHERE NOT EXISTS (SELECT 1 FROM generation g WHERE g.image_hash = image.hash)
-                """)
+            let orphans = try ImageRecord.fetchAll(db, sql: "SELECT * FROM image WHERE \(ImageRecord.unusedCondition())")
             for image in orphans { try image.delete(db) }
             try db.execute(sql: """
                 DELETE FROM prompt WHERE NOT EXISTS (SELECT 1 FROM generation g WHERE g.prompt_id = prompt.id)

@@ -30,7 +30,8 @@ extension GenerationRequest {
         self.init(prompt: row.prompt, negativePrompt: row.negativePrompt, seed: UInt64(bitPattern: row.seed ?? 0),
                   steps: row.steps ?? 8, guidance: row.guidance ?? 4, scheduler: row.scheduler ?? "dpmpp-2m",
                   width: row.width ?? 64, height: row.height ?? 64,
-                  variationSeed: row.variationSeed.map { UInt64(bitPattern: $0) }, variationStrength: row.variationStrength)
+                  variationSeed: row.variationSeed.map { UInt64(bitPattern: $0) }, variationStrength: row.variationStrength,
+                  inputs: GenerationInputs(storedJSON: row.inputs))
     }
 }
 
@@ -78,7 +79,7 @@ extension Library {
         // The running row is flushed by the job's final commit (see `writeFlushedLater`).
         let row = try await database.writeFlushedLater { [info] db in
             var row = try Self.recordJob(request, id: id, status: .running, modelID: generator.modelID, modelPath: modelPath,
-                                         parentID: parentID, batch: batch, deviceID: info.deviceID, now: started, db)
+                                         parentID: parentID ?? request.inputs?.initImage?.generationID, batch: batch, deviceID: info.deviceID, now: started, db)
             row.startedAt = started
             try row.update(db)
             return row
@@ -99,7 +100,7 @@ extension Library {
             return try (0..<count).map { index in
                 var item = request
                 item.seed = request.seed &+ UInt64(index)
-                return try Self.recordJob(item, status: .queued, modelID: modelID, modelPath: modelPath, parentID: parentID,
+                return try Self.recordJob(item, status: .queued, modelID: modelID, modelPath: modelPath, parentID: parentID ?? item.inputs?.initImage?.generationID,
                                           batch: batchID.map { BatchPosition(id: $0, index: index) }, deviceID: info.deviceID,
                                           now: now.addingTimeInterval(Double(index) * 0.001), db).id
             }
@@ -214,6 +215,7 @@ extension Library {
         row.height = request.height
         row.variationSeed = request.variationSeed.map { Int64(bitPattern: $0) }
         row.variationStrength = request.variationStrength
+        row.inputs = request.inputs?.storedJSON
         row.modelID = modelID
         row.modelPath = modelPath
         row.parentID = parentID
@@ -232,6 +234,8 @@ extension Library {
         progress(.started(id: id))
         do {
             let safety = try await safetyConfiguration()
+            var request = request
+            request.inputPixels = try await inputPixels(for: request.inputs, width: request.width, height: request.height)
             var result: GeneratedImage?
             for try await event in generator.generate(request) {
                 try Task.checkCancellation()

@@ -201,6 +201,10 @@ extension GenerationRecord {
         rngKind = metadata.rngKind
         metadataSource = metadata.source.rawValue
         metadataJSON = storedJSON
+        // What the tool says the run started from: its strength and LoRAs (A1111 records 10-character LoRA hashes).
+        let recorded = GenerationInputs(strength: metadata.denoisingStrength,
+                                        loras: metadata.loraHashes.map { GenerationInputs.LoRA(name: $0.name, sha256: $0.hash.lowercased(), scale: 1) })
+        inputs = recorded.storedJSON
     }
 }
 

@@ -23,6 +23,10 @@ public enum LibraryError: Error, Equatable, Sendable {
     case promptRefused(rule: String)
     /// The keys or certificates to sign Content Credentials with cannot be used (the text says which and why).
     case credentialsUnavailable(String)
+    /// The model a generation was made with is not available here (not at its recorded path, not in the model folder).
+    case modelUnavailable(name: String?, hash: String?)
+    /// A LoRA (or textual-inversion embedding) is not a file here, nor in the folder `directory` (`generate.lora_dir`).
+    case loraNotFound(name: String, directory: String?)
 }
 
 extension LibraryError: CustomStringConvertible, LocalizedError {
@@ -37,6 +41,10 @@ extension LibraryError: CustomStringConvertible, LocalizedError {
         case .missingImageFile(let path): return "The picture file \(path) is missing from the library folder; run `darkroom doctor`."
         case .invalidArgument(let message): return message
         case .credentialsUnavailable(let reason): return "Cannot sign Content Credentials: \(reason)"
+        case let .loraNotFound(name, directory):
+            return "No LoRA '\(name)' here\(directory.map { " (looked in \($0), the generate.lora_dir setting)" } ?? " (give a .safetensors file, or set generate.lora_dir to the folder of LoRAs)")."
+        case let .modelUnavailable(name, hash):
+            return "The model this was made with (\(name ?? "unnamed")\(hash.map { ", hash \($0.prefix(12))" } ?? "")) is not available here. Put it in the folder the generate.model_dir setting names (`darkroom models` lists what is there), or pass --model."
         case .promptRefused(let rule):
             return "The prompt was refused by the safety policy (rule: \(rule)). Nothing was generated. See docs/safety.md; the policy's terms are configurable with `darkroom settings`."
         }

@@ -1,3 +1,4 @@
+import DarkroomEngine
 import Foundation
 
 /// Finds model folders: the one the user names, or the default model shipped with Darkroom.
@@ -29,18 +30,61 @@ public enum ModelLocator {
         return candidates
     }
 
-    /// The model folder to use: `explicit` when given (it must exist), else the first default candidate that exists.
+    /// The model folder to use: `explicit` when given (a diffusers folder, or the name of one in `modelDirectory`),
+    /// else the first default candidate that exists.
     ///
     /// - Throws: ``LibraryError/generatorUnavailable(_:)`` naming what is missing and where it looked.
-    public static func locate(explicit: String?) throws -> URL {
+    public static func locate(explicit: String?, modelDirectory: URL? = nil) throws -> URL {
         if let explicit {
-            let url = URL(fileURLWithPath: explicit)
-            guard FileManager.default.fileExists(atPath: url.appendingPathComponent("model_index.json").path) else {
-                throw LibraryError.generatorUnavailable(
-                    "\(url.path) is not a diffusers model folder (it has no model_index.json).")
+            let url = URL(fileURLWithPath: (explicit as NSString).expandingTildeInPath)
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("model_index.json").path) { return url }
+            if let refusal = refusal(for: url) { throw refusal }
+            if !explicit.contains("/"), let modelDirectory, let entry = try? ModelCatalog.entry(named: explicit, in: modelDirectory) {
+                return URL(fileURLWithPath: entry.path)
             }
-            return url
+            let hint = modelDirectory.map { " and no model called '\(explicit)' is in \($0.path) (generate.model_dir; `darkroom models` lists it)" }
+                ?? " (to pick a model by name, set generate.model_dir to a folder of models)"
+            throw LibraryError.generatorUnavailable("\(url.path) is not a diffusers model folder (it has no model_index.json)\(hint).")
         }
+        return try defaultModel()
+    }
+
+    /// The model a recorded generation was made with, for `rerun`, `verify` and `vary`: its recorded folder when it
+    /// still holds that model, else the model in `modelDirectory` with the recorded hash (or, without a hash, name),
+    /// else the shipped model when that is what was recorded. Never another model.
+    ///
+    /// - Throws: ``LibraryError/modelUnavailable(name:hash:)`` when the model is nowhere here.
+    public static func locateRecorded(name: String?, hash: String?, path: String?, modelDirectory: URL?) throws -> URL {
+        if let path, FileManager.default.fileExists(atPath: URL(fileURLWithPath: path).appendingPathComponent("model_index.json").path),
+           hash.map({ recorded in (try? ModelHash.ofFolder(URL(fileURLWithPath: path))) == recorded }) ?? true {
+            return URL(fileURLWithPath: path)
+        }
+        if let modelDirectory {
+            if let hash, let entry = try? ModelCatalog.entry(hash: hash, in: modelDirectory) { return URL(fileURLWithPath: entry.path) }
+            if hash == nil, let name, let entry = try? ModelCatalog.entry(named: name, in: modelDirectory) { return URL(fileURLWithPath: entry.path) }
+        }
+        if name == nil || name == defaultModelName, let shipped = try? defaultModel(),
+           hash.map({ recorded in (try? ModelHash.ofFolder(shipped)) == recorded }) ?? true {
+            return shipped
+        }
+        throw LibraryError.modelUnavailable(name: name, hash: hash)
+    }
+
+    /// Why a model file cannot be used, when it is one Darkroom refuses (a pickle).
+    static func refusal(for url: URL) -> LibraryError? {
+        guard ["ckpt", "pt", "pth", "bin"].contains(url.pathExtension.lowercased()),
+              FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return .generatorUnavailable("""
+            \(url.path) is a PyTorch pickle checkpoint, which Darkroom refuses to load: unpickling runs whatever code the file \
+            holds. Convert it once, in a sandbox, to .safetensors (which holds only tensors) — for example with diffusers' \
+            convert_original_stable_diffusion_to_diffusers.py --from_safetensors false --to_safetensors, or \
+            `python3 -c "import torch, safetensors.torch as s; s.save_file(torch.load('IN.ckpt', weights_only=True)['state_dict'], 'OUT.safetensors')"` — \
+            and pass the .safetensors file or the diffusers folder instead.
+            """)
+    }
+
+    /// The shipped default model.
+    static func defaultModel() throws -> URL {
         let candidates = defaultModelCandidates()
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("model_index.json").path) }) {
             return found

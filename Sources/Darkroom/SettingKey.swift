@@ -35,6 +35,8 @@ public struct SettingKey: Sendable, Hashable {
         case wordList
         /// A file that exists, stored as an absolute path; or `null` (also spelled `default`) for none.
         case file
+        /// A folder that exists, stored as an absolute path; or `null` (also spelled `default`) for none.
+        case folder
     }
 
     /// The setting's name, as `settings set` takes it.
@@ -79,6 +81,10 @@ public struct SettingKey: Sendable, Hashable {
         SettingKey("generate.size", .size(multiple: sizeMultiple, sides: sideRange),
                    default: "\"\(generation.width)x\(generation.height)\"", "picture size WIDTHxHEIGHT"),
         SettingKey("generate.model", .modelFolder, default: "null", "model folder (null: the shipped default model)"),
+        SettingKey("generate.model_dir", .folder, default: "null",
+                   "folder of models: --model NAME picks one there; rerun finds recorded models there by hash"),
+        SettingKey("generate.lora_dir", .folder, default: "null", "folder of LoRA files for --lora NAME and <lora:NAME:SCALE>"),
+        SettingKey("generate.tokenizer", .folder, default: "null", "tokenizer folder for single-file checkpoints (which carry none)"),
         SettingKey("generate.seed_mode", .choice(["random", "fixed"]), default: "\"\(generation.seedMode)\"",
                    "random or fixed seed when --seed is not given"),
         SettingKey("generate.seed", .unsignedInteger, default: "\(generation.fixedSeed)", "the seed used when seed_mode is fixed"),
@@ -165,14 +171,14 @@ public struct SettingKey: Sendable, Hashable {
             }
             guard !words.contains(where: \.isEmpty) else { throw refuse(.emptyWord) }
             return Self.json(words)
-        case .file:
+        case .file, .folder:
             if ["null", "default", ""].contains(word.lowercased()) { return "null" }
-            let file = URL(fileURLWithPath: (word as NSString).expandingTildeInPath).standardizedFileURL
+            let url = URL(fileURLWithPath: (word as NSString).expandingTildeInPath).standardizedFileURL
             var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder), !isFolder.boolValue else {
-                throw refuse(.noSuchFile)
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue == (kind == .folder) else {
+                throw refuse(kind == .folder ? .noSuchFolder : .noSuchFile)
             }
-            return Self.json(file.path)
+            return Self.json(url.path)
         }
     }
 
@@ -213,6 +219,8 @@ public enum SettingError: Error, Equatable, Sendable {
         case noModelFolder
         /// A file path that names no file.
         case noSuchFile
+        /// A folder path that names no folder.
+        case noSuchFolder
         /// A word list with an empty word.
         case emptyWord
     }
@@ -241,6 +249,7 @@ extension SettingKey.ValueKind: CustomStringConvertible {
             return "WIDTHxHEIGHT (e.g. 512x512), each side a multiple of \(multiple) from \(sides.lowerBound) to \(sides.upperBound)"
         case .modelFolder: return "a diffusers model folder (holding model_index.json), or null for the shipped default model"
         case .file: return "the path of an existing file, or null for none"
+        case .folder: return "the path of an existing folder, or null for none"
         case .wordList: return "a JSON array of words, or words separated by commas"
         }
     }
@@ -259,6 +268,7 @@ extension SettingError: CustomStringConvertible {
             case .noModelFolder: why = " (no model_index.json there)"
             case .emptyWord: why = " (an empty word)"
             case .noSuchFile: why = " (no such file)"
+            case .noSuchFolder: why = " (no such folder)"
             }
             return "'\(value)' is not a valid value for \(key)\(why): it takes \(expected)."
         case let .unknownKey(key, suggestions):

@@ -29,6 +29,10 @@ enum A1111Parameters {
         if let model = metadata.modelName { pairs.append(("Model", model)) }
         if let seed = metadata.variationSeed { pairs.append(("Variation seed", String(seed))) }
         if let strength = metadata.variationStrength { pairs.append(("Variation seed strength", formatNumber(strength))) }
+        if let strength = metadata.denoisingStrength { pairs.append(("Denoising strength", formatNumber(strength))) }
+        if !metadata.loraHashes.isEmpty {
+            pairs.append(("Lora hashes", metadata.loraHashes.map { "\($0.name): \($0.hash)" }.joined(separator: ", ")))
+        }
         if let version = metadata.engineVersion {
             let darkroom = metadata.source == .darkroom && !version.lowercased().hasPrefix("darkroom")
             pairs.append(("Version", darkroom ? "darkroom \(version)" : version))
@@ -138,12 +142,26 @@ enum A1111Parameters {
             case "Variation seed": metadata.variationSeed = UInt64(value); understood = metadata.variationSeed != nil
             case "Variation seed strength":
                 metadata.variationStrength = Double(value); understood = metadata.variationStrength != nil
+            case "Denoising strength":
+                metadata.denoisingStrength = Double(value); understood = metadata.denoisingStrength != nil
+            case "Lora hashes":
+                metadata.loraHashes = loraHashes(in: value); understood = !metadata.loraHashes.isEmpty
             default: understood = false
             }
             if !understood { metadata.extra[key] = value }
         }
         if let sampler = metadata.sampler {
             metadata.scheduler = SamplerNames.schedulerKind(forA1111Name: sampler, scheduleType: scheduleType)
+        }
+    }
+
+    /// `name: hash, name: hash` as A1111 writes `Lora hashes` (inside its quotes); a name may hold `:`, the hash is after the last one.
+    static func loraHashes(in value: String) -> [GenerationMetadata.LoRAHash] {
+        value.split(separator: ",").compactMap { entry in
+            guard let colon = entry.lastIndex(of: ":") else { return nil }
+            let name = entry[..<colon].trimmingCharacters(in: .whitespaces)
+            let hash = entry[entry.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            return name.isEmpty || hash.isEmpty ? nil : GenerationMetadata.LoRAHash(name: name, hash: hash)
         }
     }
 

@@ -30,6 +30,8 @@ struct DarkroomMetadataJSON: Codable {
     var batchId: String?
     var parentId: String?
     var extra: [String: String]?
+    var denoisingStrength: Double?
+    var loraHashes: [GenerationMetadata.LoRAHash]?
 
     enum CodingKeys: String, CodingKey {
         case version, prompt, seed, steps, guidance, sampler, scheduler, width, height, extra
@@ -37,6 +39,7 @@ struct DarkroomMetadataJSON: Codable {
         case engineVersion = "engine_version", rngKind = "rng_kind", variationSeed = "variation_seed"
         case variationStrength = "variation_strength", generationId = "generation_id", imageId = "image_id"
         case batchId = "batch_id", parentId = "parent_id"
+        case denoisingStrength = "denoising_strength", loraHashes = "lora_hashes"
     }
 
     init(_ metadata: GenerationMetadata) {
@@ -61,6 +64,8 @@ struct DarkroomMetadataJSON: Codable {
         batchId = metadata.batchID
         parentId = metadata.parentID
         extra = metadata.extra.isEmpty ? nil : metadata.extra
+        denoisingStrength = metadata.denoisingStrength
+        loraHashes = metadata.loraHashes.isEmpty ? nil : metadata.loraHashes
     }
 
     /// The metadata this record describes (source `.darkroom`). A record from a
@@ -69,12 +74,15 @@ struct DarkroomMetadataJSON: Codable {
     var metadata: GenerationMetadata {
         var extra = self.extra ?? [:]
         if version != Self.currentVersion { extra["darkroom_json_version"] = String(version) }
-        return GenerationMetadata(
+        var metadata = GenerationMetadata(
             source: .darkroom, prompt: prompt, negativePrompt: negativePrompt, seed: seed, steps: steps,
             guidance: guidance, sampler: sampler, scheduler: scheduler, width: width, height: height,
             modelName: modelName, modelHash: modelHash, engineVersion: engineVersion, rngKind: rngKind,
             variationSeed: variationSeed, variationStrength: variationStrength, generationID: generationId,
             imageID: imageId, batchID: batchId, parentID: parentId, extra: extra)
+        metadata.denoisingStrength = denoisingStrength
+        metadata.loraHashes = loraHashes ?? []
+        return metadata
     }
 
     /// The JSON text: sorted keys, no whitespace, absent fields omitted.

@@ -64,6 +64,24 @@ public struct GenerationMetadata: Sendable, Codable, Equatable {
     public var parentID: String?
     /// Fields that were parsed but have no property here (e.g. A1111 `Clip skip`).
     public var extra: [String: String]
+    /// Image-to-image and inpainting: how far from the starting picture the run went (A1111's `Denoising strength`).
+    public var denoisingStrength: Double?
+    /// LoRAs applied: name and hash (A1111's `Lora hashes`: the first 10 hex characters of the file's SHA-256).
+    public var loraHashes: [LoRAHash] = []
+
+    /// A LoRA as A1111's `Lora hashes` names it.
+    public struct LoRAHash: Sendable, Equatable, Codable {
+        /// The LoRA's name.
+        public var name: String
+        /// Its hash (10 hex characters as A1111 writes it; Darkroom writes the same).
+        public var hash: String
+
+        /// A name and a hash.
+        public init(name: String, hash: String) {
+            self.name = name
+            self.hash = hash
+        }
+    }
     /// The text chunks the metadata was parsed from, kept verbatim (empty for
     /// metadata built in memory).
     public var rawChunks: [PNGTextChunk]

@@ -56,6 +56,9 @@ public struct GenerationRecord: SnakeCaseRecord, Sendable, Equatable, Identifiab
     public var engineVersion: String?
     /// The kind of random number generator used for the initial noise.
     public var rngKind: String?
+    /// What the job started from besides its prompt, as JSON (schema step 0011; nil for text-to-image): the facade's
+    /// `GenerationInputs`.
+    public var inputs: String?
     /// Job state.
     public var status: Status
     /// Why the job failed or was cancelled.
@@ -95,7 +98,7 @@ public struct GenerationRecord: SnakeCaseRecord, Sendable, Equatable, Identifiab
 
     enum CodingKeys: String, CodingKey {
         case id, source, promptID = "promptId", prompt, negativePrompt, seed, steps, guidance, scheduler,
-             schedulerConfig, width, height, modelID = "modelId", modelHash, modelPath, variationSeed, variationStrength, engineVersion, rngKind, status,
+             schedulerConfig, width, height, modelID = "modelId", modelHash, modelPath, variationSeed, variationStrength, engineVersion, rngKind, inputs, status,
              error, queuedAt, startedAt, finishedAt, durationMs, parentID = "parentId", batchID = "batchId",
              batchIndex, deviceID = "deviceId", imageHash, metadataSource, metadataJSON = "metadataJson",
              favorite, rating, trashedAt, createdAt, modifiedAt
@@ -106,7 +109,7 @@ public struct GenerationRecord: SnakeCaseRecord, Sendable, Equatable, Identifiab
         GenerationRecord(
             id: StableID.make(), source: source, promptID: nil, prompt: "", negativePrompt: "", seed: nil, steps: nil,
             guidance: nil, scheduler: nil, schedulerConfig: nil, width: nil, height: nil, modelID: nil, modelHash: nil,
-            modelPath: nil, variationSeed: nil, variationStrength: nil, engineVersion: nil, rngKind: nil, status: status, error: nil, queuedAt: now, startedAt: nil,
+            modelPath: nil, variationSeed: nil, variationStrength: nil, engineVersion: nil, rngKind: nil, inputs: nil, status: status, error: nil, queuedAt: now, startedAt: nil,
             finishedAt: nil, durationMs: nil, parentID: nil, batchID: nil, batchIndex: nil, deviceID: nil,
             imageHash: nil, metadataSource: nil, metadataJSON: nil, favorite: false, rating: 0, trashedAt: nil,
             createdAt: now, modifiedAt: now)
@@ -151,6 +154,7 @@ extension GenerationRecord {
         variationStrength = row["variation_strength"]
         engineVersion = row["engine_version"]
         rngKind = row["rng_kind"]
+        inputs = row["inputs"]
         status = Status(rawValue: row["status"] ?? "") ?? .failed
         error = row["error"]
         queuedAt = try required("queued_at")
@@ -193,6 +197,7 @@ extension GenerationRecord {
         ("variation_strength", { r in r.variationStrength.databaseValue }),
         ("engine_version", { r in r.engineVersion.databaseValue }),
         ("rng_kind", { r in r.rngKind.databaseValue }),
+        ("inputs", { r in r.inputs.databaseValue }),
         ("status", { r in r.status.rawValue.databaseValue }),
         ("error", { r in r.error.databaseValue }),
         ("queued_at", { r in TimestampFormat.database(r.queuedAt).databaseValue }),

@@ -68,3 +68,27 @@ import Testing
         #expect(await CredentialsVerifier(trustAnchors: other.chain).verify(file).state == .untrusted)
     }
 }
+
+/// Hostile files: random mutations of a signed picture never crash the verifier and never read as verified.
+@Suite struct VerifierFuzzTests {
+    @Test func mutatedFilesAreNeverVerified() async throws {
+        let original = try PNGCredentials.sign(try CredentialsFixtures.bytes("unsigned.png"), definition: CredentialsFixtures.darkroomDefinition,
+                                               identity: try CredentialsFixtures.signer())
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 }
+        for _ in 0..<400 {
+            var file = original
+            switch next() % 4 {
+            case 0: file[Int(next() % UInt64(file.count))] ^= UInt8(1 << (next() % 8))
+            case 1: file.removeLast(Int(next() % UInt64(file.count)))
+            case 2: file.insert(UInt8(truncatingIfNeeded: next()), at: Int(next() % UInt64(file.count)))
+            default:
+                let at = Int(next() % UInt64(file.count - 4))
+                file.replaceSubrange(at..<(at + 4), with: [0x7F, 0xFF, 0xFF, 0xFF])   // an inflated length field
+            }
+            guard file != original else { continue }
+            let report = await CredentialsVerifier().verify(file)
+            #expect(report.state == .invalid || report.state == .none)
+        }
+    }
+}

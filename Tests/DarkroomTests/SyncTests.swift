@@ -20,7 +20,8 @@ final class SyncWorld: @unchecked Sendable {
     init(devices count: Int, relay: URL? = nil) async throws {
         transport = relay.map(TransportSpec.relay) ?? .folder(root.appendingPathComponent("shared"))
         for i in 0..<count {
-            let library = try Library.open(at: root.appendingPathComponent("lib\(i)"), create: true)
+            let library = try Library.open(at: root.appendingPathComponent("lib\(i)"), create: true,
+                                           keyDirectory: root.appendingPathComponent("keys\(i)"))
             libraries.append(library)
             syncs.append(LibrarySync(library: library, keyDirectory: root.appendingPathComponent("keys\(i)")))
         }

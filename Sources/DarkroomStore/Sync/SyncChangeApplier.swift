@@ -200,7 +200,7 @@ public enum SyncChangeApplier {
         guard try !isTombstoned(.generation, generation, db),
               let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT image.hash, image.path, image.thumbnail_path FROM generation JOIN image ON image.hash = generation.image_hash
-                WHERE generation.id = ? AND NOT EXISTS (SELECT 1 FROM generation other WHERE other.image_hash = image.hash AND other.id <> generation.id)
+                WHERE generation.id = ? AND \(ImageRecord.unusedCondition(excluding: "generation.id"))
                 """), arguments: [generation]) else { return [] }
         try db.cachedStatement(sql: "UPDATE generation SET image_hash = NULL WHERE id = ?").execute(arguments: [generation])
         try db.cachedStatement(sql: "DELETE FROM image WHERE hash = ?").execute(arguments: [row["hash"] as String])

@@ -1,0 +1,59 @@
+import Darkroom
+import DarkroomCredentials
+import DarkroomStore
+import Foundation
+import Testing
+
+/// Content Credentials through the facade: what an app sees.
+@Suite struct CredentialsTests {
+    @Test func aPictureSyncedFromAnotherDeviceIsReadWhenItArrives() async throws {
+        let world = try await SyncWorld(devices: 2)
+        defer { world.cleanup() }
+        let (a, b) = (world.libraries[0], world.libraries[1])
+        let made = try await a.runGeneration(request(), using: TestGenerator()) { _ in }
+        let madeHash = try #require(made.image).hash
+        #expect(try await a.storedCredentials(forImage: madeHash)?.state == .valid)
+        try await world.syncAll()
+        let item = try await b.item(made.id)
+        let hash = try #require(item.image).hash
+        let report = try #require(try await b.storedCredentials(forImage: hash))
+        // Signed by device A's library authority, which device B does not trust: valid signature, untrusted signer.
+        #expect(report.state == .untrusted && report.aiGenerated)
+        var aiOnly = GalleryQuery()
+        aiOnly.credentials = .ai
+        #expect(try await b.items(aiOnly).map(\.id) == [made.id])
+    }
+
+    @Test func theSigningKeysAreSealedAndALibraryCopiedWithoutThemGetsNewOnes() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-credentials-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let library = try Library.open(at: root.appendingPathComponent("lib"), create: true, keyDirectory: root.appendingPathComponent("keys"))
+        let signer = try await library.credentialsSigner()
+        let raw = [UInt8](signer.key.rawRepresentation)
+        // The private key appears in no file of the library folder; the sealing key lies outside it.
+        let files = FileManager.default.enumerator(at: library.folder, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        for file in files {
+            guard let bytes = try? [UInt8](Data(contentsOf: file)), bytes.count >= raw.count else { continue }
+            #expect(!(0...(bytes.count - raw.count)).contains { bytes[$0..<($0 + raw.count)].elementsEqual(raw) }, "\(file.path)")
+        }
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("keys/\(library.info.libraryID).credentials.key").path))
+        // The same folder opened with another key directory: the old keys cannot be opened, so new ones are made
+        // and the old files are kept beside them.
+        let copy = try Library.open(at: library.folder, keyDirectory: root.appendingPathComponent("other-keys"))
+        let replacement = try await copy.credentialsSigner()
+        #expect(replacement.key.publicKey != signer.key.publicKey)
+        #expect(FileManager.default.fileExists(atPath: library.folder.appendingPathComponent("credentials/keys.sealed.replaced").path))
+        #expect(try await copy.credentialsSigner().key.publicKey == replacement.key.publicKey)   // and they stay
+    }
+
+    @Test func aHalfConfiguredOrganisationIdentityRefusesToGenerate() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-credentials-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let library = try Library.open(at: root.appendingPathComponent("lib"), create: true, keyDirectory: root.appendingPathComponent("keys"))
+        let pem = root.appendingPathComponent("cert.pem")
+        try Data("not a certificate".utf8).write(to: pem)
+        _ = try await library.setSetting("credentials.certificate", value: pem.path)
+        await #expect(throws: LibraryError.self) { _ = try await library.runGeneration(request(), using: TestGenerator()) { _ in } }
+        #expect(try await library.items(GalleryQuery()).isEmpty)   // refused before any row was written
+    }
+}
