@@ -7,9 +7,11 @@ final class ComponentWeights {
     /// The component's name in error messages (e.g. "unet").
     let component: String
     private let file: SafeTensorsFile?
-    /// Logical name → stored name (differs when an optional prefix is stripped).
-    private let storedNames: [String: String]
+    /// Logical name → where it is stored (differs when an optional prefix is stripped or a checkpoint is renamed).
+    private let storedNames: [String: TensorSource]
     private var taken: Set<String> = []
+    /// Low-rank updates (LoRA) to add to weights as they are read, by logical name.
+    private var patches: [String: [WeightPatch]] = [:]
     private let ignoredPrefixes: [String]
     /// The state of the random source when there is no file.
     private var randomState: UInt64
@@ -29,12 +31,12 @@ final class ComponentWeights {
     init(component: String, file: SafeTensorsFile, optionalPrefix: String? = nil, ignoredPrefixes: [String] = []) {
         self.component = component
         self.file = file
-        var names: [String: String] = [:]
+        var names: [String: TensorSource] = [:]
         for stored in file.entries.keys {
             if let prefix = optionalPrefix, stored.hasPrefix(prefix) {
-                names[String(stored.dropFirst(prefix.count))] = stored
+                names[String(stored.dropFirst(prefix.count))] = .whole(stored)
             } else {
-                names[stored] = stored
+                names[stored] = .whole(stored)
             }
         }
         storedNames = names
@@ -42,16 +44,43 @@ final class ComponentWeights {
         randomState = 0
     }
 
+    /// Wraps `file` under the logical names of `sources` (a single-file checkpoint's renamed tensors);
+    /// tensors of `file` that no source reads are not this component's concern.
+    init(component: String, file: SafeTensorsFile, sources: [String: TensorSource], ignoredPrefixes: [String] = []) {
+        self.component = component
+        self.file = file
+        storedNames = sources
+        self.ignoredPrefixes = ignoredPrefixes
+        randomState = 0
+    }
+
+    /// The logical names of the stored tensors (empty for random weights).
+    var logicalNames: [String] { Array(storedNames.keys) }
+
+    /// The shape of the stored tensor `name`, when there is one.
+    func storedShape(_ name: String) -> [Int]? {
+        guard let file, let source = storedNames[name], let entry = file.entries[source.storedName] else { return nil }
+        return source.shape(of: entry.shape)
+    }
+
+    /// Adds `patch` to the weight `name` when it is read; `finishLoading()` fails if it never is.
+    func addPatch(_ patch: WeightPatch, to name: String) {
+        patches[name, default: []].append(patch)
+    }
     /// The tensor `name`, which must have `shape`.
     func tensor(_ name: String, shape: [Int]) throws(ModelLoadError) -> Tensor {
         guard let file else { return randomTensor(name, shape: shape) }
-        guard let stored = storedNames[name] else { throw .missingTensor(component: component, tensor: name) }
-        let actual = file.entries[stored]!.shape
+        guard let source = storedNames[name], let entry = file.entries[source.storedName] else {
+            throw .missingTensor(component: component, tensor: name)
+        }
+        let actual = source.shape(of: entry.shape)
         guard actual == shape else {
             throw .tensorShapeMismatch(component: component, tensor: name, expected: shape, actual: actual)
         }
         taken.insert(name)
-        return try file.tensor(named: stored)
+        var tensor = try source.read(from: file)
+        for patch in patches.removeValue(forKey: name) ?? [] { try patch.apply(to: &tensor) }
+        return tensor
     }
 
     /// Throws if any tensor was neither taken nor under an ignored prefix.
@@ -61,6 +90,9 @@ final class ComponentWeights {
             !taken.contains(name) && !ignoredPrefixes.contains { name.hasPrefix($0) }
         }.sorted()
         if !leftover.isEmpty { throw .unexpectedTensors(component: component, tensors: leftover) }
+        if let (name, pending) = patches.min(by: { $0.key < $1.key }), let first = pending.first {
+            throw .unknownKeys(path: first.file, keys: patches.values.flatMap { $0.map(\.key) }.sorted() + ["(targets \(name), which this model does not use)"])
+        }
     }
 
     /// Uniform values of variance 1/fan-in for weights, small values around 1 for 1-D scales.

@@ -36,6 +36,20 @@ public enum ModelLoadError: Error, CustomStringConvertible, Equatable, Sendable 
     case unsupportedConfig(component: String, field: String, value: String, supported: String)
     /// The BLAS library the engine computes with could not be loaded.
     case blasUnavailable(detail: String)
+    /// A `.ckpt`/`.pt`/`.bin` file is a Python pickle, which the engine never opens.
+    case pickleRefused(path: String)
+    /// A LoRA or checkpoint file holds keys the engine cannot place in this model (truncated list in the message).
+    case unknownKeys(path: String, keys: [String])
+    /// A LoRA tensor's shape does not fit the weight it modifies.
+    case loraShapeMismatch(path: String, key: String, expected: [Int], actual: [Int])
+    /// A LoRA uses a feature the engine does not implement (DoRA, LoRA biases, ...).
+    case unsupportedLoRA(path: String, detail: String)
+    /// A single-file checkpoint was given without the tokenizer folder it needs.
+    case tokenizerRequired(checkpoint: String)
+    /// A single-file checkpoint's weights do not describe a model the engine can build.
+    case unrecognizedCheckpoint(path: String, detail: String)
+    /// A textual-inversion embedding cannot be used with this model.
+    case invalidEmbedding(path: String, detail: String)
 
     /// A message a user can act on.
     public var description: String {
@@ -75,6 +89,21 @@ public enum ModelLoadError: Error, CustomStringConvertible, Equatable, Sendable 
             return "The \(component) config sets \(field) = \(value), which this engine does not support (supported: \(supported))."
         case let .blasUnavailable(detail):
             return "The engine needs OpenBLAS, which could not be loaded (\(detail)). Install it: apt-get install libopenblas0."
+        case let .pickleRefused(path):
+            return "Refusing to load \(path): it is a Python pickle (.ckpt/.pt/.bin), and loading a pickle can run arbitrary code. Convert it to safetensors in a sandbox first, e.g. with diffusers' scripts/convert_original_stable_diffusion_to_diffusers.py (--to_safetensors) or safetensors' convert tool, then use the .safetensors file."
+        case let .unknownKeys(path, keys):
+            let shown = keys.prefix(8).joined(separator: ", ")
+            return "\(path) holds \(keys.count) key(s) that match no weight of this model (\(shown)\(keys.count > 8 ? ", ..." : "")). The file is for another model family or in a layout the engine does not read; nothing was skipped silently."
+        case let .loraShapeMismatch(path, key, expected, actual):
+            return "The LoRA tensor '\(key)' in \(path) has shape \(actual) but the weight it modifies needs \(expected). The LoRA was made for another model."
+        case let .unsupportedLoRA(path, detail):
+            return "The LoRA \(path) uses \(detail), which this engine does not implement."
+        case let .tokenizerRequired(checkpoint):
+            return "The checkpoint \(checkpoint) holds no tokenizer. Give a tokenizer folder (--tokenizer DIR or the generate.tokenizer setting): the tokenizer/ folder of a diffusers model of the same family, holding tokenizer.json or vocab.json + merges.txt (plus tokenizer_config.json / special_tokens_map.json when present)."
+        case let .unrecognizedCheckpoint(path, detail):
+            return "\(path) is not a Stable Diffusion 1.x/2.x checkpoint in the original (CompVis) layout the engine reads: \(detail)."
+        case let .invalidEmbedding(path, detail):
+            return "The textual-inversion embedding \(path) cannot be used: \(detail)."
         }
     }
 }

@@ -21,31 +21,16 @@ public final class DiffusionPipeline: Sendable {
         "text_encoder/model.safetensors", "unet/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors",
     ]
 
-    /// Loads the diffusers folder at `modelDirectory` (the one holding `model_index.json`).
-    /// Throws `ModelLoadError` (or the tokenizer's and scheduler's load errors) with an actionable message.
-    public init(modelDirectory: URL) throws {
-        try BLASBackend.requireLibrary()
-        let index = try ComponentConfig(component: "model_index", url: modelDirectory.appendingPathComponent("model_index.json"))
-        for (component, classes) in [("text_encoder", ["CLIPTextModel"]), ("unet", ["UNet2DConditionModel"]),
-                                     ("vae", ["AutoencoderKL", "AutoencoderTiny"]), ("tokenizer", ["CLIPTokenizer", "CLIPTokenizerFast"])] {
-            guard let entry = index.values[component] as? [Any], entry.count == 2, let className = entry[1] as? String else {
-                throw ModelLoadError.invalidConfig(path: index.path, detail: "component '\(component)' is missing; a Stable Diffusion folder lists text_encoder, tokenizer, unet, vae and scheduler")
-            }
-            guard classes.contains(className) else {
-                throw ModelLoadError.unsupportedConfig(component: "model_index", field: component, value: className,
-                                                       supported: classes.joined(separator: ", "))
-            }
-        }
-        tokenizer = try CLIPTokenizer(directory: modelDirectory.appendingPathComponent("tokenizer"))
-        textEncoder = try CLIPTextModel(directory: modelDirectory.appendingPathComponent("text_encoder"))
-        unet = try UNet2DConditionModel(directory: modelDirectory.appendingPathComponent("unet"))
-        decoder = try LatentDecoderLoader.load(directory: modelDirectory.appendingPathComponent("vae"))
-        let schedulerURL = modelDirectory.appendingPathComponent("scheduler/scheduler_config.json")
-        guard FileManager.default.fileExists(atPath: schedulerURL.path) else {
-            throw ModelLoadError.missingFile(path: schedulerURL.path, role: "scheduler config")
-        }
-        schedulerConfig = try SchedulerConfig(contentsOf: schedulerURL)
-
+    /// Builds the pipeline from loaded parts, checking that they fit together. The public initializers
+    /// (a diffusers folder with LoRAs and embeddings, a single-file checkpoint) are in
+    /// DiffusionPipeline+Sources.swift.
+    init(parts: PipelineParts) throws {
+        tokenizer = parts.tokenizer
+        textEncoder = parts.textEncoder
+        unet = parts.unet
+        decoder = parts.decoder
+        schedulerConfig = parts.schedulerConfig
+        modelHash = parts.modelHash
         guard unet.crossAttentionDimension == textEncoder.hiddenSize else {
             throw ModelLoadError.unsupportedConfig(component: "unet", field: "cross_attention_dim", value: "\(unet.crossAttentionDimension)",
                                                    supported: "the text encoder's hidden_size (\(textEncoder.hiddenSize))")
@@ -60,12 +45,6 @@ public final class DiffusionPipeline: Sendable {
         }
         let latentMultiple = decoder.downsamplingFactor << unet.downsampleCount
         sizeMultiple = latentMultiple * 8 / DiffusionPipeline.gcd(latentMultiple, 8)
-
-        var lines = ""
-        for file in DiffusionPipeline.weightFiles {
-            lines += "\(file) \(try ContentHash.sha256Hex(fileAt: modelDirectory.appendingPathComponent(file)))\n"
-        }
-        modelHash = ContentHash.sha256Hex(Array(lines.utf8))
     }
 
     private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
