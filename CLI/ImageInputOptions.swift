@@ -32,9 +32,10 @@ struct ImageInputOptions: ParsableArguments {
         if mask != nil, initImage == nil { throw ValidationError("--mask needs --init-image (the picture to repaint).") }
     }
 
-    /// A file when one exists at `text`, else a library id.
+    /// A file when one exists at `text` or it looks like a path (a `/` or a `.png` ending), else a library id.
     static func source(_ text: String) -> InputPictureSource {
-        FileManager.default.fileExists(atPath: text) ? .file(URL(fileURLWithPath: text)) : .item(text)
+        let looksLikePath = text.contains("/") || text.lowercased().hasSuffix(".png")
+        return FileManager.default.fileExists(atPath: text) || looksLikePath ? .file(URL(fileURLWithPath: text)) : .item(text)
     }
 
     /// The LoRAs from `--lora` and the prompt's `<lora:NAME:SCALE>` tags, found in `generate.lora_dir`.

@@ -45,11 +45,13 @@ struct QueueCommand: AsyncParsableCommand {
                 let generator: EngineGenerator
                 do {
                     let folder = try ModelLocator.locate(explicit: job.modelPath)
-                    if let cached = generators[folder.path] { generator = cached } else {
+                    // One engine per model and set of LoRAs (a LoRA is merged into the weights when the model loads).
+                    let key = folder.path + "|" + (job.inputs.flatMap { GenerationInputs(storedJSON: $0) }?.loras.map(\.sha256).joined(separator: ",") ?? "")
+                    if let cached = generators[key] { generator = cached } else {
                         display.loadingModel(folder.lastPathComponent)
                         defer { display.modelLoaded() }
-                        generator = try EngineGenerator.load(modelDirectory: folder)
-                        generators[folder.path] = generator
+                        generator = try await ModelChoice.generator(reRunning: job, from: folder, library: library)
+                        generators[key] = generator
                     }
                 } catch {
                     try await library.failQueued(job.id, reason: "\(error)")
@@ -119,7 +121,8 @@ struct RerunCommand: AsyncParsableCommand {
         var request = GenerationRequest(parent)
         overrides.apply(to: &request)
         let folder = try await ModelChoice.forRecorded(parent, option: overrides.model, library: library)
-        let item = try await GenerationRunner.run(request, in: library, using: try EngineGenerator.load(modelDirectory: folder),
+        let generator = try await ModelChoice.generator(reRunning: parent, from: folder, library: library)
+        let item = try await GenerationRunner.run(request, in: library, using: generator,
                                                   parentID: parent.id, modelPath: folder.path, showProgress: true)
         Console.print(GenerationRunner.summary(item, library: library))
     }
@@ -164,7 +167,7 @@ struct VerifyCommand: AsyncParsableCommand {
         for id in ids {
             let row = try await library.item(id).generation
             let folder = try await ModelChoice.forRecorded(row, option: model, library: library)
-            let report = try await library.verify(row.id, using: try EngineGenerator.load(modelDirectory: folder))
+            let report = try await library.verify(row.id, using: try await ModelChoice.generator(reRunning: row, from: folder, library: library))
             switch report.verdict {
             case .identical: Console.print("\(row.id.prefix(8))  identical")
             case .different(let why): Console.print("\(row.id.prefix(8))  different: \(why)"); differing += 1
@@ -207,7 +210,7 @@ struct VaryCommand: AsyncParsableCommand {
         let folder = try await ModelChoice.forRecorded(parent, option: model, library: library)
         let display = ProgressLine(style: Console.stderrIsTTY ? .bar : .silent)
         display.loadingModel(folder.lastPathComponent)
-        let generator = try EngineGenerator.load(modelDirectory: folder)
+        let generator = try await ModelChoice.generator(reRunning: parent, from: folder, library: library)
         display.modelLoaded()
         let first = variationSeed ?? UInt64.random(in: 0...UInt64(UInt32.max))
         let batchID = StableID.make()

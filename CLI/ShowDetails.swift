@@ -80,6 +80,13 @@ struct ShowDetails {
             let state = flag.clearedAt.map { "cleared \($0) by \(flag.clearedBy ?? "?")" } ?? "active: hidden"
             lines.append(("safety flag", "\(flag.detector) v\(flag.detectorVersion): \(flag.reason) (\(state))"))
         }
+        if let inputs = GenerationInputs(storedJSON: g.inputs) {
+            if let picture = inputs.initImage { lines.append(("started from", "\(picture.generationID.prefix(8)) (picture \(picture.hash.prefix(12)))")) }
+            if let mask = inputs.mask { lines.append(("mask", "\(mask.generationID.prefix(8)) (picture \(mask.hash.prefix(12)))")) }
+            if let strength = inputs.strength { lines.append(("strength", String(strength))) }
+            for lora in inputs.loras { lines.append(("lora", "\(lora.name) × \(lora.scale) (sha256 \(lora.sha256.prefix(10)))")) }
+            for embedding in inputs.embeddings { lines.append(("embedding", "\(embedding.name) (sha256 \(embedding.sha256.prefix(10)))")) }
+        }
         if item.image != nil { lines.append(("credentials", credentials.map(CredentialsText.summary) ?? "not read")) }
         return lines
     }

@@ -57,6 +57,8 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
     public var flagged: Bool
     public var flaggedBy: [String]
     public var image: Image?
+    /// What the run started from besides its prompt (image-to-image, inpainting, LoRAs); null for text-to-image.
+    public var inputs: GenerationInputs?
     /// What the picture's Content Credentials said when the library read them (`show --json`; null elsewhere).
     public var credentials: CredentialsReport?
 
@@ -76,6 +78,7 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
         startedAt = g.startedAt; finishedAt = g.finishedAt; durationMs = g.durationMs; trashedAt = g.trashedAt
         error = g.error; parentId = g.parentID; batchId = g.batchID; batchIndex = g.batchIndex; deviceId = g.deviceID
         metadataSource = g.metadataSource
+        inputs = GenerationInputs(storedJSON: g.inputs)
         flagged = item.isFlagged
         flaggedBy = item.flaggedBy
         image = item.image.map {
@@ -86,7 +89,7 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, status, source, prompt, negativePrompt, seed, steps, guidance, scheduler, width, height, modelId, modelHash, variationSeed, variationStrength, engineVersion, rngKind, favorite, rating, tags, albums, createdAt, modifiedAt, queuedAt, startedAt, finishedAt, durationMs, trashedAt, error, parentId, batchId, batchIndex, deviceId, metadataSource, flagged, flaggedBy, image, credentials
+        case id, status, source, prompt, negativePrompt, seed, steps, guidance, scheduler, width, height, modelId, modelHash, variationSeed, variationStrength, engineVersion, rngKind, favorite, rating, tags, albums, createdAt, modifiedAt, queuedAt, startedAt, finishedAt, durationMs, trashedAt, error, parentId, batchId, batchIndex, deviceId, metadataSource, flagged, flaggedBy, image, credentials, inputs
     }
 
     /// Encodes every key, absent values as `null`, so the schema is the same for every item.
@@ -130,6 +133,7 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
         try container.encode(flaggedBy, forKey: .flaggedBy)
         try container.encode(image, forKey: .image)
         try container.encode(credentials, forKey: .credentials)
+        try container.encode(inputs, forKey: .inputs)
     }
 
     /// The encoder used for every JSON output: snake_case keys, sorted, ISO 8601 dates with milliseconds.

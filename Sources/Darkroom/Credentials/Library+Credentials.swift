@@ -89,21 +89,36 @@ extension Library {
         return await credentials(ofFile: data)
     }
 
-    /// The manifest Darkroom signs for a generation: created by a generative model (`trainedAlgorithmicMedia`)
-    /// with Darkroom as the software agent; a variation's parent as an `inputTo` ingredient; the settings in
-    /// `app.darkroom.generation`, with the prompts only when `includePrompt`.
+    /// The manifest Darkroom signs for a generation, by what it started from:
+    /// - text-to-image: `c2pa.created` by a generative model (`trainedAlgorithmicMedia`), Darkroom as software agent;
+    ///   a variation's or rerun's parent as an `inputTo` ingredient;
+    /// - image-to-image: `c2pa.created` the same way, the starting picture as an `inputTo` ingredient;
+    /// - inpainting: `c2pa.opened` of the starting picture (`parentOf`), then `c2pa.edited` with
+    ///   `compositeWithTrainedAlgorithmicMedia` and the mask as an `inputTo` ingredient.
+    /// The settings go in `app.darkroom.generation`, with the prompts only when `includePrompt`.
     static func manifestDefinition(for generation: GenerationRecord, includePrompt: Bool) -> ManifestDefinition {
-        var ingredients: [ManifestIngredient] = []
-        if let parent = generation.parentID {
-            ingredients.append(ManifestIngredient(title: "darkroom-\(parent.prefix(12)).png", relationship: ManifestIngredient.inputTo,
-                                                  instanceID: "darkroom:generation:\(parent)"))
+        let inputs = GenerationInputs(storedJSON: generation.inputs)
+        func ingredient(_ id: String, _ relationship: String) -> ManifestIngredient {
+            ManifestIngredient(title: "darkroom-\(id.prefix(12)).png", relationship: relationship, instanceID: "darkroom:generation:\(id)")
         }
-        let created = ManifestAction(action: ManifestAction.created, digitalSourceType: DigitalSourceType.trainedAlgorithmicMedia,
-                                     softwareAgent: DarkroomSoftware.info, ingredients: Array(ingredients.indices),
-                                     description: generation.parentID == nil ? "Generated from a text prompt"
-                                        : "Generated from a text prompt as a variation of an earlier picture")
+        var ingredients: [ManifestIngredient] = []
+        var actions: [ManifestAction] = []
+        if let start = inputs?.initImage, let mask = inputs?.mask {
+            ingredients = [ingredient(start.generationID, ManifestIngredient.parentOf), ingredient(mask.generationID, ManifestIngredient.inputTo)]
+            actions = [ManifestAction(action: ManifestAction.opened, softwareAgent: DarkroomSoftware.info, ingredients: [0]),
+                       ManifestAction(action: ManifestAction.edited, digitalSourceType: DigitalSourceType.compositeWithTrainedAlgorithmicMedia,
+                                      softwareAgent: DarkroomSoftware.info, ingredients: [1],
+                                      description: "Repainted the masked part with a generative model (inpainting)")]
+        } else {
+            let parent = inputs?.initImage?.generationID ?? generation.parentID
+            ingredients = parent.map { [ingredient($0, ManifestIngredient.inputTo)] } ?? []
+            let description = inputs?.initImage != nil ? "Generated from a text prompt and a starting picture (image-to-image)"
+                : parent == nil ? "Generated from a text prompt" : "Generated from a text prompt as a variation of an earlier picture"
+            actions = [ManifestAction(action: ManifestAction.created, digitalSourceType: DigitalSourceType.trainedAlgorithmicMedia,
+                                      softwareAgent: DarkroomSoftware.info, ingredients: Array(ingredients.indices), description: description)]
+        }
         return ManifestDefinition(generator: DarkroomSoftware.info, title: "darkroom-\(generation.id.prefix(12)).png",
-                                  actions: [created], ingredients: ingredients,
+                                  actions: actions, ingredients: ingredients,
                                   assertions: [CustomAssertion(label: "app.darkroom.generation",
                                                                content: generationAssertion(generation, includePrompt: includePrompt))])
     }
@@ -121,6 +136,13 @@ extension Library {
         add("height", g.height.map { CBOR($0) })
         add("seed", g.seed.map { .unsigned(UInt64(bitPattern: $0)) })
         add("engine_version", g.engineVersion.map(CBOR.text))
+        if let inputs = GenerationInputs(storedJSON: g.inputs) {
+            add("strength", inputs.initImage == nil ? nil : inputs.strength.map(CBOR.float))
+            if !inputs.loras.isEmpty {
+                add("loras", .array(inputs.loras.map { .map([CBOR.Pair("name", .text($0.name)), CBOR.Pair("sha256", .text($0.sha256)),
+                                                            CBOR.Pair("scale", .float($0.scale))]) }))
+            }
+        }
         if includePrompt {
             add("prompt", .text(g.prompt))
             if !g.negativePrompt.isEmpty { add("negative_prompt", .text(g.negativePrompt)) }
