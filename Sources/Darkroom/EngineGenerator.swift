@@ -23,16 +23,14 @@ public struct EngineGenerator: ImageGenerator {
     /// The live preview's map for this model (its card's calibration, else fitted at load).
     public let preview: LatentPreview
 
-    /// Loads the diffusers model in `modelDirectory`.
+    /// Loads the diffusers model in `modelDirectory`, with `loras` merged into its weights.
     ///
     /// - Throws: ``LibraryError/generatorUnavailable(_:)`` with the engine's explanation (missing file,
-    ///   malformed safetensors, unsupported config field…).
+    ///   malformed safetensors, unsupported config field, a LoRA key the model does not have…).
     public static func load(modelDirectory: URL, loras: [LoRASelection] = []) throws -> EngineGenerator {
-        guard loras.isEmpty else {
-            throw LibraryError.generatorUnavailable("LoRAs cannot be applied by this build of the engine yet.")
-        }
         do {
-            let pipeline = try DiffusionPipeline(modelDirectory: modelDirectory)
+            let pipeline = try DiffusionPipeline(modelDirectory: modelDirectory,
+                                                 loras: loras.map { LoRAReference(url: $0.url, scale: Float($0.scale)) })
             let card = try ModelCard.load(modelDirectory: modelDirectory)
             return EngineGenerator(modelID: modelDirectory.standardizedFileURL.lastPathComponent, pipeline: pipeline, card: card,
                                    preview: pipeline.previewMap(card: card))
@@ -57,7 +55,7 @@ public struct EngineGenerator: ImageGenerator {
                             "Unknown scheduler '\(request.scheduler)': use \(SchedulerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
                     }
                     let parameters = GenerationParameters(
-                        prompt: request.prompt, negativePrompt: request.negativePrompt, seed: request.seed,
+                        prompt: LoRAPromptTags.removingTags(from: request.prompt), negativePrompt: request.negativePrompt, seed: request.seed,
                         steps: request.steps, guidanceScale: Float(request.guidance), scheduler: kind,
                         width: request.width, height: request.height, variationSeed: request.variationSeed,
                         variationStrength: Float(request.variationStrength ?? 0))
