@@ -1,8 +1,8 @@
 import Foundation
 
 /// The encoder half of diffusers' `AutoencoderKL`: conv in, `DownEncoderBlock2D`s (stride-2
-/// convs padded right and bottom), mid block, norm, SiLU, conv out, `quant_conv`; returns the mean
-/// of the latent distribution (what image-to-image and training targets use, before `scaling_factor`).
+/// convs padded right and bottom), mid block, norm, SiLU, conv out, `quant_conv`; gives the latent
+/// distribution's mean and log-variance, and samples it as image-to-image does (before `scaling_factor`).
 public struct AutoencoderKLEncoder: Sendable {
     /// Channels of the latent space.
     public let latentChannels: Int
@@ -77,6 +77,13 @@ public struct AutoencoderKLEncoder: Sendable {
     /// `[N, 3, H, W]` images in [-1, 1] (H, W multiples of `downsamplingFactor`) → the latent mean
     /// `[N, latentChannels, H/f, W/f]` (multiply by `scalingFactor` for diffusion latents).
     public func encodeMean(_ image: Tensor) -> Tensor {
+        encodeMoments(image).mean
+    }
+
+    /// The latent distribution of `[N, 3, H, W]` images in [-1, 1], as diffusers'
+    /// `DiagonalGaussianDistribution`: the mean and the log-variance clamped to [-30, 20], each
+    /// `[N, latentChannels, H/f, W/f]`.
+    public func encodeMoments(_ image: Tensor) -> (mean: Tensor, logVariance: Tensor) {
         var hidden = convIn(image)
         for block in downBlocks {
             for resnet in block.resnets { hidden = resnet(hidden, activatedTime: nil) }
@@ -85,12 +92,38 @@ public struct AutoencoderKLEncoder: Sendable {
         hidden = convOut(normOut(midBlock(hidden), activation: .silu))
         let moments = quantConv.map { $0(hidden) } ?? hidden
         let (batch, plane) = (moments.shape[0], moments.shape[2] * moments.shape[3])
-        var mean = Tensor(shape: [batch, latentChannels, moments.shape[2], moments.shape[3]])
+        let shape = [batch, latentChannels, moments.shape[2], moments.shape[3]]
+        var mean = Tensor(shape: shape)
+        var logVariance = Tensor(shape: shape)
+        let half = latentChannels * plane
         for n in 0..<batch {
-            let source = n * 2 * latentChannels * plane
-            mean.scalars.replaceSubrange((n * latentChannels * plane)..<((n + 1) * latentChannels * plane),
-                                         with: moments.scalars[source..<(source + latentChannels * plane)])
+            let source = n * 2 * half
+            mean.scalars.replaceSubrange((n * half)..<((n + 1) * half), with: moments.scalars[source..<(source + half)])
+            logVariance.scalars.replaceSubrange((n * half)..<((n + 1) * half),
+                                                with: moments.scalars[(source + half)..<(source + 2 * half)].map { min(max($0, -30), 20) })
         }
-        return mean
+        return (mean, logVariance)
+    }
+
+    /// `vae.encode(image).latent_dist.sample(generator)`: mean + exp(logvar / 2) · randn, drawing one
+    /// normal per latent value from `generator` (before `scalingFactor`).
+    public func encodeSample(_ image: Tensor, generator: inout TorchGenerator) -> Tensor {
+        let (mean, logVariance) = encodeMoments(image)
+        let noise = generator.randn(mean.count)
+        var sample = mean
+        for i in sample.scalars.indices {
+            sample.scalars[i] = mean.scalars[i] + exp(0.5 * logVariance.scalars[i]) * noise[i]
+        }
+        return sample
+    }
+}
+
+extension AutoencoderKLEncoder: LatentEncoder {
+    /// True: encoding samples the latent distribution.
+    var samplesLatents: Bool { true }
+
+    /// Samples the latent distribution (diffusers' `retrieve_latents` with `sample_mode="sample"`).
+    func encode(_ image: Tensor, generator: inout TorchGenerator) -> Tensor {
+        encodeSample(image, generator: &generator)
     }
 }

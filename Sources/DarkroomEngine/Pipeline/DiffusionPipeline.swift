@@ -1,8 +1,16 @@
 import DarkroomCrypto
 import Foundation
 
-/// A Stable-Diffusion-family text-to-image pipeline loaded from a diffusers folder, reproducing
-/// diffusers' `StableDiffusionPipeline` for the same seed, scheduler and parameters.
+/// A Stable-Diffusion-family pipeline loaded from a diffusers folder, reproducing for the same seed,
+/// scheduler and parameters diffusers' `StableDiffusionPipeline` (text-to-image),
+/// `StableDiffusionImg2ImgPipeline` (``GenerationParameters/initImage`` set) and
+/// `StableDiffusionInpaintPipeline` (`initImage` and ``GenerationParameters/mask`` set; with an inpainting
+/// UNet of 2 · latent + 1 input channels, or with an ordinary UNet by latent blending).
+///
+/// Image input needs the VAE's encoder (`AutoencoderKL`, sampled as diffusers does, or an
+/// `AutoencoderTiny` whose folder holds encoder weights); it is loaded on the first such run. A
+/// variation seed combines with image input: it varies the noise that `add_noise` mixes into the
+/// picture's latents (see ``InitialLatents``).
 public final class DiffusionPipeline: Sendable {
     /// The SHA-256 (lower-case hex) of the text `"<path> <sha256 of file>\n"` for each weight file
     /// (`text_encoder/model.safetensors`, `unet/diffusion_pytorch_model.safetensors`,
@@ -15,6 +23,8 @@ public final class DiffusionPipeline: Sendable {
     let unet: UNet2DConditionModel
     let decoder: any LatentDecoder
     let schedulerConfig: SchedulerConfig
+    /// The VAE encoder for image-to-image and inpainting, loaded on first use.
+    let imageEncoder: ImageEncoderCache
 
     /// The weight files hashed into `modelHash`, relative to the model folder, in hashing order.
     public static let weightFiles = [
@@ -35,10 +45,12 @@ public final class DiffusionPipeline: Sendable {
             throw ModelLoadError.unsupportedConfig(component: "unet", field: "cross_attention_dim", value: "\(unet.crossAttentionDimension)",
                                                    supported: "the text encoder's hidden_size (\(textEncoder.hiddenSize))")
         }
-        guard unet.inChannels == decoder.latentChannels else {
+        guard unet.inChannels == decoder.latentChannels || unet.inChannels == 2 * decoder.latentChannels + 1 else {
             throw ModelLoadError.unsupportedConfig(component: "unet", field: "in_channels", value: "\(unet.inChannels)",
-                                                   supported: "the VAE's latent_channels (\(decoder.latentChannels))")
+                                                   supported: "the VAE's latent_channels (\(decoder.latentChannels)), or \(2 * decoder.latentChannels + 1) for an inpainting UNet")
         }
+        imageEncoder = ImageEncoderCache(directory: parts.vaeDirectory,
+                                         latentChannels: decoder.latentChannels, downsamplingFactor: decoder.downsamplingFactor)
         guard tokenizer.maxLength <= textEncoder.maxPositions else {
             throw ModelLoadError.unsupportedConfig(component: "tokenizer", field: "model_max_length", value: "\(tokenizer.maxLength)",
                                                    supported: "at most the text encoder's max_position_embeddings (\(textEncoder.maxPositions))")
@@ -74,6 +86,7 @@ public final class DiffusionPipeline: Sendable {
         }
         guard parameters.steps >= 1 else { throw GenerationError.invalidSteps(parameters.steps) }
         guard parameters.guidanceScale.isFinite else { throw GenerationError.invalidGuidance(parameters.guidanceScale) }
+        try validateImageInput(parameters)
     }
 
     /// The whole run; `progress` receives each step event.
@@ -104,15 +117,18 @@ public final class DiffusionPipeline: Sendable {
         let schedulerJSON = String(decoding: try schedulerConfig.effectiveJSON(for: parameters.scheduler), as: UTF8.self)
         let factor = decoder.downsamplingFactor
         let latentShape = [1, decoder.latentChannels, parameters.height / factor, parameters.width / factor]
-        var (noise, generator) = VariationNoise.initial(count: latentShape.reduce(1, *), seed: parameters.seed,
-                                                        variationSeed: parameters.variationSeed, strength: parameters.variationStrength)
-        let initSigma = scheduler.initNoiseSigma
-        var latents = noise.map { $0 * initSigma }
-        let total = scheduler.timesteps.count
-        for (index, timestep) in scheduler.timesteps.enumerated() {
+        let initial = try InitialLatents.make(parameters, scheduler: scheduler, latentShape: latentShape,
+                                            encoder: parameters.initImage == nil ? nil : try imageEncoder.encoder(),
+                                            inpaintingUNet: isInpaintingModel)
+        var latents = initial.latents
+        var generator = initial.generator
+        let total = scheduler.timesteps.count - initial.firstStep
+        for index in initial.firstStep..<scheduler.timesteps.count {
             try Task.checkCancellation()
+            let timestep = scheduler.timesteps[index]
             let scaled = Tensor(shape: latentShape, scalars: scheduler.scaleModelInput(latents, stepIndex: index))
-            let input = guided ? Tensor.concatenateBatch([scaled, scaled]) : scaled
+            let unetInput = initial.inpainting?.unetInput(scaled) ?? scaled
+            let input = guided ? Tensor.concatenateBatch([unetInput, unetInput]) : unetInput
             let prediction = unet(input, timestep: timestep, context: context)
             var guidance: [Float]
             if guided {
@@ -127,9 +143,11 @@ public final class DiffusionPipeline: Sendable {
                 guidance = prediction.scalars
             }
             latents = scheduler.step(modelOutput: guidance, stepIndex: index, sample: latents, generator: &generator)
-            guard Self.allFinite(latents) else { throw GenerationError.nonFiniteOutput(stage: "denoising", step: index + 1) }
+            if let inpainting = initial.inpainting { latents = inpainting.blended(latents, afterStep: index, scheduler: scheduler) }
+            let runStep = index - initial.firstStep
+            guard Self.allFinite(latents) else { throw GenerationError.nonFiniteOutput(stage: "denoising", step: runStep + 1) }
             let denoised = estimate.estimate(input: scaled.scalars, output: guidance, timestep: Float(timestep))
-            progress(.step(index: index, total: total, preview: LatentPreview.image(latents: Tensor(shape: latentShape, scalars: denoised))))
+            progress(.step(index: runStep, total: total, preview: LatentPreview.image(latents: Tensor(shape: latentShape, scalars: denoised))))
         }
         let denoiseTime = seconds(clock.now - start)
         try Task.checkCancellation()

@@ -1,4 +1,8 @@
-/// What to generate: the inputs of one text-to-image run.
+/// What to generate: the inputs of one text-to-image, image-to-image or inpainting run.
+///
+/// With `initImage` set the run is image-to-image (diffusers' `StableDiffusionImg2ImgPipeline`);
+/// with `initImage` and `mask` it is inpainting (`StableDiffusionInpaintPipeline`). See
+/// ``DiffusionPipeline`` for what each mode reproduces.
 public struct GenerationParameters: Sendable, Equatable {
     /// The text describing the image.
     public var prompt: String
@@ -20,10 +24,24 @@ public struct GenerationParameters: Sendable, Equatable {
     public var variationSeed: UInt64?
     /// How much of the variation seed's noise, 0–1 (see ``VariationNoise``).
     public var variationStrength: Float
+    /// The starting picture for image-to-image and inpainting, exactly `width` x `height` (the caller
+    /// resizes), or nil for text-to-image.
+    public var initImage: RGBImage?
+    /// Where to repaint: `width * height` values in 0...1, row-major, 1 = repaint (binarised at 0.5 as
+    /// diffusers does). Requires `initImage`.
+    public var mask: [Float]?
+    /// How far the starting picture is noised, in (0, 1]: 1 starts from (almost) pure noise, small values
+    /// keep the picture. The run takes `min(Int(steps * strength), steps)` of the `steps` steps, so a
+    /// strength that leaves no step is refused. Used only with `initImage`.
+    public var strength: Float
 
     /// Parameters with every field given.
     public init(prompt: String, negativePrompt: String = "", seed: UInt64, steps: Int, guidanceScale: Float,
-                scheduler: SchedulerKind, width: Int, height: Int, variationSeed: UInt64? = nil, variationStrength: Float = 0) {
+                scheduler: SchedulerKind, width: Int, height: Int, variationSeed: UInt64? = nil, variationStrength: Float = 0,
+                initImage: RGBImage? = nil, mask: [Float]? = nil, strength: Float = 0.75) {
+        self.initImage = initImage
+        self.mask = mask
+        self.strength = strength
         self.variationSeed = variationSeed
         self.variationStrength = variationStrength
         self.prompt = prompt
@@ -48,6 +66,23 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable, Sendable
     /// The model produced NaN or infinite values (damaged or incompatible weights): `stage` is
     /// "denoising" (then `step` is the 1-based step) or "decoding".
     case nonFiniteOutput(stage: String, step: Int?)
+    /// `strength` is not in (0, 1].
+    case invalidStrength(Float)
+    /// `Int(steps * strength)` is 0: no denoising step would run.
+    case strengthLeavesNoSteps(steps: Int, strength: Float)
+    /// The starting picture is not the requested size.
+    case initImageSize(expectedWidth: Int, expectedHeight: Int, width: Int, height: Int)
+    /// A mask was given without a starting picture.
+    case maskWithoutInitImage
+    /// The mask does not hold one value per pixel.
+    case maskSize(expected: Int, got: Int)
+    /// A mask value is not a number in 0...1 (`index` is the row-major pixel index).
+    case invalidMaskValue(index: Int, value: Float)
+    /// The model is an inpainting model (its UNet takes latents, mask and masked-image latents) but no
+    /// mask was given.
+    case inpaintingModelNeedsMask(unetInChannels: Int)
+    /// This model cannot take an input picture, and why (for example a VAE without encoder weights).
+    case unsupportedForImageInput(reason: String)
 
     /// A message a user can act on.
     public var description: String {
@@ -61,6 +96,22 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable, Sendable
         case let .nonFiniteOutput(stage, step):
             let at = step.map { " at step \($0)" } ?? ""
             return "The model produced values that are not numbers (NaN or infinity) while \(stage)\(at): its weights are damaged or do not fit this pipeline."
+        case let .invalidStrength(strength):
+            return "Strength \(strength) is invalid: use a value above 0 and at most 1 (1 repaints everything, small values keep the picture)."
+        case let .strengthLeavesNoSteps(steps, strength):
+            return "Strength \(strength) with \(steps) steps leaves no denoising step (\(steps) x \(strength) rounds down to 0): raise the strength or the step count."
+        case let .initImageSize(expectedWidth, expectedHeight, width, height):
+            return "The input picture is \(width)x\(height) but the run is \(expectedWidth)x\(expectedHeight): resize the picture or set the size to match."
+        case .maskWithoutInitImage:
+            return "A mask was given without an input picture: inpainting needs the picture to repaint as well as the mask."
+        case let .maskSize(expected, got):
+            return "The mask has \(got) values but the picture has \(expected) pixels: give one value per pixel (width x height, row-major)."
+        case let .invalidMaskValue(index, value):
+            return "Mask value \(value) at pixel \(index) is invalid: use numbers from 0 (keep) to 1 (repaint)."
+        case let .inpaintingModelNeedsMask(channels):
+            return "This is an inpainting model (its UNet takes \(channels) input channels): give an input picture and a mask, or use an ordinary model for text-to-image and image-to-image."
+        case let .unsupportedForImageInput(reason):
+            return "This model cannot start from an input picture: \(reason)."
         }
     }
 }

@@ -35,6 +35,11 @@ public struct DDIMScheduler: DiffusionScheduler {
     /// Returns `sample` unchanged: DDIM does not scale the network input.
     public func scaleModelInput(_ sample: [Float], stepIndex: Int) -> [Float] { sample }
 
+    /// sqrt(ᾱ_t)·x + sqrt(1 − ᾱ_t)·ε at `t = trainingTimesteps[stepIndex]`.
+    public func addNoise(_ original: [Float], noise: [Float], stepIndex: Int) -> [Float] {
+        DarkroomEngine.addNoise(original, noise: noise, alphaProduct: alphasCumprod[trainingTimesteps[stepIndex]])
+    }
+
     /// One DDIM step (eta = 0); uses no noise.
     public mutating func step(modelOutput: [Float], stepIndex: Int, sample: [Float], generator: inout TorchGenerator) -> [Float] {
         let timestep = trainingTimesteps[stepIndex]

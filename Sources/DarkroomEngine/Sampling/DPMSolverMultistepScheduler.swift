@@ -82,6 +82,12 @@ public struct DPMSolverMultistepScheduler: DiffusionScheduler {
         log(pair.alpha) - log(pair.sigma)
     }
 
+    /// α·x + σ_t·ε with (α, σ_t) of σ at step `stepIndex` (diffusers' `_sigma_to_alpha_sigma_t`).
+    public func addNoise(_ original: [Float], noise: [Float], stepIndex: Int) -> [Float] {
+        let pair = Self.alphaSigma(sigmas[stepIndex])
+        return zip(original, noise).map { x, e in pair.alpha * x + pair.sigma * e }
+    }
+
     /// One DPM-Solver++ step; uses no noise.
     public mutating func step(modelOutput: [Float], stepIndex: Int, sample: [Float], generator: inout TorchGenerator) -> [Float] {
         let count = trainingTimesteps.count

@@ -19,6 +19,17 @@ public protocol DiffusionScheduler: Sendable {
     /// The latents after step `stepIndex`, given the network's output there.
     /// Steps must be taken in order, starting at 0.
     mutating func step(modelOutput: [Float], stepIndex: Int, sample: [Float], generator: inout TorchGenerator) -> [Float]
+    /// diffusers' `add_noise`: `original` noised with `noise` to the level of step `stepIndex` (an index
+    /// into ``timesteps``, as image-to-image and inpainting use it once `set_begin_index` is set: ᾱ at
+    /// `timesteps[stepIndex]` for DDIM and LCM, σ at `stepIndex` for the Euler and DPM-Solver schedulers).
+    func addNoise(_ original: [Float], noise: [Float], stepIndex: Int) -> [Float]
+}
+
+/// diffusers' variance-preserving `add_noise` of DDIM/DDPM/LCM: sqrt(ᾱ)·x + sqrt(1 − ᾱ)·ε.
+func addNoise(_ original: [Float], noise: [Float], alphaProduct: Float) -> [Float] {
+    let keep = alphaProduct.squareRoot()
+    let add = (1 - alphaProduct).squareRoot()
+    return zip(original, noise).map { x, e in keep * x + add * e }
 }
 
 /// Builds the scheduler of `kind` from `config` for `steps` inference steps,

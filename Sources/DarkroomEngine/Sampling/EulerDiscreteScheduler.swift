@@ -49,6 +49,12 @@ struct EulerSigmaSchedule: Sendable {
         return sample.map { $0 / divisor }
     }
 
+    /// diffusers' Euler `add_noise`: x + ε·σ_stepIndex.
+    func addNoise(_ original: [Float], noise: [Float], stepIndex: Int) -> [Float] {
+        let sigma = sigmas[stepIndex]
+        return zip(original, noise).map { x, e in x + e * sigma }
+    }
+
     /// x₀ predicted at σ (Euler parametrisation, no churn).
     func predictedOriginal(_ prediction: PredictionType, modelOutput: [Float], sample: [Float], sigma: Float) -> [Float] {
         switch prediction {
@@ -83,6 +89,11 @@ public struct EulerDiscreteScheduler: DiffusionScheduler {
         schedule.scale(sample, stepIndex: stepIndex)
     }
 
+    /// x + ε·σ at step `stepIndex`.
+    public func addNoise(_ original: [Float], noise: [Float], stepIndex: Int) -> [Float] {
+        schedule.addNoise(original, noise: noise, stepIndex: stepIndex)
+    }
+
     /// One Euler step from σ_i to σ_{i+1}; uses no noise.
     public mutating func step(modelOutput: [Float], stepIndex: Int, sample: [Float], generator: inout TorchGenerator) -> [Float] {
         let sigma = schedule.sigmas[stepIndex]
@@ -112,6 +123,11 @@ public struct EulerAncestralDiscreteScheduler: DiffusionScheduler {
     /// sample / sqrt(σ² + 1).
     public func scaleModelInput(_ sample: [Float], stepIndex: Int) -> [Float] {
         schedule.scale(sample, stepIndex: stepIndex)
+    }
+
+    /// x + ε·σ at step `stepIndex`.
+    public func addNoise(_ original: [Float], noise: [Float], stepIndex: Int) -> [Float] {
+        schedule.addNoise(original, noise: noise, stepIndex: stepIndex)
     }
 
     /// One ancestral step; draws `sample.count` normals from `generator`.

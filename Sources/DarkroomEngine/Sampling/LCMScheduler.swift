@@ -36,6 +36,11 @@ public struct LCMScheduler: DiffusionScheduler {
     /// Returns `sample` unchanged: LCM does not scale the network input.
     public func scaleModelInput(_ sample: [Float], stepIndex: Int) -> [Float] { sample }
 
+    /// sqrt(ᾱ_t)·x + sqrt(1 − ᾱ_t)·ε at `t = trainingTimesteps[stepIndex]`.
+    public func addNoise(_ original: [Float], noise: [Float], stepIndex: Int) -> [Float] {
+        DarkroomEngine.addNoise(original, noise: noise, alphaProduct: alphasCumprod[trainingTimesteps[stepIndex]])
+    }
+
     /// One LCM step; draws `sample.count` normals from `generator` unless
     /// this is the last step.
     public mutating func step(modelOutput: [Float], stepIndex: Int, sample: [Float], generator: inout TorchGenerator) -> [Float] {
