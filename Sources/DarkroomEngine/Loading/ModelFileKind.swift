@@ -24,7 +24,7 @@ public enum ModelFileKind: Sendable, Equatable {
         }
         if isPickle(url) { return .pickle }
         guard let file = try? SafeTensorsFile(url: url) else { return .unknown }
-        return file.entries.keys.contains { $0.hasPrefix("model.diffusion_model.") } ? .singleFileCheckpoint : .unknown
+        return file.entries.keys.contains { $0.hasPrefix(SingleFileCheckpoint.unetPrefix) } ? .singleFileCheckpoint : .unknown
     }
 
     /// True when `url` has a pickle extension and starts like a pickle (protocol 2+ opcode) or a zip archive

@@ -38,26 +38,18 @@ extension DiffusionPipeline {
                                                        supported: classes.joined(separator: ", "))
             }
         }
-        let loraFiles = try loras.map { reference throws(ModelLoadError) in (try LoRAFile(url: reference.url), reference.scale) }
         let tokenizer = try CLIPTokenizer(directory: modelDirectory.appendingPathComponent("tokenizer"))
-
         let textDirectory = modelDirectory.appendingPathComponent("text_encoder")
-        let textConfig = try ComponentConfig(component: "text_encoder", url: textDirectory.appendingPathComponent("config.json"))
-        let textWeights = ComponentWeights(component: "text_encoder",
-                                           file: try SafeTensorsFile(url: textDirectory.appendingPathComponent("model.safetensors")),
-                                           optionalPrefix: "text_model.", ignoredPrefixes: ["embeddings.position_ids"])
-        for (lora, scale) in loraFiles { try lora.addPatches(for: .textEncoder, to: textWeights, scale: scale) }
-        let textEncoder = try CLIPTextModel(config: textConfig, weights: textWeights)
-        try textWeights.finishLoading()
-
         let unetDirectory = modelDirectory.appendingPathComponent("unet")
-        let unetConfig = try ComponentConfig(component: "unet", url: unetDirectory.appendingPathComponent("config.json"))
-        let unetWeights = ComponentWeights(component: "unet",
-                                           file: try SafeTensorsFile(url: unetDirectory.appendingPathComponent("diffusion_pytorch_model.safetensors")))
-        for (lora, scale) in loraFiles { try lora.addPatches(for: .unet, to: unetWeights, scale: scale) }
-        let unet = try UNet2DConditionModel(config: unetConfig, weights: unetWeights)
-        try unetWeights.finishLoading()
-
+        let (textEncoder, unet) = try Self.loadModels(
+            textConfig: try ComponentConfig(component: "text_encoder", url: textDirectory.appendingPathComponent("config.json")),
+            textWeights: ComponentWeights(component: "text_encoder",
+                                          file: try SafeTensorsFile(url: textDirectory.appendingPathComponent("model.safetensors")),
+                                          optionalPrefix: "text_model.", ignoredPrefixes: ["embeddings.position_ids"]),
+            unetConfig: try ComponentConfig(component: "unet", url: unetDirectory.appendingPathComponent("config.json")),
+            unetWeights: ComponentWeights(component: "unet",
+                                          file: try SafeTensorsFile(url: unetDirectory.appendingPathComponent("diffusion_pytorch_model.safetensors"))),
+            loras: loras)
         let decoder = try LatentDecoderLoader.load(directory: modelDirectory.appendingPathComponent("vae"))
         let schedulerURL = modelDirectory.appendingPathComponent("scheduler/scheduler_config.json")
         guard FileManager.default.fileExists(atPath: schedulerURL.path) else {
@@ -71,5 +63,60 @@ extension DiffusionPipeline {
         try self.init(parts: PipelineParts(
             tokenizer: tokenizer, textEncoder: textEncoder, unet: unet, decoder: decoder, schedulerConfig: schedulerConfig,
             modelHash: ContentHash.sha256Hex(Array(lines.utf8)), vaeDirectory: modelDirectory.appendingPathComponent("vae")))
+    }
+
+    /// Loads the single-file checkpoint `checkpoint` (original SD 1.x/2.x layout, fp32/fp16/bf16 safetensors;
+    /// see ``ModelFileKind/detect(_:)``) with the tokenizer in `tokenizerDirectory`, and `loras` merged as for a folder.
+    ///
+    /// The component configs are inferred from the weights' shapes as diffusers' `from_single_file` infers the
+    /// model type (SD 2.x when the cross-attention is 1024 wide or the text encoder is OpenCLIP), with what shapes
+    /// cannot say taken from the family's published configs: `norm_num_groups` 32, UNet heads 8 per block (SD 1.x)
+    /// or one per 64 channels (SD 2.x), CLIP heads of 64 channels, VAE `scaling_factor` 0.18215. The scheduler
+    /// config is the family's: stable-diffusion-v1-5's (PNDM, `scaled_linear` 0.00085–0.012, `steps_offset` 1,
+    /// epsilon) for SD 1.x, stable-diffusion-2-1's (DDIM, same betas, v-prediction) for SD 2.x (epsilon for a
+    /// 9-channel SD 2.x inpainting UNet); the chosen ``SchedulerKind`` is built from it as from a folder's config.
+    ///
+    /// ``modelHash`` is the SHA-256 of the checkpoint file (lower-case hex; its first 10 characters are A1111's
+    /// `Model hash`).
+    ///
+    /// - Throws: ``ModelLoadError/missingFile(path:role:)``, ``ModelLoadError/pickleRefused(path:)`` for a pickle,
+    ///   ``ModelLoadError/tokenizerRequired(checkpoint:)`` when `tokenizerDirectory` is nil,
+    ///   ``ModelLoadError/unknownKeys(path:keys:)`` / ``ModelLoadError/unrecognizedCheckpoint(path:detail:)`` for
+    ///   another layout, or the tokenizer's and LoRAs' errors.
+    public convenience init(checkpoint: URL, tokenizerDirectory: URL?, loras: [LoRAReference] = []) throws {
+        try BLASBackend.requireLibrary()
+        try SingleFileCheckpoint.checkOpenable(checkpoint)
+        guard let tokenizerDirectory else { throw ModelLoadError.tokenizerRequired(checkpoint: checkpoint.path) }
+        let source = try SingleFileCheckpoint(url: checkpoint)
+        let tokenizer = try CLIPTokenizer(directory: tokenizerDirectory)
+        let (textEncoder, unet) = try Self.loadModels(
+            textConfig: source.textConfig,
+            textWeights: ComponentWeights(component: "text_encoder", file: source.file, sources: source.textSources),
+            unetConfig: source.unetConfig,
+            unetWeights: ComponentWeights(component: "unet", file: source.file, sources: source.unetSources),
+            loras: loras)
+        let vaeWeights = ComponentWeights(component: "vae", file: source.file, sources: source.vaeSources,
+                                          ignoredPrefixes: ["encoder.", "quant_conv."])
+        let decoder = try AutoencoderKLDecoder(config: source.vaeConfig, weights: vaeWeights)
+        try vaeWeights.finishLoading()
+        try self.init(parts: PipelineParts(
+            tokenizer: tokenizer, textEncoder: textEncoder, unet: unet, decoder: decoder,
+            schedulerConfig: try SchedulerConfig(json: Data(source.schedulerJSON.utf8)),
+            modelHash: try ContentHash.sha256Hex(fileAt: checkpoint), vaeDirectory: checkpoint))
+    }
+
+    /// Builds the text encoder and UNet from their weights with `loras` patched in as the weights are read.
+    static func loadModels(textConfig: ComponentConfig, textWeights: ComponentWeights, unetConfig: ComponentConfig,
+                           unetWeights: ComponentWeights, loras: [LoRAReference]) throws -> (CLIPTextModel, UNet2DConditionModel) {
+        let files = try loras.map { reference throws(ModelLoadError) in (try LoRAFile(url: reference.url), reference.scale) }
+        for (lora, scale) in files {
+            try lora.addPatches(for: .textEncoder, to: textWeights, scale: scale)
+            try lora.addPatches(for: .unet, to: unetWeights, scale: scale)
+        }
+        let textEncoder = try CLIPTextModel(config: textConfig, weights: textWeights)
+        try textWeights.finishLoading()
+        let unet = try UNet2DConditionModel(config: unetConfig, weights: unetWeights)
+        try unetWeights.finishLoading()
+        return (textEncoder, unet)
     }
 }
