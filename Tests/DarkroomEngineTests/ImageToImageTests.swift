@@ -181,6 +181,26 @@ enum ImageInputGoldens {
         #expect(GenerationError.maskSize(expected: 1024, got: 10).description.contains("1024"))
     }
 
+    /// A single-file checkpoint's encoder is its `first_stage_model.encoder.*`: image-to-image and inpainting
+    /// from the checkpoint give the pictures of the same model as a diffusers folder.
+    @Test func singleFileCheckpointEncodesLikeItsFolder() async throws {
+        let folder = try DiffusionPipeline(modelDirectory: SingleFileCheckpointTests.diffusersFolder)
+        let checkpoint = try DiffusionPipeline(checkpoint: SingleFileCheckpointTests.fp16,
+                                               tokenizerDirectory: SingleFileCheckpointTests.tokenizer)
+        let golden = try SingleFileCheckpointTests.golden()
+        let image = try #require(golden.images.first)
+        var parameters = try SingleFileCheckpointTests.parameters(golden, image)
+        parameters.scheduler = .eulerAncestral
+        let (width, height) = (parameters.width, parameters.height)
+        parameters.initImage = RGBImage(width: width, height: height, pixels: (0..<(width * height * 3)).map { UInt8(($0 * 7) % 256) })
+        parameters.strength = 0.7
+        let fromFolder = try await folder.run(parameters) { _ in }
+        let fromCheckpoint = try await checkpoint.run(parameters) { _ in }
+        #expect(fromFolder.image == fromCheckpoint.image)
+        parameters.mask = (0..<(width * height)).map { $0 % width < width / 2 ? 1 : 0 }
+        #expect(try await folder.run(parameters) { _ in }.image == (try await checkpoint.run(parameters) { _ in }).image)
+    }
+
     /// A TAESD folder without encoder tensors can still decode, but refuses image input with the reason.
     @Test func tinyVAEWithoutEncoderIsRefusedClearly() async throws {
         let scratch = try ScratchDirectory()

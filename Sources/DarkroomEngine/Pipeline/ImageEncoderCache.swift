@@ -10,11 +10,11 @@ final class ImageEncoderCache: Sendable {
     private let expectedFactor: Int
     private let state = Mutex<Result<any LatentEncoder, GenerationError>?>(nil)
 
-    /// An encoder to load from the `vae` folder `directory`, which must agree with the decoder's latent
-    /// channels and downsampling factor.
+    /// An encoder to load from the `vae` folder `directory` (or, when it is a file, the single-file
+    /// checkpoint it names), which must agree with the decoder's latent channels and downsampling factor.
     convenience init(directory: URL, latentChannels: Int, downsamplingFactor: Int) {
         self.init(source: directory.path, latentChannels: latentChannels, downsamplingFactor: downsamplingFactor) {
-            () throws(ModelLoadError) in try LatentEncoderLoader.load(directory: directory)
+            () throws(ModelLoadError) in try LatentEncoderLoader.load(source: directory)
         }
     }
 

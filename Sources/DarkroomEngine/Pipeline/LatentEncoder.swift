@@ -18,6 +18,26 @@ protocol LatentEncoder: Sendable {
 
 /// Loads the encoder of a diffusers `vae` folder, choosing the class from `_class_name`.
 enum LatentEncoderLoader {
+    /// The encoder of `source`: a diffusers `vae` folder, or a single-file checkpoint (original layout, whose
+    /// `first_stage_model.encoder.*` tensors are mapped as ``SingleFileCheckpoint`` maps the decoder's).
+    static func load(source: URL) throws(ModelLoadError) -> any LatentEncoder {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return try load(checkpoint: source)
+        }
+        return try load(directory: source)
+    }
+
+    /// The `AutoencoderKL` encoder (and `quant_conv`) of a single-file checkpoint.
+    static func load(checkpoint: URL) throws(ModelLoadError) -> any LatentEncoder {
+        let source = try SingleFileCheckpoint(url: checkpoint)
+        let weights = ComponentWeights(component: "vae", file: source.file, sources: source.vaeSources,
+                                       ignoredPrefixes: ["decoder.", "post_quant_conv."])
+        let encoder = try AutoencoderKLEncoder(config: source.vaeConfig, weights: weights)
+        try weights.finishLoading()
+        return encoder
+    }
+
     /// `AutoencoderKL` or `AutoencoderTiny` encoder weights from `directory`; the decoder's tensors are ignored.
     static func load(directory: URL) throws(ModelLoadError) -> any LatentEncoder {
         let config = try ComponentConfig(component: "vae", url: directory.appendingPathComponent("config.json"))
