@@ -12,6 +12,8 @@ final class ComponentWeights {
     private var taken: Set<String> = []
     /// Low-rank updates (LoRA) to add to weights as they are read, by logical name.
     private var patches: [String: [WeightPatch]] = [:]
+    /// Rows to append to a weight as it is read (textual-inversion vectors after the token embeddings), by logical name.
+    private var appendedRows: [String: Tensor] = [:]
     private let ignoredPrefixes: [String]
     /// The state of the random source when there is no file.
     private var randomState: UInt64
@@ -63,6 +65,15 @@ final class ComponentWeights {
         return source.shape(of: entry.shape)
     }
 
+    /// Appends `rows` (`[n, width]`) to the 2-D weight `name` when it is read, which then has `n` more rows.
+    func appendRows(_ rows: Tensor, to name: String) {
+        if let existing = appendedRows[name] {
+            appendedRows[name] = Tensor(shape: [existing.shape[0] + rows.shape[0], rows.shape[1]], scalars: existing.scalars + rows.scalars)
+        } else {
+            appendedRows[name] = rows
+        }
+    }
+
     /// Adds `patch` to the weight `name` when it is read; `finishLoading()` fails if it never is.
     func addPatch(_ patch: WeightPatch, to name: String) {
         patches[name, default: []].append(patch)
@@ -73,12 +84,15 @@ final class ComponentWeights {
         guard let source = storedNames[name], let entry = file.entries[source.storedName] else {
             throw .missingTensor(component: component, tensor: name)
         }
-        let actual = source.shape(of: entry.shape)
+        var actual = source.shape(of: entry.shape)
+        let extra = appendedRows[name]
+        if let extra, actual.count == 2, extra.shape.count == 2, extra.shape[1] == actual[1] { actual[0] += extra.shape[0] }
         guard actual == shape else {
             throw .tensorShapeMismatch(component: component, tensor: name, expected: shape, actual: actual)
         }
         taken.insert(name)
         var tensor = try source.read(from: file)
+        if let extra { tensor = Tensor(shape: actual, scalars: tensor.scalars + extra.scalars) }
         for patch in patches.removeValue(forKey: name) ?? [] { try patch.apply(to: &tensor) }
         return tensor
     }

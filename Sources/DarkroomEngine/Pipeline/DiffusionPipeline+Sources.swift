@@ -17,15 +17,18 @@ extension DiffusionPipeline {
     /// Loads the diffusers folder at `modelDirectory` (the one holding `model_index.json`), with `loras`
     /// merged into its weights as they load (each weight a LoRA touches gets `scale · alpha / rank · up · down`
     /// added, as diffusers' `load_lora_weights` + `set_adapters(names, adapter_weights: scales)` computes;
-    /// nothing else is copied).
+    /// nothing else is copied), and `embeddings` added as diffusers' `load_textual_inversion(file, token: name)`
+    /// adds them (see ``TextualInversionReference``).
     ///
     /// ``modelHash`` is the folder's hash whatever the LoRAs: callers record each LoRA's SHA-256 and scale
     /// (``LoRAInfo``) beside it.
     ///
     /// - Throws: ``ModelLoadError`` (or the tokenizer's and scheduler's load errors) with an actionable
     ///   message; for a LoRA: a missing file, a pickle, keys that match no weight of this model (listed),
-    ///   tensors of the wrong shape.
-    public convenience init(modelDirectory: URL, loras: [LoRAReference] = []) throws {
+    ///   tensors of the wrong shape; for an embedding: a missing file, a pickle, a width other than the text
+    ///   encoder's, a name the tokenizer already has (``ModelLoadError/invalidEmbedding(path:detail:)``).
+    public convenience init(modelDirectory: URL, loras: [LoRAReference] = [],
+                            embeddings: [TextualInversionReference] = []) throws {
         try BLASBackend.requireLibrary()
         let index = try ComponentConfig(component: "model_index", url: modelDirectory.appendingPathComponent("model_index.json"))
         for (component, classes) in [("text_encoder", ["CLIPTextModel"]), ("unet", ["UNet2DConditionModel"]),
@@ -38,10 +41,10 @@ extension DiffusionPipeline {
                                                        supported: classes.joined(separator: ", "))
             }
         }
-        let tokenizer = try CLIPTokenizer(directory: modelDirectory.appendingPathComponent("tokenizer"))
         let textDirectory = modelDirectory.appendingPathComponent("text_encoder")
         let unetDirectory = modelDirectory.appendingPathComponent("unet")
-        let (textEncoder, unet) = try Self.loadModels(
+        let (tokenizer, textEncoder, unet) = try Self.loadModels(
+            tokenizer: try CLIPTokenizer(directory: modelDirectory.appendingPathComponent("tokenizer")),
             textConfig: try ComponentConfig(component: "text_encoder", url: textDirectory.appendingPathComponent("config.json")),
             textWeights: ComponentWeights(component: "text_encoder",
                                           file: try SafeTensorsFile(url: textDirectory.appendingPathComponent("model.safetensors")),
@@ -49,7 +52,7 @@ extension DiffusionPipeline {
             unetConfig: try ComponentConfig(component: "unet", url: unetDirectory.appendingPathComponent("config.json")),
             unetWeights: ComponentWeights(component: "unet",
                                           file: try SafeTensorsFile(url: unetDirectory.appendingPathComponent("diffusion_pytorch_model.safetensors"))),
-            loras: loras)
+            loras: loras, embeddings: embeddings)
         let decoder = try LatentDecoderLoader.load(directory: modelDirectory.appendingPathComponent("vae"))
         let schedulerURL = modelDirectory.appendingPathComponent("scheduler/scheduler_config.json")
         guard FileManager.default.fileExists(atPath: schedulerURL.path) else {
@@ -66,7 +69,7 @@ extension DiffusionPipeline {
     }
 
     /// Loads the single-file checkpoint `checkpoint` (original SD 1.x/2.x layout, fp32/fp16/bf16 safetensors;
-    /// see ``ModelFileKind/detect(_:)``) with the tokenizer in `tokenizerDirectory`, and `loras` merged as for a folder.
+    /// see ``ModelFileKind/detect(_:)``) with the tokenizer in `tokenizerDirectory`, and `loras` and `embeddings` applied as for a folder.
     ///
     /// The component configs are inferred from the weights' shapes as diffusers' `from_single_file` infers the
     /// model type (SD 2.x when the cross-attention is 1024 wide or the text encoder is OpenCLIP), with what shapes
@@ -83,18 +86,19 @@ extension DiffusionPipeline {
     ///   ``ModelLoadError/tokenizerRequired(checkpoint:)`` when `tokenizerDirectory` is nil,
     ///   ``ModelLoadError/unknownKeys(path:keys:)`` / ``ModelLoadError/unrecognizedCheckpoint(path:detail:)`` for
     ///   another layout, or the tokenizer's and LoRAs' errors.
-    public convenience init(checkpoint: URL, tokenizerDirectory: URL?, loras: [LoRAReference] = []) throws {
+    public convenience init(checkpoint: URL, tokenizerDirectory: URL?, loras: [LoRAReference] = [],
+                            embeddings: [TextualInversionReference] = []) throws {
         try BLASBackend.requireLibrary()
         try SingleFileCheckpoint.checkOpenable(checkpoint)
         guard let tokenizerDirectory else { throw ModelLoadError.tokenizerRequired(checkpoint: checkpoint.path) }
         let source = try SingleFileCheckpoint(url: checkpoint)
-        let tokenizer = try CLIPTokenizer(directory: tokenizerDirectory)
-        let (textEncoder, unet) = try Self.loadModels(
+        let (tokenizer, textEncoder, unet) = try Self.loadModels(
+            tokenizer: try CLIPTokenizer(directory: tokenizerDirectory),
             textConfig: source.textConfig,
             textWeights: ComponentWeights(component: "text_encoder", file: source.file, sources: source.textSources),
             unetConfig: source.unetConfig,
             unetWeights: ComponentWeights(component: "unet", file: source.file, sources: source.unetSources),
-            loras: loras)
+            loras: loras, embeddings: embeddings)
         let vaeWeights = ComponentWeights(component: "vae", file: source.file, sources: source.vaeSources,
                                           ignoredPrefixes: ["encoder.", "quant_conv."])
         let decoder = try AutoencoderKLDecoder(config: source.vaeConfig, weights: vaeWeights)
@@ -105,18 +109,22 @@ extension DiffusionPipeline {
             modelHash: try ContentHash.sha256Hex(fileAt: checkpoint), vaeDirectory: checkpoint))
     }
 
-    /// Builds the text encoder and UNet from their weights with `loras` patched in as the weights are read.
-    static func loadModels(textConfig: ComponentConfig, textWeights: ComponentWeights, unetConfig: ComponentConfig,
-                           unetWeights: ComponentWeights, loras: [LoRAReference]) throws -> (CLIPTextModel, UNet2DConditionModel) {
+    /// Builds the text encoder and UNet from their weights with `loras` patched in as the weights are read, and
+    /// `embeddings` added to the tokenizer and the text encoder's token embeddings.
+    static func loadModels(tokenizer: CLIPTokenizer, textConfig: ComponentConfig, textWeights: ComponentWeights,
+                           unetConfig: ComponentConfig, unetWeights: ComponentWeights, loras: [LoRAReference],
+                           embeddings: [TextualInversionReference]) throws -> (CLIPTokenizer, CLIPTextModel, UNet2DConditionModel) {
         let files = try loras.map { reference throws(ModelLoadError) in (try LoRAFile(url: reference.url), reference.scale) }
         for (lora, scale) in files {
             try lora.addPatches(for: .textEncoder, to: textWeights, scale: scale)
             try lora.addPatches(for: .unet, to: unetWeights, scale: scale)
         }
+        let (tokenizer, textConfig) = try TextualInversion.add(embeddings, tokenizer: tokenizer, textConfig: textConfig,
+                                                               textWeights: textWeights)
         let textEncoder = try CLIPTextModel(config: textConfig, weights: textWeights)
         try textWeights.finishLoading()
         let unet = try UNet2DConditionModel(config: unetConfig, weights: unetWeights)
         try unetWeights.finishLoading()
-        return (textEncoder, unet)
+        return (tokenizer, textEncoder, unet)
     }
 }

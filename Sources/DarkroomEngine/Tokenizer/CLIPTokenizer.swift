@@ -30,7 +30,10 @@ public struct CLIPTokenizer: Sendable {
     /// Added tokens marked `"normalized": true` in tokenizer.json, matched in
     /// the normalised text (older tokenizer.json files mark CLIP's specials
     /// so, which makes them case-insensitive), longest first.
-    private let normalizedAddedTokens: [AddedToken]
+    private var normalizedAddedTokens: [AddedToken]
+    /// Textual-inversion names with more than one vector and what diffusers' `maybe_convert_prompt`
+    /// replaces them with (`name name_1 name_2 …`).
+    private var embeddingExpansions: [(id: Int32, name: String, expansion: String)] = []
 
     /// The length used when the configuration names none (CLIP's context).
     public static let defaultMaxLength = 77
@@ -108,7 +111,7 @@ public struct CLIPTokenizer: Sendable {
     public func encode(_ text: String) -> [Int32] {
         var ids: [Int32] = [bosID]
         let budget = maxLength - 2
-        var tokens = tokenize(text)
+        var tokens = tokenize(expandingEmbeddings(text))
         if tokens.count > budget { tokens.removeLast(tokens.count - budget) }
         ids += tokens
         ids.append(eosID)
@@ -128,6 +131,47 @@ public struct CLIPTokenizer: Sendable {
             }
         }
         return ids
+    }
+
+    // MARK: textual-inversion tokens
+
+    /// Whether `token` is in the vocabulary or among the added tokens (transformers' `get_vocab()`).
+    public func contains(token: String) -> Bool {
+        encoder.vocabulary[token] != nil || rawAddedTokens.contains { $0.content == token }
+            || normalizedAddedTokens.contains { $0.content == token }
+    }
+
+    /// `len(tokenizer)`: one more than the largest id of the vocabulary and the added tokens; the id the next
+    /// added token gets.
+    public var tokenCount: Int {
+        let largest = max(encoder.vocabulary.values.max() ?? -1,
+                          (rawAddedTokens + normalizedAddedTokens).map(\.id).max() ?? -1)
+        return Int(largest) + 1
+    }
+
+    /// A copy that also matches `tokens` as added tokens in the normalised text (transformers' `add_tokens`:
+    /// non-special, `normalized=True`), and rewrites each multi-vector `name` of `expansions` before encoding as
+    /// diffusers' `maybe_convert_prompt` does: when the name is among the prompt's tokens, every occurrence of
+    /// it in the raw prompt becomes its expansion (`name name_1 name_2 …`).
+    func addingEmbeddingTokens(_ tokens: [(content: String, id: Int32)], expansions: [String: String]) -> CLIPTokenizer {
+        var copy = self
+        copy.normalizedAddedTokens = (normalizedAddedTokens + tokens.map { AddedToken(content: $0.content, id: $0.id) })
+            .sorted { ($0.scalars.count, $0.content) > ($1.scalars.count, $1.content) }
+        for (content, id) in tokens {
+            if let expansion = expansions[content] { copy.embeddingExpansions.append((id, content, expansion)) }
+        }
+        return copy
+    }
+
+    /// `text` with each multi-vector embedding name it contains (as a token) expanded, as ``addingEmbeddingTokens(_:expansions:)`` says.
+    func expandingEmbeddings(_ text: String) -> String {
+        guard !embeddingExpansions.isEmpty else { return text }
+        let present = Set(tokenize(text))
+        var result = text
+        for entry in embeddingExpansions where present.contains(entry.id) {
+            result = result.replacingOccurrences(of: entry.name, with: entry.expansion)
+        }
+        return result
     }
 
     /// Splits `scalars` at every occurrence of an added token (leftmost,
