@@ -47,9 +47,6 @@ public struct EngineGenerator: ImageGenerator {
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    guard request.inputPixels == nil else {
-                        throw LibraryError.generatorUnavailable("image-to-image and inpainting are not in this build of the engine yet.")
-                    }
                     guard let kind = SchedulerKind(rawValue: request.scheduler) else {
                         throw LibraryError.invalidArgument(
                             "Unknown scheduler '\(request.scheduler)': use \(SchedulerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -58,7 +55,9 @@ public struct EngineGenerator: ImageGenerator {
                         prompt: LoRAPromptTags.removingTags(from: request.prompt), negativePrompt: request.negativePrompt, seed: request.seed,
                         steps: request.steps, guidanceScale: Float(request.guidance), scheduler: kind,
                         width: request.width, height: request.height, variationSeed: request.variationSeed,
-                        variationStrength: Float(request.variationStrength ?? 0))
+                        variationStrength: Float(request.variationStrength ?? 0),
+                        initImage: request.inputPixels?.initImage.map(Self.rgb), mask: request.inputPixels?.mask.map(Self.maskValues),
+                        strength: Float(request.inputs?.strength ?? GenerationInputs.defaultStrength))
                     for try await event in pipeline.generate(parameters, preview: preview) {
                         switch event {
                         case .step(let index, let total, let picture):
@@ -76,6 +75,27 @@ public struct EngineGenerator: ImageGenerator {
                 }
             }
             continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// A picture as the engine takes it: RGB, alpha dropped (as PIL's `convert("RGB")`, which diffusers' image processor uses).
+    static func rgb(_ image: PixelImage) -> RGBImage {
+        guard image.channels == 4 else { return RGBImage(width: image.width, height: image.height, pixels: image.pixels) }
+        var pixels = [UInt8](repeating: 0, count: image.width * image.height * 3)
+        for index in 0..<(image.width * image.height) {
+            for channel in 0..<3 { pixels[index * 3 + channel] = image.pixels[index * 4 + channel] }
+        }
+        return RGBImage(width: image.width, height: image.height, pixels: pixels)
+    }
+
+    /// A mask picture as the engine takes it: each pixel's luminance in 0…1 (PIL's `convert("L")`, ITU-R 601-2 luma in
+    /// its 16-bit fixed point), white = repaint.
+    static func maskValues(_ image: PixelImage) -> [Float] {
+        (0..<(image.width * image.height)).map { index in
+            let base = index * image.channels
+            guard image.channels >= 3 else { return Float(image.pixels[base]) / 255 }
+            let (r, g, b) = (Int(image.pixels[base]), Int(image.pixels[base + 1]), Int(image.pixels[base + 2]))
+            return Float((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16) / 255
         }
     }
 

@@ -234,8 +234,7 @@ extension Library {
         progress(.started(id: id))
         do {
             let safety = try await safetyConfiguration()
-            var request = request
-            request.inputPixels = try await inputPixels(for: request.inputs, width: request.width, height: request.height)
+            let request = try await withInputPixels(request)
             var result: GeneratedImage?
             for try await event in generator.generate(request) {
                 try Task.checkCancellation()

@@ -43,4 +43,69 @@ import Testing
         let missing = try cli.run(["rerun", id])
         #expect(missing.code == 22 && (missing.stderr.contains("kohya") || missing.stderr.contains("peft")), "\(missing.stderr)")
     }
+
+    static let goldens = engine.appendingPathComponent("goldens/img2img.safetensors")
+
+    /// The golden's input picture and mask written as PNG files, as a person would give them.
+    static func inputs(in cli: CLIHarness) throws -> (picture: URL, mask: URL) {
+        let file = try SafeTensorsFile(url: goldens)
+        let image = try file.tensor(named: "input.image"), mask = try file.tensor(named: "input.mask")
+        let picture = cli.scratch.appendingPathComponent("start.png"), maskFile = cli.scratch.appendingPathComponent("mask.png")
+        try PNGCodec.encode(PixelImage(width: 32, height: 32, channels: 3, pixels: image.scalars.map { UInt8($0) })).write(to: picture)
+        let grey = mask.scalars.flatMap { [UInt8($0), UInt8($0), UInt8($0)] }
+        try PNGCodec.encode(PixelImage(width: 32, height: 32, channels: 3, pixels: grey)).write(to: maskFile)
+        return (picture, maskFile)
+    }
+
+    @Test(arguments: [("ddim", "100", ""), ("euler", "101", "blurry, dark"), ("dpmpp-2m", "103", "blurry, dark")])
+    func imageToImageEqualsDiffusers(scheduler: String, seed: String, negative: String) throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let (picture, _) = try Self.inputs(in: cli)
+        let output = cli.scratch.appendingPathComponent("out.png")
+        let result = try cli.run(["generate", "a red chair in the garden", "--negative", negative, "--init-image", picture.path,
+                                  "--strength", "0.6", "--model", Self.engine.appendingPathComponent("sd-tiny-conv").path,
+                                  "--seed", seed, "--steps", "5", "--guidance", "4.5", "--scheduler", scheduler, "--any-size",
+                                  "--output", output.path])
+        #expect(result.code == 0, "\(result.stderr)")
+        #expect(try Self.closeness(output, golden: Self.goldens, tensor: "image.img2img.sd-tiny-conv.\(scheduler).0.6") >= 0.999)
+        // The starting picture is in the gallery, and the result records it as its input and parent.
+        let items = try cli.listJSON()
+        #expect(items.count == 2)
+        let made = try #require(items.first { $0["source"] as? String == "generate" })
+        let start = try #require(items.first { $0["source"] as? String == "import" })
+        #expect(made["parent_id"] as? String == start["id"] as? String)
+        let inputs = try #require(made["inputs"] as? [String: Any])
+        #expect((inputs["init_image"] as? [String: Any])?["generation_id"] as? String == start["id"] as? String && inputs["strength"] as? Double == 0.6)
+        let id = try #require(made["id"] as? String)
+        let verify = try cli.run(["verify", id])
+        #expect(verify.code == 0 && verify.stdout.contains("identical"), "\(verify.stdout) \(verify.stderr)")
+        if let verdict = try C2PAJudge.verdict(output) {
+            #expect(verdict["state"] as? String == "Valid", "\(verdict)")
+            #expect((verdict["ingredients"] as? [[String: Any]])?.first?["relationship"] as? String == "inputTo")
+        }
+    }
+
+    @Test(arguments: [("sd-tiny-inpaint", "400", "image.inpaint.sd-tiny-inpaint.ddim.0.75"),
+                      ("sd-tiny-conv", "300", "image.inpaint.sd-tiny-conv.ddim.0.75")])
+    func inpaintingEqualsDiffusersWithNineAndFourChannelModels(model: String, seed: String, golden: String) throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let (picture, mask) = try Self.inputs(in: cli)
+        let output = cli.scratch.appendingPathComponent("out.png")
+        let result = try cli.run(["generate", "a red chair in the garden", "--init-image", picture.path, "--mask", mask.path,
+                                  "--model", Self.engine.appendingPathComponent(model).path, "--seed", seed, "--steps", "4",
+                                  "--guidance", "4.5", "--scheduler", "ddim", "--any-size", "--output", output.path])
+        #expect(result.code == 0, "\(result.stderr)")
+        #expect(try Self.closeness(output, golden: Self.goldens, tensor: golden) >= 0.999)
+        let made = try #require(try cli.listJSON().first { $0["source"] as? String == "generate" })
+        let inputs = try #require(made["inputs"] as? [String: Any])
+        #expect(inputs["mask"] != nil && inputs["strength"] as? Double == 0.75)
+        let id = try #require(made["id"] as? String)
+        #expect(try cli.run(["verify", id]).stdout.contains("identical"))
+        let show = try cli.run(["show", id, "--image", "none"])
+        #expect(show.stdout.contains("started from") && show.stdout.contains("mask"), "\(show.stdout)")
+        if let verdict = try C2PAJudge.verdict(output) {
+            #expect(verdict["state"] as? String == "Valid", "\(verdict)")
+            #expect(verdict["actions"] as? [String] == ["c2pa.opened", "c2pa.edited"], "\(verdict)")
+        }
+    }
 }

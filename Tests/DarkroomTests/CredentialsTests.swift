@@ -57,3 +57,36 @@ import Testing
         #expect(try await library.items(GalleryQuery()).isEmpty)   // refused before any row was written
     }
 }
+
+@Suite struct GenerationInputsTests {
+    @Test func inputsRoundTripThroughTheirStoredJSON() throws {
+        let inputs = GenerationInputs(initImage: .init(hash: "ab", generationID: "g1"), mask: .init(hash: "cd", generationID: "g2"),
+                                      strength: 0.6, loras: [.init(name: "film", sha256: "ef", scale: 0.8)],
+                                      embeddings: [.init(name: "tok", sha256: "01")])
+        let json = try #require(inputs.storedJSON)
+        #expect(json.contains("\"init_image\"") && json.contains("\"generation_id\""))
+        #expect(GenerationInputs(storedJSON: json) == inputs)
+        #expect(GenerationInputs().storedJSON == nil)
+    }
+
+    @Test func aStartingPictureAndTheInputsOfAGenerationSyncToTheOtherDevice() async throws {
+        let world = try await SyncWorld(devices: 2)
+        defer { world.cleanup() }
+        let (a, b) = (world.libraries[0], world.libraries[1])
+        let start = try await a.inputPicture(.file(fixturesFolder.appendingPathComponent("png/sample-sunset.png")))
+        var asked = request()
+        asked.inputs = GenerationInputs(initImage: start, strength: 0.5)
+        let made = try await a.runGeneration(asked, using: TestGenerator()) { _ in }
+        #expect(made.generation.parentID == start.generationID)
+        try await world.syncAll()
+        let received = try await b.item(made.id)
+        #expect(GenerationInputs(storedJSON: received.generation.inputs) == asked.inputs)
+        let startThere = try await b.item(start.generationID)
+        #expect(startThere.image?.hash == start.hash)
+        #expect(FileManager.default.fileExists(atPath: b.url(of: try #require(startThere.image).path).path))
+        // Emptying the trash deletes the starting picture's item but keeps its picture, which a generation started from.
+        _ = try await a.trash([start.generationID])
+        #expect(try await a.emptyTrash() == 1)
+        #expect(try await a.inputPixels(for: asked.inputs, width: 64, height: 64)?.initImage != nil)
+    }
+}

@@ -20,6 +20,9 @@ public struct GenerationInputs: Sendable, Codable, Equatable {
             self.hash = hash
             self.generationID = generationID
         }
+
+        // `generationId`: what `generation_id` becomes under JSON's snake-case conversion, both ways.
+        enum CodingKeys: String, CodingKey { case hash, generationID = "generationId" }
     }
 
     /// One LoRA applied, as A1111 records it: its name, the SHA-256 of its file and its weight.

@@ -53,6 +53,13 @@ extension Library {
         return GenerationRequest.InputPixels(initImage: try load(inputs.initImage), mask: try load(inputs.mask))
     }
 
+    /// `request` with its input pictures decoded (``GenerationRequest/inputPixels``), as a generator needs them.
+    func withInputPixels(_ request: GenerationRequest) async throws -> GenerationRequest {
+        var request = request
+        request.inputPixels = try await inputPixels(for: request.inputs, width: request.width, height: request.height)
+        return request
+    }
+
     /// The hashes of every picture some generation uses as an input (kept by `doctor`, fetched before a rerun).
     public func inputPictureHashes(of generation: GenerationRecord) -> [String] {
         guard let inputs = GenerationInputs(storedJSON: generation.inputs) else { return [] }
