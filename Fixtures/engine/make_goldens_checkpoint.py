@@ -15,7 +15,9 @@ Writes Fixtures/engine/checkpoint/:
   sd-tiny-heldout.fp16.safetensors   the same weights in the original layout (`model.diffusion_model.*`,
                              `first_stage_model.*`, `cond_stage_model.transformer.text_model.*`, plus the
                              `position_ids` and `alphas_cumprod` buffers real checkpoints carry), fp16
-  goldens.safetensors + goldens.json  pictures from `StableDiffusionPipeline.from_single_file(ckpt,
+  goldens.safetensors + goldens.json  `openclip.*`: hidden states of the held-out text encoder re-keyed as SD 2.x's
+                             OpenCLIP and converted by diffusers' `convert_open_clip_checkpoint` (gelu, last
+                             resblock ignored); `image.*`: pictures from `StableDiffusionPipeline.from_single_file(ckpt,
                              config=<folder>)`, checked here to equal the folder's pictures exactly, for the fp16
                              checkpoint and for fp32 and bf16 copies of it (not committed: the Swift tests write them
                              from the fp16 file)
@@ -191,6 +193,44 @@ def convert(dtype):
     return {k: (v.to(dtype) if v.is_floating_point() else v).contiguous() for k, v in out.items()}
 
 
+def openclip_layout(clip):
+    """The held-out CLIP text encoder re-keyed as SD 2.x's OpenCLIP (`cond_stage_model.model.*`: fused q/k/v
+    `in_proj_weight`, ln_1/ln_2, c_fc/c_proj, ln_final, text_projection, logit_scale), with a `resblocks.23` (a copy of
+    layer 0) that diffusers' SD 2 conversion ignores. The Swift test builds the same file from the checkpoint."""
+    src = {k[len("cond_stage_model.transformer.text_model."):]: v.float() for k, v in clip.items()
+           if k.startswith("cond_stage_model.transformer.text_model.") and not k.endswith("position_ids")}
+    p = "cond_stage_model.model."
+    out = {p + "token_embedding.weight": src["embeddings.token_embedding.weight"],
+           p + "positional_embedding": src["embeddings.position_embedding.weight"],
+           p + "ln_final.weight": src["final_layer_norm.weight"], p + "ln_final.bias": src["final_layer_norm.bias"],
+           p + "text_projection": torch.eye(64), p + "logit_scale": torch.tensor(4.6052)}
+    for i, target in ((0, 0), (1, 1), (0, 23)):
+        layer, r = f"encoder.layers.{i}.", f"{p}transformer.resblocks.{target}."
+        for part in ("weight", "bias"):
+            out[r + f"attn.in_proj_{part}"] = torch.cat([src[layer + f"self_attn.{n}_proj.{part}"] for n in "qkv"])
+            for a, b in (("layer_norm1", "ln_1"), ("layer_norm2", "ln_2"), ("self_attn.out_proj", "attn.out_proj"),
+                         ("mlp.fc1", "mlp.c_fc"), ("mlp.fc2", "mlp.c_proj")):
+                out[r + f"{b}.{part}"] = src[layer + f"{a}.{part}"]
+    return out
+
+
+def openclip_golden(checkpoint_path):
+    """diffusers' own OpenCLIP conversion of `openclip_layout` (CLIPTextModel: 2 layers, 1 head, gelu) and its hidden states."""
+    from diffusers.loaders.single_file_utils import convert_open_clip_checkpoint
+    checkpoint = openclip_layout(load_file(checkpoint_path))
+    model = CLIPTextModel(CLIPTextConfig(vocab_size=574, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                                         num_attention_heads=1, max_position_embeddings=77, hidden_act="gelu",
+                                         bos_token_id=572, eos_token_id=573, pad_token_id=573)).eval()
+    state = convert_open_clip_checkpoint(model, checkpoint)
+    state = {k[len("text_model."):] if k.startswith("text_model.") else k: v for k, v in state.items()
+             if not k.startswith("text_projection")}
+    model.load_state_dict(state, strict=True)
+    ids = CLIPTokenizer.from_pretrained(TOKENIZER)([PROMPT], padding="max_length", max_length=77, truncation=True,
+                                                   return_tensors="pt").input_ids
+    with torch.no_grad():
+        return {"openclip.input_ids": ids.to(torch.int32), "openclip.hidden_states": model(ids)[0].contiguous()}
+
+
 def pictures(pipe):
     images = {}
     config = pipe.scheduler.config
@@ -223,6 +263,7 @@ def main():
         if suffix != "fp16":
             os.remove(path)  # the Swift tests write these from the fp16 file
     tensors = {f"image.{kind}": torch.from_numpy(img.copy()) for kind, img in reference.items()}
+    tensors.update(openclip_golden(os.path.join(OUT, "sd-tiny-heldout.fp16.safetensors")))
     save_file(tensors, os.path.join(OUT, "goldens.safetensors"))
     import diffusers, transformers
     with open(os.path.join(OUT, "goldens.json"), "w") as f:

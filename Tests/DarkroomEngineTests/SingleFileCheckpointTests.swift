@@ -143,6 +143,46 @@ import Testing
         #expect(patched.textEncoder.layers[0].fc2.weight.scalars == plain.textEncoder.layers[0].fc2.weight.scalars)
     }
 
+    /// The held-out CLIP text encoder re-keyed as SD 2.x's OpenCLIP (as `make_goldens_checkpoint.py`'s
+    /// `openclip_layout`) equals diffusers' `convert_open_clip_checkpoint` of the same file.
+    @Test func openCLIPTextEncoderMatchesDiffusersConversion() throws {
+        let source = try SafeTensorsFile(url: Self.fp16)
+        func clip(_ name: String) throws -> Tensor { try source.tensor(named: "cond_stage_model.transformer.text_model." + name) }
+        let p = "cond_stage_model.model."
+        var tensors: [(String, SafeTensorsDType, Tensor)] = [
+            (p + "token_embedding.weight", .f32, try clip("embeddings.token_embedding.weight")),
+            (p + "positional_embedding", .f32, try clip("embeddings.position_embedding.weight")),
+            (p + "ln_final.weight", .f32, try clip("final_layer_norm.weight")), (p + "ln_final.bias", .f32, try clip("final_layer_norm.bias")),
+            (p + "text_projection", .f32, Tensor(shape: [64, 64], repeating: 0)), (p + "logit_scale", .f32, Tensor(shape: [], repeating: 4.6)),
+        ]
+        for (layer, target) in [(0, 0), (1, 1), (0, 23)] {
+            let from = "encoder.layers.\(layer).", to = p + "transformer.resblocks.\(target)."
+            for part in ["weight", "bias"] {
+                let fused = try ["q", "k", "v"].map { try clip(from + "self_attn.\($0)_proj.\(part)") }
+                let shape = [fused.map { $0.shape[0] }.reduce(0, +)] + fused[0].shape.dropFirst()
+                tensors.append((to + "attn.in_proj_\(part)", .f32, Tensor(shape: shape, scalars: fused.flatMap(\.scalars))))
+                for (a, b) in [("layer_norm1", "ln_1"), ("layer_norm2", "ln_2"), ("self_attn.out_proj", "attn.out_proj"),
+                               ("mlp.fc1", "mlp.c_fc"), ("mlp.fc2", "mlp.c_proj")] {
+                    tensors.append((to + "\(b).\(part)", .f32, try clip(from + "\(a).\(part)")))
+                }
+            }
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-openclip-\(UUID().uuidString).safetensors")
+        try SafeTensorsWriter.write(tensors, to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let file = try SafeTensorsFile(url: url)
+        let (sources, unknown) = SingleFileCheckpoint.textSources(file: file)
+        #expect(unknown.isEmpty)
+        let config = try SingleFileCheckpoint.textConfig(file: file, sources: sources, openCLIP: true)
+        #expect(config.values["num_hidden_layers"] as? Int == 2 && config.values["hidden_act"] as? String == "gelu")
+        let weights = ComponentWeights(component: "text_encoder", file: file, sources: sources)
+        let model = try CLIPTextModel(config: config, weights: weights)
+        try weights.finishLoading()
+        let goldens = try SafeTensorsFile(url: Self.folder.appendingPathComponent("goldens.safetensors"))
+        let ids = try goldens.tensor(named: "openclip.input_ids").scalars.map { Int32($0) }
+        EngineFixtures.expectClose(model.encode([ids]), try goldens.tensor(named: "openclip.hidden_states"), "OpenCLIP hidden states")
+    }
+
     @Test func openCLIPKeysSplitTheFusedProjection() throws {
         let mapped = try #require(CheckpointKeyMapping.openCLIP("transformer.resblocks.3.attn.in_proj_weight", layers: 23))
         #expect(mapped.map(\.0) == ["encoder.layers.3.self_attn.q_proj.weight", "encoder.layers.3.self_attn.k_proj.weight",

@@ -1,8 +1,8 @@
 import Foundation
 
 /// The Stable Diffusion generation a single-file checkpoint belongs to, decided as diffusers'
-/// `infer_diffusers_model_type` does: SD 2.x when the UNet's cross-attention is 1024 wide (or the text
-/// encoder is OpenCLIP), SD 1.x otherwise.
+/// `infer_diffusers_model_type` does: SD 2.x when the UNet's cross-attention is 1024 wide, SD 1.x otherwise.
+/// (The text encoder's kind, CLIP or OpenCLIP, is read from its keys independently.)
 enum CheckpointFamily: String, Sendable {
     case sd1 = "SD 1.x"
     case sd2 = "SD 2.x"

@@ -50,13 +50,14 @@ struct SingleFileCheckpoint {
             throw .unrecognizedCheckpoint(path: path, detail: "it has no cond_stage_model.* (text encoder) tensors")
         }
 
-        let unet = try shapes.unet { context in openCLIP || context == 1024 ? .sd2 : .sd1 }
+        let unet = try shapes.unet { context in context == 1024 ? .sd2 : .sd1 }
         let vae = try shapes.vae()
         var unknown: [String] = []
         var unetSources: [String: TensorSource] = [:]
         var vaeSources: [String: TensorSource] = [:]
-        var textSources: [String: TensorSource] = [:]
-        let openCLIPLayers = shapes.indices(under: Self.openCLIPPrefix + "transformer.resblocks.").count - 1
+        let text = Self.textSources(file: file)
+        let textSources = text.sources
+        unknown += text.unknown
         for key in keys {
             if key.hasPrefix(Self.unetPrefix) {
                 guard let name = CheckpointKeyMapping.unet(String(key.dropFirst(Self.unetPrefix.count)), layers: unet.layers) else {
@@ -69,36 +70,56 @@ struct SingleFileCheckpoint {
                 }
                 let shape = file.entries[key]?.shape ?? []
                 vaeSources[name] = linear && shape.count == 4 ? .reshaped(key, Array(shape.prefix(2))) : .whole(key)
-            } else if key.hasPrefix(Self.clipPrefix) {
-                var name = String(key.dropFirst(Self.clipPrefix.count))
-                if name.hasPrefix("text_model.") { name.removeFirst("text_model.".count) }
-                if name == "embeddings.position_ids" { continue }
-                textSources[name] = .whole(key)
-            } else if key.hasPrefix(Self.openCLIPPrefix) {
-                guard let mapped = CheckpointKeyMapping.openCLIP(String(key.dropFirst(Self.openCLIPPrefix.count)), layers: openCLIPLayers) else {
-                    unknown.append(key); continue
-                }
-                for (name, source) in mapped { textSources[name] = source }
-            } else if !CheckpointKeyMapping.isTrainingState(key) {
+            } else if !key.hasPrefix("cond_stage_model."), !CheckpointKeyMapping.isTrainingState(key) {
                 unknown.append(key)
             }
         }
-        if !unknown.isEmpty { throw .unknownKeys(path: path, keys: unknown) }
-        var textShapes: [String: [Int]] = [:]
-        for (name, source) in textSources {
-            if let stored = file.entries[source.storedName]?.shape { textShapes[name] = source.shape(of: stored) }
-        }
+        if !unknown.isEmpty { throw .unknownKeys(path: path, keys: unknown.sorted()) }
         self.url = url
         self.file = file
         family = unet.family
         unetConfig = ComponentConfig(component: "unet", path: "\(path) (UNet config inferred from its weights)", inferred: unet.values)
         vaeConfig = ComponentConfig(component: "vae", path: "\(path) (VAE config inferred from its weights)", inferred: vae.values)
-        textConfig = ComponentConfig(component: "text_encoder", path: "\(path) (text encoder config inferred from its weights)",
-                                     inferred: try shapes.textEncoder(textShapes, openCLIP: openCLIP))
+        textConfig = try Self.textConfig(file: file, sources: textSources, openCLIP: openCLIP)
         self.unetSources = unetSources
         self.vaeSources = vaeSources
         self.textSources = textSources
         schedulerJSON = unet.family.schedulerJSON(inpainting: (unet.values["in_channels"] as? Int) == 9)
+    }
+
+    /// The text encoder's tensors (`cond_stage_model.*`) under CLIP's logical names, and the keys there that map to
+    /// nothing. OpenCLIP's last resblock is unused: diffusers' SD 2 text encoder has 23 of ViT-H's 24 layers.
+    static func textSources(file: SafeTensorsFile) -> (sources: [String: TensorSource], unknown: [String]) {
+        let layers = CheckpointShapes(path: file.path, shapes: file.entries.mapValues(\.shape))
+            .indices(under: openCLIPPrefix + "transformer.resblocks.").count - 1
+        var sources: [String: TensorSource] = [:]
+        var unknown: [String] = []
+        for key in file.entries.keys {
+            if key.hasPrefix(clipPrefix) {
+                var name = String(key.dropFirst(clipPrefix.count))
+                if name.hasPrefix("text_model.") { name.removeFirst("text_model.".count) }
+                if name != "embeddings.position_ids" { sources[name] = .whole(key) }
+            } else if key.hasPrefix(openCLIPPrefix) {
+                guard let mapped = CheckpointKeyMapping.openCLIP(String(key.dropFirst(openCLIPPrefix.count)), layers: layers) else {
+                    unknown.append(key)
+                    continue
+                }
+                for (name, source) in mapped { sources[name] = source }
+            } else if key.hasPrefix("cond_stage_model.") {
+                unknown.append(key)
+            }
+        }
+        return (sources, unknown)
+    }
+
+    /// The inferred `CLIPTextModel` config of the mapped text-encoder tensors.
+    static func textConfig(file: SafeTensorsFile, sources: [String: TensorSource], openCLIP: Bool) throws(ModelLoadError) -> ComponentConfig {
+        var shapes: [String: [Int]] = [:]
+        for (name, source) in sources {
+            if let stored = file.entries[source.storedName]?.shape { shapes[name] = source.shape(of: stored) }
+        }
+        let values = try CheckpointShapes(path: file.path, shapes: [:]).textEncoder(shapes, openCLIP: openCLIP)
+        return ComponentConfig(component: "text_encoder", path: "\(file.path) (text encoder config inferred from its weights)", inferred: values)
     }
 
     /// Throws `missingFile` or `pickleRefused` before anything is parsed.

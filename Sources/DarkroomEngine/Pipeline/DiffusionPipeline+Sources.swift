@@ -72,7 +72,7 @@ extension DiffusionPipeline {
     /// see ``ModelFileKind/detect(_:)``) with the tokenizer in `tokenizerDirectory`, and `loras` and `embeddings` applied as for a folder.
     ///
     /// The component configs are inferred from the weights' shapes as diffusers' `from_single_file` infers the
-    /// model type (SD 2.x when the cross-attention is 1024 wide or the text encoder is OpenCLIP), with what shapes
+    /// model type (SD 2.x when the cross-attention is 1024 wide), with what shapes
     /// cannot say taken from the family's published configs: `norm_num_groups` 32, UNet heads 8 per block (SD 1.x)
     /// or one per 64 channels (SD 2.x), CLIP heads of 64 channels, VAE `scaling_factor` 0.18215. The scheduler
     /// config is the family's: stable-diffusion-v1-5's (PNDM, `scaled_linear` 0.00085–0.012, `steps_offset` 1,
