@@ -85,7 +85,8 @@ struct GenerateCommand: AsyncParsableCommand {
         try await library.checkPrompt(prompt)
         let modelFolder = try ModelChoice.forNew(model, defaults: defaults)
         let loras = try inputOptions.loraSelections(prompt: prompt, defaults: defaults)
-        let (inputs, inputSize) = try await inputOptions.inputs(in: library, loras: loras)
+        let embeddings = try EmbeddingSelection.used(in: [prompt, negativePrompt], directory: defaults.embeddingsDirectory)
+        let (inputs, inputSize) = try await inputOptions.inputs(in: library, loras: loras, embeddings: embeddings)
         // Without --size, image-to-image keeps the starting picture's size (down to a multiple of 8, as diffusers does).
         let (width, height) = size.flatMap(Self.parseSize) ?? inputSize.map { (max(8, $0.0 / 8 * 8), max(8, $0.1 / 8 * 8)) }
             ?? (defaults.width, defaults.height)
@@ -94,8 +95,11 @@ struct GenerateCommand: AsyncParsableCommand {
             seed: seed ?? defaults.seed(), steps: steps ?? defaults.steps, guidance: guidance ?? defaults.guidance,
             scheduler: scheduler ?? defaults.scheduler, width: width, height: height, inputs: inputs)
         // What the model cannot draw is said (or refused) before any job row exists.
-        for warning in try ModelAdvice.check(request, card: try ModelAdvice.card(of: modelFolder), anySize: anySize) {
-            Console.note(warning)
+        // (A checkpoint has no card file: its card comes from the loaded model, checked below.)
+        if !ModelLocator.isCheckpoint(modelFolder) {
+            for warning in try ModelAdvice.check(request, card: try ModelAdvice.card(of: modelFolder), anySize: anySize) {
+                Console.note(warning)
+            }
         }
         if queue {
             let ids = try await library.enqueue(request, count: count, modelID: modelFolder.lastPathComponent, modelPath: modelFolder.path)
@@ -105,8 +109,12 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         let display = ProgressLine(style: json && progress.progress == .auto ? .silent : progress.style, preview: !noPreview)
         display.loadingModel(modelFolder.lastPathComponent)
-        let generator = try EngineGenerator.load(modelDirectory: modelFolder, loras: loras)
+        let generator = try EngineGenerator.load(model: modelFolder, tokenizer: inputOptions.tokenizerFolder(defaults: defaults), loras: loras,
+                                                 embeddings: embeddings)
         display.modelLoaded()
+        if ModelLocator.isCheckpoint(modelFolder) {
+            for warning in try ModelAdvice.check(request, card: generator.card, anySize: anySize) { Console.note(warning) }
+        }
         let batchID = count > 1 ? StableID.make() : nil
         var made: [GalleryItem] = []
         for index in 0..<count {

@@ -44,9 +44,14 @@ struct ImageInputOptions: ParsableArguments {
             + LoRAPromptTags.tags(in: prompt).map { try LoRASelection.resolve(name: $0.name, scale: $0.scale, directory: defaults.loraDirectory) }
     }
 
+    /// The tokenizer folder for a single-file checkpoint: `--tokenizer`, else the `generate.tokenizer` setting.
+    func tokenizerFolder(defaults: GenerationDefaults) -> URL? {
+        tokenizer.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) } ?? defaults.tokenizer
+    }
+
     /// The recorded inputs (importing input files into the library) and the size the starting picture has.
-    func inputs(in library: Library, loras: [LoRASelection]) async throws -> (inputs: GenerationInputs?, size: (Int, Int)?) {
-        var inputs = GenerationInputs(loras: loras.map(\.recorded))
+    func inputs(in library: Library, loras: [LoRASelection], embeddings: [EmbeddingSelection]) async throws -> (inputs: GenerationInputs?, size: (Int, Int)?) {
+        var inputs = GenerationInputs(loras: loras.map(\.recorded), embeddings: embeddings.map(\.recorded))
         var size: (Int, Int)?
         if let initImage {
             let picture = try await library.inputPicture(Self.source(initImage))

@@ -24,10 +24,11 @@ enum ModelChoice {
         let defaults = try await GenerationDefaults.load(from: library)
         let inputs = GenerationInputs(storedJSON: generation.inputs)
         let loras = try (inputs?.loras ?? []).map { try LoRASelection.find($0, directory: defaults.loraDirectory) }
+        let embeddings = try (inputs?.embeddings ?? []).map { try EmbeddingSelection.find($0, directory: defaults.embeddingsDirectory) }
         let inputItems = [inputs?.initImage, inputs?.mask].compactMap { $0?.generationID }
         var items: [GalleryItem] = []
         for id in inputItems { items.append(try await library.item(id)) }
         try await LazyPictures.fetch(items, library: library)
-        return try EngineGenerator.load(modelDirectory: folder, loras: loras)
+        return try EngineGenerator.load(model: folder, tokenizer: defaults.tokenizer, loras: loras, embeddings: embeddings)
     }
 }

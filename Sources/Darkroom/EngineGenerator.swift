@@ -24,18 +24,34 @@ public struct EngineGenerator: ImageGenerator {
     public let preview: LatentPreview
 
     /// Loads the diffusers model in `modelDirectory`, with `loras` merged into its weights.
+    public static func load(modelDirectory: URL, loras: [LoRASelection] = []) throws -> EngineGenerator {
+        try load(model: modelDirectory, loras: loras)
+    }
+
+    /// Loads `model` — a diffusers folder, or a single-file `.safetensors` checkpoint (which needs a `tokenizer`
+    /// folder) — with `loras` merged into its weights and `embeddings` added to its vocabulary.
     ///
     /// - Throws: ``LibraryError/generatorUnavailable(_:)`` with the engine's explanation (missing file,
-    ///   malformed safetensors, unsupported config field, a LoRA key the model does not have…).
-    public static func load(modelDirectory: URL, loras: [LoRASelection] = []) throws -> EngineGenerator {
+    ///   malformed safetensors, unsupported config field, a LoRA key the model does not have, a checkpoint without a
+    ///   tokenizer…).
+    public static func load(model: URL, tokenizer: URL? = nil, loras: [LoRASelection] = [],
+                            embeddings: [EmbeddingSelection] = []) throws -> EngineGenerator {
+        let loraReferences = loras.map { LoRAReference(url: $0.url, scale: Float($0.scale)) }
+        let embeddingReferences = embeddings.map { TextualInversionReference(name: $0.name, url: $0.url) }
         do {
-            let pipeline = try DiffusionPipeline(modelDirectory: modelDirectory,
-                                                 loras: loras.map { LoRAReference(url: $0.url, scale: Float($0.scale)) })
-            let card = try ModelCard.load(modelDirectory: modelDirectory)
-            return EngineGenerator(modelID: modelDirectory.standardizedFileURL.lastPathComponent, pipeline: pipeline, card: card,
+            if ModelFileKind.detect(model) == .singleFileCheckpoint {
+                let pipeline = try DiffusionPipeline(checkpoint: model, tokenizerDirectory: tokenizer, loras: loraReferences,
+                                                     embeddings: embeddingReferences)
+                let name = model.deletingPathExtension().lastPathComponent
+                let card = ModelCard.plain(name: name, pipeline: pipeline)
+                return EngineGenerator(modelID: name, pipeline: pipeline, card: card, preview: pipeline.previewMap(card: card))
+            }
+            let pipeline = try DiffusionPipeline(modelDirectory: model, loras: loraReferences, embeddings: embeddingReferences)
+            let card = try ModelCard.load(modelDirectory: model)
+            return EngineGenerator(modelID: model.standardizedFileURL.lastPathComponent, pipeline: pipeline, card: card,
                                    preview: pipeline.previewMap(card: card))
         } catch {
-            throw LibraryError.generatorUnavailable("the model in \(modelDirectory.path) cannot be loaded: \(error)")
+            throw LibraryError.generatorUnavailable("the model in \(model.path) cannot be loaded: \(error)")
         }
     }
 

@@ -22,6 +22,8 @@ public struct GenerationDefaults: Sendable, Equatable {
     public var modelDirectory: URL?
     /// The folder of LoRA files `--lora NAME` and `<lora:NAME:SCALE>` look in (`generate.lora_dir`).
     public var loraDirectory: URL?
+    /// The folder of textual-inversion embeddings prompts name by their words (`generate.embeddings_dir`).
+    public var embeddingsDirectory: URL?
     /// The tokenizer folder single-file checkpoints use (`generate.tokenizer`).
     public var tokenizer: URL?
     /// `random` or `fixed`.
@@ -66,6 +68,7 @@ public struct GenerationDefaults: Sendable, Equatable {
             case "generate.seed": defaults.fixedSeed = UInt64(text) ?? defaults.fixedSeed
             case "generate.model_dir": defaults.modelDirectory = canonical == "null" ? nil : URL(fileURLWithPath: text)
             case "generate.lora_dir": defaults.loraDirectory = canonical == "null" ? nil : URL(fileURLWithPath: text)
+            case "generate.embeddings_dir": defaults.embeddingsDirectory = canonical == "null" ? nil : URL(fileURLWithPath: text)
             case "generate.tokenizer": defaults.tokenizer = canonical == "null" ? nil : URL(fileURLWithPath: text)
             default: break
             }

@@ -39,6 +39,7 @@ public enum ModelLocator {
             let url = URL(fileURLWithPath: (explicit as NSString).expandingTildeInPath)
             if FileManager.default.fileExists(atPath: url.appendingPathComponent("model_index.json").path) { return url }
             if let refusal = refusal(for: url) { throw refusal }
+            if ModelFileKind.detect(url) == .singleFileCheckpoint { return url }
             if !explicit.contains("/"), let modelDirectory, let entry = try? ModelCatalog.entry(named: explicit, in: modelDirectory) {
                 return URL(fileURLWithPath: entry.path)
             }
@@ -55,9 +56,16 @@ public enum ModelLocator {
     ///
     /// - Throws: ``LibraryError/modelUnavailable(name:hash:)`` when the model is nowhere here.
     public static func locateRecorded(name: String?, hash: String?, path: String?, modelDirectory: URL?) throws -> URL {
-        if let path, FileManager.default.fileExists(atPath: URL(fileURLWithPath: path).appendingPathComponent("model_index.json").path),
-           hash.map({ recorded in (try? ModelHash.ofFolder(URL(fileURLWithPath: path))) == recorded }) ?? true {
-            return URL(fileURLWithPath: path)
+        if let path {
+            let url = URL(fileURLWithPath: path)
+            let kind = ModelFileKind.detect(url)
+            var current: String?
+            switch kind {
+            case .diffusersFolder: current = try? ModelHash.ofFolder(url)
+            case .singleFileCheckpoint: current = try? ModelHash.ofFile(url)
+            default: current = nil
+            }
+            if let current, hash == nil || hash == current { return url }
         }
         if let modelDirectory {
             if let hash, let entry = try? ModelCatalog.entry(hash: hash, in: modelDirectory) { return URL(fileURLWithPath: entry.path) }
@@ -69,6 +77,9 @@ public enum ModelLocator {
         }
         throw LibraryError.modelUnavailable(name: name, hash: hash)
     }
+
+    /// Whether `url` is a single-file checkpoint (rather than a diffusers folder).
+    public static func isCheckpoint(_ url: URL) -> Bool { ModelFileKind.detect(url) == .singleFileCheckpoint }
 
     /// Why a model file cannot be used, when it is one Darkroom refuses (a pickle).
     static func refusal(for url: URL) -> LibraryError? {

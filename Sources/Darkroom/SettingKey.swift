@@ -84,6 +84,8 @@ public struct SettingKey: Sendable, Hashable {
         SettingKey("generate.model_dir", .folder, default: "null",
                    "folder of models: --model NAME picks one there; rerun finds recorded models there by hash"),
         SettingKey("generate.lora_dir", .folder, default: "null", "folder of LoRA files for --lora NAME and <lora:NAME:SCALE>"),
+        SettingKey("generate.embeddings_dir", .folder, default: "null",
+                   "folder of textual-inversion embeddings: a prompt word naming a file there uses it"),
         SettingKey("generate.tokenizer", .folder, default: "null", "tokenizer folder for single-file checkpoints (which carry none)"),
         SettingKey("generate.seed_mode", .choice(["random", "fixed"]), default: "\"\(generation.seedMode)\"",
                    "random or fixed seed when --seed is not given"),

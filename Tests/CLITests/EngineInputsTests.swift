@@ -108,4 +108,46 @@ import Testing
             #expect(verdict["actions"] as? [String] == ["c2pa.opened", "c2pa.edited"], "\(verdict)")
         }
     }
+
+    @Test(arguments: [("ddim", "5", "3"), ("euler", "6", "4"), ("dpmpp-2m", "7", "4")])
+    func aSingleFileCheckpointEqualsDiffusersFromSingleFile(scheduler: String, seed: String, steps: String) throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let folder = Self.engine.appendingPathComponent("checkpoint")
+        let checkpoint = folder.appendingPathComponent("sd-tiny-heldout.fp16.safetensors")
+        let output = cli.scratch.appendingPathComponent("out.png")
+        let arguments = ["generate", "a castle in the mountains at night", "--negative", "blurry", "--model", checkpoint.path,
+                         "--scheduler", scheduler, "--seed", seed, "--steps", steps, "--guidance", "5", "--size", "32x32",
+                         "--any-size", "--output", output.path]
+        // A checkpoint has no tokenizer: without one, the error says what is missing and how to give it.
+        let without = try cli.run(arguments)
+        #expect(without.code == 9 && without.stderr.contains("tokenizer"), "\(without.stderr)")
+        let result = try cli.run(arguments + ["--tokenizer", Self.engine.appendingPathComponent("sd-tiny-conv/tokenizer").path])
+        #expect(result.code == 0, "\(result.stderr)")
+        #expect(try Self.closeness(output, golden: folder.appendingPathComponent("goldens.safetensors"), tensor: "image.\(scheduler)") >= 0.999)
+        let item = try #require(try cli.listJSON().first)
+        #expect(item["model_id"] as? String == "sd-tiny-heldout.fp16" && (item["model_hash"] as? String)?.count == 64)
+        // rerun and verify need the tokenizer too: from the setting.
+        #expect(try cli.run(["settings", "set", "generate.tokenizer", Self.engine.appendingPathComponent("sd-tiny-conv/tokenizer").path]).code == 0)
+        let id = try #require(item["id"] as? String)
+        let verify = try cli.run(["verify", id])
+        #expect(verify.code == 0 && verify.stdout.contains("identical"), "\(verify.stdout) \(verify.stderr)")
+    }
+
+    @Test func textualInversionEmbeddingsNamedInThePromptEqualDiffusers() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let embeddings = Self.engine.appendingPathComponent("embeddings")
+        #expect(try cli.run(["init"]).code == 0)
+        #expect(try cli.run(["settings", "set", "generate.embeddings_dir", embeddings.path]).code == 0)
+        let output = cli.scratch.appendingPathComponent("out.png")
+        let result = try cli.run(["generate", "shinystyle, a red chair and shinystyle again", "--model",
+                                  Self.engine.appendingPathComponent("sd-tiny-conv").path, "--scheduler", "ddim", "--seed", "14",
+                                  "--steps", "4", "--guidance", "4.5", "--size", "32x32", "--any-size", "--output", output.path])
+        #expect(result.code == 0, "\(result.stderr)")
+        #expect(try Self.closeness(output, golden: embeddings.appendingPathComponent("goldens.safetensors"), tensor: "case1.image") >= 0.999)
+        let item = try #require(try cli.listJSON().first)
+        let recorded = try #require((item["inputs"] as? [String: Any])?["embeddings"] as? [[String: Any]])
+        #expect(recorded.map { $0["name"] as? String } == ["shinystyle"])
+        let id = try #require(item["id"] as? String)
+        #expect(try cli.run(["verify", id]).stdout.contains("identical"))
+    }
 }
