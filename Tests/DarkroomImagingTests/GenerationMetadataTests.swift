@@ -98,7 +98,8 @@ struct GenerationMetadataTests {
         #expect(m.sampler == "DPM++ 2M Karras" && m.scheduler == "dpmpp-2m-karras")
         #expect(m.width == 512 && m.height == 768)
         #expect(m.modelHash == "45dee52b" && m.modelName == "v1-5-pruned-emaonly" && m.engineVersion == "v1.6.0")
-        #expect(m.extra == ["Clip skip": "2", "Lora hashes": "detail: 1a2b3c, style: 4d5e6f"])
+        #expect(m.extra == ["Clip skip": "2"])
+        #expect(m.loraHashes == [.init(name: "detail", hash: "1a2b3c"), .init(name: "style", hash: "4d5e6f")])
         #expect(m.rawChunks.map(\.keyword) == ["parameters"])
     }
 
