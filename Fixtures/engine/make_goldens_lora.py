@@ -93,10 +93,15 @@ def make_peft():
                     p.copy_(torch.randn(p.shape, generator=g) * 0.6 / p[0].numel() ** 0.5)
     unet_layers = get_peft_model_state_dict(pipe.unet)
     text_layers = get_peft_model_state_dict(pipe.text_encoder)
+    def metadata(model):  # target_modules is a set: sorted so the file is the same on every run
+        config = model.peft_config["default"].to_dict()
+        config["target_modules"] = sorted(config["target_modules"])
+        config["base_model_name_or_path"] = None
+        return config
+
     StableDiffusionPipeline.save_lora_weights(
         OUT, unet_lora_layers=unet_layers, text_encoder_lora_layers=text_layers, weight_name="peft.safetensors",
-        unet_lora_adapter_metadata=pipe.unet.peft_config["default"].to_dict(),
-        text_encoder_lora_adapter_metadata=pipe.text_encoder.peft_config["default"].to_dict())
+        unet_lora_adapter_metadata=metadata(pipe.unet), text_encoder_lora_adapter_metadata=metadata(pipe.text_encoder))
 
 
 def make_kohya():
