@@ -117,6 +117,11 @@ let package = Package(
             name: "darkroom-bench-credentials", dependencies: ["DarkroomCredentials", "DarkroomImaging"],
             path: "Benchmarks/credentials", exclude: ["peer.py", "run.sh"]),
 
+        // What image-to-image, inpainting and a LoRA add over text-to-image (docs/benchmarks.md).
+        .executableTarget(
+            name: "darkroom-bench-engine-inputs", dependencies: ["DarkroomEngine"],
+            path: "Benchmarks/engine-inputs", exclude: ["make-lora.py", "run.sh"]),
+
         .testTarget(name: "DarkroomImagingTests", dependencies: ["DarkroomImaging"]),
         .testTarget(name: "DarkroomStoreTests", dependencies: ["DarkroomStore"]),
         .testTarget(name: "DarkroomEngineTests", dependencies: ["DarkroomEngine"]),

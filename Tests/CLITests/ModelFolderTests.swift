@@ -30,6 +30,14 @@ import Testing
         let unknown = try cli.run(["generate", "a red chair", "--model", "no-such-model"])
         #expect(unknown.code == 9 && unknown.stderr.contains("no-such-model"), "\(unknown.stderr)")
         #expect(try cli.run(["verify", id]).code == 0)
+        // Renamed inside the model folder: the recorded path is gone, the hash finds it.
+        try FileManager.default.moveItem(at: models.appendingPathComponent("tiny"), to: models.appendingPathComponent("tiny-renamed"))
+        let found = try cli.run(["verify", id])
+        #expect(found.code == 0 && found.stdout.contains("identical"), "\(found.stdout) \(found.stderr)")
+        // Gone altogether: never another model.
+        try FileManager.default.removeItem(at: models.appendingPathComponent("tiny-renamed"))
+        let gone = try cli.run(["rerun", id])
+        #expect(gone.code == 21 && gone.stderr.contains("tiny"), "\(gone.stderr)")
     }
 
     @Test func aPictureFromAModelThatIsNotHereIsNeverRerunWithAnother() throws {
