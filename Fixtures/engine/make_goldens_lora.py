@@ -102,6 +102,18 @@ def make_peft():
     StableDiffusionPipeline.save_lora_weights(
         OUT, unet_lora_layers=unet_layers, text_encoder_lora_layers=text_layers, weight_name="peft.safetensors",
         unet_lora_adapter_metadata=metadata(pipe.unet), text_encoder_lora_adapter_metadata=metadata(pipe.text_encoder))
+    sort_header(os.path.join(OUT, "peft.safetensors"))
+
+
+def sort_header(path):
+    """Rewrites a safetensors header with sorted keys (safetensors writes `__metadata__` in hash order)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    length = int.from_bytes(data[:8], "little")
+    header = json.dumps(json.loads(data[8:8 + length]), sort_keys=True, separators=(",", ":")).encode()
+    header += b" " * (-len(header) % 8)
+    with open(path, "wb") as f:
+        f.write(len(header).to_bytes(8, "little") + header + data[8 + length:])
 
 
 def make_kohya():
@@ -126,6 +138,7 @@ def make_kohya():
             tensors[f"{name}.lora_up.weight"] = up.contiguous()
             tensors[f"{name}.alpha"] = torch.tensor(float(alpha))
     save_file(tensors, os.path.join(OUT, "kohya.safetensors"), metadata={"ss_network_module": "networks.lora"})
+    sort_header(os.path.join(OUT, "kohya.safetensors"))
 
 
 def check_text_encoder_merge(ids, tensors):
@@ -181,6 +194,13 @@ def record():
         cases.append(dict(name=name, loras=[dict(file=f"{a}.safetensors", scale=s) for a, s in adapters],
                           text="text." + name, pixels="image." + name))
     check_text_encoder_merge(ids, tensors)
+    # One adapter at weight 1 with cross_attention_kwargs={"scale": s} is the same as set_adapters weight s.
+    pipe.set_adapters(["peft"], adapter_weights=[1.0])
+    image = pipe(PROMPT, negative_prompt=NEGATIVE, num_inference_steps=STEPS, guidance_scale=GUIDANCE, height=SIZE,
+                 width=SIZE, generator=torch.Generator("cpu").manual_seed(SEED), output_type="np",
+                 cross_attention_kwargs={"scale": 0.6}).images[0]
+    pixels = torch.from_numpy(np.round(np.clip(image, 0, 1) * 255).astype(np.uint8).copy())
+    assert (pixels.int() - tensors["image.peft-0.6"].int()).abs().max() <= 1
     pipe.disable_lora()
     image = pipe(PROMPT, negative_prompt=NEGATIVE, num_inference_steps=STEPS, guidance_scale=GUIDANCE, height=SIZE,
                  width=SIZE, generator=torch.Generator("cpu").manual_seed(SEED), output_type="np").images[0]
