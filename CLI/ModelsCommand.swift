@@ -28,7 +28,8 @@ struct ModelsCommand: AsyncParsableCommand {
         let defaults = try await GenerationDefaults.load(from: library)
         var models: [ModelEntry] = []
         if let shipped = try? ModelLocator.locate(explicit: nil) {
-            models += try ModelCatalog.entries(in: shipped.deletingLastPathComponent()).filter { $0.name == ModelLocator.defaultModelName }
+            models += try ModelCatalog.entries(in: shipped.deletingLastPathComponent(), cachingHashes: false)
+                .filter { $0.name == ModelLocator.defaultModelName }
         }
         if let folder = defaults.modelDirectory { models += try ModelCatalog.entries(in: folder) }
         if json {

@@ -49,14 +49,7 @@ import Testing
             let reference = try goldens.tensor(named: run.pixels)
             #expect(reference.shape == [run.height, run.width, 3])
             #expect(result.image.width == run.width && result.image.height == run.height)
-            var within = 0
-            var worst = 0
-            for (a, b) in zip(result.image.pixels, reference.scalars) {
-                let difference = abs(Int(a) - Int(b))
-                worst = max(worst, difference)
-                if difference <= 1 { within += 1 }
-            }
-            let fraction = Double(within) / Double(reference.count)
+            let (fraction, worst) = EngineFixtures.agreement(result.image.pixels, reference)
             #expect(fraction >= 0.999, "\(pipeline) \(run.scheduler): \(fraction * 100)% within 1/255, worst \(worst)")
         }
     }

@@ -20,6 +20,18 @@ enum EngineFixtures {
         try SafeTensorsFile(url: root.appendingPathComponent("goldens/\(name).safetensors"))
     }
 
+    /// Fraction of channel values within 1/255 of the reference, and the worst difference (the pictures' criterion).
+    static func agreement(_ pixels: [UInt8], _ reference: Tensor) -> (fraction: Double, worst: Int) {
+        var within = 0
+        var worst = 0
+        for (a, b) in zip(pixels, reference.scalars) {
+            let difference = abs(Int(a) - Int(b))
+            worst = max(worst, difference)
+            if difference <= 1 { within += 1 }
+        }
+        return (Double(within) / Double(max(1, reference.count)), worst)
+    }
+
     /// The relative tolerance: every element satisfies |a - b| <= 1e-4 * max(1, max|reference|).
     static func expectClose(_ actual: Tensor, _ reference: Tensor, _ label: String,
                             tolerance: Float = 1e-4, sourceLocation: SourceLocation = #_sourceLocation) {

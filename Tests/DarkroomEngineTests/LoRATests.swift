@@ -35,16 +35,8 @@ import Testing
         item.loras.map { LoRAReference(url: folder.appendingPathComponent($0.file), scale: $0.scale) }
     }
 
-    /// Fraction of channel values within 1/255 of the reference, and the worst difference.
-    static func agreement(_ pixels: [UInt8], _ reference: Tensor) -> (Double, Int) {
-        var within = 0
-        var worst = 0
-        for (a, b) in zip(pixels, reference.scalars) {
-            let difference = abs(Int(a) - Int(b))
-            worst = max(worst, difference)
-            if difference <= 1 { within += 1 }
-        }
-        return (Double(within) / Double(reference.count), worst)
+    static func agreement(_ pixels: [UInt8], _ reference: Tensor) -> (fraction: Double, worst: Int) {
+        EngineFixtures.agreement(pixels, reference)
     }
 
     @Test func imagesAndTextStatesMatchDiffusers() async throws {

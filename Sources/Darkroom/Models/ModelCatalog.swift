@@ -38,17 +38,18 @@ public struct ModelEntry: Sendable, Codable, Equatable {
 /// (`.darkroom-model-hashes.json`, by path, size and modification time) when it can be written, since hashing a
 /// multi-gigabyte checkpoint takes seconds.
 public enum ModelCatalog {
-    /// Every model in `folder`, sorted by name.
+    /// Every model in `folder`, sorted by name. With `cachingHashes` false the folder is only read (the shipped
+    /// model's folder, which may be read-only and belongs to the installation).
     ///
     /// - Throws: ``LibraryError/fileNotFound(path:)`` when the folder does not exist.
-    public static func entries(in folder: URL) throws -> [ModelEntry] {
+    public static func entries(in folder: URL, cachingHashes: Bool = true) throws -> [ModelEntry] {
         let fileManager = FileManager.default
         var isFolder: ObjCBool = false
         guard fileManager.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw LibraryError.fileNotFound(path: folder.path)
         }
         var cache = HashCache(folder: folder)
-        defer { cache.save() }
+        defer { if cachingHashes { cache.save() } }
         let children = (try? fileManager.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []
         return children.compactMap { url -> ModelEntry? in
             if fileManager.fileExists(atPath: url.appendingPathComponent("model_index.json").path) {
