@@ -32,7 +32,7 @@ import Testing
     @Test func everyChangedByteOutsideTheManifestIsCaught() async throws {
         let file = try signed()
         let store = try #require(try PNGCodec.chunkLocations(in: file).first { $0.type == "caBX" })
-        for offset in stride(from: 0, to: file.count, by: max(1, file.count / 40)) where !store.range.contains(offset) {
+        for offset in 0..<file.count where !store.range.contains(offset) {
             var changed = file
             changed[offset] ^= 0x01
             let report = await CredentialsVerifier().verify(changed)
@@ -44,7 +44,7 @@ import Testing
     @Test func everyChangedByteInsideTheManifestIsCaught() async throws {
         let file = try signed()
         let store = try #require(try PNGCodec.chunkLocations(in: file).first { $0.type == "caBX" })
-        for offset in stride(from: store.dataRange.lowerBound, to: store.dataRange.upperBound, by: 7) {
+        for offset in store.dataRange {
             var changed = file
             changed[offset] ^= 0x01
             let crcStart = store.dataRange.upperBound
