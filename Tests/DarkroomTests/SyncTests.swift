@@ -376,15 +376,39 @@ func syncedState(_ library: Library) async throws -> [String] {
         #expect(try await b.count(GalleryQuery()) == 1)
         #expect(try await b.tags().map(\.name) == ["x"])
     }
+
+    @Test func aCheckpointStoredWhoseReplyWasLostIsSentAgainUnchanged() async throws {
+        let world = try await SyncWorld(devices: 2)
+        defer { world.cleanup() }
+        try world.expectClean(try await world.syncs[0].run())
+        _ = try await world.libraries[0].importImage(at: fixturesFolder.appendingPathComponent("png/sample-rings.png"))
+
+        // The transport stores the checkpoint, then the reply is lost (or the process is killed).
+        let lossy = LibrarySync(library: world.libraries[0], keyDirectory: world.root.appendingPathComponent("keys0")) {
+            FailingPuts(base: $0, storesFirst: true) { if case .checkpoint = SyncObjectName($0) { return true } else { return false } }
+        }
+        await #expect(throws: (any Error).self) { try await lossy.run() }
+
+        // A change before the next run moves the log's head, so a checkpoint made afresh would differ
+        // from the stored one; the next ordinary runs finish clean all the same.
+        _ = try await world.libraries[0].addTags(["after"], to: [try await world.libraries[0].items(GalleryQuery()).first!.id])
+        try world.expectClean(try await world.syncs[0].run())
+        try world.expectClean(try await world.syncs[1].run())
+        try world.expectClean(try await world.syncs[0].run())
+        #expect(try await world.libraries[1].tags().map(\.name) == ["after"])
+    }
 }
 
 /// A transport whose puts of some objects (by default, log envelopes) fail.
 struct FailingPuts: SyncTransport {
     let base: any SyncTransport
+    /// Whether the object is stored before the failure (the reply, not the request, was lost).
+    var storesFirst = false
     var fails: @Sendable (ObjectName) -> Bool = { if case .log = SyncObjectName($0) { return true } else { return false } }
     func put(_ object: Data, name: ObjectName) async throws {
+        if storesFirst { try await base.put(object, name: name) }
         if fails(name) { throw TransportError.io("connection lost") }
-        try await base.put(object, name: name)
+        if !storesFirst { try await base.put(object, name: name) }
     }
     func list(after cursor: TransportCursor?) async throws -> TransportListing { try await base.list(after: cursor) }
     func get(_ name: ObjectName) async throws -> Data { try await base.get(name) }

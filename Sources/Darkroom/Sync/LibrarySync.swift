@@ -42,6 +42,7 @@ public final class LibrarySync: Sendable {
     enum Meta {
         static let identity = "identity", keyring = "keyring", transport = "transport", writer = "writer"
         static let verifier = "verifier", join = "join", checkpointCounter = "checkpoint-counter"
+        static let checkpointPending = "checkpoint-pending"
         static let lastRun = "last-run", deviceName = "device-name", passphraseProtectedKey = "device-key"
         static let unpublished = "membership-unpublished", revoked = "revoked"
         static let outboxPrefix = "outbox/", pairingPrefix = "pairing/", uploadedPrefix = "uploaded/"
@@ -195,6 +196,7 @@ public final class LibrarySync: Sendable {
             return report
         }
         try await apply(pulled.accepted, verifier: verifier, transport: transport, into: &report)
+        try await shareCredentialsAuthorities(keyring: keyring, identity: identity)
         if try await !picturesAreLazy() {
             var unusable: [Detection] = []
             report.downloadedBlobs += try await fetchPendingPictures(nil) { unusable.append($0) }
@@ -272,11 +274,33 @@ public final class LibrarySync: Sendable {
 
     func writeCheckpoint(verifier state: LogVerifierState, keyring: LibraryKeyring, identity: DeviceIdentity,
                                  transport: any SyncTransport) async throws {
+        // A checkpoint is kept before it is put and counted only once stored: a run killed (or a
+        // reply lost) between the two sends the same bytes again, never a second checkpoint under
+        // a name the transport already holds (names are write-once).
+        if let data = try await database.read({ db in try SyncChangeLog.meta(Meta.checkpointPending, db) }),
+           let pending = try? JSONDecoder().decode(PendingCheckpoint.self, from: data) {
+            try await storeCheckpoint(pending, identity: identity, transport: transport)
+        }
         let verifier = LogVerifier(library: keyring.library, state: state)
-        let counter = try await checkpointCounter() + 1
-        let checkpoint = try verifier.makeCheckpoint(by: identity, counter: counter)
-        try await put(checkpoint.bytes, checkpoint.name, transport)
-        try await database.write { db in try SyncChangeLog.setMeta(Meta.checkpointCounter, Data(String(counter).utf8), db) }
+        // Past every checkpoint of this device the transport shows (a recovered device's included).
+        let counter = max(try await checkpointCounter(), state.checkpointCounters[identity.id] ?? 0) + 1
+        let checkpoint = PendingCheckpoint(counter: counter, bytes: try verifier.makeCheckpoint(by: identity, counter: counter).bytes)
+        try await database.write { db in try SyncChangeLog.setMeta(Meta.checkpointPending, try JSONEncoder().encode(checkpoint), db) }
+        try await storeCheckpoint(checkpoint, identity: identity, transport: transport)
+    }
+
+    /// A signed checkpoint kept in the library until the transport has it.
+    private struct PendingCheckpoint: Codable {
+        var counter: UInt64
+        var bytes: Data
+    }
+
+    private func storeCheckpoint(_ checkpoint: PendingCheckpoint, identity: DeviceIdentity, transport: any SyncTransport) async throws {
+        try await put(checkpoint.bytes, SyncObjectName.checkpoint(identity.id, counter: checkpoint.counter).objectName, transport)
+        try await database.write { db in
+            try SyncChangeLog.setMeta(Meta.checkpointCounter, Data(String(checkpoint.counter).utf8), db)
+            try SyncChangeLog.setMeta(Meta.checkpointPending, nil, db)
+        }
     }
 
     /// The counter of this device's newest checkpoint (0 before the first).
