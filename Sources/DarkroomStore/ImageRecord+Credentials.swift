@@ -38,6 +38,13 @@ extension ImageRecord {
             """).execute(arguments: [credentials.state.rawValue, credentials.aiGenerated, credentials.reportJSON, hash])
     }
 
+    /// The pictures whose credentials verified (valid or untrusted), as hash and file path: those a change of trusted
+    /// signers may change the verdict of.
+    public static func signedPictures(_ db: Database) throws -> [(hash: String, path: String)] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT hash, path FROM image WHERE credentials IN ('valid', 'untrusted')"))
+            .map { ($0["hash"], $0["path"]) }
+    }
+
     /// What the credentials of the picture `hash` said, if they were read.
     public static func credentials(forImage hash: String, _ db: Database) throws -> StoredCredentials? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """

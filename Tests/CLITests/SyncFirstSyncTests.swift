@@ -98,6 +98,6 @@ import Testing
         #expect(shown.code == 0, "\(screen)")
         #expect(screen.contains("uploading pictures"), "\(screen)")
         #expect(screen.contains("\r\u{1B}[K"), "the bar is drawn in place and cleared")
-        #expect(screen.contains("Sent 31 change(s)"), "\(screen)")
+        #expect(screen.contains("Sent 32 change(s)"), "\(screen)")   // 30 pictures, the device's name and credentials authority
     }
 }

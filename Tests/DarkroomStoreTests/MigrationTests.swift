@@ -6,14 +6,14 @@ import Testing
 @Suite struct MigrationTests {
     @Test func migrationsAreReadFromSchemaFilesInOrder() throws {
         let migrations = try SchemaMigrations()
-        #expect(migrations.steps.map(\.identifier) == ["0001_initial", "0002_search", "0003_safety", "0004_queue", "0005_search_direct", "0006_sync", "0007_sync_log_direct", "0008_sync_finished_wins", "0009_pixel_hash", "0010_credentials", "0011_generation_inputs"])
+        #expect(migrations.steps.map(\.identifier) == ["0001_initial", "0002_search", "0003_safety", "0004_queue", "0005_search_direct", "0006_sync", "0007_sync_log_direct", "0008_sync_finished_wins", "0009_pixel_hash", "0010_credentials", "0011_generation_inputs", "0012_device_credentials"])
         #expect(migrations.steps[0].sql.contains("CREATE TABLE generation"))
     }
 
     @Test func emptyDatabaseMigratesToLatest() throws {
         let folder = try TemporaryFolder(); defer { folder.cleanup() }
         let database = try LibraryDatabase.open(folder: folder.url, create: true)
-        #expect(try database.appliedMigrations() == ["0001_initial", "0002_search", "0003_safety", "0004_queue", "0005_search_direct", "0006_sync", "0007_sync_log_direct", "0008_sync_finished_wins", "0009_pixel_hash", "0010_credentials", "0011_generation_inputs"])
+        #expect(try database.appliedMigrations() == ["0001_initial", "0002_search", "0003_safety", "0004_queue", "0005_search_direct", "0006_sync", "0007_sync_log_direct", "0008_sync_finished_wins", "0009_pixel_hash", "0010_credentials", "0011_generation_inputs", "0012_device_credentials"])
         let tables = try database.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
         for table in ["prompt", "generation", "image", "album", "album_item", "tag", "generation_tag", "setting", "generation_search"] {
             #expect(tables.contains(table), "missing table \(table)")
@@ -31,13 +31,13 @@ import Testing
         }
     }
 
-    @Test(arguments: 1...10)
+    @Test(arguments: 1...11)
     func earlierVersionFixtureUpgradesWithoutLoss(version: Int) throws {
         let folder = try TemporaryFolder(); defer { folder.cleanup() }
         try FileManager.default.copyItem(at: fixturesFolder.appendingPathComponent("schema/library-v\(version).sqlite"),
                                          to: folder.url.appendingPathComponent(LibraryDatabase.fileName))
         let database = try LibraryDatabase.open(folder: folder.url)
-        #expect(try database.appliedMigrations() == ["0001_initial", "0002_search", "0003_safety", "0004_queue", "0005_search_direct", "0006_sync", "0007_sync_log_direct", "0008_sync_finished_wins", "0009_pixel_hash", "0010_credentials", "0011_generation_inputs"])
+        #expect(try database.appliedMigrations() == ["0001_initial", "0002_search", "0003_safety", "0004_queue", "0005_search_direct", "0006_sync", "0007_sync_log_direct", "0008_sync_finished_wins", "0009_pixel_hash", "0010_credentials", "0011_generation_inputs", "0012_device_credentials"])
         try database.read { (db: Database) throws in
             #expect(try GenerationRecord.fetchCount(db) == 2)
             #expect(try LibraryInfo.fetchOne(db)?.libraryID == "aaaaaaaa-0000-4000-8000-000000000001")

@@ -17,11 +17,27 @@ import Testing
         let item = try await b.item(made.id)
         let hash = try #require(item.image).hash
         let report = try #require(try await b.storedCredentials(forImage: hash))
-        // Signed by device A's library authority, which device B does not trust: valid signature, untrusted signer.
-        #expect(report.state == .untrusted && report.aiGenerated)
+        // Signed by device A's library authority, which device A published through sync: B trusts it.
+        #expect(report.state == .valid && report.aiGenerated, "\(report.details)")
         var aiOnly = GalleryQuery()
         aiOnly.credentials = .ai
         #expect(try await b.items(aiOnly).map(\.id) == [made.id])
+    }
+
+    @Test func aRevokedDevicesAuthorityStopsBeingTrusted() async throws {
+        let world = try await SyncWorld(devices: 2)
+        defer { world.cleanup() }
+        let (a, b) = (world.libraries[0], world.libraries[1])
+        let made = try await b.runGeneration(request(), using: TestGenerator()) { _ in }
+        try await world.syncAll()
+        let hash = try #require(made.image).hash
+        #expect(try await a.storedCredentials(forImage: hash)?.state == .valid)
+        // Device 0 revokes device 1: at its next run, device 1's authority is no longer trusted there.
+        let revoked = try #require(try await world.syncs[0].devices().first { !$0.isThisDevice })
+        try await world.syncs[0].revoke(device: revoked.id)
+        _ = try await world.syncs[0].run()
+        #expect(try await a.storedCredentials(forImage: hash)?.state == .untrusted)
+        #expect(await a.credentials(ofFile: try Data(contentsOf: a.url(of: try #require(made.image).path))).state == .untrusted)
     }
 
     @Test func theSigningKeysAreSealedAndALibraryCopiedWithoutThemGetsNewOnes() async throws {

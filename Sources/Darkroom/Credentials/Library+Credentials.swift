@@ -67,13 +67,35 @@ extension Library {
         }
     }
 
-    /// The certificates this library trusts as signers: its own authority, and the root of a configured organisation chain.
+    /// The certificates this library trusts as signers: its own authority, the authorities of the library's other active
+    /// devices (learnt by `sync run`), and the root of a configured organisation chain.
     public func credentialsTrustAnchors() async -> [String] {
         var anchors: [String] = []
         if let own = credentialsKeystore.authorityPEM() { anchors.append(own) }
+        if let shared = try? await database.read({ db in try SyncChangeLog.meta(LibrarySync.trustedAuthoritiesMeta, db) }),
+           let others = try? JSONDecoder().decode([String].self, from: shared) {
+            anchors += others
+        }
         if let certificate = try? await credentialsConfiguration().certificate,
            let chain = try? String(contentsOf: certificate, encoding: .utf8) { anchors.append(chain) }
         return anchors
+    }
+
+    /// This library's credentials authority certificate (PEM), made first when the library has none yet.
+    func credentialsAuthorityPEM() -> String? {
+        if let pem = credentialsKeystore.authorityPEM() { return pem }
+        _ = try? credentialsKeystore.deviceIdentity()
+        return credentialsKeystore.authorityPEM()
+    }
+
+    /// Checks again the stored verdicts of signed pictures (after the trusted signers changed), from their files.
+    func recheckStoredCredentials() async throws {
+        let signed = try await database.read { db in try ImageRecord.signedPictures(db) }
+        for (hash, path) in signed {
+            guard let file = try? Data(contentsOf: url(of: path)) else { continue }   // a lazy picture: read when it arrives
+            let verdict = Self.stored(await credentials(ofFile: file))
+            try await database.write { db in try ImageRecord.recordCredentials(verdict, forImage: hash, db) }
+        }
     }
 
     /// What `file`'s Content Credentials say, checked against this library's trust anchors.

@@ -118,6 +118,7 @@ public enum SyncChangeApplier {
         case (.flag, "cleared"):
             outcome = try updateFields(change, table: "safety_flag", columns: ["cleared_at", "cleared_by"], db)
         case (.device, "name"): outcome = try applyDeviceName(change, db)
+        case (.device, SyncChangeLog.credentialsAuthorityField): outcome = try applyDeviceAuthority(change, db)
         default: outcome = .superseded   // a field this version does not know: ignored
         }
         if let outcome { return outcome }

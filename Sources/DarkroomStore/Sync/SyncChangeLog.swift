@@ -53,6 +53,7 @@ public enum SyncChangeLog {
             (.setting, "key", "'value'", "setting WHERE scope = 'synced'"),
             (.flag, "id", "'*'", "safety_flag"),
             (.device, "id", "'name'", "device"),
+            (.device, "id", "'\(credentialsAuthorityField)'", "device WHERE credentials_authority IS NOT NULL"),
         ]
         for (entity, key, field, source) in snapshot {
             try db.cachedStatement(sql: """
@@ -268,6 +269,9 @@ public enum SyncChangeLog {
             return try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM safety_flag WHERE id = ?"), arguments: [key]).map { dictionary($0) }
         case (.flag, "cleared"):
             return try Row.fetchOne(db.cachedStatement(sql: "SELECT cleared_at, cleared_by, modified_at FROM safety_flag WHERE id = ?"), arguments: [key]).map { dictionary($0) }
+        case (.device, credentialsAuthorityField):
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT credentials_authority FROM device WHERE id = ?"), arguments: [key])
+                .map { dictionary($0) }
         case (.device, _):
             return try Row.fetchOne(db.cachedStatement(sql: "SELECT name FROM device WHERE id = ?"), arguments: [key]).map { dictionary($0) }
         default:
