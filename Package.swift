@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "DarkroomSync", targets: ["DarkroomSync"]),
         .library(name: "DarkroomCredentials", targets: ["DarkroomCredentials"]),
         .executable(name: "darkroom", targets: ["darkroom"]),
+        .executable(name: "darkroom-relay", targets: ["darkroom-relay"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -51,10 +52,9 @@ let package = Package(
         .target(name: "DarkroomEngine", dependencies: ["DarkroomCrypto"]),
         // libsodium wrappers for end-to-end encrypted sync.
         .target(name: "DarkroomCrypto", dependencies: ["CSodium"]),
-        // Envelopes, keys, transports and merge for end-to-end encrypted sync.
-        .target(
-            name: "DarkroomSync",
-            dependencies: ["DarkroomCrypto", .product(name: "AsyncHTTPClient", package: "async-http-client")]),
+        // Envelopes, keys, transports and merge for end-to-end encrypted sync. Its HTTP client is
+        // Foundation's URLSession, so neither an app nor `darkroom` compiles a server stack.
+        .target(name: "DarkroomSync", dependencies: ["DarkroomCrypto"]),
         // The sync relay server: stores opaque objects per library on SQLite or PostgreSQL.
         .target(
             name: "DarkroomRelay",
@@ -81,11 +81,17 @@ let package = Package(
         // The `darkroom` command-line tool.
         .executableTarget(
             name: "darkroom",
-            dependencies: ["Darkroom", "DarkroomStore", "DarkroomImaging", "DarkroomSync", "DarkroomCrypto", "DarkroomRelay",
+            dependencies: ["Darkroom", "DarkroomStore", "DarkroomImaging", "DarkroomSync", "DarkroomCrypto",
                            "DarkroomCredentials",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             path: "CLI"),
+        // The `darkroom-relay` server program (the only executable that links Hummingbird and postgres-nio).
+        .executableTarget(
+            name: "darkroom-relay",
+            dependencies: ["DarkroomRelay",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")]),
         // Engine benchmark at real model sizes with random weights (release builds only).
         .executableTarget(
             name: "darkroom-bench-engine",
@@ -108,8 +114,7 @@ let package = Package(
         // Relay load generator: devices pushing and pulling envelopes over HTTP (Benchmarks/relay/README.md).
         .executableTarget(
             name: "darkroom-bench-relay",
-            dependencies: ["DarkroomCrypto", "DarkroomRelay", "DarkroomSync", .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: ["DarkroomCrypto", "DarkroomRelay", "DarkroomSync", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/relay", exclude: ["README.md", "wrk-relay.lua"]),
 
         // What signing Content Credentials adds to a generation, against the C2PA reference (docs/benchmarks.md).
@@ -128,10 +133,11 @@ let package = Package(
         .testTarget(name: "DarkroomCryptoTests", dependencies: ["DarkroomCrypto"]),
         .testTarget(name: "DarkroomSyncTests", dependencies: ["DarkroomSync"]),
         .testTarget(name: "DarkroomCredentialsTests", dependencies: ["DarkroomCredentials", "DarkroomImaging"]),
-        .testTarget(name: "DarkroomRelayTests", dependencies: ["DarkroomRelay", "DarkroomSync"]),
+        .testTarget(name: "DarkroomRelayTests", dependencies: ["DarkroomRelay", "DarkroomSync",
+                                                            .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .testTarget(name: "DarkroomTests", dependencies: ["Darkroom", "DarkroomSync", "DarkroomCrypto", "DarkroomRelay",
                                                        .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "CLITests", dependencies: ["darkroom", "DarkroomImaging", "DarkroomEngine", "DarkroomCredentials"]),
+        .testTarget(name: "CLITests", dependencies: ["darkroom", "darkroom-relay", "DarkroomImaging", "DarkroomEngine", "DarkroomCredentials"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Darkroom builds against (idempotent). Needs root or sudo.
 set -euo pipefail
-packages=(libsqlite3-dev libsodium-dev libopenblas-dev zlib1g-dev pkg-config sqlite3)
+# libcurl4-openssl-dev: FoundationNetworking (the sync client's URLSession) links libcurl when the Swift
+# runtime is linked statically (--static-swift-stdlib, as scripts/demo.sh builds).
+packages=(libsqlite3-dev libsodium-dev libopenblas-dev zlib1g-dev pkg-config sqlite3 libcurl4-openssl-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

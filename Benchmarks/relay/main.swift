@@ -14,7 +14,6 @@
 // `--cycle-ms N` each device starts one sync every N ms instead (phases spread evenly), as a
 // sync client on a timer does; a sync that starts late is timed from when it was due, so a
 // relay that falls behind shows in the latencies (no coordinated omission).
-import AsyncHTTPClient
 import DarkroomCrypto
 import DarkroomRelay
 import DarkroomSync
@@ -179,7 +178,7 @@ func startRelays(_ options: Options) throws -> RelayProcesses {
 
 /// One library per `devicesPerLibrary` devices, its membership chain uploaded by its founder;
 /// devices are spread over `urls` round-robin.
-func createLibraries(_ options: Options, urls: [URL], client: HTTPClient) async throws -> [Member] {
+func createLibraries(_ options: Options, urls: [URL], client: RelayHTTPClient) async throws -> [Member] {
     var members: [Member] = []
     let libraries = (options.devices + options.devicesPerLibrary - 1) / options.devicesPerLibrary
     for l in 0..<libraries {
@@ -199,10 +198,8 @@ func createLibraries(_ options: Options, urls: [URL], client: HTTPClient) async 
     return members
 }
 
-func makeClient(_ options: Options) -> HTTPClient {
-    var configuration = HTTPClient.Configuration()
-    configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: options.devices + 8)
-    return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+func makeClient(_ options: Options) -> RelayHTTPClient {
+    RelayHTTPClient(connectionsPerHost: options.devices)
 }
 
 func run(_ options: Options) async throws {
@@ -267,7 +264,6 @@ func run(_ options: Options) async throws {
         return all
     }
     let elapsed = seconds(clock.now - start)
-    try await client.shutdown()
     let latencies = results.flatMap(\.latencies).sorted()
     let errors = results.flatMap(\.errors)
     let pushed = results.map(\.pushed).reduce(0, +)
@@ -296,7 +292,6 @@ func runWrk(_ options: Options) async throws {
     let urls = relays.urls
     let client = makeClient(options)
     let members = try await createLibraries(options, urls: urls, client: client)
-    try await client.shutdown()
 
     // The devices' signing seeds for the script: throwaway identities of this run, in a
     // directory only this user can read, deleted at the end.

@@ -1,11 +1,11 @@
-import AsyncHTTPClient
 import DarkroomCrypto
 import Foundation
-import NIOCore
-import NIOHTTP1
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
-/// A transport over a Darkroom relay (`darkroom relay serve`), speaking its HTTP API
-/// (docs/relay.md):
+/// A transport over a Darkroom relay (`darkroom-relay serve`), speaking its HTTP API
+/// (docs/relay.md; the JSON bodies are in RelayWire.swift):
 ///
 /// - `PUT /v1/libraries/{library}/objects/{name}`: store an object (write-once; 409 on
 ///   different bytes);
@@ -21,8 +21,8 @@ import NIOHTTP1
 /// Connection errors and 5xx answers are retried with exponential backoff (bounded by
 /// `RetryPolicy`), each try freshly signed. Blobs above `partSize` are uploaded in parts
 /// and resume from what the relay already has; a download cut off midway resumes with a
-/// ranged request. The default HTTP client (`HTTPTransport.sharedClient`) is shared by all
-/// transports and needs no shutdown.
+/// ranged request. HTTP goes through Foundation's `URLSession` (``RelayHTTPClient``), so the
+/// transport pulls in no server stack.
 public struct HTTPTransport: SyncTransport {
     /// How often and how fast to retry connection errors and 5xx answers.
     public struct RetryPolicy: Sendable {
@@ -59,12 +59,12 @@ public struct HTTPTransport: SyncTransport {
     public var partSize: Int
     /// Names per listing page asked of the relay.
     public var pageSize: Int
-    /// Time allowed for one HTTP exchange.
+    /// Time allowed for one HTTP exchange to go without progress.
     public var requestTimeout: Duration
-    private let client: HTTPClient
+    private let client: RelayHTTPClient
 
     /// A transport for `library` on the relay at `baseURL`, signing as `identity`.
-    public init(baseURL: URL, library: LibraryID, identity: DeviceIdentity?, client: HTTPClient = HTTPTransport.sharedClient,
+    public init(baseURL: URL, library: LibraryID, identity: DeviceIdentity?, client: RelayHTTPClient = .shared,
                 retryPolicy: RetryPolicy = RetryPolicy(), partSize: Int = 1 << 20, pageSize: Int = 1000, requestTimeout: Duration = .seconds(60)) {
         self.baseURL = baseURL
         self.library = library
@@ -75,17 +75,6 @@ public struct HTTPTransport: SyncTransport {
         self.pageSize = max(1, pageSize)
         self.requestTimeout = requestTimeout
     }
-
-    /// The process-wide client every transport uses unless given another: a failed
-    /// connection fails the request at once (this transport retries with its own backoff),
-    /// connections time out after 5 s, and up to 64 connections per relay. Never shut down.
-    public static let sharedClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
-        configuration.timeout.connect = .seconds(5)
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
 
     // MARK: SyncTransport
 
@@ -128,56 +117,63 @@ public struct HTTPTransport: SyncTransport {
     public func get(_ name: ObjectName) async throws -> Data {
         let unsigned = name.rawValue.hasPrefix("recovery/")
         var received = Data()
-        var expectedSize: Int? = nil
         var attempt = 0
         var waited: Duration = .zero
         var limited = 0
         while true {
             attempt += 1
             do {
-                var headers: [(String, String)] = []
-                if !received.isEmpty { headers.append(("Range", "bytes=\(received.count)-")) }
+                let headers = received.isEmpty ? [] : [("Range", "bytes=\(received.count)-")]
                 let request = try makeRequest("GET", path: objectPath(name), query: nil, body: Data(), signed: !unsigned, extraHeaders: headers)
-                let response = try await client.execute(request, timeout: timeAmount)
-                let status = Int(response.status.code)
-                if status == 200 || status == 206 {
-                    if status == 206 {
-                        guard let range = response.headers.first(name: "Content-Range"), range.hasPrefix("bytes \(received.count)-") else {
-                            throw TransportError.rejected(status: status, message: "the relay answered a resumed download with the wrong range")
-                        }
-                    } else {
-                        received = Data()
+                let reply: RelayHTTPClient.Answer
+                do {
+                    reply = try await client.send(request, body: nil)
+                } catch let cut as RelayHTTPClient.CutOff {
+                    // Keep what arrived of the object; the next try asks for the rest.
+                    if (200...206).contains(cut.partial.status) { try absorb(cut.partial, into: &received) }
+                    throw TransportError.unreachable("the download was cut off (\(Self.describe(cut.reason)))")
+                }
+                if reply.status == 200 || reply.status == 206 {
+                    try absorb(reply, into: &received)
+                    if let size = reply.header(RelayHeaders.objectSize).flatMap(Int.init), received.count < size {
+                        throw TransportError.unreachable("the download ended early")
                     }
-                    expectedSize = response.headers.first(name: RelayHeaders.objectSize).flatMap(Int.init)
-                    for try await buffer in response.body {
-                        received.append(contentsOf: buffer.readableBytesView)
-                    }
-                    if let expectedSize, received.count < expectedSize { throw TransportError.unreachable("the download ended early") }
                     return received
                 }
-                let body = try await response.body.collect(upTo: 1 << 16)
-                let reply = Reply(status: status, headers: response.headers, body: Data(body.readableBytesView))
-                if status == 429 || status == 503, let pause = rateLimitPause(reply, waited: waited, times: limited) {
+                if reply.status == 429 || reply.status == 503, let pause = rateLimitPause(reply, waited: waited, times: limited) {
                     limited += 1
                     waited += pause
                     attempt -= 1
                     try await Task.sleep(for: pause)
                     continue
                 }
-                if status >= 500, attempt < retryPolicy.attempts {
+                if reply.status >= 500, attempt < retryPolicy.attempts {
                     try await Task.sleep(for: delay(attempt))
                     continue
                 }
                 try check(reply, name: name)
-                throw TransportError.rejected(status: status, message: reply.message)
+                throw TransportError.rejected(status: reply.status, message: reply.message)
             } catch let error as TransportError {
                 guard case .unreachable = error, attempt < retryPolicy.attempts else { throw error }
                 try await Task.sleep(for: delay(attempt))
             } catch {
-                let mapped = Self.classify(error)
+                let mapped = try Self.classify(error)
                 guard case .unreachable = mapped, attempt < retryPolicy.attempts else { throw mapped }
                 try await Task.sleep(for: delay(attempt))
             }
+        }
+    }
+
+    /// Adds an object answer's bytes to what a download has received: a 206 must continue where
+    /// the bytes received end; a 200 is the whole object again.
+    private func absorb(_ reply: RelayHTTPClient.Answer, into received: inout Data) throws {
+        if reply.status == 206 {
+            guard let range = reply.header("Content-Range"), range.hasPrefix("bytes \(received.count)-") else {
+                throw TransportError.rejected(status: 206, message: "the relay answered a resumed download with the wrong range")
+            }
+            received.append(reply.body)
+        } else {
+            received = reply.body
         }
     }
 
@@ -221,27 +217,14 @@ public struct HTTPTransport: SyncTransport {
 
     // MARK: HTTP
 
-    private struct Reply {
-        var status: Int
-        var headers: HTTPHeaders
-        var body: Data
-        var message: String {
-            (try? JSONDecoder().decode(RelayErrorBody.self, from: body).error) ?? String(decoding: body.prefix(500), as: UTF8.self)
-        }
-    }
-
-    private var timeAmount: TimeAmount {
-        .nanoseconds(requestTimeout.components.seconds * 1_000_000_000 + requestTimeout.components.attoseconds / 1_000_000_000)
-    }
-
     private func objectPath(_ name: ObjectName) -> String { "/v1/libraries/\(library)/objects/\(name.rawValue)" }
 
     /// How long to wait before asking again after a 429 or 503: the answer's `Retry-After`
     /// (seconds), else an exponential backoff from ``RetryPolicy/initialDelay``; with up to half
     /// again of random jitter so devices limited together do not come back together. Nil once
     /// the request has waited ``RetryPolicy/rateLimitPatience`` in all.
-    private func rateLimitPause(_ reply: Reply, waited: Duration, times: Int) -> Duration? {
-        let asked = reply.headers.first(name: "Retry-After").flatMap(Int.init).map { Duration.seconds(max(0, $0)) }
+    private func rateLimitPause(_ reply: RelayHTTPClient.Answer, waited: Duration, times: Int) -> Duration? {
+        let asked = reply.header("Retry-After").flatMap(Int.init).map { Duration.seconds(max(0, $0)) }
         let base = asked ?? min(retryPolicy.initialDelay * (1 << min(times, 16)), retryPolicy.maximumDelay)
         let floor = max(base, .milliseconds(50))
         let pause = floor + floor * Double.random(in: 0...0.5)
@@ -257,7 +240,7 @@ public struct HTTPTransport: SyncTransport {
     /// answers as their `Retry-After` asks (``RetryPolicy/rateLimitPatience`` in all); returns the
     /// final answer.
     private func exchange(_ method: String, path: String, query: String? = nil, body: Data, signed: Bool,
-                          extraHeaders: [(String, String)] = []) async throws -> Reply {
+                          extraHeaders: [(String, String)] = []) async throws -> RelayHTTPClient.Answer {
         var attempt = 0
         var waited: Duration = .zero
         var limited = 0
@@ -265,9 +248,7 @@ public struct HTTPTransport: SyncTransport {
             attempt += 1
             do {
                 let request = try makeRequest(method, path: path, query: query, body: body, signed: signed, extraHeaders: extraHeaders)
-                let response = try await client.execute(request, timeout: timeAmount)
-                let collected = try await response.body.collect(upTo: 64 << 20)
-                let reply = Reply(status: Int(response.status.code), headers: response.headers, body: Data(collected.readableBytesView))
+                let reply = try await client.send(request, body: method == "GET" ? nil : body)
                 if reply.status == 429 || reply.status == 503, let pause = rateLimitPause(reply, waited: waited, times: limited) {
                     limited += 1
                     waited += pause
@@ -285,37 +266,39 @@ public struct HTTPTransport: SyncTransport {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                let mapped = Self.classify(error)
+                let mapped = try Self.classify(error)
                 guard case .unreachable = mapped, attempt < retryPolicy.attempts else { throw mapped }
                 try await Task.sleep(for: delay(attempt))
             }
         }
     }
 
-    private func makeRequest(_ method: String, path: String, query: String?, body: Data, signed: Bool, extraHeaders: [(String, String)]) throws -> HTTPClientRequest {
+    private func makeRequest(_ method: String, path: String, query: String?, body: Data, signed: Bool,
+                             extraHeaders: [(String, String)]) throws -> URLRequest {
         let pathAndQuery = query.map { "\(path)?\($0)" } ?? path
         var base = baseURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
-        var request = HTTPClientRequest(url: base + pathAndQuery)
-        request.method = HTTPMethod(rawValue: method)
+        guard let url = URL(string: base + pathAndQuery) else {
+            throw TransportError.rejected(status: 0, message: "\(base + pathAndQuery) is not a valid address")
+        }
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData,
+                                 timeoutInterval: Double(requestTimeout.components.seconds) + Double(requestTimeout.components.attoseconds) / 1e18)
+        request.httpMethod = method
         if signed {
             guard let identity else {
                 throw TransportError.unauthorized("this transport has no device identity, and \(method) \(path) must be signed by a member device")
             }
             let signature = RelayRequestSignature.sign(method: method, pathAndQuery: pathAndQuery,
                                                        contentHash: RelayRequestSignature.contentHash(of: body), by: identity)
-            for (n, v) in signature.headers { request.headers.add(name: n, value: v) }
+            for (n, v) in signature.headers { request.addValue(v, forHTTPHeaderField: n) }
         }
-        for (n, v) in extraHeaders { request.headers.add(name: n, value: v) }
-        if !body.isEmpty || method == "PUT" {
-            request.headers.add(name: "Content-Type", value: "application/octet-stream")
-            request.body = .bytes(body)
-        }
+        for (n, v) in extraHeaders { request.addValue(v, forHTTPHeaderField: n) }
+        if method != "GET" { request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type") }
         return request
     }
 
     /// Throws the `TransportError` an unsuccessful answer stands for.
-    private func check(_ reply: Reply, name: ObjectName?) throws {
+    private func check(_ reply: RelayHTTPClient.Answer, name: ObjectName?) throws {
         switch reply.status {
         case 200..<300:
             return
@@ -328,67 +311,37 @@ public struct HTTPTransport: SyncTransport {
         case 400 where reply.message.contains("cursor"):
             throw TransportError.invalidCursor(reply.message)
         case 429:
-            throw TransportError.rateLimited(retryAfterSeconds: reply.headers.first(name: "Retry-After").flatMap(Int.init) ?? 1)
+            throw TransportError.rateLimited(retryAfterSeconds: reply.header("Retry-After").flatMap(Int.init) ?? 1)
         default:
             throw TransportError.rejected(status: reply.status, message: reply.message)
         }
     }
 
-    /// Maps a client error to `.tls` (certificate or handshake problems) or `.unreachable`.
-    static func classify(_ error: Error) -> TransportError {
-        let kind = String(reflecting: type(of: error))
-        let text = String(describing: error)
-        if kind.contains("NIOSSL") || kind.contains("TLS") || text.contains("certificate") || text.contains("handshake") {
-            return .tls(text)
+    /// Maps a client error to `.tls` (certificate or handshake problems) or `.unreachable`;
+    /// a transfer cancelled because its task was throws `CancellationError`.
+    static func classify(_ error: any Error) throws -> TransportError {
+        let reason = (error as? RelayHTTPClient.CutOff)?.reason ?? error
+        let ns = reason as NSError
+        if ns.domain == NSURLErrorDomain {
+            if ns.code == NSURLErrorCancelled, Task.isCancelled { throw CancellationError() }
+            let tls = [NSURLErrorSecureConnectionFailed, NSURLErrorServerCertificateHasBadDate, NSURLErrorServerCertificateUntrusted,
+                       NSURLErrorServerCertificateHasUnknownRoot, NSURLErrorServerCertificateNotYetValid,
+                       NSURLErrorClientCertificateRejected, NSURLErrorClientCertificateRequired]
+            if tls.contains(ns.code) { return .tls(describe(reason)) }
         }
-        return .unreachable(text)
+        return .unreachable(describe(reason))
+    }
+
+    /// A person's words for a client error (Foundation's description where it has one).
+    static func describe(_ error: any Error) -> String {
+        let text = (error as NSError).userInfo[NSLocalizedDescriptionKey] as? String
+        return text ?? String(describing: error)
     }
 }
 
-/// Extra headers the relay sets on object downloads.
-public enum RelayHeaders {
-    /// The full size of the stored object, in bytes (also on ranged answers).
-    public static let objectSize = "X-Darkroom-Object-Size"
-}
-
-/// The JSON of one listing page: names in storage order, the cursor after them, and whether
-/// more follow now.
-public struct RelayListingPage: Codable, Sendable, Equatable {
-    /// Object names.
-    public var names: [String]
-    /// The cursor to pass as `after` next (an opaque decimal number).
-    public var next: String?
-    /// Whether another page is available now.
-    public var hasMore: Bool
-
-    /// A page with explicit parts.
-    public init(names: [String], next: String?, hasMore: Bool) {
-        self.names = names
-        self.next = next
-        self.hasMore = hasMore
+extension RelayHTTPClient.Answer {
+    /// The relay's error message (its JSON `error`), else the start of the body.
+    var message: String {
+        (try? JSONDecoder().decode(RelayErrorBody.self, from: body).error) ?? String(decoding: body.prefix(500), as: UTF8.self)
     }
-}
-
-/// The JSON answer to an upload status request: bytes received in a row from offset 0, and
-/// whether the object is already stored.
-public struct RelayUploadProgress: Codable, Sendable, Equatable {
-    /// Bytes the relay holds from offset 0 on, without gaps.
-    public var received: Int
-    /// True when the object already exists (nothing more to send; commit to confirm the bytes).
-    public var complete: Bool
-
-    /// Progress with explicit parts.
-    public init(received: Int, complete: Bool) {
-        self.received = received
-        self.complete = complete
-    }
-}
-
-/// The JSON body of a relay error answer.
-public struct RelayErrorBody: Codable, Sendable, Equatable {
-    /// What went wrong and what to do, for a person.
-    public var error: String
-
-    /// An error body.
-    public init(error: String) { self.error = error }
 }

@@ -31,6 +31,9 @@ struct CLIHarness {
         return root.appendingPathComponent(".build/debug/darkroom")
     }()
 
+    /// The `darkroom-relay` binary beside `darkroom`.
+    static let relayExecutable = executable.deletingLastPathComponent().appendingPathComponent("darkroom-relay")
+
     /// Runs `darkroom ARGS --library LIBRARY` (the library option is added unless `withLibrary` is false).
     @discardableResult
     func run(_ arguments: [String], withLibrary: Bool = true, environment: [String: String] = [:],

@@ -84,16 +84,23 @@ import Testing
         relay.stop()
         #expect(try on(b, ["sync", "run"], expect: 16).stderr.contains("relay"))
     }
+
+    @Test func theOldRelayCommandRunsTheRelayProgram() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let help = try cli.run(["relay", "serve", "--help"], withLibrary: false)
+        #expect(help.code == 0, "\(help.stderr)")
+        #expect(help.stdout.contains("darkroom-relay serve") && help.stdout.contains("--storage"), "\(help.stdout)")
+    }
 }
 
-/// `darkroom relay serve` on an ephemeral loopback port, for as long as a test needs it.
+/// `darkroom-relay serve` on an ephemeral loopback port, for as long as a test needs it.
 final class RelayProcess {
     let process = Process()
     private(set) var port = 0
 
     init(storage: String, port requested: Int = 0, extra: [String] = []) throws {
-        process.executableURL = CLIHarness.executable
-        process.arguments = ["relay", "serve", "--port", "\(requested)", "--storage", storage] + extra
+        process.executableURL = CLIHarness.relayExecutable
+        process.arguments = ["serve", "--port", "\(requested)", "--storage", storage] + extra
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice

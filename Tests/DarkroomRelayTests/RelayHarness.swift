@@ -129,7 +129,7 @@ final class RelayHarness: @unchecked Sendable {
     /// Sends a raw request (for tests of what the transport never sends).
     func raw(_ method: String, _ pathAndQuery: String, body: Data = Data(), headers: [(String, String)] = []) async throws -> (status: Int, body: String, headers: [(String, String)]) {
         var request = HTTPClientRequest(url: running.url.absoluteString + pathAndQuery)
-        let client = HTTPTransport.sharedClient
+        let client = HTTPClient.shared
         request.method = .init(rawValue: method)
         for (n, v) in headers { request.headers.add(name: n, value: v) }
         if !body.isEmpty || method == "PUT" { request.body = .bytes(body) }

@@ -3,9 +3,9 @@ import DarkroomRelay
 import Foundation
 import Logging
 
-/// `darkroom relay serve`: serves the relay API until SIGTERM or Ctrl-C, then finishes the
+/// `darkroom-relay serve`: serves the relay API until SIGTERM or Ctrl-C, then finishes the
 /// requests in flight.
-struct RelayServeCommand: AsyncParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve the relay API until SIGTERM or Ctrl-C.",
