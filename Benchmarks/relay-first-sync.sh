@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A first sync of a library of N pictures (default 2000) through `darkroom relay serve` with its default
+# A first sync of a library of N pictures (default 2000) through `darkroom-relay serve` with its default
 # flags: one `sync run` on each device, no manual retry. Prints both runs' times, the items on the second
 # device and the relay's blob count (it must equal N). The pictures are generated with the shipped model
 # (SOURCE=generate, batches of up to 1,000 seeds) or, by default, 64x64 PNGs of noise (~12 KB each, the
@@ -24,7 +24,7 @@ PY
 export DARKROOM_KEY_DIR="$WORK/keys"
 A="$WORK/a" B="$WORK/b"
 port=$((20000 + RANDOM % 20000))
-"$BIN" relay serve --port "$port" --storage "sqlite:$WORK/relay.sqlite" 2>"$WORK/relay.log" & relay=$!
+"$RELAY" serve --port "$port" --storage "sqlite:$WORK/relay.sqlite" 2>"$WORK/relay.log" & relay=$!
 trap 'kill $relay 2>/dev/null || true' EXIT
 sleep 1
 "$BIN" init --library "$A" >/dev/null; "$BIN" init --library "$B" >/dev/null

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Kills `darkroom sync run` with SIGKILL at random points, N times (default 100) on each transport
-# (a shared folder and `darkroom relay serve` on loopback), on both devices, with edits on both sides in
+# (a shared folder and `darkroom-relay serve` on loopback), on both devices, with edits on both sides in
 # between; then runs a normal sync on each device and checks: both libraries list the same items, doctor
 # is clean on both, and the transport holds exactly one blob per picture (none left behind by a killed push).
 #   bash Benchmarks/sync-kill-test.sh [N] [PICTURES]        (BUILD=debug uses the debug build)
@@ -27,7 +27,7 @@ for transport in folder relay; do
   A="$T/a" B="$T/b"
   if [ "$transport" = relay ]; then
     port=$((20000 + RANDOM % 20000))
-    "$BIN" relay serve --port "$port" --storage "sqlite:$T/relay.sqlite" 2>"$T/relay.log" & relay=$!
+    "$RELAY" serve --port "$port" --storage "sqlite:$T/relay.sqlite" 2>"$T/relay.log" & relay=$!
     sleep 1
     spec="http://127.0.0.1:$port"
   else

@@ -87,6 +87,12 @@ enum Console {
         FileHandle.standardOutput.write(escapingRawControls(data) + Data("\n".utf8))
     }
 
+    /// Prints `value` as JSON on one line (for streams of JSON objects, one per line).
+    static func printJSONLine<T: Encodable>(_ value: T) throws {
+        let data = try GalleryItemJSON.encoder(pretty: false).encode(value)
+        FileHandle.standardOutput.write(escapingRawControls(data) + Data("\n".utf8))
+    }
+
     /// JSON text with DEL (`7F`) and C1 controls (UTF-8 `C2 80`–`C2 9F`) written as `\u` escapes. Outside
     /// strings JSON holds only ASCII punctuation, digits and letters, so these bytes are always inside a string.
     static func escapingRawControls(_ json: Data) -> Data {

@@ -75,9 +75,17 @@ struct ListCommand: AsyncParsableCommand {
     @Flag(help: "Print a JSON array (schema in docs/cli.md).")
     var json = false
 
+    @Flag(help: ArgumentHelp("Keep running and print the page again whenever it changes, until Ctrl-C.",
+                             discussion: """
+                                Changes made by any process are seen (another darkroom command, a sync run, an app on the \
+                                same library), those of other processes within a quarter of a second. With --json, each \
+                                page is one line: {"items": [...], "hidden": N}.
+                                """))
+    var follow = false
+
     /// Every option `list` takes, for "did you mean" on a mistyped one.
     static let optionNames = ["--favorites", "--album", "--tag", "--model", "--seed", "--since", "--status", "--lineage",
-                              "--limit", "--offset", "--trashed", "--include-flagged", "--flagged", "--json", "--search", "--library"]
+                              "--limit", "--offset", "--trashed", "--include-flagged", "--flagged", "--json", "--follow", "--search", "--library"]
 
     func validate() throws {
         // Words starting with '-' are exclusions (`-snow`); one starting with '--' is a mistyped option.
@@ -118,6 +126,7 @@ struct ListCommand: AsyncParsableCommand {
         query.limit = limit + 1  // one more than shown tells whether there is a next page, without counting
         query.offset = offset
         if let lineage { query.lineageRoot = try await library.resolveIDs([lineage])[0] }
+        if follow { return try await followPage(query, in: library) }
         var items = try await library.items(query)
         let more = items.count > limit
         if more { items.removeLast() }
@@ -131,6 +140,29 @@ struct ListCommand: AsyncParsableCommand {
 }
 
 extension ListCommand {
+    /// `--follow`: prints the page at once and after every change, until interrupted.
+    func followPage(_ query: GalleryQuery, in library: Library) async throws {
+        var shown = query
+        shown.limit = limit
+        for try await items in library.observe(shown) {
+            let hidden = try await library.hiddenCount(shown)
+            if json {
+                try Console.printJSONLine(FollowedPage(items: items.map { GalleryItemJSON($0, folder: library.folder) }, hidden: hidden))
+            } else {
+                Console.note("\(Console.shortDate(Date())): \(items.count) item(s)")
+                try Console.printItems(items, library: library, json: false, empty: trashed ? "The trash is empty." : "Nothing matches.",
+                                       hidden: hidden)
+            }
+            fflush(nil)
+        }
+    }
+
+    /// One line of `list --follow --json`.
+    struct FollowedPage: Encodable {
+        var items: [GalleryItemJSON]
+        var hidden: Int
+    }
+
     /// A search the store could not read, in words, with "did you mean" for a mistyped field.
     static func words(for error: SearchTermError) -> String {
         guard case let .unknownField(_, field, known) = error, let hint = NameSuggestion.closest(to: field, among: known).first else {

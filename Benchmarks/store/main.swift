@@ -6,6 +6,7 @@
 // Builds a library of N generations, each with an image row and tags, then measures:
 //   1. inserting the N generation records (one process, one transaction per 10k rows), after their image rows;
 //   2. the list-page query (50 newest) and full-text searches, p50/p99 over many runs, with their plans;
+//   2b. `Library.observe`: its first page, and how soon a commit is re-yielded (this process, another process);
 //   3. `darkroom list --limit 50` and `darkroom list WORD` as whole commands (process start included),
 //      against `sqlite3 LIBRARY.sqlite 'select …'` for the same page, as a ratio.
 import Darkroom
@@ -161,6 +162,36 @@ try measure("search 'number42' (rare)", GalleryQuery(text: "number42", limit: 50
 var favourites = GalleryQuery(limit: 50); favourites.favoritesOnly = true
 try measure("favourites page", favourites)
 try measure("field terms 'seed:4242'", GalleryQuery.parse(search: "seed:4242", into: GalleryQuery(limit: 50)))
+
+// 2b. Observation (issue 25): the first page of `observe`, and how soon a commit is seen, made through this
+//     library (GRDB's ValueObservation) and through another opening of the folder (as another process
+//     would: only the `PRAGMA data_version` poll sees it).
+func measureObservation() async throws {
+    var firstPage: [Double] = []
+    for _ in 0..<50 {
+        let t = now()
+        for try await _ in library.observe(GalleryQuery(limit: 50)) { break }
+        firstPage.append(now() - t)
+    }
+    let first = percentiles(firstPage)
+    print("observe: first page (50 newest): p50 \(ms(first.p50)), p99 \(ms(first.p99))  (target < 5 ms query, < 50 ms whole)")
+    let newest = try await library.items(GalleryQuery(limit: 1))[0].id
+    let other = try Library.open(at: folder, create: false)
+    for (name, writer) in [("this library", library), ("another opening of the folder (another process)", other)] {
+        var samples: [Double] = []
+        var iterator = library.observe(GalleryQuery(limit: 50)).makeAsyncIterator()
+        _ = try await iterator.next()
+        for round in 0..<30 {
+            let t = now()
+            _ = try await writer.setFavorite([newest], round % 2 == 0)
+            _ = try await iterator.next()
+            samples.append(now() - t)
+        }
+        let (p50, p99) = percentiles(samples)
+        print("observe: a favourite committed through \(name) to the page re-yielded: p50 \(ms(p50)), p99 \(ms(p99))  (target: this library < 50 ms; another process < 1 s, poll every 250 ms)")
+    }
+}
+try await measureObservation()
 
 // 3. Whole commands.
 let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("darkroom")
