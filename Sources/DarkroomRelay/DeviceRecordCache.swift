@@ -1,4 +1,5 @@
 import DarkroomSync
+import NIOConcurrencyHelpers
 
 /// Device records a SQLite-backed relay has read, kept in memory: every request reads its
 /// device's key, and the records change only when a membership does.
@@ -25,15 +26,15 @@ final class DeviceRecordCache: Sendable {
     /// Entries beyond which the cache starts again empty (about 100 bytes each).
     static let maxEntries = 100_000
 
-    private let state = LockedState(State())
+    private let state = NIOLockedValueBox(State())
 
     /// The record from memory, or from `read` (then kept unless an invalidation came between).
     func record(_ device: DeviceID, in library: LibraryID, read: () throws -> RelayDeviceRecord?) throws -> RelayDeviceRecord? {
         let key = Key(library: library.rawValue, device: device.rawValue)
-        let (cached, generation): (RelayDeviceRecord??, Int) = state.withLock { ($0.records[key], $0.generation) }
+        let (cached, generation): (RelayDeviceRecord??, Int) = state.withLockedValue { ($0.records[key], $0.generation) }
         if let cached { return cached }
         let record = try read()
-        state.withLock { s in
+        state.withLockedValue { s in
             guard s.generation == generation else { return }
             if s.records.count >= Self.maxEntries { s.records.removeAll() }
             s.records[key] = .some(record)
@@ -43,7 +44,7 @@ final class DeviceRecordCache: Sendable {
 
     /// Forgets every record; call after a change of device records commits.
     func invalidate() {
-        state.withLock { s in
+        state.withLockedValue { s in
             s.generation += 1
             s.records.removeAll()
         }

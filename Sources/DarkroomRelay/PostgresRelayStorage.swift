@@ -1,6 +1,7 @@
 import DarkroomCrypto
 import DarkroomSync
 import Foundation
+import NIOConcurrencyHelpers
 import Logging
 import PostgresNIO
 
@@ -426,62 +427,57 @@ private struct GuardedPool: Sendable {
 }
 
 /// The current connection pool and the task that runs it; replaced when it wedges.
-private final class ClientSlot: @unchecked Sendable {
-    private let lock = NSLock()
+private final class ClientSlot: Sendable {
+    private struct State {
+        var client: PostgresClient
+        var runner: Task<Void, Never>
+        var generation = 0
+        /// Replaced pools, closed once their grace has passed or at shutdown.
+        var retired: [Task<Void, Never>] = []
+    }
     private let configuration: PostgresClient.Configuration
     private let logger: Logger
-    private var client: PostgresClient
-    private var runner: Task<Void, Never>
-    private var generation = 0
-    /// Replaced pools, closed once their grace has passed or at shutdown.
-    private var retired: [Task<Void, Never>] = []
+    private let state: NIOLockedValueBox<State>
 
     init(configuration: PostgresClient.Configuration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.client = client
-        runner = Task { await client.run() }
+        state = NIOLockedValueBox(State(client: client, runner: Task { await client.run() }))
     }
 
-    func current() -> (PostgresClient, Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (client, generation)
-    }
+    func current() -> (PostgresClient, Int) { state.withLockedValue { ($0.client, $0.generation) } }
 
     /// Starts a new pool unless another caller already replaced `generation`. The old one
     /// serves what it has in flight for `grace` (longer than any operation may take), then
     /// closes, and with it any connection a stuck query still holds.
     func replace(generation old: Int, retiringAfter grace: Duration) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard old == generation else { return }
-        let retiring = runner
-        retired.append(retiring)
-        Task {
-            try? await Task.sleep(for: grace)
-            retiring.cancel()
-            self.forget(retiring)
+        state.withLockedValue { state in
+            guard old == state.generation else { return }
+            let retiring = state.runner
+            state.retired.append(retiring)
+            Task {
+                try? await Task.sleep(for: grace)
+                retiring.cancel()
+                self.forget(retiring)
+            }
+            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            state.client = client
+            state.runner = Task { await client.run() }
+            state.generation += 1
         }
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.client = client
-        runner = Task { await client.run() }
-        generation += 1
     }
 
     /// Drops a closed pool's runner from `retired`.
     private func forget(_ closed: Task<Void, Never>) {
-        lock.lock()
-        defer { lock.unlock() }
-        retired.removeAll { $0 == closed }
+        state.withLockedValue { $0.retired.removeAll { $0 == closed } }
     }
 
     func shutdown() {
-        lock.lock()
-        defer { lock.unlock() }
-        runner.cancel()
-        for old in retired { old.cancel() }
+        state.withLockedValue { state in
+            state.runner.cancel()
+            for old in state.retired { old.cancel() }
+        }
     }
 }
 
@@ -490,30 +486,22 @@ private final class ClientSlot: @unchecked Sendable {
 enum Deadline {
     struct Exceeded: Error {}
 
-    private final class Once: @unchecked Sendable {
-        private let lock = NSLock()
-        private var done = false
-        private var tasks: [Task<Void, Never>] = []
+    /// Which of the two racing tasks finished first, and both tasks to cancel.
+    private final class Once: Sendable {
+        private let state = NIOLockedValueBox((done: false, tasks: [Task<Void, Never>]()))
 
         func claim() -> Bool {
-            lock.lock()
-            defer { lock.unlock() }
-            if done { return false }
-            done = true
-            return true
+            state.withLockedValue { state in
+                if state.done { return false }
+                state.done = true
+                return true
+            }
         }
 
-        func hold(_ task: Task<Void, Never>) {
-            lock.lock()
-            tasks.append(task)
-            lock.unlock()
-        }
+        func hold(_ task: Task<Void, Never>) { state.withLockedValue { $0.tasks.append(task) } }
 
         func cancelAll() {
-            lock.lock()
-            let all = tasks
-            lock.unlock()
-            for t in all { t.cancel() }
+            for t in state.withLockedValue({ $0.tasks }) { t.cancel() }
         }
     }
 

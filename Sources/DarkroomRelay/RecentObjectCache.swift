@@ -1,5 +1,6 @@
 import DarkroomSync
 import Foundation
+import NIOConcurrencyHelpers
 
 /// Small objects this relay process served recently, kept in memory so that the next devices
 /// asking for them cost no storage read.
@@ -38,7 +39,7 @@ final class RecentObjectCache: Sendable {
     private static let entryOverhead = 256
 
     private let capacityBytes: Int
-    private let generations = LockedState(Generations())
+    private let generations = NIOLockedValueBox(Generations())
 
     /// A cache holding at most about `capacityBytes` (0: keeps nothing).
     init(capacityBytes: Int) { self.capacityBytes = capacityBytes }
@@ -50,7 +51,7 @@ final class RecentObjectCache: Sendable {
     func object(_ name: ObjectName, in library: LibraryID) -> Object? {
         guard capacityBytes > 0 else { return nil }
         let key = Key(library: library.rawValue, name: name.rawValue)
-        return generations.withLock { g in
+        return generations.withLockedValue { g in
             if let object = g.current[key] { return object }
             guard let object = g.previous.removeValue(forKey: key) else { return nil }
             Self.add(object, key, to: &g, half: capacityBytes / 2)
@@ -62,7 +63,7 @@ final class RecentObjectCache: Sendable {
     func insert(_ object: Object, name: ObjectName, in library: LibraryID) {
         guard accepts(size: Int64(object.bytes.count)), object.info.size == Int64(object.bytes.count) else { return }
         let key = Key(library: library.rawValue, name: name.rawValue)
-        generations.withLock { g in
+        generations.withLockedValue { g in
             guard g.current[key] == nil else { return }
             g.previous.removeValue(forKey: key)
             Self.add(object, key, to: &g, half: capacityBytes / 2)
@@ -71,7 +72,7 @@ final class RecentObjectCache: Sendable {
 
     /// Bytes held now, bookkeeping included (tests).
     var heldBytes: Int {
-        generations.withLock { g in (g.current.values.map(\.bytes.count).reduce(0, +) + g.previous.values.map(\.bytes.count).reduce(0, +))
+        generations.withLockedValue { g in (g.current.values.map(\.bytes.count).reduce(0, +) + g.previous.values.map(\.bytes.count).reduce(0, +))
             + (g.current.count + g.previous.count) * Self.entryOverhead }
     }
 

@@ -1,5 +1,6 @@
 import DarkroomSync
 import Foundation
+import NIOConcurrencyHelpers
 
 /// How a relay in test mode misbehaves towards readers, so tests can check that devices
 /// detect a dishonest server. Off unless a test sets modes through `RelayServer`; never
@@ -26,16 +27,16 @@ public enum RelayAdversaryMode: Sendable, Equatable {
 /// The request path asks it about every object it lists or serves, so its state sits behind
 /// a lock rather than in an actor.
 final class RelayAdversary: Sendable {
-    private let modes = LockedState<[RelayAdversaryMode]>([])
+    private let modes = NIOLockedValueBox<[RelayAdversaryMode]>([])
 
-    func set(_ modes: [RelayAdversaryMode]) { self.modes.withLock { $0 = modes } }
+    func set(_ modes: [RelayAdversaryMode]) { self.modes.withLockedValue { $0 = modes } }
 
     /// Whether `name` is hidden from readers.
-    func hides(_ name: ObjectName) -> Bool { modes.withLock { $0.contains { $0.hides(name) } } }
+    func hides(_ name: ObjectName) -> Bool { modes.withLockedValue { $0.contains { $0.hides(name) } } }
 
     /// The stored object to serve for `name` (itself unless replayed).
     func source(for name: ObjectName) -> ObjectName {
-        modes.withLock { modes in
+        modes.withLockedValue { modes in
             for case .replay(let original, let injected) in modes where injected == name { return original }
             return name
         }
@@ -43,6 +44,6 @@ final class RelayAdversary: Sendable {
 
     /// Names to add to a listing page that starts from the beginning.
     func injected() -> [ObjectName] {
-        modes.withLock { $0.compactMap { if case .replay(_, let injected) = $0 { return injected } else { return nil } } }
+        modes.withLockedValue { $0.compactMap { if case .replay(_, let injected) = $0 { return injected } else { return nil } } }
     }
 }

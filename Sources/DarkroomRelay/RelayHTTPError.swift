@@ -1,9 +1,11 @@
+import DarkroomSync
 import Foundation
 import Hummingbird
 
 /// A request the relay refuses, with the HTTP status and a message for the person who
-/// reads the client's error.
-public struct RelayHTTPError: Error, Sendable, Equatable, CustomStringConvertible {
+/// reads the client's error. It renders its own answer (Hummingbird's `HTTPResponseError`):
+/// the JSON body clients decode (`RelayErrorBody`) and, for 429, `Retry-After`.
+public struct RelayHTTPError: HTTPResponseError, Sendable, Equatable, CustomStringConvertible {
     /// The HTTP status.
     public var status: HTTPResponse.Status
     /// What is wrong and what to do.
@@ -20,6 +22,18 @@ public struct RelayHTTPError: Error, Sendable, Equatable, CustomStringConvertibl
 
     /// "STATUS: message".
     public var description: String { "\(status.code): \(message)" }
+
+    /// The answer: `{"error": message}` with this status, and `Retry-After` when set.
+    public func response(from request: Request, context: some RequestContext) throws -> Response { response }
+
+    /// The answer, without a request (the relay renders errors it catches itself).
+    var response: Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        let body = (try? JSONEncoder().encode(RelayErrorBody(error: message))) ?? Data()
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
 
     static func badRequest(_ m: String) -> RelayHTTPError { RelayHTTPError(.badRequest, m) }
     static func unauthorized(_ m: String) -> RelayHTTPError { RelayHTTPError(.unauthorized, m) }

@@ -1,6 +1,7 @@
 import DarkroomCrypto
 import DarkroomSync
 import Foundation
+import NIOConcurrencyHelpers
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -59,15 +60,14 @@ struct RelayResponder: HTTPResponder {
             response = Self.errorResponse(RelayHTTPError(.internalServerError, "internal relay error"))
         }
         let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let bytesOut = exchange.bytesOut + (response.body.contentLength ?? 0)
-        metrics.record(route: exchange.route, status: response.status.code, seconds: seconds, bytesIn: exchange.bytesIn, bytesOut: bytesOut)
+        metrics.record(route: exchange.route, status: response.status.code, duration: elapsed, bytesIn: exchange.bytesIn, bytesOut: bytesOut)
         // Built only when the line is logged (the metadata arguments are autoclosures).
         func metadata() -> Logger.Metadata {
             [
                 "method": "\(request.method)", "route": "\(exchange.route)", "status": "\(response.status.code)",
                 "library": "\(exchange.library?.rawValue ?? "-")", "device": "\(exchange.device?.rawValue ?? "-")",
-                "ms": "\(Int(seconds * 1000))", "bytes_in": "\(exchange.bytesIn)",
+                "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)", "bytes_in": "\(exchange.bytesIn)",
             ]
         }
         if response.status.code >= 400 { logger.info("request refused", metadata: metadata()) } else { logger.debug("request", metadata: metadata()) }
@@ -502,20 +502,16 @@ struct RelayResponder: HTTPResponder {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(value))))
     }
 
-    static func errorResponse(_ error: RelayHTTPError) -> Response {
-        var response = (try? json(RelayErrorBody(error: error.message), status: error.status)) ?? Response(status: error.status)
-        if let wait = error.retryAfter { response.headers[.retryAfter] = String(wait) }
-        return response
-    }
+    static func errorResponse(_ error: RelayHTTPError) -> Response { error.response }
 }
 
 /// Decides when this process next purges expired nonces (once a minute).
 final class NonceJanitor: Sendable {
-    private let last = LockedState<Int64>(0)
+    private let last = NIOLockedValueBox<Int64>(0)
 
     /// True at most once a minute.
     func due(now: Int64) -> Bool {
-        last.withLock { last in
+        last.withLockedValue { last in
             guard now - last >= 60 else { return false }
             last = now
             return true

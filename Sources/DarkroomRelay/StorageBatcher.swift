@@ -1,5 +1,6 @@
 import DarkroomSync
 import Foundation
+import NIOConcurrencyHelpers
 
 /// A nonce to record: the request's use of it and the library it addressed.
 struct NonceRecord: Sendable, Hashable {
@@ -49,7 +50,7 @@ final class StorageBatcher<Key: Hashable & Sendable, Answer: Sendable>: Sendable
 
     private let operation: Operation
     private let repeated: @Sendable (Answer) -> Answer
-    private let queue = LockedState(Queue())
+    private let queue = NIOLockedValueBox(Queue())
 
     /// Runs batches with `operation`; a key's later requests in one batch get `repeated` of
     /// its first's answer.
@@ -61,7 +62,7 @@ final class StorageBatcher<Key: Hashable & Sendable, Answer: Sendable>: Sendable
     /// The answer for `key`, from the batch it joins.
     func submit(_ key: Key) async throws -> Answer {
         try await withCheckedThrowingContinuation { continuation in
-            let startsBatch = queue.withLock { queue in
+            let startsBatch = queue.withLockedValue { queue in
                 queue.waiting.append(Waiting(key: key, continuation: continuation))
                 defer { queue.running = true }
                 return !queue.running
@@ -73,7 +74,7 @@ final class StorageBatcher<Key: Hashable & Sendable, Answer: Sendable>: Sendable
     /// Runs batches until the queue is empty.
     private func runQueued() async {
         while true {
-            let batch: [Waiting] = queue.withLock { queue in
+            let batch: [Waiting] = queue.withLockedValue { queue in
                 let batch = queue.waiting
                 queue.waiting = []
                 if batch.isEmpty { queue.running = false }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// Token buckets keyed by a string (a device or a library), kept in this process's memory:
 /// each relay process limits on its own, so N processes allow up to N times the rate.
@@ -8,14 +9,14 @@ final class TokenBucketLimiter: Sendable {
         var updated: ContinuousClock.Instant
     }
 
-    private let buckets = LockedState<[String: Bucket]>([:])
+    private let buckets = NIOLockedValueBox<[String: Bucket]>([:])
     private let clock = ContinuousClock()
 
     /// Takes one token for `key`; nil when granted, else the seconds until one is available.
     func take(_ key: String, limit: RelayConfiguration.RateLimit) -> Int? {
         guard limit.ratePerSecond.isFinite else { return nil }
         let now = clock.now
-        return buckets.withLock { buckets in
+        return buckets.withLockedValue { buckets in
             var bucket = buckets[key] ?? Bucket(tokens: limit.burst, updated: now)
             let elapsed = now - bucket.updated
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
