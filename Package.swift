@@ -98,6 +98,8 @@ let package = Package(
             dependencies: ["DarkroomRelay",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]),
+        // An app's view model in miniature, `import Darkroom` alone (docs/embedding.md); CI builds and runs it.
+        .executableTarget(name: "darkroom-gallery-example", dependencies: ["Darkroom"], path: "Examples/GalleryApp"),
         // Engine benchmark at real model sizes with random weights (release builds only).
         .executableTarget(
             name: "darkroom-bench-engine",

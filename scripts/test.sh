@@ -26,3 +26,6 @@ fi
 swift build --build-tests 2>&1 | grep -v "^\[" || true
 swift build --build-tests >/dev/null   # fail here (with the errors above) if the build failed
 swift test --skip-build 2>&1 | tee .build/test-output.txt
+# The embedding example (Examples/GalleryApp): an app's view model using `import Darkroom` alone.
+swift build --product darkroom-gallery-example >/dev/null
+"$(swift build --show-bin-path)/darkroom-gallery-example"

@@ -76,12 +76,7 @@ import Testing
     @Test func aSyncRunInAnotherProcessPrintsANewLine() throws {
         let cli = try CLIHarness(); defer { cli.cleanup() }
         let devices = try TwoDevices(cli)
-        let shared = "folder:" + cli.scratch.appendingPathComponent("shared").path
-        _ = try devices.on(devices.a, ["sync", "init", "--transport", shared, "--name", "laptop"])
-        let code = try #require(try devices.on(devices.a, ["sync", "pair"]).stdout.split(separator: "\n").last.map(String.init))
-        _ = try devices.on(devices.b, ["sync", "join", code, "--transport", shared, "--name", "phone"])
-        _ = try devices.on(devices.a, ["sync", "run"])
-        _ = try devices.on(devices.b, ["sync", "run"])
+        try devices.pair(through: "folder:" + cli.scratch.appendingPathComponent("shared").path)
 
         let follower = try Follower(cli, library: devices.b, environment: devices.environment)
         defer { follower.stop() }

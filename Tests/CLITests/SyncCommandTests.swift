@@ -156,6 +156,15 @@ struct TwoDevices {
         return result
     }
 
+    /// Sets sync up on A through `transport`, pairs B with it, and runs a first sync on each (A, then B).
+    func pair(through transport: String, names: (String, String) = ("laptop", "phone")) throws {
+        _ = try on(a, ["sync", "init", "--transport", transport, "--name", names.0])
+        let code = try #require(try on(a, ["sync", "pair"]).stdout.split(separator: "\n").last.map(String.init))
+        _ = try on(b, ["sync", "join", code, "--transport", transport, "--name", names.1])
+        _ = try on(a, ["sync", "run"])
+        _ = try on(b, ["sync", "run"])
+    }
+
     /// `list --json` with the library's own folder taken out of the paths, to compare two libraries.
     func normalizedList(_ library: String) throws -> String {
         try on(library, ["list", "--json"]).stdout.replacingOccurrences(of: library + "/", with: "")
