@@ -106,21 +106,6 @@ enum ExitStatus: Int32, CaseIterable {
     }
 }
 
-extension ExitStatus {
-    /// What the person can do about `error`, when the CLI knows better than the error's own words.
-    static func advice(for error: any Error) -> String? {
-        switch error {
-        case StoreError.lostCommits:
-            return "Run `darkroom doctor --rebuild` to keep a copy of the damaged log and import those pictures back."
-        case StoreError.readOnlyLibrary,
-             is POSIXFailure where code(for: error) == .readOnlyLibrary:
-            return "The library is read-only here: reading commands (list, show, export, stats) work; changes need write access."
-        default:
-            return nil
-        }
-    }
-}
-
 /// A failure the CLI reports with its own message and code.
 struct CLIFailure: Error {
     var code: ExitStatus

@@ -32,7 +32,7 @@ struct SettingsCommand: AsyncParsableCommand {
     /// Runs `body`, turning a refused setting into exit 11 with the facade's words.
     static func checked<T>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as SettingError {
-            throw CLIFailure(code: .invalidValue, message: "error: \(error)")
+            throw CLIFailure(code: .invalidValue, message: "error: \(error)" + (ExitStatus.advice(for: error).map { " " + $0 } ?? ""))
         }
     }
 

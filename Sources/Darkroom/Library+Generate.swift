@@ -92,7 +92,7 @@ extension Library {
     public func enqueue(_ request: GenerationRequest, count: Int = 1, modelID: String, modelPath: String?,
                         parentID: String? = nil) async throws -> [String] {
         try Self.validate(request)
-        guard (1...1000).contains(count) else { throw LibraryError.invalidArgument("--count must be between 1 and 1000; got \(count).") }
+        guard (1...1000).contains(count) else { throw LibraryError.invalidArgument("A batch makes between 1 and 1000 pictures; got \(count).") }
         try await checkPrompt(request.prompt)
         let batchID = count > 1 ? StableID.make() : nil
         return try await database.write { [info] db in

@@ -38,15 +38,15 @@ extension LibraryError: CustomStringConvertible, LocalizedError {
         case .generatorUnavailable(let reason): return "Cannot generate: \(reason)"
         case .generationFailed(let id, let reason): return "Generation \(id.prefix(8)) failed: \(reason)"
         case .cancelled(let id): return "Generation \(id.prefix(8)) was cancelled; nothing was written."
-        case .missingImageFile(let path): return "The picture file \(path) is missing from the library folder; run `darkroom doctor`."
+        case .missingImageFile(let path): return "The picture file \(path) is missing from the library folder."
         case .invalidArgument(let message): return message
         case .credentialsUnavailable(let reason): return "Cannot sign Content Credentials: \(reason)"
         case let .loraNotFound(name, directory):
             return "No LoRA '\(name)' here\(directory.map { " (looked in \($0), the generate.lora_dir setting)" } ?? " (give a .safetensors file, or set generate.lora_dir to the folder of LoRAs)")."
         case let .modelUnavailable(name, hash):
-            return "The model this was made with (\(name ?? "unnamed")\(hash.map { ", hash \($0.prefix(12))" } ?? "")) is not available here. Put it in the folder the generate.model_dir setting names (`darkroom models` lists what is there), or pass --model."
+            return "The model this was made with (\(name ?? "unnamed")\(hash.map { ", hash \($0.prefix(12))" } ?? "")) is not available here: it is not in the folder the generate.model_dir setting names."
         case .promptRefused(let rule):
-            return "The prompt was refused by the safety policy (rule: \(rule)). Nothing was generated. See docs/safety.md; the policy's terms are configurable with `darkroom settings`."
+            return "The prompt was refused by the safety policy (rule: \(rule)). Nothing was generated. See docs/safety.md."
         }
     }
 

@@ -275,11 +275,11 @@ extension SettingError: CustomStringConvertible {
             return "'\(value)' is not a valid value for \(key)\(why): it takes \(expected)."
         case let .unknownKey(key, suggestions):
             let hint = suggestions.isEmpty ? "" : " Did you mean \(suggestions.joined(separator: " or "))?"
-            return "'\(key)' is not a setting this version knows.\(hint) Known settings: `darkroom settings list`; add --force to store it anyway."
+            return "'\(key)' is not a setting this version knows.\(hint)"
         case let .malformedKey(key):
             return "A setting name uses letters, digits, '.', '_' and '-'; got '\(key)'."
         case let .noDeviceOverride(key):
-            return "\(key) is the same on every device: set it without --device."
+            return "\(key) is the same on every device; it has no per-device value."
         }
     }
 }

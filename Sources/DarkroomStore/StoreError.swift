@@ -38,7 +38,7 @@ extension StoreError: CustomStringConvertible, LocalizedError {
     public var description: String {
         switch self {
         case .libraryNotFound(let path):
-            return "No Darkroom library at \(path). Create one with `darkroom init` (or pass --library PATH)."
+            return "No Darkroom library at \(path)."
         case .newerSchema(let path, let unknown):
             return "The library at \(path) was written by a newer Darkroom (schema steps \(unknown.joined(separator: ", ")) are unknown here). Update Darkroom; nothing was changed."
         case .corruptDatabase(let path, let detail):

@@ -22,16 +22,16 @@ public enum SyncFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// The transport failed.
     case transport(String)
 
-    /// A message naming the problem and the next step.
+    /// The problem, in words; what to do about it is the caller's to say (the CLI names its commands).
     public var description: String {
         switch self {
-        case .notConfigured: return "Sync is not set up for this library: run `darkroom sync init --transport folder:PATH` or `darkroom sync join CODE --transport …`."
-        case .alreadyConfigured(let what): return "Sync is already set up for this library (\(what)); `darkroom sync status` shows it."
-        case .pairingExpired(let hours): return "The pairing code expired (codes stay open \(hours) hours) before this device was admitted: run `darkroom sync leave` here, then pair again with a new code."
-        case .waitingForAdmission: return "Waiting to be admitted: run `darkroom sync run` on the device that printed the pairing code, then again here."
+        case .notConfigured: return "Sync is not set up for this library."
+        case .alreadyConfigured(let what): return "Sync is already set up for this library (\(what))."
+        case .pairingExpired(let hours): return "The pairing code expired (codes stay open \(hours) hours) before this device was admitted."
+        case .waitingForAdmission: return "Waiting to be admitted by the device that made the pairing code."
         case .revoked: return "This device was removed from the library: it keeps what it had but can no longer sync."
-        case .busy: return "Another `darkroom sync run` is working on this library; try again when it finishes."
-        case .deviceKeyUnavailable(let reason): return "The device key that protects this library's sync keys is unavailable (\(reason)); if it is lost, set sync up again with `darkroom sync recover`."
+        case .busy: return "Another sync run is working on this library."
+        case .deviceKeyUnavailable(let reason): return "The device key that protects this library's sync keys is unavailable (\(reason))."
         case .recoveryNotFound: return "No recovery bundle matches these words in this transport: check the words and the transport."
         case .transport(let reason): return "The sync transport failed: \(reason)"
         }
