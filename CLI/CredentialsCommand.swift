@@ -42,13 +42,13 @@ struct CredentialsCommand: AsyncParsableCommand {
                 throw LibraryError.unreadableFile(path: target, reason: (error as NSError).localizedDescription)
             }
             // Trust anchors come from the library when there is one; a file is checked without one too.
-            if let library = try? global.open() {
+            if let library = try? await global.open() {
                 report = await library.credentials(ofFile: data)
             } else {
                 report = await CredentialsVerifier().verify([UInt8](data))
             }
         } else {
-            let library = try global.open()
+            let library = try await global.open()
             let item = try await library.item(target)
             try await LazyPictures.fetch([item], library: library)
             report = try await library.credentials(of: item)

@@ -18,7 +18,7 @@ struct DeviceCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the library's devices.")
         @OptionGroup var global: GlobalOptions
         func run() async throws {
-            let devices = try await LibrarySync.forCLI(try global.open()).devices()
+            let devices = try await LibrarySync.forCLI(try await global.open()).devices()
             Console.print(Console.table(["DEVICE", "NAME", "STATE"], devices.map { d in
                 [String(d.id.prefix(12)), d.name.isEmpty ? "-" : d.name, (d.active ? "active" : "revoked") + (d.isThisDevice ? " (this device)" : "")]
             }))
@@ -31,7 +31,7 @@ struct DeviceCommand: AsyncParsableCommand {
         @Argument(help: "Device id prefix or current name.") var device: String
         @Argument(help: "The new name.") var name: String
         func run() async throws {
-            try await LibrarySync.forCLI(try global.open()).rename(device: device, to: name)
+            try await LibrarySync.forCLI(try await global.open()).rename(device: device, to: name)
             Console.print("Renamed. It reaches the other devices with the next `darkroom sync run`.")
         }
     }
@@ -44,7 +44,7 @@ struct DeviceCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Device id prefix or name.") var device: String
         func run() async throws {
-            try await LibrarySync.forCLI(try global.open()).revoke(device: device)
+            try await LibrarySync.forCLI(try await global.open()).revoke(device: device)
             Console.print("Revoked. The other devices learn it with their next `darkroom sync run`.")
         }
     }

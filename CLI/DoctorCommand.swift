@@ -26,7 +26,7 @@ struct DoctorCommand: AsyncParsableCommand {
     @OptionGroup var progress: ProgressOptions
 
     func run() async throws {
-        let library = try global.open(acceptingLostCommits: rebuild)
+        let library = try await global.open(acceptingLostCommits: rebuild)
         // The facade's doctor is one call: its progress is a stage with the elapsed time.
         let reporter = ProgressReporter(task: "doctor", unit: "checks", style: progress.style)
         reporter.begin(phase: restoreOrphans || rebuild ? "checking the library and restoring pictures" : "checking the library")

@@ -55,7 +55,7 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let library = try global.open()
+        let library = try await global.open()
         var items: [GalleryItem]
         var hidden = 0
         if ids.isEmpty {
@@ -115,7 +115,7 @@ struct ImportCommand: AsyncParsableCommand {
     @OptionGroup var progress: ProgressOptions
 
     func run() async throws {
-        let library = try global.open(create: true)
+        let library = try await global.open(create: true)
         let reporter = ProgressReporter(task: "import", unit: "files", style: progress.style)
         reporter.begin(phase: "finding pictures")
         let plan = try ImportPlan(paths.map { URL(fileURLWithPath: $0) })

@@ -79,7 +79,7 @@ struct GenerateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let library = try global.open(create: true)
+        let library = try await global.open(create: true)
         let defaults = try await GenerationDefaults.load(from: library)
         for ignored in defaults.ignoredSettings { Console.note("warning: a stored setting is ignored: \(ignored)") }
         try await library.checkPrompt(prompt)

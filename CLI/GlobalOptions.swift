@@ -36,10 +36,10 @@ struct GlobalOptions: ParsableArguments {
 
     /// Opens the library; `create` makes it when missing (and says so on stderr).
     /// `acceptingLostCommits` opens a library whose log lost commits (for `doctor --rebuild`).
-    func open(create: Bool = false, acceptingLostCommits: Bool = false) throws -> Library {
+    func open(create: Bool = false, acceptingLostCommits: Bool = false) async throws -> Library {
         let url = libraryURL
         let existed = FileManager.default.fileExists(atPath: url.appendingPathComponent("library.sqlite").path)
-        let library = try Library.open(at: url, create: create, acceptingLostCommits: acceptingLostCommits)
+        let library = try await Library.open(at: url, create: create, acceptingLostCommits: acceptingLostCommits)
         if !existed { Console.note("Created a new library at \(url.path)") }
         Console.noteRecovery(library.recovery)
         return library

@@ -49,7 +49,7 @@ struct PromptsCommand: AsyncParsableCommand {
         @OptionGroup var overrides: ParameterOverrides
 
         func run() async throws {
-            let library = try global.open()
+            let library = try await global.open()
             let (prompt, latest) = try await library.promptForReuse(id)
             let defaults = try await GenerationDefaults.load(from: library)
             var request: GenerationRequest

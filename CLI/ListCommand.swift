@@ -105,7 +105,7 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let library = try global.open()
+        let library = try await global.open()
         var query: GalleryQuery
         do {
             let words = search.filter { $0 != "--" } + searchOption

@@ -24,7 +24,7 @@ struct ModelsCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let library = try global.open()
+        let library = try await global.open()
         let defaults = try await GenerationDefaults.load(from: library)
         var models: [ModelEntry] = []
         if let shipped = try? ModelLocator.locate(explicit: nil) {

@@ -18,7 +18,7 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
         func run() async throws {
-            let library = try global.open()
+            let library = try await global.open()
             let jobs = try await library.queuedJobs()
             let items = try await library.database.read { db in try GalleryItem.load(jobs, db) }
             try Console.printItems(items, library: library, json: json, empty: "The queue is empty.")
@@ -31,7 +31,7 @@ struct QueueCommand: AsyncParsableCommand {
         @Option(help: "Run at most this many jobs.") var limit: Int?
         @OptionGroup var progress: ProgressOptions
         func run() async throws {
-            let library = try global.open()
+            let library = try await global.open()
             var generators: [String: EngineGenerator] = [:]
             var done = 0, failed = 0
             // Job N of the queue as it was at the start (jobs queued meanwhile run too, and raise the total).
@@ -113,7 +113,7 @@ struct RerunCommand: AsyncParsableCommand {
     @OptionGroup var overrides: ParameterOverrides
 
     func run() async throws {
-        let library = try global.open()
+        let library = try await global.open()
         let parent = try await library.item(id).generation
         guard parent.source == .generate || !parent.prompt.isEmpty else {
             throw LibraryError.invalidArgument("\(parent.id.prefix(8)) has no generation parameters to re-run.")
@@ -162,7 +162,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Verify with this model folder instead of the stored one.", valueName: "dir")) var model: String?
 
     func run() async throws {
-        let library = try global.open()
+        let library = try await global.open()
         var differing = 0
         for id in ids {
             let row = try await library.item(id).generation
@@ -202,7 +202,7 @@ struct VaryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let library = try global.open()
+        let library = try await global.open()
         let parent = try await library.item(id).generation
         guard parent.source == .generate, parent.seed != nil else {
             throw LibraryError.invalidArgument("\(parent.id.prefix(8)) has no generation parameters to vary.")

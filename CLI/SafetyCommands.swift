@@ -17,7 +17,7 @@ struct FlagsCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let library = try global.open()
+        let library = try await global.open()
         let flags = try await library.flags(includeCleared: all)
         if json {
             try Console.printJSON(flags.map(FlagJSON.init))

@@ -81,7 +81,7 @@ struct SettingsCommand: AsyncParsableCommand {
             if words.isEmpty { throw ValidationError("Missing the value: darkroom settings set \(key) VALUE") }
         }
         func run() async throws {
-            let library = try global.open()
+            let library = try await global.open()
             let change = try await SettingsCommand.checked {
                 try await library.applySetting(key, value: value, scope: device ? .device : .synced, force: force)
             }

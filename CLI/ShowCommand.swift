@@ -34,7 +34,7 @@ struct ShowCommand: AsyncParsableCommand {
     var includeFlagged = false
 
     func run() async throws {
-        let library = try global.open()
+        let library = try await global.open()
         let item = try await library.item(id)
         var credentials: CredentialsReport?
         if let image = item.image { credentials = try await library.storedCredentials(forImage: image.hash) }

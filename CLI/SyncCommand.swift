@@ -38,7 +38,7 @@ struct SyncCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Generation ids (any unique prefix).") var ids: [String] = []
         func run() async throws {
-            let library = try global.open()
+            let library = try await global.open()
             let fetched: Int
             if ids.isEmpty {
                 fetched = try await LibrarySync.forCLI(library).fetchPictures()
@@ -66,7 +66,7 @@ struct SyncCommand: AsyncParsableCommand {
         @Option(help: "A name for this device, shown in `darkroom device list` (default: the host name and a short id).") var name: String?
         func run() async throws {
             let spec = try TransportSpec(transport.transport)
-            let setup = try await LibrarySync.forCLI(try global.open()).initialize(transport: spec, deviceName: name ?? SyncCommand.defaultDeviceName())
+            let setup = try await LibrarySync.forCLI(try await global.open()).initialize(transport: spec, deviceName: name ?? SyncCommand.defaultDeviceName())
             Console.print("Sync set up: library \(setup.library), this device \(setup.device.prefix(12)), transport \(spec).")
             Console.print("Recovery words (shown only now; keep them somewhere safe, with the library id above):")
             Console.print("  " + setup.recoveryWords.joined(separator: " "))
@@ -81,7 +81,7 @@ struct SyncCommand: AsyncParsableCommand {
             discussion: "On the new device: darkroom sync join CODE --transport SPEC. Then `darkroom sync run` here admits it.")
         @OptionGroup var global: GlobalOptions
         func run() async throws {
-            let sync = LibrarySync.forCLI(try global.open())
+            let sync = LibrarySync.forCLI(try await global.open())
             let code = try await sync.pair()
             let transport = try await sync.status().transport
             Console.note("On the new device run:\n  darkroom sync join \(code) --transport \(transport) --name NAME")
@@ -103,7 +103,7 @@ struct SyncCommand: AsyncParsableCommand {
                 throw ValidationError("The pairing code is wrong: \(reason). Nothing was set up.")
             }
             let spec = try TransportSpec(transport.transport)
-            let device = try await LibrarySync.forCLI(try global.open()).join(code: pairing, transport: spec,
+            let device = try await LibrarySync.forCLI(try await global.open()).join(code: pairing, transport: spec,
                                                                               deviceName: name ?? SyncCommand.defaultDeviceName())
             Console.print("Asked to join library \(pairing.library.rawValue.prefix(12)) as device \(device.prefix(12)).")
             Console.print("Next: `darkroom sync run` on the device that printed the code, then `darkroom sync run` here.")
@@ -125,7 +125,7 @@ struct SyncCommand: AsyncParsableCommand {
             let display = SyncProgressDisplay(style: progressOptions.style)
             let report: SyncRunReport
             do {
-                report = try await LibrarySync.forCLI(try global.open()).run { display.show($0) }
+                report = try await LibrarySync.forCLI(try await global.open()).run { display.show($0) }
                 display.finish()
             } catch {
                 display.finish()
@@ -161,7 +161,7 @@ struct SyncCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the library's sync set-up, devices and pending changes.")
         @OptionGroup var global: GlobalOptions
         func run() async throws {
-            let status = try await LibrarySync.forCLI(try global.open()).status()
+            let status = try await LibrarySync.forCLI(try await global.open()).status()
             Console.print("Library:    \(status.library)")
             Console.print("Device:     \(status.device)")
             Console.print("Transport:  \(status.transport)")
@@ -193,7 +193,7 @@ struct SyncCommand: AsyncParsableCommand {
         func run() async throws {
             let phrase = words ?? (readLine(strippingNewline: true) ?? "")
             let spec = try TransportSpec(transport.transport)
-            let device = try await LibrarySync.forCLI(try global.open()).recover(words: phrase, transport: spec, libraryID: syncLibrary)
+            let device = try await LibrarySync.forCLI(try await global.open()).recover(words: phrase, transport: spec, libraryID: syncLibrary)
             Console.print("Recovered as device \(device.prefix(12)). Next: `darkroom sync run`.")
         }
     }
@@ -208,7 +208,7 @@ struct SyncCommand: AsyncParsableCommand {
                 """)
         @OptionGroup var global: GlobalOptions
         func run() async throws {
-            let left = try await LibrarySync.forCLI(try global.open()).leave()
+            let left = try await LibrarySync.forCLI(try await global.open()).leave()
             Console.print(left ? "Sync removed from this library; the gallery is unchanged." : "Sync was not set up for this library; nothing to do.")
         }
     }

@@ -44,7 +44,7 @@ struct TrashCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
         func run() async throws {
-            let library = try global.open()
+            let library = try await global.open()
             var query = GalleryQuery()
             query.trashed = true
             try Console.printItems(try await library.items(query), library: library, json: json, empty: "The trash is empty.",
@@ -63,7 +63,7 @@ struct TrashCommand: AsyncParsableCommand {
         }
         func run() async throws {
             let cutoff = olderThan.map { Date().addingTimeInterval(-$0 * 86400) }
-            let library = try global.open()
+            let library = try await global.open()
             let due = try await library.trashCount(trashedBefore: cutoff)
             guard due > 0 else { Console.print("Deleted 0 item(s) from the trash."); return }
             let question = "Delete \(due) item(s) from the trash for good, with pictures no other item uses?"

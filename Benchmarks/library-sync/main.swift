@@ -36,8 +36,8 @@ func seconds(_ body: () async throws -> Void) async throws -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
-let a = try Library.open(at: root.appendingPathComponent("A"), create: true)
-let b = try Library.open(at: root.appendingPathComponent("B"), create: true)
+let a = try await Library.open(at: root.appendingPathComponent("A"), create: true)
+let b = try await Library.open(at: root.appendingPathComponent("B"), create: true)
 let transport = TransportSpec.folder(root.appendingPathComponent("shared"))
 let syncA = LibrarySync(library: a, keyDirectory: root.appendingPathComponent("keys-a"))
 let syncB = LibrarySync(library: b, keyDirectory: root.appendingPathComponent("keys-b"))

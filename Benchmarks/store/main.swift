@@ -48,7 +48,7 @@ if options.queueOnly {
 }
 let folder = URL(fileURLWithPath: options.keep ?? NSTemporaryDirectory() + "darkroom-bench-\(UUID().uuidString)")
 try? FileManager.default.removeItem(at: folder)
-let library = try Library.open(at: folder, create: true)
+let library = try await Library.open(at: folder, create: true)
 let database = library.database
 
 // Deterministic, varied prompts so full-text search has realistic selectivity.
@@ -176,7 +176,7 @@ func measureObservation() async throws {
     let first = percentiles(firstPage)
     print("observe: first page (50 newest): p50 \(ms(first.p50)), p99 \(ms(first.p99))  (target < 5 ms query, < 50 ms whole)")
     let newest = try await library.items(GalleryQuery(limit: 1))[0].id
-    let other = try Library.open(at: folder, create: false)
+    let other = try await Library.open(at: folder, create: false)
     for (name, writer) in [("this library", library), ("another opening of the folder (another process)", other)] {
         var samples: [Double] = []
         var iterator = library.observe(GalleryQuery(limit: 50)).makeAsyncIterator()
@@ -259,7 +259,7 @@ if options.keep == nil { try? FileManager.default.removeItem(at: folder) }
 /// most of the first few hundred jobs).
 func measureQueueOverhead() async throws {
     let queueFolder = URL(fileURLWithPath: NSTemporaryDirectory() + "darkroom-queue-bench-\(UUID().uuidString)")
-    let queueLibrary = try Library.open(at: queueFolder, create: true)
+    let queueLibrary = try await Library.open(at: queueFolder, create: true)
     try await queueLibrary.setSafetyEnabled(true)
     var jobSamples: [Double] = []
     for seed in 0..<1_300 {

@@ -63,7 +63,7 @@ let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
     let keys = root.appendingPathComponent("keys")
 
     // 1. Open (off the main actor: opening migrates and recovers) and observe.
-    let library = try await Task.detached { try Library.open(at: root.appendingPathComponent("phone"), create: true, keyDirectory: keys) }.value
+    let library = try await Library.open(at: root.appendingPathComponent("phone"), create: true, keyDirectory: keys)
     let model = GalleryViewModel(library: library)
     model.start()
     try await model.waitUntil("an empty gallery") { $0.isEmpty }
@@ -110,7 +110,7 @@ let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
     let shared = TransportSpec.folder(root.appendingPathComponent("shared"))
     let phoneSync = LibrarySync(library: library, keyDirectory: keys)
     _ = try await phoneSync.initialize(transport: shared, deviceName: "phone")
-    let laptop = try Library.open(at: root.appendingPathComponent("laptop"), create: true, keyDirectory: keys)
+    let laptop = try await Library.open(at: root.appendingPathComponent("laptop"), create: true, keyDirectory: keys)
     let laptopSync = LibrarySync(library: laptop, keyDirectory: keys)
     _ = try await laptopSync.join(code: try await phoneSync.pair(), transport: shared, deviceName: "laptop")
     _ = try await phoneSync.run()    // admits the laptop, sends everything

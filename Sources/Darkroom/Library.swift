@@ -17,7 +17,7 @@ import GRDB
 /// several tasks and from several processes using the same folder.
 ///
 /// ```swift
-/// let library = try Library.open(at: url, create: true)
+/// let library = try await Library.open(at: url, create: true)
 /// let report = try await library.importImages(at: [pngURL])
 /// let newest = try await library.items(GalleryQuery(limit: 50))
 /// ```
@@ -63,8 +63,26 @@ public final class Library: Sendable {
     ///
     /// A new library makes its Content Credentials keys at once (``credentialsSigner()``); they are sealed
     /// under a key kept in `keyDirectory` (default: ``LibrarySync/defaultKeyDirectory()``).
+    ///
+    /// The work (migration, recovery, the trash purge, key creation) runs on a background task, never on
+    /// the caller's thread or actor, so a view model may call this from the main actor.
     public static func open(at folder: URL, create: Bool = false, acceptingLostCommits: Bool = false,
-                            keyDirectory: URL? = nil) throws -> Library {
+                            keyDirectory: URL? = nil) async throws -> Library {
+        try await Task.detached(priority: .userInitiated) {
+            try openNow(at: folder, create: create, acceptingLostCommits: acceptingLostCommits, keyDirectory: keyDirectory)
+        }.value
+    }
+
+    /// A new, empty library in a folder of its own under the temporary directory: for app previews,
+    /// tests and scratch work. Its ``folder`` is the caller's to remove.
+    public static func temporary(keyDirectory: URL? = nil) async throws -> Library {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-\(UUID().uuidString)")
+        return try await open(at: folder, create: true,
+                              keyDirectory: keyDirectory ?? folder.appendingPathComponent(".keys"))
+    }
+
+    /// ``open(at:create:acceptingLostCommits:keyDirectory:)``'s work, on the calling thread.
+    static func openNow(at folder: URL, create: Bool, acceptingLostCommits: Bool, keyDirectory: URL?) throws -> Library {
         let database = try LibraryDatabase.open(folder: folder, create: create, acceptingLostCommits: acceptingLostCommits)
         guard let info = try database.read({ db in try LibraryInfo.fetchOne(db) }) else {
             throw StoreError.corruptDatabase(path: database.path, detail: "the library's identity row is missing")

@@ -43,7 +43,7 @@ import Testing
     @Test func theSigningKeysAreSealedAndALibraryCopiedWithoutThemGetsNewOnes() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-credentials-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        let library = try Library.open(at: root.appendingPathComponent("lib"), create: true, keyDirectory: root.appendingPathComponent("keys"))
+        let library = try await Library.open(at: root.appendingPathComponent("lib"), create: true, keyDirectory: root.appendingPathComponent("keys"))
         let signer = try await library.credentialsSigner()
         let raw = [UInt8](signer.key.rawRepresentation)
         // The private key appears in no file of the library folder; the sealing key lies outside it.
@@ -55,7 +55,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("keys/\(library.info.libraryID).credentials.key").path))
         // The same folder opened with another key directory: the old keys cannot be opened, so new ones are made
         // and the old files are kept beside them.
-        let copy = try Library.open(at: library.folder, keyDirectory: root.appendingPathComponent("other-keys"))
+        let copy = try await Library.open(at: library.folder, keyDirectory: root.appendingPathComponent("other-keys"))
         let replacement = try await copy.credentialsSigner()
         #expect(replacement.key.publicKey != signer.key.publicKey)
         #expect(FileManager.default.fileExists(atPath: library.folder.appendingPathComponent("credentials/keys.sealed.replaced").path))
@@ -65,7 +65,7 @@ import Testing
     @Test func aHalfConfiguredOrganisationIdentityRefusesToGenerate() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-credentials-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        let library = try Library.open(at: root.appendingPathComponent("lib"), create: true, keyDirectory: root.appendingPathComponent("keys"))
+        let library = try await Library.open(at: root.appendingPathComponent("lib"), create: true, keyDirectory: root.appendingPathComponent("keys"))
         let pem = root.appendingPathComponent("cert.pem")
         try Data("not a certificate".utf8).write(to: pem)
         _ = try await library.setSetting("credentials.certificate", value: pem.path)

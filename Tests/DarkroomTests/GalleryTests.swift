@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct GalleryTests {
     func makeLibrary(_ temp: TemporaryLibrary, count: Int) async throws -> (Library, [String]) {
-        let library = try temp.open()
+        let library = try await temp.open()
         var ids: [String] = []
         for seed in 0..<count {
             guard case .finished(let item) = await run(library, request("shape \(seed)", seed: UInt64(seed)), TestGenerator()).events.last
@@ -15,6 +15,18 @@ import Testing
             ids.append(item.id)
         }
         return (library, ids)
+    }
+
+    @Test func aTemporaryLibraryIsEmptyWritableAndItsOwn() async throws {
+        let first = try await Library.temporary()
+        let second = try await Library.temporary()
+        defer { for l in [first, second] { try? FileManager.default.removeItem(at: l.folder) } }
+        #expect(first.folder != second.folder)
+        #expect(first.folder.path.hasPrefix(FileManager.default.temporaryDirectory.path))
+        #expect(try await first.count(GalleryQuery()) == 0)
+        _ = try await first.importImage(at: fixturesFolder.appendingPathComponent("png/sample-rings.png"))
+        #expect(try await first.count(GalleryQuery()) == 1)
+        #expect(try await second.count(GalleryQuery()) == 0)
     }
 
     @Test func favouritesRatingsTagsAndAlbums() async throws {
@@ -77,7 +89,7 @@ import Testing
 
     @Test func settingsResolveDeviceThenSyncedThenDefault() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         #expect(try await library.setting("generate.steps") == ResolvedSetting(key: "generate.steps", value: "8", origin: .default))
         try await library.setSetting("generate.steps", value: "12")
         #expect(try await library.setting("generate.steps")?.origin == .synced)

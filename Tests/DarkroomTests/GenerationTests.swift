@@ -8,7 +8,7 @@ import Testing
 @Suite struct GenerationTests {
     @Test func generationStoresPictureRowPromptAndMetadataTogether() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         let (events, error) = await run(library, request(), TestGenerator())
         #expect(error == nil)
         guard case .finished(let item) = events.last else { Issue.record("no finished event"); return }
@@ -39,7 +39,7 @@ import Testing
 
     @Test func failedJobIsRecordedWithItsReasonAndLeavesNoFile() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         let (events, error) = await run(library, request(), TestGenerator(behaviour: .failAt(step: 3)))
         guard case .generationFailed(let id, let reason) = error as? LibraryError else { Issue.record("got \(String(describing: error))"); return }
         #expect(reason.contains("broke at step 3"))
@@ -53,7 +53,7 @@ import Testing
 
     @Test func cancelledJobIsRecordedAsCancelledAndLeavesNoFile() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         let task = Task { () -> (any Error)? in
             do {
                 _ = try await library.runGeneration(request(), using: TestGenerator(behaviour: .waitForCancellation(afterStep: 2))) { _ in }
@@ -75,7 +75,7 @@ import Testing
 
     @Test func invalidRequestsAreRefusedBeforeAnythingIsRecorded() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         var bad = request(); bad.prompt = "   "
         let (_, error) = await run(library, bad, TestGenerator())
         #expect(error as? LibraryError == .invalidArgument("The prompt is empty: say what the picture should show."))
@@ -86,7 +86,7 @@ import Testing
 
     @Test func lineageIsRecorded() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         guard case .finished(let parent) = await run(library, request(), TestGenerator()).events.last,
               case .finished(let child) = await run(library, request(seed: 9), TestGenerator(), parent: parent.id).events.last
         else { Issue.record("generation failed"); return }
@@ -97,7 +97,7 @@ import Testing
 
     @Test func interruptedJobIsMarkedFailedOnNextOpen() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         // A job left `running` by a process that died: no one holds its job lock.
         let id = try await library.database.write { db -> String in
             var row = GenerationRecord.make(source: .generate, status: .running)
@@ -109,7 +109,7 @@ import Testing
         let orphan = ImageFileStore.imagePath(hash: String(repeating: "c", count: 64))
         _ = try PendingWriteJournal(folder: temp.url).begin(paths: [orphan])
         try library.files.write(Data("not committed".utf8), to: orphan)
-        let reopened = try Library.open(at: temp.url)
+        let reopened = try await Library.open(at: temp.url)
         #expect(reopened.recovery.interruptedJobs == [id])
         #expect(reopened.recovery.removedFiles.contains(orphan))
         let item = try await reopened.item(id)

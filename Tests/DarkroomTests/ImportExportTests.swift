@@ -14,7 +14,7 @@ import Testing
 
     @Test func importReadsA1111MetadataReportsDuplicatesAndSkipsBadFiles() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         let inbox = temp.url.deletingLastPathComponent().appendingPathComponent("inbox-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: inbox) }
         let a1111 = PNGTextChunk(keyword: "parameters", text: """
@@ -60,7 +60,7 @@ import Testing
 
     @Test func exportCopiesOriginalsOrStripsThePromptAndWritesSidecars() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         guard case .finished(let item) = await run(library, request("a secret garden"), TestGenerator()).events.last else { return }
         let out = temp.url.deletingLastPathComponent().appendingPathComponent("out-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
@@ -88,7 +88,7 @@ import Testing
     @Test(arguments: ["meta-a1111.png", "meta-comfyui.png", "meta-invokeai.png", "meta-drawthings.png"])
     func aPromptFreeExportKeepsTheToolsSettingsAndIsKnownByItsPixels(file: String) async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         guard case .imported(_, let id, _) = try await library.importImage(at: fixturesFolder.appendingPathComponent("png/\(file)")) else {
             Issue.record("not imported"); return
         }
@@ -119,7 +119,7 @@ import Testing
 
     @Test func reExportingIntoTheSameFolderNeverOverwrites() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         guard case .finished(let item) = await run(library, request("a quiet lake"), TestGenerator()).events.last else { return }
         let out = temp.url.deletingLastPathComponent().appendingPathComponent("out-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
@@ -145,7 +145,7 @@ import Testing
     ] as [(String, String?)])
     func importRecordsWhatItParsed(file: String, source: String?) async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         let outcome = try await library.importImage(at: fixturesFolder.appendingPathComponent("png/\(file)"))
         guard case .imported(_, let id, let recorded) = outcome else { Issue.record("\(outcome)"); return }
         #expect(recorded == source)
@@ -158,7 +158,7 @@ import Testing
     @Test(arguments: ["broken-crc.png", "broken-truncated.png", "broken-notpng.png", "broken-huge.png", "broken-noidat.png"])
     func brokenFilesAreRefusedWithoutWriting(file: String) async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         await #expect(throws: LibraryError.self) {
             try await library.importImage(at: fixturesFolder.appendingPathComponent("png/\(file)"))
         }

@@ -10,7 +10,7 @@ import Testing
 @Suite struct LibrarySettingsTests {
     @Test func valuesAreCheckedAndStoredCanonically() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         let change = try await library.setSetting("generate.scheduler", value: "Euler a")
         #expect(change.value == "\"euler-a\"" && change.isKnown && change.previous?.origin == .default)
         await #expect(throws: SettingError.invalidValue(key: "generate.steps", value: "abc", expected: .integer(1...1000), problem: .wrongType)) {
@@ -34,7 +34,7 @@ import Testing
 
     @Test func unsignedSeedsBeyondInt64AreRead() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         try await library.setSetting("generate.seed", value: "18446744073709551615")
         try await library.setSetting("generate.seed_mode", value: "fixed")
         let defaults = try await GenerationDefaults.load(from: library)
@@ -43,7 +43,7 @@ import Testing
 
     @Test func aValueStoredBeforeChecksIsIgnoredAndReported() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         // As an older version (or another device running one) wrote it.
         try await library.database.write { db in
             try db.execute(sql: "INSERT INTO setting (key, scope, value, created_at, modified_at) VALUES ('generate.steps', 'synced', '\"abc\"', ?, ?)",
@@ -56,7 +56,7 @@ import Testing
 
     @Test func theTrashKeepsItemsForTheRetentionSetting() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        var library = try temp.open()
+        var library = try await temp.open()
         let report = try await library.importImages(at: [try writePicture(temp, "a.png", seed: 1), try writePicture(temp, "b.png", seed: 2)])
         let ids = report.importedIDs
         #expect(ids.count == 2)
@@ -67,10 +67,10 @@ import Testing
             try db.execute(sql: "UPDATE generation SET trashed_at = ? WHERE id = ?", arguments: [Date().addingTimeInterval(-1 * 86_400), ids[1]])
         }
         // The default (30 days) keeps both.
-        library = try temp.open()
+        library = try await temp.open()
         #expect(library.recovery.purgedGenerations == 0)
         try await library.setSetting("trash.retention_days", value: "2")
-        library = try temp.open()
+        library = try await temp.open()
         #expect(library.recovery.purgedGenerations == 1 && library.recovery.trashRetentionDays == 2, "\(library.recovery)")
         var trashed = GalleryQuery()
         trashed.trashed = true
@@ -80,7 +80,7 @@ import Testing
         try await library.database.write { db in
             try db.execute(sql: "UPDATE generation SET trashed_at = ? WHERE id = ?", arguments: [Date().addingTimeInterval(-40 * 86_400), ids[1]])
         }
-        library = try temp.open()
+        library = try await temp.open()
         #expect(library.recovery.purgedGenerations == 0 && library.recovery.trashRetentionDays == 90)
     }
 

@@ -33,7 +33,7 @@ import Testing
 
     @Test func aPageIsYieldedAtOnceAndAfterEveryChangeToIt() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         let page = Watcher(library.observe(GalleryQuery(limit: 10)))
         #expect(try await page.next().isEmpty)
 
@@ -56,7 +56,7 @@ import Testing
 
     @Test func aChangeOutsideThePageYieldsNothing() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         let kept = try await add("sample-rings", to: library)
         var favourites = GalleryQuery(limit: 10); favourites.favoritesOnly = true
         let page = Watcher(library.observe(favourites))
@@ -68,11 +68,11 @@ import Testing
 
     @Test func commitsThroughAnotherConnectionAreSeen() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         let page = Watcher(library.observe(GalleryQuery(limit: 10)))
         #expect(try await page.next().isEmpty)
         // A second opening of the folder has its own connections, as another process would.
-        let other = try Library.open(at: temp.url, create: false)
+        let other = try await Library.open(at: temp.url, create: false)
         let id = try await add("sample-rings", to: other)
         #expect(try await page.next().map(\.id) == [id])
         try await other.setFavorite([id], true)
@@ -81,7 +81,7 @@ import Testing
 
     @Test func oneItemAndTheStatisticsAreObserved() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         let id = try await add("sample-rings", to: library)
         let item = Watcher(library.observeItem(id: id))
         let statistics = Watcher(library.observeStatistics())
@@ -112,7 +112,7 @@ import Testing
 
     @Test func leavingTheLoopEndsTheObservation() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         var values = 0
         for try await _ in library.observe(GalleryQuery(limit: 1)) {
             values += 1

@@ -6,7 +6,7 @@ import Testing
 @Suite struct QueueTests {
     @Test func batchIsQueuedThenRunOldestFirst() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         let ids = try await library.enqueue(request(seed: 40), count: 3, modelID: "test-painter", modelPath: "/models/x")
         let queued = try await library.queuedJobs()
         #expect(queued.map(\.id) == ids)
@@ -27,7 +27,7 @@ import Testing
 
     @Test func retryQueuesANewChildAndClearCancelsEverything() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         let (_, error) = await run(library, request(), TestGenerator(behaviour: .failAt(step: 1)))
         guard case .generationFailed(let failed, _) = error as? LibraryError else { Issue.record("\(String(describing: error))"); return }
         let retried = try await library.retry([failed])
@@ -42,7 +42,7 @@ import Testing
 
     @Test func aJobCannotBeClaimedTwice() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         let ids = try await library.enqueue(request(), modelID: "m", modelPath: nil)
         _ = try await library.runQueuedJob(ids[0], using: TestGenerator()) { _ in }
         await #expect(throws: LibraryError.self) { try await library.runQueuedJob(ids[0], using: TestGenerator()) { _ in } }
@@ -52,7 +52,7 @@ import Testing
 @Suite struct VerifyTests {
     @Test func verifyReportsIdenticalThenTheFirstDifference() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         guard case .finished(let item) = await run(library, request(), TestGenerator()).events.last else { return }
         #expect(try await library.verify(String(item.id.prefix(8)), using: TestGenerator()).verdict == .identical)
         let skin = try await library.verify(item.id, using: TestGenerator(skinColoured: true))
@@ -66,7 +66,7 @@ import Testing
     /// A batch with one cancelled member and one flagged member shows correctly in list, show and export.
     @Test func batchWithACancelledAndAFlaggedMember() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         let ids = try await library.enqueue(request("a beach", seed: 10), count: 3, modelID: "test-painter", modelPath: nil)
         try await library.cancelQueued([ids[1]])
         _ = try await library.runQueuedJob(ids[0], using: TestGenerator()) { _ in }

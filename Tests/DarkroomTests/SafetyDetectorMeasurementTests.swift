@@ -34,7 +34,7 @@ import Testing
             + Array(prompts[192...].enumerated().filter { $0.offset % 2 == 0 }.map(\.element).prefix(50))
         let generator = try EngineGenerator.load(modelDirectory: try ModelLocator.locate(explicit: nil))
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         let defaults = GenerationDefaults()
         var made = 0
         for prompt in chosen {

@@ -27,7 +27,7 @@ import Testing
 
     @Test func refusedPromptIsRecordedAndNothingRuns() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         let (_, error) = await run(library, request("nsfw poster"), TestGenerator())
         #expect(error as? LibraryError == .promptRefused(rule: "explicit-sexual-content"))
         #expect(try await library.count(GalleryQuery()) == 0)
@@ -41,7 +41,7 @@ import Testing
 
     @Test func flaggedPictureIsHiddenNotDestroyedAndCanBeCleared() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
-        let library = try temp.open()
+        let library = try await temp.open()
         _ = await run(library, request("a calm lake", seed: 1), TestGenerator())
         guard case .finished(let flagged) = await run(library, request("a portrait", seed: 2), TestGenerator(skinColoured: true)).events.last
         else { Issue.record("generation failed"); return }

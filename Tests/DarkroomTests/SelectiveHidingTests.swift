@@ -72,7 +72,7 @@ private struct HidingTransport: SyncTransport {
         let deviceA = try await world.syncs[0].status().device
         // The new device's view of the transport lacks A's log and checkpoints (a relay showing it
         // the library as it was before A wrote anything): only what A said in the welcome tells.
-        let newcomer = try Library.open(at: world.root.appendingPathComponent("newcomer"), create: true)
+        let newcomer = try await Library.open(at: world.root.appendingPathComponent("newcomer"), create: true)
         let hidesLog = Self.log(of: deviceA, from: 1)
         let hides: @Sendable (ObjectName) -> Bool = { name in
             if hidesLog(name) { return true }

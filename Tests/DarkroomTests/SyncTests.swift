@@ -20,7 +20,7 @@ final class SyncWorld: @unchecked Sendable {
     init(devices count: Int, relay: URL? = nil) async throws {
         transport = relay.map(TransportSpec.relay) ?? .folder(root.appendingPathComponent("shared"))
         for i in 0..<count {
-            let library = try Library.open(at: root.appendingPathComponent("lib\(i)"), create: true,
+            let library = try await Library.open(at: root.appendingPathComponent("lib\(i)"), create: true,
                                            keyDirectory: root.appendingPathComponent("keys\(i)"))
             libraries.append(library)
             syncs.append(LibrarySync(library: library, keyDirectory: root.appendingPathComponent("keys\(i)")))
@@ -104,7 +104,7 @@ func syncedState(_ library: Library) async throws -> [String] {
         #expect(try await a.setting("generate.steps")?.value == "12")
 
         // A third device joins and catches up, pictures included.
-        let c = try Library.open(at: world.root.appendingPathComponent("lib2"), create: true)
+        let c = try await Library.open(at: world.root.appendingPathComponent("lib2"), create: true)
         world.libraries.append(c)
         world.syncs.append(LibrarySync(library: c, keyDirectory: world.root.appendingPathComponent("keys2")))
         try await world.admit(2)
@@ -221,7 +221,7 @@ func syncedState(_ library: Library) async throws -> [String] {
     @Test func passphraseProtectedKeysNeedThePassphraseAndWriteNoKeyFile() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-pass-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        let library = try Library.open(at: root.appendingPathComponent("lib"), create: true)
+        let library = try await Library.open(at: root.appendingPathComponent("lib"), create: true)
         let keys = root.appendingPathComponent("keys")
         let transport = TransportSpec.folder(root.appendingPathComponent("shared"))
         _ = try await LibrarySync(library: library, keyDirectory: keys, passphrase: "correct horse").initialize(transport: transport, deviceName: "p")
@@ -240,18 +240,18 @@ func syncedState(_ library: Library) async throws -> [String] {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-recover-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let transport = TransportSpec.folder(root.appendingPathComponent("shared"))
-        func device(_ name: String) throws -> (Library, LibrarySync) {
-            let library = try Library.open(at: root.appendingPathComponent(name), create: true)
+        func device(_ name: String) async throws -> (Library, LibrarySync) {
+            let library = try await Library.open(at: root.appendingPathComponent(name), create: true)
             return (library, LibrarySync(library: library, keyDirectory: root.appendingPathComponent("keys-\(name)")))
         }
-        let (lost, lostSync) = try device("lost")
+        let (lost, lostSync) = try await device("lost")
         let setup = try await lostSync.initialize(transport: transport, deviceName: "old phone")
         _ = try await lost.importImage(at: fixturesFolder.appendingPathComponent("png/sample-sphere.png"))
         #expect(try await lostSync.run().violations.isEmpty)
 
-        let (new, newSync) = try device("new")
+        let (new, newSync) = try await device("new")
         await #expect(throws: (any Error).self) {
-            try await LibrarySync(library: try Library.open(at: root.appendingPathComponent("wrong"), create: true),
+            try await LibrarySync(library: try await Library.open(at: root.appendingPathComponent("wrong"), create: true),
                                   keyDirectory: root.appendingPathComponent("keys-wrong"))
                 .recover(words: RecoveryWords.encode(SymmetricKey()).joined(separator: " "), transport: transport)
         }
@@ -262,7 +262,7 @@ func syncedState(_ library: Library) async throws -> [String] {
         _ = try await new.setFavorite([try await new.items(GalleryQuery()).first!.id], true)
         let report = try await newSync.run()
         #expect(report.violations.isEmpty && report.sentEnvelopes == 1)
-        let (third, thirdSync) = try device("third")
+        let (third, thirdSync) = try await device("third")
         _ = try await thirdSync.join(code: try await newSync.pair(), transport: transport, deviceName: "tablet")
         _ = try await newSync.run()
         #expect(try await thirdSync.run().violations.isEmpty)
@@ -275,7 +275,7 @@ func syncedState(_ library: Library) async throws -> [String] {
     func admissionInterruptedBeforeItsObjectsAreWrittenCompletesOnTheNextRun(failing prefix: String) async throws {
         let world = try await SyncWorld(devices: 1)
         defer { world.cleanup() }
-        let b = try Library.open(at: world.root.appendingPathComponent("lib1"), create: true)
+        let b = try await Library.open(at: world.root.appendingPathComponent("lib1"), create: true)
         let syncB = LibrarySync(library: b, keyDirectory: world.root.appendingPathComponent("keys1"))
         _ = try await syncB.join(code: try await world.syncs[0].pair(), transport: world.transport, deviceName: "b")
         let faulty = LibrarySync(library: world.libraries[0], keyDirectory: world.root.appendingPathComponent("keys0")) {

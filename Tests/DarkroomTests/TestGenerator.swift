@@ -73,7 +73,7 @@ struct TemporaryLibrary {
     init() {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-lib-\(UUID().uuidString)")
     }
-    func open() throws -> Library { try Library.open(at: url, create: true) }
+    func open() async throws -> Library { try await Library.open(at: url, create: true) }
     func cleanup() { try? FileManager.default.removeItem(at: url) }
 }
 
