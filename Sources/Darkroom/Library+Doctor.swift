@@ -58,7 +58,7 @@ extension Library {
     /// Under the exclusive files lock: quarantine, thumbnails, missing pictures.
     private func sweepFiles(into report: inout DoctorReport) async throws {
         let lock = filesLock()
-        try lock.lock(exclusive: true, wait: true)
+        try await lock.lock(exclusive: true)
         defer { lock.unlock() }
         let (images, waiting) = try await database.read { db in
             (try ImageRecord.fetchAll(db), Set(try SyncChangeLog.metaKeys(prefix: SyncChangeLog.pendingPicturePrefix, db)

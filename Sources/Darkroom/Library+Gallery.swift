@@ -263,7 +263,7 @@ extension Library {
     @discardableResult
     public func emptyTrash(trashedBefore date: Date? = nil) async throws -> Int {
         let lock = filesLock()
-        try lock.lock(exclusive: true, wait: true)
+        try await lock.lock(exclusive: true)
         defer { lock.unlock() }
         return try Self.purgeTrash(database: database, files: files, olderThan: date ?? .distantFuture)
     }

@@ -140,7 +140,7 @@ public final class Library: Sendable {
         let isOwnThumbnail = Thumbnail.size(width: pixels.width, height: pixels.height, maxSide: Self.thumbnailSide) == (pixels.width, pixels.height)
         let thumbPath = isOwnThumbnail ? imagePath : ImageFileStore.thumbnailPath(hash: hash)
         let lock = filesLock()
-        try lock.lock(exclusive: false, wait: true)
+        try await lock.lock(exclusive: false)
         defer { lock.unlock() }
         var written: [String] = []
         let journal = PendingWriteJournal(folder: folder)

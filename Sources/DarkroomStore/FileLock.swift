@@ -45,6 +45,26 @@ public final class FileLock: @unchecked Sendable {
         return true
     }
 
+    /// Takes the lock, waiting as long as it is held elsewhere, without blocking a thread of Swift's
+    /// cooperative pool: a free lock is taken at once; a wait runs on a thread of its own, which ends
+    /// once the lock is taken (so tasks waiting for a library another process sweeps cannot starve
+    /// the pool that every other task runs on).
+    public func lock(exclusive: Bool) async throws {
+        if try lock(exclusive: exclusive, wait: false) { return }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let waiter = Thread {
+                do {
+                    try self.lock(exclusive: exclusive, wait: true)
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            waiter.name = "darkroom.file-lock"
+            waiter.start()
+        }
+    }
+
     /// Replaces the lock file's contents with `note` (the lock must be held; see ``LockSlots``).
     public func writeNote(_ note: String) throws {
         mutex.lock(); defer { mutex.unlock() }
