@@ -6,11 +6,10 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Answers the relay's HTTP API (docs/relay.md): routes, request authentication,
-/// authorization by object name, rate limits, metrics and the test-only adversary.
-struct RelayResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
-
+/// The relay's HTTP API (docs/relay.md): request authentication, authorization by object name,
+/// rate limits and the test-only adversary, one handler per route. `RelayRouter.swift` maps the
+/// routes onto them with Hummingbird's `Router`, and records metrics and logs in a middleware.
+struct RelayResponder: Sendable {
     let storage: any RelayStorage
     let configuration: RelayConfiguration
     let metrics: RelayMetrics
@@ -29,96 +28,10 @@ struct RelayResponder: HTTPResponder {
         self.logger = logger
     }
 
-    /// What one exchange did, for metrics and logs.
-    private struct Exchange {
-        var route = "unknown"
-        var library: LibraryID?
-        var device: DeviceID?
-        var bytesIn = 0
-        var bytesOut = 0
-    }
+    /// The header naming an object's whole size (also on ranged answers).
+    static let objectSizeField = HTTPField.Name(RelayHeaders.objectSize)!
 
-    func respond(to request: Request, context: Context) async throws -> Response {
-        let start = ContinuousClock.now
-        var exchange = Exchange()
-        var response: Response
-        do {
-            response = try await dispatch(request, &exchange)
-        } catch let error as RelayHTTPError {
-            response = Self.errorResponse(error)
-        } catch let error as RelayStorageError {
-            switch error {
-            case .unknownLibrary: response = Self.errorResponse(.notFound(error.description))
-            case .staleMembership: response = Self.errorResponse(.conflict(error.description))
-            case .replayedNonce: response = Self.errorResponse(.unauthorized(error.description))
-            case .database, .badLocation:
-                logger.error("storage failed", metadata: ["route": "\(exchange.route)", "error": "\(error)"])
-                response = Self.errorResponse(RelayHTTPError(.serviceUnavailable, "the relay's storage is unavailable; try again shortly"))
-            }
-        } catch {
-            logger.error("request failed", metadata: ["route": "\(exchange.route)", "error": "\(error)"])
-            response = Self.errorResponse(RelayHTTPError(.internalServerError, "internal relay error"))
-        }
-        let elapsed = ContinuousClock.now - start
-        let bytesOut = exchange.bytesOut + (response.body.contentLength ?? 0)
-        metrics.record(route: exchange.route, status: response.status.code, duration: elapsed, bytesIn: exchange.bytesIn, bytesOut: bytesOut)
-        // Built only when the line is logged (the metadata arguments are autoclosures).
-        func metadata() -> Logger.Metadata {
-            [
-                "method": "\(request.method)", "route": "\(exchange.route)", "status": "\(response.status.code)",
-                "library": "\(exchange.library?.rawValue ?? "-")", "device": "\(exchange.device?.rawValue ?? "-")",
-                "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)", "bytes_in": "\(exchange.bytesIn)",
-            ]
-        }
-        if response.status.code >= 400 { logger.info("request refused", metadata: metadata()) } else { logger.debug("request", metadata: metadata()) }
-        return response
-    }
-
-    // MARK: Routing
-
-    private func dispatch(_ request: Request, _ exchange: inout Exchange) async throws -> Response {
-        let segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: true)
-        if segments == ["healthz"] {
-            exchange.route = "healthz"
-            return Self.text("ok\n")
-        }
-        if segments == ["metrics"] {
-            exchange.route = "metrics"
-            return Self.text(metrics.exposition(), contentType: "text/plain; version=0.0.4")
-        }
-        guard segments.count >= 4, segments[0] == "v1", segments[1] == "libraries" else {
-            throw RelayHTTPError.notFound("no such endpoint: \(request.uri.path) (see docs/relay.md)")
-        }
-        guard let library = LibraryID(rawValue: String(segments[2])) else {
-            throw RelayHTTPError.badRequest("\"\(segments[2])\" is not a library id")
-        }
-        exchange.library = library
-        let rest = segments[4...].joined(separator: "/")
-        switch (segments[3], request.method) {
-        case ("objects", .get) where rest.isEmpty:
-            exchange.route = "list"
-            return try await list(request, library: library, &exchange)
-        case ("objects", .put) where !rest.isEmpty:
-            exchange.route = "put_object"
-            return try await putObject(request, library: library, name: try Self.objectName(rest), &exchange)
-        case ("objects", .get):
-            exchange.route = "get_object"
-            return try await getObject(request, library: library, name: try Self.objectName(rest), &exchange)
-        case ("uploads", .get) where !rest.isEmpty:
-            exchange.route = "upload_status"
-            return try await uploadStatus(request, library: library, name: try Self.blobName(rest), &exchange)
-        case ("uploads", .put) where !rest.isEmpty:
-            exchange.route = "upload_part"
-            return try await uploadPart(request, library: library, name: try Self.blobName(rest), &exchange)
-        case ("uploads", .post) where !rest.isEmpty:
-            exchange.route = "upload_commit"
-            return try await commitUpload(request, library: library, name: try Self.blobName(rest), &exchange)
-        default:
-            throw RelayHTTPError(.methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path)")
-        }
-    }
-
-    private static func objectName(_ raw: String) throws -> (ObjectName, SyncObjectName) {
+    static func objectName(_ raw: String) throws -> (ObjectName, SyncObjectName) {
         guard let name = ObjectName(rawValue: raw) else { throw RelayHTTPError.badRequest("\"\(raw)\" is not a valid object name") }
         guard let kind = SyncObjectName(name) else {
             throw RelayHTTPError.badRequest("\"\(raw)\" is not a sync object name (log/, checkpoint/, blob/, keyring/, membership/, join/, welcome/, recovery/)")
@@ -126,7 +39,7 @@ struct RelayResponder: HTTPResponder {
         return (name, kind)
     }
 
-    private static func blobName(_ raw: String) throws -> ObjectName {
+    static func blobName(_ raw: String) throws -> ObjectName {
         let (name, kind) = try objectName(raw)
         guard case .blob = kind else { throw RelayHTTPError.badRequest("only blobs are uploaded in parts; put \(raw) in one request") }
         return name
@@ -134,7 +47,7 @@ struct RelayResponder: HTTPResponder {
 
     // MARK: Handlers
 
-    private func list(_ request: Request, library: LibraryID, _ exchange: inout Exchange) async throws -> Response {
+    func list(_ request: Request, library: LibraryID, _ exchange: inout RelayExchange) async throws -> Response {
         try await authenticate(request, library: library, body: Data(), &exchange)
         var after: Int64 = 0
         if let raw = request.uri.queryParameters["after"] {
@@ -154,7 +67,7 @@ struct RelayResponder: HTTPResponder {
         return try Self.json(RelayListingPage(names: names, next: String(next), hasMore: page.hasMore))
     }
 
-    private func putObject(_ request: Request, library: LibraryID, name: (ObjectName, SyncObjectName), _ exchange: inout Exchange) async throws -> Response {
+    func putObject(_ request: Request, library: LibraryID, name: (ObjectName, SyncObjectName), _ exchange: inout RelayExchange) async throws -> Response {
         let (objectName, kind) = name
         if case .join = kind {
             // Unsigned: the joining device is not a member yet; the content is encrypted under the pairing code.
@@ -247,7 +160,7 @@ struct RelayResponder: HTTPResponder {
         return new == old
     }
 
-    private func getObject(_ request: Request, library: LibraryID, name: (ObjectName, SyncObjectName), _ exchange: inout Exchange) async throws -> Response {
+    func getObject(_ request: Request, library: LibraryID, name: (ObjectName, SyncObjectName), _ exchange: inout RelayExchange) async throws -> Response {
         let (objectName, kind) = name
         if case .recovery = kind {
             // Unsigned by exact name: the name is unguessable without the recovery words.
@@ -315,7 +228,7 @@ struct RelayResponder: HTTPResponder {
         return Response(status: status, headers: headers, body: body)
     }
 
-    private func uploadStatus(_ request: Request, library: LibraryID, name: ObjectName, _ exchange: inout Exchange) async throws -> Response {
+    func uploadStatus(_ request: Request, library: LibraryID, name: ObjectName, _ exchange: inout RelayExchange) async throws -> Response {
         try await authenticate(request, library: library, body: Data(), &exchange)
         if let info = try await storage.info(name, in: library) {
             return try Self.json(RelayUploadProgress(received: Int(info.size), complete: true))
@@ -323,7 +236,7 @@ struct RelayResponder: HTTPResponder {
         return try Self.json(RelayUploadProgress(received: Int(try await storage.stagedPrefix(of: name, in: library)), complete: false))
     }
 
-    private func uploadPart(_ request: Request, library: LibraryID, name: ObjectName, _ exchange: inout Exchange) async throws -> Response {
+    func uploadPart(_ request: Request, library: LibraryID, name: ObjectName, _ exchange: inout RelayExchange) async throws -> Response {
         guard let raw = request.uri.queryParameters["offset"], let offset = Int64(raw), offset >= 0 else {
             throw RelayHTTPError.badRequest("an upload part needs ?offset=N (bytes from the start of the blob)")
         }
@@ -337,7 +250,7 @@ struct RelayResponder: HTTPResponder {
         return Self.status(.noContent)
     }
 
-    private func commitUpload(_ request: Request, library: LibraryID, name: ObjectName, _ exchange: inout Exchange) async throws -> Response {
+    func commitUpload(_ request: Request, library: LibraryID, name: ObjectName, _ exchange: inout RelayExchange) async throws -> Response {
         guard let rawSize = request.uri.queryParameters["size"], let size = Int64(rawSize), size >= 0,
               let rawDigest = request.uri.queryParameters["digest"], let digest = RelayRequestSignature.bytes(hex: String(rawDigest)), digest.count == 32 else {
             throw RelayHTTPError.badRequest("a commit needs ?size=BYTES&digest=BLAKE2B-256-HEX")
@@ -351,93 +264,6 @@ struct RelayResponder: HTTPResponder {
             throw RelayHTTPError(.unprocessableContent, "the upload of \(name) is incomplete: \(received) of \(size) bytes received; send the rest from offset \(received)")
         case .digestMismatch:
             throw RelayHTTPError(.unprocessableContent, "the uploaded parts of \(name) do not have the announced digest; they were dropped: upload again")
-        }
-    }
-
-    // MARK: Authentication
-
-    /// Checks that a body-less request (or one whose body is given) is signed by an active member.
-    /// With `allowingRevoked`, a device the library revoked is let through too (reading the
-    /// signed membership versions, so it can verify its own revocation).
-    private func authenticate(_ request: Request, library: LibraryID, body: Data, allowingRevoked: Bool = false,
-                              _ exchange: inout Exchange) async throws {
-        let signature = try memberSignature(request, library: library, &exchange)
-        try await verifyMember(signature, request: request, library: library, body: body, allowingRevoked: allowingRevoked)
-    }
-
-    private func parseSignature(_ request: Request) throws -> RelayRequestSignature {
-        do throws(RelayRequestSignature.Failure) {
-            return try RelayRequestSignature(header: { name in (Self.signatureFields[name] ?? HTTPField.Name(name)).flatMap { request.headers[$0] } })
-        } catch {
-            throw rejected(error)
-        }
-    }
-
-    private static let objectSizeField = HTTPField.Name(RelayHeaders.objectSize)!
-
-    /// The signature headers' field names, made once rather than per request.
-    private static let signatureFields: [String: HTTPField.Name] = Dictionary(uniqueKeysWithValues: [
-        RelayRequestSignature.deviceHeader, RelayRequestSignature.timestampHeader, RelayRequestSignature.nonceHeader,
-        RelayRequestSignature.contentHashHeader, RelayRequestSignature.signatureHeader,
-    ].map { ($0, HTTPField.Name($0)!) })
-
-    /// The signature headers of a request by a device that is a member (active or not).
-    private func memberSignature(_ request: Request, library: LibraryID, _ exchange: inout Exchange) throws -> RelayRequestSignature {
-        let signature = try parseSignature(request)
-        exchange.device = signature.device
-        return signature
-    }
-
-    private func verifyMember(_ signature: RelayRequestSignature, request: Request, library: LibraryID, body: Data,
-                              allowingRevoked: Bool = false) async throws {
-        guard let record = try await storage.device(signature.device, in: library) else {
-            if try await storage.membership(of: library) == nil { throw RelayHTTPError.notFound(RelayStorageError.unknownLibrary(library).description) }
-            throw RelayHTTPError.forbidden("device \(signature.device) is not a member of library \(library)")
-        }
-        try await recordNonce(try await verifySignature(signature, request: request, key: record.signingKey, body: body), library: library)
-        guard record.active || allowingRevoked else { throw RelayHTTPError.forbidden("device \(signature.device) was revoked from library \(library)") }
-        try takeTokens(device: signature.device, library: library)
-    }
-
-    /// Checks the body hash, the signature and the timestamp window; returns the nonce to
-    /// record (`recordNonce(_:library:)`, or with the object in `RelayStorage.put`).
-    private func verifySignature(_ signature: RelayRequestSignature, request: Request, key: SigningPublicKey, body: Data) async throws -> RelayNonceUse {
-        guard RelayRequestSignature.contentHash(of: body) == signature.contentHash else {
-            metrics.recordRejectedSignature(reason: "content_hash")
-            throw RelayHTTPError.unauthorized("the body does not match the signed content hash")
-        }
-        let now = Int64(Date().timeIntervalSince1970)
-        do throws(RelayRequestSignature.Failure) {
-            try signature.verify(method: request.method.rawValue, pathAndQuery: request.uri.string, key: key, now: now, window: configuration.signatureWindowSeconds)
-        } catch {
-            throw rejected(error)
-        }
-        if janitor.due(now: now) {
-            try? await storage.purgeNonces(expiredBefore: now - 1)
-            try? await storage.purgeStaleUploads(startedBefore: now - configuration.staleUploadSeconds)
-        }
-        return RelayNonceUse(nonce: signature.nonce, device: signature.device, expiresAt: signature.timestamp + configuration.signatureWindowSeconds + 1)
-    }
-
-    /// Records the nonce of a verified request; a used one refuses the request as replayed.
-    private func recordNonce(_ nonce: RelayNonceUse, library: LibraryID) async throws {
-        guard try await storage.useNonce(nonce.nonce, device: nonce.device, library: library, expiresAt: nonce.expiresAt) else {
-            throw rejected(.replayed)
-        }
-    }
-
-    /// Counts a refused signature and makes its 401.
-    private func rejected(_ failure: RelayRequestSignature.Failure) -> RelayHTTPError {
-        metrics.recordRejectedSignature(reason: failure.reason)
-        return RelayHTTPError.unauthorized(failure.description)
-    }
-
-    private func takeTokens(device: DeviceID, library: LibraryID) throws {
-        if let wait = limiter.take("device:\(device)", limit: configuration.deviceRateLimit) {
-            throw RelayHTTPError(.tooManyRequests, "device \(device) is sending too many requests; try again in \(wait) s", retryAfter: wait)
-        }
-        if let wait = limiter.take("library:\(library)", limit: configuration.libraryRateLimit) {
-            throw RelayHTTPError(.tooManyRequests, "library \(library) is receiving too many requests; try again in \(wait) s", retryAfter: wait)
         }
     }
 
@@ -458,7 +284,7 @@ struct RelayResponder: HTTPResponder {
 
     // MARK: Bodies and responses
 
-    private static func readBody(_ request: Request, limit: Int, what: String, _ exchange: inout Exchange) async throws -> Data {
+    private static func readBody(_ request: Request, limit: Int, what: String, _ exchange: inout RelayExchange) async throws -> Data {
         let tooLarge = RelayHTTPError.tooLarge("the \(what) is larger than this relay accepts (\(limit) bytes)")
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit { throw tooLarge }
         var data = Data()
@@ -484,13 +310,13 @@ struct RelayResponder: HTTPResponder {
         switch outcome {
         case .stored: return status(.created)
         case .alreadyStored: return status(.ok)
-        case .conflict: return errorResponse(.conflict("\(name) already exists with different contents; objects are write-once"))
+        case .conflict: return RelayHTTPError.conflict("\(name) already exists with different contents; objects are write-once").response
         }
     }
 
     private static func status(_ status: HTTPResponse.Status) -> Response { Response(status: status) }
 
-    private static func text(_ text: String, contentType: String = "text/plain; charset=utf-8") -> Response {
+    static func text(_ text: String, contentType: String = "text/plain; charset=utf-8") -> Response {
         var headers = HTTPFields()
         headers[.contentType] = contentType
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
@@ -502,7 +328,6 @@ struct RelayResponder: HTTPResponder {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(value))))
     }
 
-    static func errorResponse(_ error: RelayHTTPError) -> Response { error.response }
 }
 
 /// Decides when this process next purges expired nonces (once a minute).

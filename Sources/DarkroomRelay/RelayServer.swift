@@ -33,7 +33,7 @@ public struct RelayServer: Sendable {
 
     private func application(host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let responder = RelayResponder(storage: storage, configuration: configuration, metrics: metrics, adversary: adversary, logger: logger)
-        return Application(responder: responder, configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "darkroom-relay"),
+        return Application(router: responder.router(), configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "darkroom-relay"),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
 
