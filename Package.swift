@@ -87,10 +87,7 @@ let package = Package(
         // The `darkroom` command-line tool.
         .executableTarget(
             name: "darkroom",
-            dependencies: ["Darkroom", "DarkroomStore", "DarkroomImaging", "DarkroomSync", "DarkroomCrypto",
-                           "DarkroomCredentials",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Darkroom", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "CLI"),
         // The `darkroom-relay` server program (the only executable that links Hummingbird and postgres-nio).
         .executableTarget(

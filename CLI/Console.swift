@@ -1,6 +1,4 @@
 import Darkroom
-import DarkroomImaging
-import DarkroomStore
 import Foundation
 
 /// Writing to the terminal: notes on stderr, tables and JSON on stdout.

@@ -1,7 +1,5 @@
 import ArgumentParser
 import Darkroom
-import DarkroomCredentials
-import DarkroomImaging
 import Foundation
 
 struct CredentialsCommand: AsyncParsableCommand {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Darkroom
-import DarkroomImaging
 import Foundation
 
 /// The root `darkroom` command: a private text-to-image gallery in the terminal.

@@ -1,5 +1,4 @@
 import Darkroom
-import DarkroomStore
 
 extension ExitStatus {
     /// What the person can do about `error`, in the CLI's words: the library's errors state the facts

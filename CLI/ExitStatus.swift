@@ -1,8 +1,5 @@
 import ArgumentParser
 import Darkroom
-import DarkroomCrypto
-import DarkroomSync
-import DarkroomStore
 import Foundation
 
 /// The documented exit codes of `darkroom` (see docs/cli.md). Each kind of failure has its own.

@@ -1,7 +1,5 @@
 import ArgumentParser
 import Darkroom
-import DarkroomImaging
-import DarkroomStore
 import Foundation
 
 struct GenerateCommand: AsyncParsableCommand {

@@ -1,5 +1,4 @@
 import Darkroom
-import DarkroomStore
 import Foundation
 
 /// Pictures that arrived by sync without their file (setting `sync.pictures` = `lazy`) are

@@ -1,5 +1,4 @@
 import Darkroom
-import DarkroomStore
 import Foundation
 
 /// Which model (and LoRAs) a command loads, from its `--model` option, the settings and what a generation recorded.

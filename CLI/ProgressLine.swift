@@ -1,6 +1,4 @@
 import Darkroom
-import DarkroomImaging
-import DarkroomStore
 import Foundation
 
 /// The progress display of generation on stderr.

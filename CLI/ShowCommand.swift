@@ -1,8 +1,5 @@
 import ArgumentParser
 import Darkroom
-import DarkroomCredentials
-import DarkroomImaging
-import DarkroomStore
 import Foundation
 
 struct ShowCommand: AsyncParsableCommand {

@@ -1,7 +1,4 @@
 import Darkroom
-import DarkroomCredentials
-import DarkroomImaging
-import DarkroomStore
 import Foundation
 
 /// The fields `darkroom show` prints, in two layouts: ``full`` (one field a line) and ``compact`` (related

@@ -1,7 +1,5 @@
 import ArgumentParser
 import Darkroom
-import DarkroomStore
-import DarkroomSync
 import Foundation
 
 struct SyncCommand: AsyncParsableCommand {

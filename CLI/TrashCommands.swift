@@ -1,6 +1,5 @@
 import ArgumentParser
 import Darkroom
-import DarkroomStore
 import Foundation
 
 struct TrashCommand: AsyncParsableCommand {

@@ -14,3 +14,22 @@
 @_exported import enum DarkroomStore.StoreError
 @_exported import struct DarkroomStore.TagRecord
 @_exported import struct DarkroomImaging.PixelImage
+@_exported import struct DarkroomStore.POSIXFailure
+@_exported import struct DarkroomStore.SafetyFlagRecord
+@_exported import enum DarkroomStore.StableID
+@_exported import enum DarkroomStore.TimestampFormat
+@_exported import enum DarkroomImaging.PNGCodec
+@_exported import enum DarkroomImaging.TextLimitNote
+// Errors a sync run can end with, so an app (and the CLI) can tell them apart.
+@_exported import enum DarkroomCrypto.CryptoError
+@_exported import enum DarkroomSync.EnvelopeError
+@_exported import struct DarkroomSync.PairingCode
+@_exported import enum DarkroomSync.SyncError
+@_exported import enum DarkroomSync.TransportError
+// What Content Credentials say about a picture (`Library.verifyCredentials`, `darkroom credentials`).
+@_exported import struct DarkroomCredentials.CredentialsReport
+@_exported import struct DarkroomCredentials.CredentialsVerifier
+// Showing pictures and untrusted text in a terminal: for command-line clients of the library.
+@_exported import enum DarkroomImaging.TerminalImageProtocol
+@_exported import enum DarkroomImaging.TerminalImageRenderer
+@_exported import enum DarkroomImaging.TerminalText
