@@ -1,7 +1,10 @@
 // The store's value types an app works with, re-exported so that `import Darkroom` is the only
 // import a gallery app needs (docs/embedding.md). The store itself (its database, SQL and file
 // layout) stays behind the facade.
-@_exported import struct DarkroomStore.AlbumRecord
+@_exported import typealias DarkroomStore.AlbumRecord
+@_exported import struct DarkroomStore.NamedRecord
+@_exported import enum DarkroomStore.AlbumTable
+@_exported import enum DarkroomStore.TagTable
 @_exported import enum DarkroomStore.CredentialsFilter
 @_exported import struct DarkroomStore.GalleryItem
 @_exported import struct DarkroomStore.GalleryQuery
@@ -12,7 +15,7 @@
 @_exported import enum DarkroomStore.SearchTermError
 @_exported import struct DarkroomStore.StoredCredentials
 @_exported import enum DarkroomStore.StoreError
-@_exported import struct DarkroomStore.TagRecord
+@_exported import typealias DarkroomStore.TagRecord
 @_exported import struct DarkroomImaging.PixelImage
 @_exported import struct DarkroomStore.POSIXFailure
 @_exported import struct DarkroomStore.SafetyFlagRecord

@@ -1,9 +1,20 @@
 import Foundation
 import GRDB
 
-/// A named collection of generations. A generation may be in many albums.
-public struct AlbumRecord: SnakeCaseRecord, Sendable, Equatable, Identifiable {
-    public static let databaseTableName = "album"
+/// The table of a ``NamedRecord``: albums or tags, which have the same columns.
+public protocol NamedTable: Sendable {
+    /// The table's name.
+    static var tableName: String { get }
+}
+
+/// The `album` table. A named collection of generations; a generation may be in many albums.
+public enum AlbumTable: NamedTable { public static let tableName = "album" }
+/// The `tag` table. A label; a generation may carry many tags.
+public enum TagTable: NamedTable { public static let tableName = "tag" }
+
+/// A row of a table of named things (albums, tags): a stable id and a unique name.
+public struct NamedRecord<Table: NamedTable>: SnakeCaseRecord, Sendable, Equatable, Identifiable {
+    public static var databaseTableName: String { Table.tableName }
 
     /// A row with every column given.
     public init(id: String, name: String, createdAt: Date, modifiedAt: Date) {
@@ -21,6 +32,11 @@ public struct AlbumRecord: SnakeCaseRecord, Sendable, Equatable, Identifiable {
     /// Last change time.
     public var modifiedAt: Date
 }
+
+/// An album row.
+public typealias AlbumRecord = NamedRecord<AlbumTable>
+/// A tag row.
+public typealias TagRecord = NamedRecord<TagTable>
 
 /// Membership of a generation in an album.
 public struct AlbumItemRecord: SnakeCaseRecord, Sendable, Equatable {
@@ -39,27 +55,6 @@ public struct AlbumItemRecord: SnakeCaseRecord, Sendable, Equatable {
     /// When it was added.
     public var createdAt: Date
     enum CodingKeys: String, CodingKey { case albumID = "albumId", generationID = "generationId", createdAt }
-}
-
-/// A label. A generation may carry many tags.
-public struct TagRecord: SnakeCaseRecord, Sendable, Equatable, Identifiable {
-    public static let databaseTableName = "tag"
-
-    /// A row with every column given.
-    public init(id: String, name: String, createdAt: Date, modifiedAt: Date) {
-        self.id = id
-        self.name = name
-        self.createdAt = createdAt
-        self.modifiedAt = modifiedAt
-    }
-    /// Stable random id.
-    public var id: String
-    /// Unique name (case-insensitive).
-    public var name: String
-    /// Row creation time.
-    public var createdAt: Date
-    /// Last change time.
-    public var modifiedAt: Date
 }
 
 /// A tag on a generation.
