@@ -70,10 +70,10 @@ public struct LogVerifier: Sendable {
     /// Lists new objects (all of them with `fullRescan` or when `needsFullRescan`; a full
     /// listing also detects rollback), fetches the logs' new envelopes, new checkpoints and
     /// pending objects, and verifies them.
-    public mutating func pull(from transport: some SyncTransport, keyring: LibraryKeyring, fullRescan: Bool = false) async throws -> VerificationReport {
+    public mutating func pull(from transport: some SyncTransport, keyring: LibraryKeyring, fullRescan: Bool = false) async throws -> PullReport {
         let rescan = fullRescan || needsFullRescan
         let listing = try await transport.listAll(after: rescan ? nil : state.cursor)
-        var report = VerificationReport()
+        var report = PullReport()
         var unique: [ObjectName] = []
         var seen = Set<ObjectName>()
         var reportedDuplicates = Set<ObjectName>()
@@ -122,7 +122,7 @@ public struct LogVerifier: Sendable {
     }
 
     /// Verifies fetched objects and accepts what chains; updates `state` and `report`.
-    mutating func ingest(_ fetched: [(ObjectName, Data)], listingOrder: [ObjectName], keyring: LibraryKeyring, into report: inout VerificationReport) {
+    mutating func ingest(_ fetched: [(ObjectName, Data)], listingOrder: [ObjectName], keyring: LibraryKeyring, into report: inout PullReport) {
         typealias Candidate = (name: ObjectName, parsed: SyncEnvelope.Parsed)
         var candidates: [DeviceID: [UInt64: [Candidate]]] = [:]
         var checkpoints: [(ObjectName, Data)] = []

@@ -168,7 +168,7 @@ private func setUp(_ count: Int = 5) async throws -> (SyncFixture, InMemoryObjec
     await both.setModes([.replay(of: logName("aaaa", 1), as: logName("aaaa", 9))])
     var fresh = LogVerifier(library: f.library)
     fresh.state.pending = [alternative.name]
-    var report2 = VerificationReport()
+    var report2 = PullReport()
     fresh.ingest([(logName("aaaa", 1), try await both.get(logName("aaaa", 1))), (logName("aaaa", 2), try await both.get(logName("aaaa", 2))),
                   (alternative.name, alternative.bytes), (alternative.name, try await both.get(alternative.name))],
                  listingOrder: [], keyring: f.keyring, into: &report2)

@@ -37,7 +37,7 @@ private func mutations(of valid: Data, count: Int, seed: UInt64) -> [Data] {
     var f = try SyncFixture()
     let e = try f.nextEnvelope(f.a.id, "payload")
     var verifier = LogVerifier(library: f.library)
-    var report = VerificationReport()
+    var report = PullReport()
     verifier.ingest([(e.name, e.bytes)], listingOrder: [e.name], keyring: f.keyring, into: &report)
     let checkpoint = try verifier.makeCheckpoint(by: f.a, counter: 1).bytes
     for m in mutations(of: e.bytes, count: 400, seed: 1) where m != e.bytes {

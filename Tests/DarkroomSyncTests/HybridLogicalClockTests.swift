@@ -84,7 +84,7 @@ private let devB = DeviceID(rawValue: "bbbb")!
     var f = try SyncFixture()
     let e = try f.nextEnvelope(f.a.id, "x")
     var verifier = LogVerifier(library: f.library)
-    var report = VerificationReport()
+    var report = PullReport()
     verifier.ingest([(logName("aaaa", 0), e.bytes)], listingOrder: [], keyring: f.keyring, into: &report)
     #expect(report.accepted.isEmpty)
     #expect(report.violations == [.swapped(logName("aaaa", 0), device: f.a.id, sequence: 1)])

@@ -49,7 +49,7 @@ func logName(_ device: String, _ seq: UInt64) -> ObjectName {
     SyncObjectName.log(DeviceID(rawValue: device)!, sequence: seq).objectName
 }
 
-extension VerificationReport {
+extension PullReport {
     /// Accepted (device, sequence) pairs, in order.
     var acceptedSequences: [String] { accepted.map { "\($0.header.device)#\($0.header.sequence)" } }
 }

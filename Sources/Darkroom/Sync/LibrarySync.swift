@@ -156,7 +156,7 @@ public final class LibrarySync: Sendable {
         var verifier = LogVerifier(library: keyring.library, state: try await loadVerifierState())
         let pairings = try await openPairings()
         if try await database.read({ db in try SyncChangeLog.meta(Meta.revoked, db) }) != nil { throw SyncFailure.revoked }
-        var pulled: DarkroomSync.VerificationReport
+        var pulled: PullReport
         do {
             pulled = try await verifier.pull(from: transport, keyring: keyring, fullRescan: !pairings.isEmpty)
         } catch TransportError.unauthorized(let reason) {

@@ -60,7 +60,7 @@ public enum Detection: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The outcome of one pull: what verified, in order per log, and everything detected.
-public struct VerificationReport: Sendable, Equatable {
+public struct PullReport: Sendable, Equatable {
     /// Envelopes that passed every check, in sequence order per log; apply them.
     public var accepted: [OpenedEnvelope] = []
     /// Everything noticed, violations and notices.
