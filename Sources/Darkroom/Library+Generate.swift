@@ -25,11 +25,15 @@ public struct BatchPosition: Sendable, Equatable {
 }
 
 extension GenerationRequest {
-    /// The request a stored job describes (to run a queued job, re-run or verify one).
+    /// The request a stored job describes (to run a queued job, re-run or verify one). What the row
+    /// leaves out (an imported picture whose tool did not say) is the built-in default
+    /// (``GenerationDefaults``), the same a new generation gets.
     public init(_ row: GenerationRecord) {
+        let defaults = GenerationDefaults()
         self.init(prompt: row.prompt, negativePrompt: row.negativePrompt, seed: UInt64(bitPattern: row.seed ?? 0),
-                  steps: row.steps ?? 8, guidance: row.guidance ?? 4, scheduler: row.scheduler ?? "dpmpp-2m",
-                  width: row.width ?? 64, height: row.height ?? 64,
+                  steps: row.steps ?? defaults.steps, guidance: row.guidance ?? defaults.guidance,
+                  scheduler: row.scheduler ?? defaults.scheduler,
+                  width: row.width ?? defaults.width, height: row.height ?? defaults.height,
                   variationSeed: row.variationSeed.map { UInt64(bitPattern: $0) }, variationStrength: row.variationStrength,
                   inputs: GenerationInputs(storedJSON: row.inputs))
     }
