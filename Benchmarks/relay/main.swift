@@ -202,12 +202,19 @@ func makeClient(_ options: Options) -> RelayHTTPClient {
     RelayHTTPClient(connectionsPerHost: options.devices)
 }
 
+/// The clients the devices share, round-robin. On Linux one URLSession drives all its transfers
+/// from one thread (FoundationNetworking over libcurl), so a single client would be the load
+/// generator's bottleneck, not the relay: several spread the devices over the cores.
+func makeClients(_ options: Options) -> [RelayHTTPClient] {
+    (0..<max(2, ProcessInfo.processInfo.activeProcessorCount * 2)).map { _ in makeClient(options) }
+}
+
 func run(_ options: Options) async throws {
     let relays = try startRelays(options)
     defer { relays.stop() }
     let urls = relays.urls
-    let client = makeClient(options)
-    let members = try await createLibraries(options, urls: urls, client: client)
+    let clients = makeClients(options)
+    let members = try await createLibraries(options, urls: urls, client: clients[0])
 
     let clock = ContinuousClock()
     let start = clock.now
@@ -217,8 +224,8 @@ func run(_ options: Options) async throws {
         for (index, member) in members.enumerated() {
             group.addTask {
                 var result = DeviceResult()
-                let transport = HTTPTransport(baseURL: member.url, library: member.keyring.library, identity: member.identity, client: client,
-                                              retryPolicy: .init(attempts: 1))
+                let transport = HTTPTransport(baseURL: member.url, library: member.keyring.library, identity: member.identity,
+                                              client: clients[index % clients.count], retryPolicy: .init(attempts: 1))
                 var writer = LogWriter(library: member.keyring.library, device: member.identity.id)
                 var hlc = HybridLogicalClock(device: member.identity.id)
                 var cursor: TransportCursor? = nil
