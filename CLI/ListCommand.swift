@@ -130,7 +130,7 @@ struct ListCommand: AsyncParsableCommand {
         let more = items.count > limit
         if more { items.removeLast() }
         let hidden = try await library.hiddenCount(query)
-        try Console.printItems(items, library: library, json: json, empty: trashed ? "The trash is empty." : "Nothing matches.",
+        try Console.printItems(items, library: library, json: json, empty: emptyNote,
                                hidden: hidden)
         if more && !json {
             Console.note("More items follow: use --offset \(offset + items.count) (or `darkroom stats` for counts).")
@@ -139,6 +139,9 @@ struct ListCommand: AsyncParsableCommand {
 }
 
 extension ListCommand {
+    /// What an empty page says.
+    var emptyNote: String { trashed ? "The trash is empty." : "Nothing matches." }
+
     /// `--follow`: prints the page at once and after every change, until interrupted.
     func followPage(_ query: GalleryQuery, in library: Library) async throws {
         var shown = query
@@ -149,7 +152,7 @@ extension ListCommand {
                 try Console.printJSONLine(FollowedPage(items: items.map { GalleryItemJSON($0, folder: library.folder) }, hidden: hidden))
             } else {
                 Console.note("\(Console.shortDate(Date())): \(items.count) item(s)")
-                try Console.printItems(items, library: library, json: false, empty: trashed ? "The trash is empty." : "Nothing matches.",
+                try Console.printItems(items, library: library, json: false, empty: emptyNote,
                                        hidden: hidden)
             }
             fflush(nil)

@@ -26,15 +26,16 @@ extension SyncChangeLog {
 }
 
 extension SyncChangeApplier {
-    /// Another device's credentials authority: kept when newer than what this device holds.
-    static func applyDeviceAuthority(_ change: SyncChange, _ db: Database) throws -> Outcome {
-        guard let pem = String.fromDatabaseValue(change.values[SyncChangeLog.credentialsAuthorityField] ?? .null) else { return .superseded }
+    /// A device field another device changed (its name, its credentials authority): kept when newer than
+    /// what this device holds. `change.field` is the column, one of the two the caller routes here.
+    static func applyDeviceField(_ change: SyncChange, _ db: Database) throws -> Outcome {
+        let column = change.field
+        guard let value = String.fromDatabaseValue(change.values[column] ?? .null) else { return .superseded }
         guard try isNewer(change, db) else { return .superseded }
-        let now = TimestampFormat.database(Date())
-        try db.cachedStatement(sql: """
-            INSERT INTO device (id, name, created_at, modified_at, credentials_authority) VALUES (?, '', ?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET credentials_authority = excluded.credentials_authority
-            """).execute(arguments: [change.key, now, now, pem])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO device (id, name, created_at, modified_at) VALUES (?, '', ?, ?)")
+            .execute(arguments: [change.key, now(), now()])
+        try db.cachedStatement(sql: "UPDATE device SET \(column.quotedDatabaseIdentifier) = ?, modified_at = ? WHERE id = ?")
+            .execute(arguments: [value, now(), change.key])
         try stamp(change, db)
         return .applied
     }

@@ -117,8 +117,7 @@ public enum SyncChangeApplier {
         case (.flag, "*"): outcome = try insertFlag(change, db)
         case (.flag, "cleared"):
             outcome = try updateFields(change, table: "safety_flag", columns: ["cleared_at", "cleared_by"], db)
-        case (.device, "name"): outcome = try applyDeviceName(change, db)
-        case (.device, SyncChangeLog.credentialsAuthorityField): outcome = try applyDeviceAuthority(change, db)
+        case (.device, "name"), (.device, SyncChangeLog.credentialsAuthorityField): outcome = try applyDeviceField(change, db)
         default: outcome = .superseded   // a field this version does not know: ignored
         }
         if let outcome { return outcome }
@@ -169,7 +168,7 @@ public enum SyncChangeApplier {
         try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM \(table) WHERE \(column) = ?)"), arguments: [value]) ?? false
     }
 
-    private static func now() -> String { TimestampFormat.database(Date()) }
+    static func now() -> String { TimestampFormat.database(Date()) }
 
     /// The modification time a change carries (the writer's row time), else its clock's time.
     static func modifiedAt(_ change: SyncChange) -> DatabaseValue {
@@ -336,17 +335,6 @@ public enum SyncChangeApplier {
         } else {
             try db.cachedStatement(sql: "DELETE FROM setting WHERE key = ? AND scope = 'synced'").execute(arguments: [change.key])
         }
-        try stamp(change, db)
-        return .applied
-    }
-
-    private static func applyDeviceName(_ change: SyncChange, _ db: Database) throws -> Outcome {
-        guard let name = String.fromDatabaseValue(change.values["name"] ?? .null) else { return .superseded }
-        guard try isNewer(change, db) else { return .superseded }
-        try db.cachedStatement(sql: """
-            INSERT INTO device (id, name, created_at, modified_at) VALUES (?, ?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET name = excluded.name, modified_at = excluded.modified_at
-            """).execute(arguments: [change.key, name, now(), now()])
         try stamp(change, db)
         return .applied
     }
