@@ -49,7 +49,8 @@ struct PromptsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let library = try await global.open()
-            let (prompt, latest) = try await library.promptForReuse(id)
+            let reuse = try await library.promptForReuse(id)
+            let (prompt, latest) = (reuse.prompt, reuse.latest)
             let defaults = try await GenerationDefaults.load(from: library)
             var request: GenerationRequest
             if let latest {

@@ -19,7 +19,7 @@ struct QueueCommand: AsyncParsableCommand {
         func run() async throws {
             let library = try await global.open()
             let jobs = try await library.queuedJobs()
-            let items = try await library.database.read { db in try GalleryItem.load(jobs, db) }
+            let items = try await library.items(of: jobs)
             try Console.printItems(items, library: library, json: json, empty: "The queue is empty.")
         }
     }

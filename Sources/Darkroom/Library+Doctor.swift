@@ -2,7 +2,6 @@ import DarkroomCrypto
 import DarkroomImaging
 import DarkroomStore
 import Foundation
-import GRDB
 
 /// What `doctor` checked and repaired.
 public struct DoctorReport: Sendable, Equatable {
@@ -60,10 +59,7 @@ extension Library {
         let lock = filesLock()
         try await lock.lock(exclusive: true)
         defer { lock.unlock() }
-        let (images, waiting) = try await database.read { db in
-            (try ImageRecord.fetchAll(db), Set(try SyncChangeLog.metaKeys(prefix: SyncChangeLog.pendingPicturePrefix, db)
-                .map { String($0.dropFirst(SyncChangeLog.pendingPicturePrefix.count)) }))
-        }
+        let (images, waiting) = try await database.imagesAndPendingPictures()
         var referenced = Set<String>()
         for image in images {
             referenced.insert(image.path)

@@ -2,7 +2,6 @@ import DarkroomCrypto
 import DarkroomImaging
 import DarkroomStore
 import Foundation
-import GRDB
 
 /// What a generation reports while it runs.
 public enum GenerationProgress: Sendable {
@@ -81,13 +80,10 @@ extension Library {
         defer { slot.release() }
         let started = Date()
         // The running row is flushed by the job's final commit (see `writeFlushedLater`).
-        let row = try await database.writeFlushedLater { [info] db in
-            var row = try Self.recordJob(request, id: id, status: .running, modelID: generator.modelID, modelPath: modelPath,
-                                         parentID: parentID ?? request.inputs?.initImage?.generationID, batch: batch, deviceID: info.deviceID, now: started, db)
-            row.startedAt = started
-            try row.update(db)
-            return row
-        }
+        var job = jobRow(request, id: id, status: .running, modelID: generator.modelID, modelPath: modelPath,
+                         parentID: parentID ?? request.inputs?.initImage?.generationID, batch: batch, now: started)
+        job.startedAt = started
+        let row = try await database.insertRunningJob(job)
         return try await execute(row, request: request, generator: generator, started: started, progress: progress)
     }
 
@@ -99,26 +95,19 @@ extension Library {
         guard (1...1000).contains(count) else { throw LibraryError.invalidArgument("A batch makes between 1 and 1000 pictures; got \(count).") }
         try await checkPrompt(request.prompt)
         let batchID = count > 1 ? StableID.make() : nil
-        return try await database.write { [info] db in
-            let now = Date()
-            return try (0..<count).map { index in
-                var item = request
-                item.seed = request.seed &+ UInt64(index)
-                return try Self.recordJob(item, status: .queued, modelID: modelID, modelPath: modelPath, parentID: parentID ?? item.inputs?.initImage?.generationID,
-                                          batch: batchID.map { BatchPosition(id: $0, index: index) }, deviceID: info.deviceID,
-                                          now: now.addingTimeInterval(Double(index) * 0.001), db).id
-            }
+        let now = Date()
+        let jobs = (0..<count).map { index in
+            var item = request
+            item.seed = request.seed &+ UInt64(index)
+            return jobRow(item, status: .queued, modelID: modelID, modelPath: modelPath, parentID: parentID ?? item.inputs?.initImage?.generationID,
+                          batch: batchID.map { BatchPosition(id: $0, index: index) }, now: now.addingTimeInterval(Double(index) * 0.001))
         }
+        return try await database.insertJobs(jobs).map(\.id)
     }
 
     /// The queue: queued jobs oldest first, then running ones.
     public func queuedJobs() async throws -> [GenerationRecord] {
-        try await database.read { db in
-            try GenerationRecord.fetchAll(db, sql: """
-                SELECT * FROM generation WHERE status IN ('queued', 'running')
-                ORDER BY status = 'running' DESC, queued_at, id
-                """)
-        }
+        try await database.queuedJobs()
     }
 
     /// Runs the queued job `id` (oldest first when nil). Returns nil when the queue is empty.
@@ -131,23 +120,11 @@ extension Library {
         let slot = try jobSlots.acquire(note: "")
         defer { slot.release() }
         let started = Date()
-        enum Claim: Sendable { case empty, notQueued(id: String, status: String), claimed(GenerationRecord) }
-        let claim = try await database.writeFlushedLater { db -> Claim in
-            // Statements prepared once per connection: an UPDATE of `generation` compiles its triggers.
-            let candidate = try id.map { try GenerationRecord.find(id: $0, db) }
-                ?? GenerationRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM generation WHERE status = 'queued' ORDER BY queued_at, id LIMIT 1"))
-            guard let row = candidate else { return .empty }
-            guard row.status == .queued else { return .notQueued(id: row.id, status: row.status.rawValue) }
-            try slot.update(note: row.id)
-            let at = TimestampFormat.database(started)
-            try db.cachedStatement(sql: "UPDATE generation SET status = 'running', started_at = ?, modified_at = ? WHERE id = ? AND status = 'queued'")
-                .execute(arguments: [at, at, row.id])
-            return .claimed(try GenerationRecord.find(id: row.id, db) ?? row)
-        }
+        let claim = try await database.claimQueuedJob(id, at: started) { try slot.update(note: $0) }
         let claimed: GenerationRecord
         switch claim {
         case .empty: return nil
-        case .notQueued(let id, let status): throw LibraryError.invalidArgument("Job \(id.prefix(8)) is not queued (it is \(status)).")
+        case .notQueued(let id, let status): throw LibraryError.invalidArgument("Job \(id.prefix(8)) is not queued (it is \(status.rawValue)).")
         case .claimed(let row): claimed = row
         }
         return try await execute(claimed, request: GenerationRequest(claimed), generator: generator, started: started, progress: progress)
@@ -157,56 +134,33 @@ extension Library {
     /// Returns the ids cancelled.
     @discardableResult
     public func cancelQueued(_ idPrefixes: [String]) async throws -> [String] {
-        try await database.write { db in
-            let ids = try idPrefixes.map { try IDPrefix.generation($0, db) }
-            let now = Date()
-            var cancelled: [String] = []
-            for id in ids {
-                try db.execute(sql: """
-                    UPDATE generation SET status = 'cancelled', error = 'cancelled before it ran', finished_at = ?, modified_at = ?
-                    WHERE id = ? AND status = 'queued'
-                    """, arguments: [now, now, id])
-                if db.changesCount == 1 { cancelled.append(id) }
-            }
-            return cancelled
-        }
+        try await database.cancelQueued(idPrefixes, reason: "cancelled before it ran")
     }
 
     /// Cancels every queued job. Returns how many.
     @discardableResult
     public func clearQueue() async throws -> Int {
-        try await database.write { db in
-            let now = Date()
-            try db.execute(sql: """
-                UPDATE generation SET status = 'cancelled', error = 'cancelled before it ran (queue cleared)', finished_at = ?, modified_at = ?
-                WHERE status = 'queued'
-                """, arguments: [now, now])
-            return db.changesCount
-        }
+        try await database.cancelAllQueued(reason: "cancelled before it ran (queue cleared)")
     }
 
     /// Queues a failed or cancelled job again as a new job (its parent is the old one). Returns the new ids.
     @discardableResult
     public func retry(_ idPrefixes: [String]) async throws -> [String] {
-        try await database.write { [info] db in
-            let ids = try idPrefixes.map { try IDPrefix.generation($0, db) }
-            return try ids.map { id in
-                let old = try GenerationRecord.find(id: id, db)!
-                guard old.status == .failed || old.status == .cancelled, old.source == .generate else {
-                    throw LibraryError.invalidArgument("Only failed or cancelled jobs can be retried; \(id.prefix(8)) is \(old.status.rawValue).")
-                }
-                return try Self.recordJob(GenerationRequest(old), status: .queued, modelID: old.modelID ?? "", modelPath: old.modelPath,
-                                          parentID: old.id, batch: nil, deviceID: info.deviceID, now: Date(), db).id
+        try await database.retryJobs(idPrefixes) { [self] old in
+            guard old.status == .failed || old.status == .cancelled, old.source == .generate else {
+                throw LibraryError.invalidArgument("Only failed or cancelled jobs can be retried; \(old.id.prefix(8)) is \(old.status.rawValue).")
             }
+            return jobRow(GenerationRequest(old), status: .queued, modelID: old.modelID ?? "", modelPath: old.modelPath,
+                          parentID: old.id, batch: nil, now: Date())
         }
     }
 
     // MARK: - Internals
 
-    /// Inserts a job row (and the prompt's use) in the caller's transaction.
+    /// A job row for `request` on this device (the store records its prompt's use when it inserts it).
     /// `id` is the row's id when the caller already named the job (in its job slot); a new one otherwise.
-    static func recordJob(_ request: GenerationRequest, id: String? = nil, status: GenerationRecord.Status, modelID: String, modelPath: String?,
-                          parentID: String?, batch: BatchPosition?, deviceID: String, now: Date, _ db: Database) throws -> GenerationRecord {
+    func jobRow(_ request: GenerationRequest, id: String? = nil, status: GenerationRecord.Status, modelID: String, modelPath: String?,
+                parentID: String?, batch: BatchPosition?, now: Date) -> GenerationRecord {
         var row = GenerationRecord.make(source: .generate, status: status, now: now)
         if let id { row.id = id }
         row.prompt = request.prompt
@@ -225,9 +179,7 @@ extension Library {
         row.parentID = parentID
         row.batchID = batch?.id
         row.batchIndex = batch?.index
-        row.deviceID = deviceID
-        row.promptID = try PromptRecord.recordUse(text: request.prompt, negativeText: request.negativePrompt, at: now, db)
-        try row.insert(db)
+        row.deviceID = info.deviceID
         return row
     }
 
@@ -258,13 +210,7 @@ extension Library {
             let cancelled = error is CancellationError || Task.isCancelled
             let reason = cancelled ? "cancelled" : "\(error)"
             let now = Date()
-            _ = try? database.writeEvenIfCancelled { db in
-                try db.execute(sql: """
-                    UPDATE generation SET status = ?, error = ?, finished_at = ?, duration_ms = ?, modified_at = ?
-                    WHERE id = ? AND status = 'running'
-                    """, arguments: [cancelled ? "cancelled" : "failed", reason, now,
-                                     Int(now.timeIntervalSince(started) * 1000), now, id])
-            }
+            try? database.endRunningJob(id, status: cancelled ? .cancelled : .failed, reason: reason, started: started, now: now)
             if cancelled { throw LibraryError.cancelled(id: id) }
             if error is StoreError { throw error }
             throw LibraryError.generationFailed(id: id, reason: reason)
@@ -286,22 +232,19 @@ extension Library {
         let includePrompt = try await credentialsConfiguration().includePrompt
         let png = try await signedPicture(encoded, for: row, includePrompt: includePrompt)
         let credentials = Self.stored(await credentials(ofFile: png))
-        let finishedRow = row
-        return try await storePicture(png: png, pixels: result.image) { db, image in
-            try ImageRecord.recordCredentials(credentials, forImage: image.hash, db)
-            var done = finishedRow
-            let now = Date()
-            done.status = .succeeded
-            done.imageHash = image.hash
-            done.finishedAt = now
-            done.durationMs = Int(now.timeIntervalSince(started) * 1000)
-            done.metadataSource = GenerationMetadata.Source.darkroom.rawValue
-            done.metadataJSON = metadata.storedJSON
-            done.modifiedAt = now
-            try done.update(db)
-            for flag in flags { try flag.insert(db) }
-            return try GalleryItem.load([done], db)[0]
+        let now = Date()
+        row.status = .succeeded
+        row.imageHash = ContentHash.sha256Hex(png)
+        row.finishedAt = now
+        row.durationMs = Int(now.timeIntervalSince(started) * 1000)
+        row.metadataSource = GenerationMetadata.Source.darkroom.rawValue
+        row.metadataJSON = metadata.storedJSON
+        row.modifiedAt = now
+        guard case .finished(let item) = try await storePicture(png: png, pixels: result.image, credentials: credentials,
+                                                                with: .finishedJob(row, flags: flags)) else {
+            preconditionFailure("a finished job's commit returns its item")
         }
+        return item
     }
 
     /// Rejects parameters no generator could honour, before anything is recorded.

@@ -2,7 +2,6 @@ import DarkroomCrypto
 import DarkroomImaging
 import DarkroomStore
 import Foundation
-import GRDB
 
 /// The outcome of importing one file.
 public enum ImportOutcome: Sendable, Equatable {
@@ -125,7 +124,7 @@ extension Library {
         if let existing = try await existingGeneration(forImage: hash) {
             // The same bytes are in the library; if its file went missing, this copy restores it.
             if !FileManager.default.fileExists(atPath: files.url(ImageFileStore.imagePath(hash: hash)).path) {
-                _ = try await storePicture(png: data, pixels: decoded.image) { _, _ in () }
+                _ = try await storePicture(png: data, pixels: decoded.image, credentials: nil, with: .pictureOnly)
             }
             return (.duplicate(path: url.path, existingID: existing), notes)
         }
@@ -148,39 +147,28 @@ extension Library {
         let image = decoded.image
         // What the file's Content Credentials say, as the person gave it (any tool's, checked here).
         let credentials = Self.stored(await credentials(ofFile: original))
-        let outcome = try await storePicture(png: data, pixels: image, pixelHash: pixelHash) { db, stored -> ImportOutcome in
-            try ImageRecord.recordCredentials(credentials, forImage: stored.hash, db)
-            if let existing = try String.fetchOne(db, sql: "SELECT id FROM generation WHERE image_hash = ? ORDER BY created_at LIMIT 1",
-                                                  arguments: [stored.hash]) {
-                return .duplicate(path: url.path, existingID: existing)
-            }
-            let now = Date()
-            var row = GenerationRecord.make(source: .import, status: .succeeded, now: now)
-            row.deviceID = deviceID
-            row.imageHash = stored.hash
-            row.width = image.width
-            row.height = image.height
-            row.startedAt = now
-            row.finishedAt = now
-            if let metadata {
-                row.apply(metadata, storedJSON: storedMetadata?.json)
-                if !row.prompt.isEmpty || !row.negativePrompt.isEmpty {
-                    row.promptID = try PromptRecord.recordUse(text: row.prompt, negativeText: row.negativePrompt, at: now, db)
-                }
-            }
-            try row.insert(db)
-            for flag in safety.flags(for: image, generationID: row.id) { try flag.insert(db) }
-            return .imported(path: url.path, id: row.id, metadataSource: row.metadataSource)
+        let now = Date()
+        var row = GenerationRecord.make(source: .import, status: .succeeded, now: now)
+        row.deviceID = deviceID
+        row.imageHash = ContentHash.sha256Hex(data)
+        row.width = image.width
+        row.height = image.height
+        row.startedAt = now
+        row.finishedAt = now
+        if let metadata { row.apply(metadata, storedJSON: storedMetadata?.json) }
+        let outcome: ImportOutcome
+        switch try await storePicture(png: data, pixels: image, pixelHash: pixelHash, credentials: credentials,
+                                      with: .imported(row, flags: safety.flags(for: image, generationID: row.id))) {
+        case .alreadyShown(let existing): outcome = .duplicate(path: url.path, existingID: existing)
+        case .imported(let id): outcome = .imported(path: url.path, id: id, metadataSource: row.metadataSource)
+        case .stored, .finished: preconditionFailure("an import's commit inserts a row or finds the one showing the picture")
         }
         return (outcome, notes)
     }
 
     /// The oldest generation showing the picture with this hash, if any.
     func existingGeneration(forImage hash: String) async throws -> String? {
-        try await database.read { db in
-            try String.fetchOne(db, sql: "SELECT id FROM generation WHERE image_hash = ? ORDER BY created_at LIMIT 1",
-                                arguments: [hash])
-        }
+        try await database.generation(showingImage: hash)
     }
 }
 

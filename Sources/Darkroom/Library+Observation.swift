@@ -1,6 +1,5 @@
 import DarkroomStore
 import Foundation
-import GRDB
 
 /// Live queries for a gallery UI: each stream yields the current value at once, then again after
 /// every committed change that alters it: made through this `Library`, by a sync run, or by
@@ -16,19 +15,17 @@ extension Library {
     /// }
     /// ```
     public func observe(_ query: GalleryQuery) -> AsyncThrowingStream<[GalleryItem], any Error> {
-        database.observe { db in try query.fetchItems(db) }
+        database.observeItems(query)
     }
 
     /// One generation (live or trashed) by its full id; nil while it does not exist (not yet
     /// synced, or purged).
     public func observeItem(id: String) -> AsyncThrowingStream<GalleryItem?, any Error> {
-        database.observe { db in
-            try GenerationRecord.fetchOne(db, key: id).map { try GalleryItem.load([$0], db)[0] }
-        }
+        database.observeItem(id: id)
     }
 
     /// The library's statistics, as ``statistics()`` reads them.
     public func observeStatistics() -> AsyncThrowingStream<LibraryStatistics, any Error> {
-        database.observe { db in try LibraryStatistics.fetch(db) }
+        database.observeStatistics()
     }
 }

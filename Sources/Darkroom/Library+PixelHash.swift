@@ -2,7 +2,6 @@ import DarkroomCrypto
 import DarkroomImaging
 import DarkroomStore
 import Foundation
-import GRDB
 
 extension Library {
     /// The SHA-256 of a picture's pixels, hex: the same for every file showing the same pixels, whatever
@@ -18,7 +17,7 @@ extension Library {
     public func recordPixelHash(of pixels: PixelImage, forImage imageHash: String) async throws {
         guard !isReadOnly else { return }
         let hash = Self.pixelHash(pixels)
-        try await database.write { db in try ImageRecord.recordPixelHash(hash, forImage: imageHash, db) }
+        try await database.recordPixelHash(hash, forImage: imageHash)
     }
 
     /// The oldest generation whose picture shows exactly these pixels under other bytes (another file's
@@ -30,11 +29,6 @@ extension Library {
 
     /// ``generation(showingPixels:)`` for pixels whose ``pixelHash(_:)`` is `hash`.
     func generation(showingPixelHash hash: String) async throws -> String? {
-        try await database.read { db in
-            try String.fetchOne(db, sql: """
-                SELECT g.id FROM image i JOIN generation g ON g.image_hash = i.hash
-                WHERE i.pixel_hash = ? ORDER BY g.created_at LIMIT 1
-                """, arguments: [hash])
-        }
+        try await database.generation(showingPixelHash: hash)
     }
 }

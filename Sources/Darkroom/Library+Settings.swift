@@ -1,6 +1,5 @@
 import DarkroomStore
 import Foundation
-import GRDB
 
 /// A setting's effective value and where it came from.
 public struct ResolvedSetting: Sendable, Equatable, Codable {
@@ -80,13 +79,7 @@ extension Library {
                            force: Bool = false) async throws -> SettingChange {
         let json = try Self.checkedSetting(key, value: value, scope: scope, force: force)
         let previous = try await setting(key)
-        try await database.write { db in
-            let now = Date()
-            try db.execute(sql: """
-                INSERT INTO setting (key, scope, value, created_at, modified_at) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (key, scope) DO UPDATE SET value = excluded.value, modified_at = excluded.modified_at
-                """, arguments: [key, scope.rawValue, json, now, now])
-        }
+        try await database.saveSetting(key, scope: scope, json: json)
         return SettingChange(key: key, value: json, scope: scope, isKnown: SettingKey.named(key) != nil, previous: previous)
     }
 
@@ -121,17 +114,10 @@ extension Library {
     public func removeSetting(_ key: String, scope: SettingRecord.Scope) async throws -> SettingRemoval {
         let before = try await setting(key)
         let deviceID = info.deviceID
-        let removed = try await database.write { db -> String? in
-            let value = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ? AND scope = ?",
-                                            arguments: [key, scope.rawValue])
-            try db.execute(sql: "DELETE FROM setting WHERE key = ? AND scope = ?", arguments: [key, scope.rawValue])
-            return value
-        }
+        let removed = try await database.removeSetting(key, scope: scope)
         let after = try await setting(key)
         if key == Self.safetyEnabledKey, before?.value != after?.value, let now = after?.value {
-            try await database.write { db in
-                try PolicyEventRecord(kind: now == "false" ? .policyDisabled : .policyEnabled, deviceID: deviceID).insert(db)
-            }
+            try await database.record(PolicyEventRecord(kind: now == "false" ? .policyDisabled : .policyEnabled, deviceID: deviceID))
         }
         return SettingRemoval(key: key, scope: scope, removedValue: removed, effective: after)
     }
@@ -143,7 +129,7 @@ extension Library {
 
     /// Every setting that has a value, with its origin, by key.
     public func settings() async throws -> [ResolvedSetting] {
-        let stored = try await database.read { db in try SettingRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM setting")) }
+        let stored = try await database.settingRecords()
         var resolved: [String: ResolvedSetting] = [:]
         for key in SettingKey.all {
             resolved[key.name] = ResolvedSetting(key: key.name, value: key.defaultValue, origin: .default)
@@ -160,12 +146,11 @@ extension Library {
     /// How long trashed generations are kept: the `trash.retention_days` setting (this device's override,
     /// else the synced value), else ``Library/trashRetention``. A stored value that is not a valid day count
     /// (written before values were checked) counts as unset.
-    static func trashRetention(_ db: Database) throws -> TimeInterval {
+    static func trashRetention(_ database: LibraryDatabase) throws -> TimeInterval {
         let key = SettingKey.named("trash.retention_days")!
-        let rows = try Row.fetchAll(db, sql: "SELECT scope, value FROM setting WHERE key = ?", arguments: [key.name])
-        let byScope = Dictionary(rows.map { (($0["scope"] as String), ($0["value"] as String)) }, uniquingKeysWith: { a, _ in a })
+        let byScope = try database.settingValues(key.name)
         for scope in [SettingRecord.Scope.device, .synced] {
-            if let value = byScope[scope.rawValue], let days = (try? key.canonicalValue(for: value)).flatMap(Double.init) {
+            if let value = byScope[scope], let days = (try? key.canonicalValue(for: value)).flatMap(Double.init) {
                 return days * 86_400
             }
         }

@@ -2,7 +2,6 @@ import DarkroomCrypto
 import DarkroomImaging
 import DarkroomStore
 import Foundation
-import GRDB
 
 /// A Darkroom library: the database, the picture files and the operations a gallery app needs.
 ///
@@ -29,8 +28,8 @@ public final class Library: Sendable {
 
     /// The library folder.
     public let folder: URL
-    /// The database.
-    public let database: LibraryDatabase
+    /// The database: the store, which owns every SQL statement (an app works through `Library`).
+    let database: LibraryDatabase
     /// The picture files.
     public let files: ImageFileStore
     /// This library copy's identity.
@@ -84,7 +83,7 @@ public final class Library: Sendable {
     /// ``open(at:create:acceptingLostCommits:keyDirectory:)``'s work, on the calling thread.
     static func openNow(at folder: URL, create: Bool, acceptingLostCommits: Bool, keyDirectory: URL?) throws -> Library {
         let database = try LibraryDatabase.open(folder: folder, create: create, acceptingLostCommits: acceptingLostCommits)
-        guard let info = try database.read({ db in try LibraryInfo.fetchOne(db) }) else {
+        guard let info = try database.libraryInfo() else {
             throw StoreError.corruptDatabase(path: database.path, detail: "the library's identity row is missing")
         }
         let files = ImageFileStore(folder: folder)
@@ -119,20 +118,18 @@ public final class Library: Sendable {
 
     // MARK: - Storing pictures
 
-    /// Writes a picture (and its thumbnail) and commits `commit` in one database transaction.
+    /// Writes a picture (and its thumbnail) and commits its row with `commit` in one database transaction.
     ///
     /// The files are written first (atomically), then the image row and
     /// whatever `commit` writes are committed together. If the commit fails the
     /// new files are removed; if the process dies in between, the pending-write
-    /// journal lets the next open remove them. Returns what `commit` returned.
+    /// journal lets the next open remove them. Returns what the commit did.
     ///
     /// A picture no larger than a thumbnail (``thumbnailSide``) is its own thumbnail: the row's
     /// thumbnail path names the picture and no second file is written. An existing row without a
     /// thumbnail (a picture that arrived by sync before its file) gets one.
-    func storePicture<T: Sendable>(
-        png: Data, pixels: PixelImage, pixelHash knownPixelHash: String? = nil,
-        commit: @escaping @Sendable (Database, ImageRecord) throws -> T
-    ) async throws -> T {
+    func storePicture(png: Data, pixels: PixelImage, pixelHash knownPixelHash: String? = nil, credentials: StoredCredentials?,
+                      with commit: PictureCommit) async throws -> PictureCommitOutcome {
         if isReadOnly { throw StoreError.readOnlyLibrary(path: folder.path) }
         let hash = ContentHash.sha256Hex(png)
         let imagePath = ImageFileStore.imagePath(hash: hash)
@@ -173,15 +170,7 @@ public final class Library: Sendable {
                                    thumbnailPath: thumbPath, createdAt: now, modifiedAt: now)
         do {
             let pixelHash = knownPixelHash ?? Self.pixelHash(pixels)   // every picture known by its pixels too
-            let result = try await database.write { db -> T in
-                var image = try ImageRecord.find(hash: hash, db) ?? { try newImage.insert(db); return newImage }()
-                try ImageRecord.recordPixelHash(pixelHash, forImage: hash, db)
-                if image.thumbnailPath == nil {
-                    try db.execute(sql: "UPDATE image SET thumbnail_path = ? WHERE hash = ?", arguments: [thumbPath, hash])
-                    image.thumbnailPath = thumbPath
-                }
-                return try commit(db, image)
-            }
+            let result = try await database.commitPicture(newImage, pixelHash: pixelHash, credentials: credentials, with: commit)
             journal.end(journalEntry)
             return result
         } catch {
@@ -199,7 +188,7 @@ public final class Library: Sendable {
     /// Removes those of `paths` that no committed row references (another process may have committed the same picture).
     private func removeUnreferenced(_ paths: [String]) async {
         guard !paths.isEmpty else { return }
-        let referenced = (try? await database.read { db in try RecoveryReport.referencedPaths(among: paths, db) }) ?? Set(paths)
+        let referenced = (try? database.referencedPaths(among: paths)) ?? Set(paths)
         for path in paths where !referenced.contains(path) { files.remove(path) }
     }
 }

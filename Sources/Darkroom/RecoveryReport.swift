@@ -1,6 +1,5 @@
 import DarkroomStore
 import Foundation
-import GRDB
 
 /// What the recovery run at open time (or by `doctor`) found and repaired.
 public struct RecoveryReport: Sendable, Equatable {
@@ -30,7 +29,7 @@ public struct RecoveryReport: Sendable, Equatable {
         if try lock.lock(exclusive: true, wait: false) {
             defer { lock.unlock() }
             report.removedFiles = try removeUncommittedFiles(database: database, files: files)
-            let retention = try database.read { db in try Library.trashRetention(db) }
+            let retention = try Library.trashRetention(database)
             report.trashRetentionDays = retention / 86_400
             report.purgedGenerations = try Library.purgeTrash(database: database, files: files,
                                                               olderThan: now.addingTimeInterval(-retention))
@@ -42,10 +41,7 @@ public struct RecoveryReport: Sendable, Equatable {
 
     /// Marks `running` jobs whose process no longer holds a job slot naming them as failed.
     static func failInterruptedJobs(database: LibraryDatabase, folder: URL, now: Date) throws -> [String] {
-        let running = try database.read { db in
-            // The first term matches the partial index generation_status, so this never scans the table.
-            try String.fetchAll(db, sql: "SELECT id FROM generation WHERE status IN ('queued', 'running') AND status = 'running'")
-        }
+        let running = try database.runningJobIDs()
         guard !running.isEmpty else { return [] }
         // Read after the rows: a job claimed since is not in `running`; one finished since fails the
         // `status = 'running'` test of the update below.
@@ -56,13 +52,7 @@ public struct RecoveryReport: Sendable, Equatable {
             let lock = FileLock(path: folder.appendingPathComponent("locks/job-\(id).lock").path)
             let legacy = FileManager.default.fileExists(atPath: lock.path)
             if legacy, try !lock.lock(exclusive: true, wait: false) { continue }  // still running elsewhere
-            let changed = try database.write { db -> Bool in
-                try db.execute(sql: """
-                    UPDATE generation SET status = 'failed', error = ?, finished_at = ?, modified_at = ?
-                    WHERE id = ? AND status = 'running'
-                    """, arguments: [interruptedReason, now, now, id])
-                return db.changesCount > 0
-            }
+            let changed = try database.failRunningJob(id, reason: interruptedReason, now: now)
             if changed { interrupted.append(id) }
             if legacy { try? FileManager.default.removeItem(atPath: lock.path) }
             lock.unlock()
@@ -75,7 +65,7 @@ public struct RecoveryReport: Sendable, Equatable {
         let journal = PendingWriteJournal(folder: files.folder)
         var removed: [String] = []
         for (entry, paths) in journal.leftovers() {
-            let referenced = try database.read { db in try referencedPaths(among: paths, db) }
+            let referenced = try database.referencedPaths(among: paths)
             for path in paths where !referenced.contains(path) {
                 if FileManager.default.fileExists(atPath: files.url(path).path) {
                     files.remove(path)
@@ -91,15 +81,5 @@ public struct RecoveryReport: Sendable, Equatable {
             removed.append("tmp/\(name)")
         }
         return removed
-    }
-
-    static func referencedPaths(among paths: [String], _ db: Database) throws -> Set<String> {
-        guard !paths.isEmpty else { return [] }
-        let marks = databaseQuestionMarks(count: paths.count)
-        let args = StatementArguments(typed: paths + paths)
-        return Set(try String.fetchAll(db, sql: """
-            SELECT path FROM image WHERE path IN (\(marks))
-            UNION SELECT thumbnail_path FROM image WHERE thumbnail_path IN (\(marks))
-            """, arguments: args))
     }
 }

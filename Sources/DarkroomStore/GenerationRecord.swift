@@ -117,6 +117,12 @@ public struct GenerationRecord: SnakeCaseRecord, Sendable, Equatable, Identifiab
 }
 
 extension GenerationRecord {
+    /// The columns requests filter and order on (snake_case, as ``SnakeCaseRecord`` maps them).
+    public enum Columns {
+        static let parentID = Column("parent_id")
+        static let createdAt = Column("created_at")
+    }
+
     /// The row with id `id`, through a statement prepared once per connection (GRDB's
     /// `fetchOne(_:key:)` prepares its statement on every call, a measurable share of a queued job).
     public static func find(id: String, _ db: Database) throws -> GenerationRecord? {

@@ -86,3 +86,21 @@ private final class ObservedValue<Value: Equatable & Sendable>: @unchecked Senda
         }
     }
 }
+
+// The live queries a gallery UI observes.
+extension LibraryDatabase {
+    /// The page `query` selects, again after every change that alters it.
+    public func observeItems(_ query: GalleryQuery) -> AsyncThrowingStream<[GalleryItem], any Error> {
+        observe { db in try query.fetchItems(db) }
+    }
+
+    /// One generation by full id (nil while it does not exist), again after every change to it.
+    public func observeItem(id: String) -> AsyncThrowingStream<GalleryItem?, any Error> {
+        observe { db in try GenerationRecord.fetchOne(db, key: id).map { try GalleryItem.load([$0], db)[0] } }
+    }
+
+    /// The statistics, again after every change that alters them.
+    public func observeStatistics() -> AsyncThrowingStream<LibraryStatistics, any Error> {
+        observe { db in try LibraryStatistics.fetch(db) }
+    }
+}

@@ -56,3 +56,10 @@ public enum StableID {
         }
     }
 }
+
+extension LibraryDatabase {
+    /// The library's identity row; nil only in a damaged database.
+    public func libraryInfo() throws -> LibraryInfo? {
+        try read { db in try LibraryInfo.fetchOne(db) }
+    }
+}

@@ -22,6 +22,11 @@ public struct PromptRecord: SnakeCaseRecord, Sendable, Equatable, Identifiable {
     /// Last change time.
     public var modifiedAt: Date
 
+    /// The columns requests filter and order on.
+    public enum Columns {
+        static let lastUsedAt = Column("last_used_at")
+    }
+
     /// Records one more use of `text`/`negativeText` at `date` (creating the row on first use:
     /// first and last use are the earliest and latest dates recorded), and returns the row's id.
     /// One `INSERT … ON CONFLICT … RETURNING` statement, prepared once per connection.

@@ -28,6 +28,13 @@ public struct SafetyFlagRecord: SnakeCaseRecord, Sendable, Equatable, Identifiab
     public var clearedAt: Date?
     /// Who cleared it.
     public var clearedBy: String?
+
+    /// The columns requests filter and order on.
+    public enum Columns {
+        static let generationID = Column("generation_id")
+        static let clearedAt = Column("cleared_at")
+        static let createdAt = Column("created_at")
+    }
     /// When it was flagged.
     public var createdAt: Date
     /// Last change time.
@@ -77,6 +84,11 @@ public struct PolicyEventRecord: SnakeCaseRecord, Sendable, Equatable, Identifia
     public var createdAt: Date
 
     enum CodingKeys: String, CodingKey { case id, kind, rule, prompt, deviceID = "deviceId", createdAt }
+
+    /// The columns requests filter and order on.
+    public enum Columns {
+        static let createdAt = Column("created_at")
+    }
 
     /// A new event.
     public init(kind: Kind, rule: String = "", prompt: String = "", deviceID: String?, now: Date = Date()) {

@@ -1,7 +1,6 @@
 import DarkroomImaging
 import DarkroomStore
 import Foundation
-import GRDB
 
 /// The safety policy in force for a library, from its settings.
 public struct SafetyConfiguration: Sendable {
@@ -51,9 +50,7 @@ extension Library {
         let configuration = try await safetyConfiguration()
         guard configuration.enabled, let rule = configuration.promptPolicy.violation(in: prompt) else { return }
         let deviceID = info.deviceID
-        try await database.write { db in
-            try PolicyEventRecord(kind: .promptRefused, rule: rule.name, prompt: prompt, deviceID: deviceID).insert(db)
-        }
+        try await database.record(PolicyEventRecord(kind: .promptRefused, rule: rule.name, prompt: prompt, deviceID: deviceID))
         throw LibraryError.promptRefused(rule: rule.name)
     }
 
@@ -61,52 +58,32 @@ extension Library {
     public func setSafetyEnabled(_ enabled: Bool) async throws {
         try await setSetting("safety.enabled", value: enabled ? "true" : "false")
         let deviceID = info.deviceID
-        try await database.write { db in
-            try PolicyEventRecord(kind: enabled ? .policyEnabled : .policyDisabled, deviceID: deviceID).insert(db)
-        }
+        try await database.record(PolicyEventRecord(kind: enabled ? .policyEnabled : .policyDisabled, deviceID: deviceID))
     }
 
     /// Safety flags, newest first; active ones only unless `includeCleared`.
     public func flags(includeCleared: Bool = false) async throws -> [SafetyFlagRecord] {
-        try await database.read { db in
-            var request = SafetyFlagRecord.order(Column("created_at").desc)
-            if !includeCleared { request = request.filter(Column("cleared_at") == nil) }
-            return try request.fetchAll(db)
-        }
+        try await database.safetyFlags(includeCleared: includeCleared)
     }
 
     /// The flags of one generation (active and cleared).
     public func flags(of generationID: String) async throws -> [SafetyFlagRecord] {
-        try await database.read { db in
-            try SafetyFlagRecord.filter(Column("generation_id") == generationID).order(Column("created_at")).fetchAll(db)
-        }
+        try await database.safetyFlags(of: generationID)
     }
 
     /// Clears the active flags of a generation, recording who cleared them. Returns how many were cleared.
     @discardableResult
     public func unflag(_ idPrefix: String, by person: String) async throws -> Int {
-        try await database.write { db in
-            let id = try IDPrefix.generation(idPrefix, db)
-            let now = Date()
-            try db.execute(sql: """
-                UPDATE safety_flag SET cleared_at = ?, cleared_by = ?, modified_at = ? WHERE generation_id = ? AND cleared_at IS NULL
-                """, arguments: [now, person, now, id])
-            return db.changesCount
-        }
+        try await database.clearSafetyFlags(idPrefix, by: person)
     }
 
     /// True when the generation has an active flag.
     public func isFlagged(_ generationID: String) async throws -> Bool {
-        try await database.read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM safety_flag WHERE generation_id = ? AND cleared_at IS NULL)",
-                              arguments: [generationID]) ?? false
-        }
+        try await database.isFlagged(generationID)
     }
 
     /// Refused prompts and policy switches, newest first.
     public func policyEvents(limit: Int = 100) async throws -> [PolicyEventRecord] {
-        try await database.read { db in
-            try PolicyEventRecord.order(Column("created_at").desc).limit(limit).fetchAll(db)
-        }
+        try await database.policyEvents(limit: limit)
     }
 }

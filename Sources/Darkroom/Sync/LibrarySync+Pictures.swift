@@ -37,9 +37,7 @@ extension LibrarySync {
         let decoded = try PNGCodec.decode(png)
         // What its Content Credentials say is derived from the file, so each device reads it itself.
         let credentials = Library.stored(await library.credentials(ofFile: png))
-        _ = try await library.storePicture(png: png, pixels: decoded.image) { db, image in
-            try ImageRecord.recordCredentials(credentials, forImage: image.hash, db)
-        }
+        _ = try await library.storePicture(png: png, pixels: decoded.image, credentials: credentials, with: .pictureOnly)
     }
 
     /// Pictures of this library not downloaded yet (lazy mode), by hash.
