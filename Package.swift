@@ -83,7 +83,9 @@ let package = Package(
         .target(
             name: "Darkroom",
             dependencies: ["DarkroomStore", "DarkroomImaging", "DarkroomEngine", "DarkroomCrypto", "DarkroomSync",
-                           "DarkroomCredentials", .product(name: "GRDB", package: "GRDB.swift")]),
+                           "DarkroomCredentials"],
+            // Every member used is imported by name: no GRDB API reaches the facade through the store.
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]),
         // The `darkroom` command-line tool.
         .executableTarget(
             name: "darkroom",

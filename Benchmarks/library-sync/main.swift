@@ -44,7 +44,8 @@ let syncB = LibrarySync(library: b, keyDirectory: root.appendingPathComponent("k
 
 // A library of RECORDS generations, tagged and rated like a real one.
 let words = ["heron", "lighthouse", "dusk", "fog", "red", "circle", "market", "neon", "forest", "glass"]
-try a.database.write { db in
+// Seeded through the store, opened beside the library.
+try LibraryDatabase.open(folder: root.appendingPathComponent("A")).write { db in
     let now = Date()
     for i in 0..<records {
         var row = GenerationRecord.make(source: .generate, status: .succeeded, now: now.addingTimeInterval(Double(i)))

@@ -49,7 +49,8 @@ if options.queueOnly {
 let folder = URL(fileURLWithPath: options.keep ?? NSTemporaryDirectory() + "darkroom-bench-\(UUID().uuidString)")
 try? FileManager.default.removeItem(at: folder)
 let library = try await Library.open(at: folder, create: true)
-let database = library.database
+// The store itself, opened beside the library, for seeding rows and timing raw queries.
+let database = try LibraryDatabase.open(folder: folder)
 
 // Deterministic, varied prompts so full-text search has realistic selectivity.
 let colours = ["red", "blue", "green", "yellow", "purple", "orange", "black", "white", "pink", "teal"]

@@ -62,10 +62,6 @@ extension Library {
 
     /// Marks a queued job failed with `reason` (e.g. its model cannot be loaded any more).
     public func failQueued(_ id: String, reason: String) async throws {
-        try await database.write { db in
-            let now = Date()
-            try db.execute(sql: "UPDATE generation SET status = 'failed', error = ?, finished_at = ?, modified_at = ? WHERE id = ? AND status = 'queued'",
-                           arguments: [reason, now, now, id])
-        }
+        try await database.failQueuedJob(id, reason: reason)
     }
 }

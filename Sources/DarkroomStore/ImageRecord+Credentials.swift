@@ -54,3 +54,20 @@ extension ImageRecord {
         return StoredCredentials(state: state, aiGenerated: row[1] ?? false, reportJSON: row[2] ?? "{}")
     }
 }
+
+extension LibraryDatabase {
+    /// The pictures whose credentials verified (valid or untrusted), as hash and file path.
+    public func signedPictures() async throws -> [(hash: String, path: String)] {
+        try await read { db in try ImageRecord.signedPictures(db) }
+    }
+
+    /// Records what the credentials of the picture `hash` say.
+    public func recordCredentials(_ credentials: StoredCredentials, forImage hash: String) async throws {
+        try await write { db in try ImageRecord.recordCredentials(credentials, forImage: hash, db) }
+    }
+
+    /// What the credentials of the picture `hash` said when last read.
+    public func credentials(forImage hash: String) async throws -> StoredCredentials? {
+        try await read { db in try ImageRecord.credentials(forImage: hash, db) }
+    }
+}

@@ -123,3 +123,14 @@ extension GenerationRecord {
         return db.changesCount
     }
 }
+
+extension LibraryDatabase {
+    /// Marks a queued job failed with `reason` (its model cannot be loaded any more, say).
+    public func failQueuedJob(_ id: String, reason: String) async throws {
+        try await write { db in
+            let now = Date()
+            try db.execute(sql: "UPDATE generation SET status = 'failed', error = ?, finished_at = ?, modified_at = ? WHERE id = ? AND status = 'queued'",
+                           arguments: [reason, now, now, id])
+        }
+    }
+}

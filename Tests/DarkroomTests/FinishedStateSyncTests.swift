@@ -1,4 +1,4 @@
-import Darkroom
+@testable import Darkroom
 import DarkroomImaging
 import Foundation
 import GRDB

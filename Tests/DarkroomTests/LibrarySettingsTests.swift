@@ -1,4 +1,4 @@
-import Darkroom
+@testable import Darkroom
 import DarkroomImaging
 import DarkroomStore
 import Foundation

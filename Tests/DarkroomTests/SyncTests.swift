@@ -1,4 +1,4 @@
-import Darkroom
+@testable import Darkroom
 import DarkroomCrypto
 import DarkroomRelay
 import DarkroomStore

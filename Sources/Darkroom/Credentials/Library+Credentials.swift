@@ -90,11 +90,11 @@ extension Library {
 
     /// Checks again the stored verdicts of signed pictures (after the trusted signers changed), from their files.
     func recheckStoredCredentials() async throws {
-        let signed = try await database.read { db in try ImageRecord.signedPictures(db) }
+        let signed = try await database.signedPictures()
         for (hash, path) in signed {
             guard let file = try? Data(contentsOf: url(of: path)) else { continue }   // a lazy picture: read when it arrives
             let verdict = Self.stored(await credentials(ofFile: file))
-            try await database.write { db in try ImageRecord.recordCredentials(verdict, forImage: hash, db) }
+            try await database.recordCredentials(verdict, forImage: hash)
         }
     }
 
@@ -188,7 +188,7 @@ extension Library {
 
     /// What the library recorded about the credentials of the picture `imageHash`, if they were read.
     public func storedCredentials(forImage imageHash: String) async throws -> CredentialsReport? {
-        try await database.read { db in try ImageRecord.credentials(forImage: imageHash, db) }
+        try await database.credentials(forImage: imageHash)
             .flatMap { try? JSONDecoder().decode(CredentialsReport.self, from: Data($0.reportJSON.utf8)) }
     }
 }

@@ -3,7 +3,6 @@ import DarkroomImaging
 import DarkroomStore
 import DarkroomSync
 import Foundation
-import GRDB
 
 /// Applying what other devices sent: envelopes decoded in groups, pictures fetched, changes applied.
 extension LibrarySync {
@@ -29,7 +28,7 @@ extension LibrarySync {
         // idempotent). So the groups' commits are not flushed on their own: the verifier's
         // ordinary commit flushes the log with them (a power cut before it only repeats work).
         // Whole new generations are laid out as insert rows with the envelope's decoding, off the writer.
-        let layout = ApplyLayout(syncedColumns: try await database.read(SyncChangeApplier.syncedGenerationColumns),
+        let layout = ApplyLayout(syncedColumns: try await database.syncedGenerationColumns(),
                                  deviceKey: lazy ? try loadDeviceKey() : nil)
         var applied = SyncApplyReport()
         var preparing = prepareApplyGroup(accepted, from: accepted.startIndex, decodedFirst: nil, layout: layout, transport: transport)
@@ -43,22 +42,12 @@ extension LibrarySync {
                 report.detections += group.rejected
                 report.downloadedBlobs += group.downloadedBlobs
                 if !group.batches.isEmpty || !group.deferredPictures.isEmpty {
-                    applied.add(try await database.writeWithLargeCache(cacheMebibytes: Self.applyCacheMebibytes, flushedLater: true) { db in
-                        var applied = SyncApplyReport()
-                        try db.inTransaction {
-                            for picture in group.deferredPictures { try Self.recordDeferredPicture(picture, db) }
-                            for batch in group.batches {
-                                applied.add(try SyncChangeApplier.apply(batch.changes, prepared: batch.prepared, fromLog: batch.device,
-                                                                        sequence: batch.sequence, db))
-                            }
-                            return .commit
-                        }
-                        return applied
-                    })
+                    applied.add(try await database.applySyncGroup(deferredPictures: group.deferredPictures, batches: group.batches,
+                                                                  cacheMebibytes: Self.applyCacheMebibytes))
                 }
                 if !group.wantedPictures.isEmpty {
                     let wanted = group.wantedPictures
-                    try await database.write { db in for id in wanted { try SyncChangeLog.requestPicture(ofGeneration: id, db) } }
+                    try await database.writeSync { db in for id in wanted { try db.requestPicture(ofGeneration: id) } }
                 }
                 if group.end == accepted.endIndex { break }
             }
@@ -68,14 +57,14 @@ extension LibrarySync {
             _ = await preparing.result
             throw error
         }
-        try await database.write { db in
+        try await database.writeSync { db in
             // Own envelopes recorded while pushing stay recorded.
             var merged = state
             let current = try Self.verifierState(db)
             for (device, hashes) in current.verifiedHashes where hashes.count > (merged.verifiedHashes[device]?.count ?? 0) {
                 merged.verifiedHashes[device] = hashes
             }
-            try SyncChangeLog.setMeta(Meta.verifier, try JSONEncoder().encode(merged), db)
+            try db.setMeta(Meta.verifier, try JSONEncoder().encode(merged))
         }
         report.applied.add(applied)
         for path in applied.unreferencedFiles { library.files.remove(path) }
@@ -86,7 +75,7 @@ extension LibrarySync {
     struct ApplyGroup: Sendable {
         /// Each envelope's changes and its whole new generations laid out, with the log position
         /// tombstones remember.
-        var batches: [(changes: [SyncChange], prepared: PreparedGenerations, device: String, sequence: Int64)] = []
+        var batches: [PreparedBatch] = []
         /// Pictures whose download waits (lazy mode): their rows are stored with the group.
         var deferredPictures: [DeferredPicture] = []
         /// Envelopes whose payload does not decode.
@@ -139,23 +128,20 @@ extension LibrarySync {
                 }
                 group.end += 1
                 for change in changes where change.entity == .generation && change.field == "*" {
-                    guard let blob = change.values["blob"].flatMap(Data.fromDatabaseValue),
-                          let hash = String.fromDatabaseValue(change.values["image_hash"] ?? .null) else { continue }
+                    guard let blob = change.bytes("blob"), let hash = change.text("image_hash") else { continue }
                     // Present: stored, and not a picture still waiting for its file (a lazy one, or one
                     // whose earlier blob was unusable: a device answering a request sends a new blob).
-                    let present = try await database.read { db in
-                        try ImageRecord.find(hash: hash, db) != nil && SyncChangeLog.meta(Meta.picturePrefix + hash, db) == nil
-                    }
+                    let present = try await database.readSync { db in try db.hasPicture(hash, pendingKey: Meta.picturePrefix + hash) }
                     if present { continue }
                     let reference = try JSONDecoder().decode(BlobReference.self, from: blob)
                     guard reference.plaintextSHA256 == hash else { throw SyncError.blobMismatch("blob reference does not match picture \(hash)") }
                     if let deviceKey = layout.deviceKey {
-                        group.deferredPictures.append(DeferredPicture(hash: hash, values: change.values,
-                                                                      sealedReference: KeyringFile.seal(blob, deviceKey: deviceKey)))
+                        group.deferredPictures.append(DeferredPicture(hash: hash, change: change, sealedReference: KeyringFile.seal(blob, deviceKey: deviceKey),
+                                                                      pendingKey: Meta.picturePrefix + hash))
                     } else {
                         do {
                             try await downloadPicture(reference, transport: transport)
-                            try await database.write { db in try SyncChangeLog.setMeta(Meta.picturePrefix + hash, nil, db) }
+                            try await database.writeSync { db in try db.setMeta(Meta.picturePrefix + hash, nil) }
                             group.downloadedBlobs += 1
                             let moved = await layout.downloads.add(bytes: Int64(reference.ciphertextBytes))
                             self.reportProgress(SyncProgress(phase: .downloadingPictures, done: moved.count, bytes: moved.bytes))
@@ -163,15 +149,16 @@ extension LibrarySync {
                             // One damaged or missing picture never holds back its device's log: the row is
                             // stored without the file (as a lazy picture), the run reports the blob, and every
                             // later run tries the download again.
-                            group.deferredPictures.append(DeferredPicture(hash: hash, values: change.values,
-                                                                          sealedReference: KeyringFile.seal(blob, deviceKey: try loadDeviceKey())))
+                            group.deferredPictures.append(DeferredPicture(hash: hash, change: change,
+                                                                          sealedReference: KeyringFile.seal(blob, deviceKey: try loadDeviceKey()),
+                                                                          pendingKey: Meta.picturePrefix + hash))
                             group.rejected.append(.unreadable(reference.name, reason: "picture \(hash.prefix(12)): \(error)"))
                             group.wantedPictures.append(change.key)
                         }
                     }
                 }
-                group.batches.append((changes, PreparedGenerations(changes, syncedColumns: layout.syncedColumns),
-                                      envelope.header.device.rawValue, Int64(envelope.header.sequence)))
+                group.batches.append(PreparedBatch(changes: changes, prepared: PreparedGenerations(changes, syncedColumns: layout.syncedColumns),
+                                                   device: envelope.header.device.rawValue, sequence: Int64(envelope.header.sequence)))
                 groupSize += changes.count
             }
             return group

@@ -25,7 +25,7 @@ extension LibrarySync {
         // A checkpoint is kept before it is put and counted only once stored: a run killed (or a
         // reply lost) between the two sends the same bytes again, never a second checkpoint under
         // a name the transport already holds (names are write-once).
-        if let data = try await database.read({ db in try SyncChangeLog.meta(Meta.checkpointPending, db) }),
+        if let data = try await database.readSync({ db in try db.meta(Meta.checkpointPending) }),
            let pending = try? JSONDecoder().decode(PendingCheckpoint.self, from: data) {
             try await storeCheckpoint(pending, identity: identity, transport: transport)
         }
@@ -33,7 +33,7 @@ extension LibrarySync {
         // Past every checkpoint of this device the transport shows (a recovered device's included).
         let counter = max(try await checkpointCounter(), state.checkpointCounters[identity.id] ?? 0) + 1
         let checkpoint = PendingCheckpoint(counter: counter, bytes: try verifier.makeCheckpoint(by: identity, counter: counter).bytes)
-        try await database.write { db in try SyncChangeLog.setMeta(Meta.checkpointPending, try JSONEncoder().encode(checkpoint), db) }
+        try await database.writeSync { db in try db.setMeta(Meta.checkpointPending, try JSONEncoder().encode(checkpoint)) }
         try await storeCheckpoint(checkpoint, identity: identity, transport: transport)
     }
 
@@ -45,16 +45,16 @@ extension LibrarySync {
 
     fileprivate func storeCheckpoint(_ checkpoint: PendingCheckpoint, identity: DeviceIdentity, transport: any SyncTransport) async throws {
         try await put(checkpoint.bytes, SyncObjectName.checkpoint(identity.id, counter: checkpoint.counter).objectName, transport)
-        try await database.write { db in
-            try SyncChangeLog.setMeta(Meta.checkpointCounter, Data(String(checkpoint.counter).utf8), db)
-            try SyncChangeLog.setMeta(Meta.checkpointPending, nil, db)
+        try await database.writeSync { db in
+            try db.setMeta(Meta.checkpointCounter, Data(String(checkpoint.counter).utf8))
+            try db.setMeta(Meta.checkpointPending, nil)
         }
     }
 
     /// The counter of this device's newest checkpoint (0 before the first).
     func checkpointCounter() async throws -> UInt64 {
-        try await database.read { db in
-            UInt64(String(decoding: try SyncChangeLog.meta(Meta.checkpointCounter, db) ?? Data("0".utf8), as: UTF8.self)) ?? 0
+        try await database.readSync { db in
+            UInt64(String(decoding: try db.meta(Meta.checkpointCounter) ?? Data("0".utf8), as: UTF8.self)) ?? 0
         }
     }
 }

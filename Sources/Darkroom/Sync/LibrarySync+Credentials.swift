@@ -14,13 +14,13 @@ extension LibrarySync {
         let own = library.credentialsAuthorityPEM()
         let me = identity.id.rawValue
         let active = Set(keyring.membership.members.filter(\.isActive).map(\.card.id.rawValue))
-        let changed = try await database.write { db -> Bool in
-            if let own { try SyncChangeLog.publishCredentialsAuthority(own, device: me, db) }
-            let trusted = try SyncChangeLog.credentialsAuthorities(db).filter { active.contains($0.key) && $0.key != me }
+        let changed = try await database.writeSync { db -> Bool in
+            if let own { try db.publishCredentialsAuthority(own, device: me) }
+            let trusted = try db.credentialsAuthorities().filter { active.contains($0.key) && $0.key != me }
                 .map(\.value).sorted()
             let encoded = try JSONEncoder().encode(trusted)
-            guard try SyncChangeLog.meta(Self.trustedAuthoritiesMeta, db) != encoded else { return false }
-            try SyncChangeLog.setMeta(Self.trustedAuthoritiesMeta, encoded, db)
+            guard try db.meta(Self.trustedAuthoritiesMeta) != encoded else { return false }
+            try db.setMeta(Self.trustedAuthoritiesMeta, encoded)
             return true
         }
         if changed { try await library.recheckStoredCredentials() }

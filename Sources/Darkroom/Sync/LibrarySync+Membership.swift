@@ -3,7 +3,6 @@ import DarkroomImaging
 import DarkroomStore
 import DarkroomSync
 import Foundation
-import GRDB
 
 /// Joining completed, newer keyrings and revocation, as a run finds them on the transport.
 extension LibrarySync {
@@ -21,7 +20,7 @@ extension LibrarySync {
         }
         let (keyring, welcomeState) = try code.openWelcome(bytes, as: identity)
         guard let admitter = keyring.lastSigner else { throw SyncError.membership("the welcome's membership has no signer") }
-        let name = try await database.read { db in String(decoding: try SyncChangeLog.meta(Meta.deviceName, db) ?? Data(), as: UTF8.self) }
+        let name = try await database.readSync { db in String(decoding: try db.meta(Meta.deviceName) ?? Data(), as: UTF8.self) }
         // What the admitting device had verified: the transport must show this device at least that.
         var verifier = LogVerifierState()
         if let welcomeState {
@@ -31,20 +30,20 @@ extension LibrarySync {
             verifier.checkpointCounters[admitter.id] = welcomeState.checkpointCounter
         }
         let initialVerifier = try JSONEncoder().encode(verifier)
-        try await database.write { db in
+        try await database.writeSync { db in
             try Self.activate(keyring: keyring, identity: identity, deviceName: name, db)
-            try SyncChangeLog.setMeta(Meta.verifier, initialVerifier, db)
-            try SyncChangeLog.setMeta(Meta.join, nil, db)
-            try SyncChangeLog.setMeta(Meta.joinedAt, nil, db)
-            try SyncChangeLog.setMeta(Meta.deviceName, nil, db)
+            try db.setMeta(Meta.verifier, initialVerifier)
+            try db.setMeta(Meta.join, nil)
+            try db.setMeta(Meta.joinedAt, nil)
+            try db.setMeta(Meta.deviceName, nil)
         }
         return PairingFingerprint.digits(admitter, identity.card)
     }
 
     /// Waiting for admission, or past the time the code stays open on the admitting device.
     func stillWaiting() async throws -> SyncFailure {
-        let asked = try await database.read { db in
-            try SyncChangeLog.meta(Meta.joinedAt, db).flatMap { TimestampFormat.parseDatabase(String(decoding: $0, as: UTF8.self)) }
+        let asked = try await database.readSync { db in
+            try db.meta(Meta.joinedAt).flatMap { TimestampFormat.parseDatabase(String(decoding: $0, as: UTF8.self)) }
         }
         if let asked, Date().timeIntervalSince(asked) > Self.pairingLifetime {
             return .pairingExpired(hours: Int(Self.pairingLifetime / 3600))
@@ -78,7 +77,7 @@ extension LibrarySync {
     /// Remembers that a verified membership version revoked this device: `device list` says so,
     /// and later runs stop at once.
     func recordRevocation() async throws {
-        try await database.write { db in try SyncChangeLog.setMeta(Meta.revoked, Data("1".utf8), db) }
+        try await database.writeSync { db in try db.setMeta(Meta.revoked, Data("1".utf8)) }
     }
 
     /// Whether a newer membership version, verified against this device's chain, revokes it.

@@ -3,32 +3,12 @@ import DarkroomImaging
 import DarkroomStore
 import DarkroomSync
 import Foundation
-import GRDB
 
 /// Pictures that travel by sync: downloaded with their envelopes (eager), or later on demand (lazy,
 /// and any picture whose blob could not be used), each checked against its hash.
 extension LibrarySync {
-    /// A picture whose download waits (lazy mode): its row is stored without the file.
-    struct DeferredPicture: Sendable {
-        var hash: String
-        var values: [String: DatabaseValue]
-        var sealedReference: Data
-    }
-
     func picturesAreLazy() async throws -> Bool {
         try await library.setting("sync.pictures")?.value == "\"lazy\""
-    }
-
-    /// The image row of a picture not downloaded yet, and its blob reference sealed under the device key.
-    static func recordDeferredPicture(_ picture: DeferredPicture, _ db: Database) throws {
-        let now = TimestampFormat.database(Date())
-        try db.execute(sql: """
-            INSERT OR IGNORE INTO image (hash, id, path, width, height, byte_size, format, thumbnail_path, created_at, modified_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
-            """, arguments: [picture.hash, StableID.make(), ImageFileStore.imagePath(hash: picture.hash),
-                             picture.values["image.width"] ?? .null, picture.values["image.height"] ?? .null,
-                             picture.values["image.byte_size"] ?? .null, picture.values["image.format"] ?? "png".databaseValue, now, now])
-        try SyncChangeLog.setMeta(Meta.picturePrefix + picture.hash, picture.sealedReference, db)
     }
 
     /// Downloads a picture, checks it against its hash, and stores it with its thumbnail.
@@ -42,8 +22,8 @@ extension LibrarySync {
 
     /// Pictures of this library not downloaded yet (lazy mode), by hash.
     public func pendingPictures() async throws -> [String] {
-        try await database.read { db in
-            try SyncChangeLog.metaKeys(prefix: Meta.picturePrefix, db).map { String($0.dropFirst(Meta.picturePrefix.count)) }
+        try await database.readSync { db in
+            try db.metaKeys(prefix: Meta.picturePrefix).map { String($0.dropFirst(Meta.picturePrefix.count)) }
         }
     }
 
@@ -75,7 +55,7 @@ extension LibrarySync {
         let deviceKey = try loadDeviceKey()
         var fetched = 0
         for hash in wanted {
-            guard let sealed = try await database.read({ db in try SyncChangeLog.meta(Meta.picturePrefix + hash, db) }) else { continue }
+            guard let sealed = try await database.readSync({ db in try db.meta(Meta.picturePrefix + hash) }) else { continue }
             let reference = try JSONDecoder().decode(BlobReference.self, from: try KeyringFile.open(sealed, deviceKey: deviceKey))
             do {
                 try await downloadPicture(reference, transport: transport)   // stores its thumbnail path too
@@ -83,7 +63,7 @@ extension LibrarySync {
                 unusable?(.unreadable(reference.name, reason: "picture \(hash.prefix(12)): \(error)"))
                 continue
             }
-            try await database.write { db in try SyncChangeLog.setMeta(Meta.picturePrefix + hash, nil, db) }
+            try await database.writeSync { db in try db.setMeta(Meta.picturePrefix + hash, nil) }
             fetched += 1
         }
         return fetched
@@ -97,7 +77,7 @@ extension LibrarySync {
     func pictureBlob(hash: String, transport: any SyncTransport) async throws -> (BlobReference, uploaded: Bool) {
         let key = Meta.uploadedPrefix + hash
         let deviceKey = try loadDeviceKey()
-        if let sealed = try await database.read({ db in try SyncChangeLog.meta(key, db) }),
+        if let sealed = try await database.readSync({ db in try db.meta(key) }),
            let opened = try? KeyringFile.open(sealed, deviceKey: deviceKey),
            let reference = try? JSONDecoder().decode(BlobReference.self, from: opened),
            reference.plaintextSHA256 == hash, try await transport.contains(reference.name) {
@@ -110,7 +90,7 @@ extension LibrarySync {
         let reference = try BlobSealer.seal(fileAt: library.url(of: ImageFileStore.imagePath(hash: hash)), to: temporary,
                                             plaintextSHA256: hash)
         let sealed = KeyringFile.seal(try JSONEncoder().encode(reference), deviceKey: deviceKey)
-        try await database.write { db in try SyncChangeLog.setMeta(key, sealed, db) }
+        try await database.writeSync { db in try db.setMeta(key, sealed) }
         try await transport.put(try Data(contentsOf: temporary), name: reference.name)
         return (reference, true)
     }

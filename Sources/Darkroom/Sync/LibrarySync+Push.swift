@@ -3,7 +3,6 @@ import DarkroomImaging
 import DarkroomStore
 import DarkroomSync
 import Foundation
-import GRDB
 
 /// Sending this device's changes: batches read ahead, pictures uploaded, envelopes sealed into the
 /// outbox and put.
@@ -11,7 +10,7 @@ extension LibrarySync {
     // MARK: - Push
 
     func loadWriter(keyring: LibraryKeyring, identity: DeviceIdentity, verifier: LogVerifier) async throws -> LogWriter {
-        if let data = try await database.read({ db in try SyncChangeLog.meta(Meta.writer, db) }) {
+        if let data = try await database.readSync({ db in try db.meta(Meta.writer) }) {
             return try JSONDecoder().decode(LogWriter.self, from: data)
         }
         // Recovered device: continue the log where the transport shows it.
@@ -31,7 +30,7 @@ extension LibrarySync {
                       transport: any SyncTransport, into report: inout SyncRunReport) async throws {
         try await flushOutbox(transport)
         let uploads = SyncCounter()
-        let pendingTotal = try await database.read { db in try SyncChangeLog.pendingCount(db) }
+        let pendingTotal = try await database.readSync { db in try db.pendingCount() }
         var nextBatch = preparePushBatch(after: nil, transport: transport, uploads: uploads)
         do {
             while true {
@@ -39,26 +38,26 @@ extension LibrarySync {
                 guard let last = batch.changes.last else { return }
                 nextBatch = preparePushBatch(after: last, transport: transport, uploads: uploads)
                 if batch.oversized {
-                    try await database.write { db in try SyncChangeLog.markSkipped(batch.changes, db) }
+                    try await database.writeSync { db in try db.markSkipped(batch.changes) }
                     report.skippedOversized += batch.changes.map { "\($0.entity.rawValue) \($0.key) \($0.field)" }
                     continue
                 }
                 report.uploadedBlobs += batch.uploadedBlobs
-                let clock = try await database.read { db in try SyncChangeLog.currentClock(db) }
+                let clock = try await database.readSync { db in try db.currentClock() }
                 let hlc = HLCTimestamp(physicalMs: clock.physicalMs, counter: clock.counter, device: identity.id)
                 let envelope = try writer.append(batch.payload, clock: hlc, keyring: keyring, identity: identity)
                 let head = writer.head
                 let writerData = try JSONEncoder().encode(writer)
-                try await database.write { db in
-                    try SyncChangeLog.setMeta(Self.outboxKey(head.sequence), envelope.bytes, db)
-                    try SyncChangeLog.setMeta(Meta.writer, writerData, db)
-                    try SyncChangeLog.markSent(batch.changes, device: identity.id.rawValue, sequence: Int64(head.sequence), db)
-                    for hash in batch.pictures { try SyncChangeLog.setMeta(Meta.uploadedPrefix + hash, nil, db) }
+                try await database.writeSync { db in
+                    try db.setMeta(Self.outboxKey(head.sequence), envelope.bytes)
+                    try db.setMeta(Meta.writer, writerData)
+                    try db.markSent(batch.changes, device: identity.id.rawValue, sequence: Int64(head.sequence))
+                    for hash in batch.pictures { try db.setMeta(Meta.uploadedPrefix + hash, nil) }
                     var state = try Self.verifierState(db)
                     var verifier = LogVerifier(library: keyring.library, state: state)
                     verifier.recordOwnEnvelope(device: identity.id, head: head)
                     state = verifier.state
-                    try SyncChangeLog.setMeta(Meta.verifier, try JSONEncoder().encode(state), db)
+                    try db.setMeta(Meta.verifier, try JSONEncoder().encode(state))
                 }
                 try await flushOutbox(transport)
                 report.sentChanges += batch.changes.count
@@ -93,8 +92,8 @@ extension LibrarySync {
     /// and encodes the payload.
     func preparePushBatch(after previous: SyncChange?, transport: any SyncTransport, uploads: SyncCounter) -> Task<PushBatch, any Error> {
         Task {
-            var changes = try await database.read { db in
-                try SyncChangeLog.pendingChanges(limit: Self.changesPerEnvelope, after: previous, db)
+            var changes = try await database.readSync { db in
+                try db.pendingChanges(limit: Self.changesPerEnvelope, after: previous)
             }
             // Bounded by bytes as well as by count (measured whole first: nearly always under budget).
             let generations = changes.filter { $0.entity == .generation && $0.field == "*" }.count
@@ -112,9 +111,9 @@ extension LibrarySync {
             var batch = PushBatch(changes: changes, payload: Data())
             var sent = changes
             for index in sent.indices where sent[index].entity == .generation && sent[index].field == "*" {
-                guard let hash = String.fromDatabaseValue(sent[index].values["image_hash"] ?? .null) else { continue }
+                guard let hash = sent[index].text("image_hash") else { continue }
                 let (reference, uploaded) = try await pictureBlob(hash: hash, transport: transport)
-                sent[index].values["blob"] = try JSONEncoder().encode(reference).databaseValue
+                sent[index].setBytes(try JSONEncoder().encode(reference), for: "blob")
                 if uploaded {
                     batch.uploadedBlobs += 1
                     let moved = await uploads.add(bytes: Int64(reference.ciphertextBytes))
@@ -132,15 +131,15 @@ extension LibrarySync {
     }
 
     func flushOutbox(_ transport: any SyncTransport) async throws {
-        let (keys, device) = try await database.read { db in
-            (try SyncChangeLog.metaKeys(prefix: Meta.outboxPrefix, db), try SyncChangeLog.deviceID(db))
+        let (keys, device) = try await database.readSync { db in
+            (try db.metaKeys(prefix: Meta.outboxPrefix), try db.deviceID())
         }
         guard let device = device.flatMap(DeviceID.init(rawValue:)) else { return }
         for key in keys {
             guard let sequence = UInt64(key.dropFirst(Meta.outboxPrefix.count)),
-                  let bytes = try await database.read({ db in try SyncChangeLog.meta(key, db) }) else { continue }
+                  let bytes = try await database.readSync({ db in try db.meta(key) }) else { continue }
             try await put(bytes, SyncObjectName.log(device, sequence: sequence).objectName, transport)
-            try await database.write { db in try SyncChangeLog.setMeta(key, nil, db) }
+            try await database.writeSync { db in try db.setMeta(key, nil) }
         }
     }
 }

@@ -3,7 +3,6 @@ import DarkroomImaging
 import DarkroomStore
 import DarkroomSync
 import Foundation
-import GRDB
 
 /// Setting sync up on a device: the first device, pairing, joining, leaving, recovery; and the
 /// library's devices (names, revocation, membership changes this device signs).
@@ -33,9 +32,9 @@ extension LibrarySync {
         try await put(try keyring.chain[0].objectBytes(), SyncObjectName.membership(version: 1).objectName, transport)
         try await put(try RecoveryBundle.seal(identity: identity, keyring: keyring, recoveryKey: recoveryKey),
                       SyncObjectName.recovery(try RecoveryBundle.lookupID(recoveryKey: recoveryKey)).objectName, transport)
-        try await database.write { db in
-            try SyncChangeLog.setMeta(Meta.identity, try identity.sealed(deviceKey: deviceKey), db)
-            try SyncChangeLog.setMeta(Meta.transport, Data(spec.description.utf8), db)
+        try await database.writeSync { db in
+            try db.setMeta(Meta.identity, try identity.sealed(deviceKey: deviceKey))
+            try db.setMeta(Meta.transport, Data(spec.description.utf8))
             try Self.activate(keyring: keyring, identity: identity, deviceName: deviceName, db)
         }
         return Setup(library: keyring.library.rawValue, device: identity.id.rawValue, recoveryWords: RecoveryWords.encode(recoveryKey))
@@ -50,12 +49,12 @@ extension LibrarySync {
         let (_, keyring) = try await loadMember()
         let code = PairingCode(library: keyring.library)
         let sealed = KeyringFile.seal(Data(code.description.utf8), deviceKey: try loadDeviceKey())
-        try await database.write { db in
-            for key in try SyncChangeLog.metaKeys(prefix: Meta.pairingPrefix, db) {
+        try await database.writeSync { db in
+            for key in try db.metaKeys(prefix: Meta.pairingPrefix) {
                 try Self.closePairing(String(key.dropFirst(Meta.pairingPrefix.count)), db)
             }
-            try SyncChangeLog.setMeta(Meta.pairingPrefix + code.pairingID, sealed, db)
-            try SyncChangeLog.setMeta(Meta.pairingIssuedPrefix + code.pairingID, Data(TimestampFormat.database(Date()).utf8), db)
+            try db.setMeta(Meta.pairingPrefix + code.pairingID, sealed)
+            try db.setMeta(Meta.pairingIssuedPrefix + code.pairingID, Data(TimestampFormat.database(Date()).utf8))
         }
         return code
     }
@@ -78,12 +77,12 @@ extension LibrarySync {
         } catch let error as TransportError {
             throw SyncFailure.transport(error.description)
         }
-        try await database.write { db in
-            try SyncChangeLog.setMeta(Meta.identity, try identity.sealed(deviceKey: deviceKey), db)
-            try SyncChangeLog.setMeta(Meta.transport, Data(spec.description.utf8), db)
-            try SyncChangeLog.setMeta(Meta.join, KeyringFile.seal(Data(code.description.utf8), deviceKey: deviceKey), db)
-            try SyncChangeLog.setMeta(Meta.joinedAt, Data(TimestampFormat.database(Date()).utf8), db)
-            try SyncChangeLog.setMeta(Meta.deviceName, Data(deviceName.utf8), db)
+        try await database.writeSync { db in
+            try db.setMeta(Meta.identity, try identity.sealed(deviceKey: deviceKey))
+            try db.setMeta(Meta.transport, Data(spec.description.utf8))
+            try db.setMeta(Meta.join, KeyringFile.seal(Data(code.description.utf8), deviceKey: deviceKey))
+            try db.setMeta(Meta.joinedAt, Data(TimestampFormat.database(Date()).utf8))
+            try db.setMeta(Meta.deviceName, Data(deviceName.utf8))
         }
         return identity.id.rawValue
     }
@@ -114,9 +113,9 @@ extension LibrarySync {
         let lock = FileLock(path: library.folder.appendingPathComponent("locks/sync.lock").path)
         guard (try? lock.lock(exclusive: true, wait: false)) == true else { throw SyncFailure.busy }
         defer { lock.unlock() }
-        let configured = try await database.read { db in try SyncChangeLog.meta(Meta.identity, db) != nil }
+        let configured = try await database.readSync { db in try db.meta(Meta.identity) != nil }
         guard configured else { return false }
-        try await database.write { db in try SyncChangeLog.forget(db) }
+        try await database.writeSync { db in try db.forget() }
         unlockedKey.withLock { $0 = nil }
         try? FileManager.default.removeItem(at: deviceKeyURL)
         return true
@@ -146,27 +145,23 @@ extension LibrarySync {
         do { bundle = try await transport.get(SyncObjectName.recovery(lookup).objectName) } catch { throw SyncFailure.recoveryNotFound }
         let (identity, keyring) = try RecoveryBundle.open(bundle, recoveryKey: recoveryKey)
         let deviceKey = try createDeviceKey()
-        try await database.write { db in
-            try SyncChangeLog.setMeta(Meta.identity, try identity.sealed(deviceKey: deviceKey), db)
-            try SyncChangeLog.setMeta(Meta.transport, Data(spec.description.utf8), db)
+        try await database.writeSync { db in
+            try db.setMeta(Meta.identity, try identity.sealed(deviceKey: deviceKey))
+            try db.setMeta(Meta.transport, Data(spec.description.utf8))
             try Self.activate(keyring: keyring, identity: identity, deviceName: "", db)
             // Its own log is read back from the transport before it writes again.
-            try SyncChangeLog.setMeta(Meta.writer, nil, db)
+            try db.setMeta(Meta.writer, nil)
         }
         return identity.id.rawValue
     }
 
-    static func activate(keyring: LibraryKeyring, identity: DeviceIdentity, deviceName: String, _ db: Database) throws {
-        try SyncChangeLog.setMeta(Meta.keyring, try keyring.sealed(for: identity.card), db)
-        try SyncChangeLog.setMeta(Meta.writer, try JSONEncoder().encode(LogWriter(library: keyring.library, device: identity.id)), db)
-        try SyncChangeLog.setMeta(Meta.verifier, try JSONEncoder().encode(LogVerifierState()), db)
-        try SyncChangeLog.enable(device: identity.id.rawValue, db)
+    static func activate(keyring: LibraryKeyring, identity: DeviceIdentity, deviceName: String, _ db: SyncRecords) throws {
+        try db.setMeta(Meta.keyring, try keyring.sealed(for: identity.card))
+        try db.setMeta(Meta.writer, try JSONEncoder().encode(LogWriter(library: keyring.library, device: identity.id)))
+        try db.setMeta(Meta.verifier, try JSONEncoder().encode(LogVerifierState()))
+        try db.enable(device: identity.id.rawValue)
         if !deviceName.isEmpty {
-            let now = TimestampFormat.database(Date())
-            try db.execute(sql: """
-                INSERT INTO device (id, name, created_at, modified_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET name = excluded.name, modified_at = excluded.modified_at
-                """, arguments: [identity.id.rawValue, deviceName, now, now])
+            try db.setDeviceName(deviceName, of: identity.id.rawValue)
         }
     }
 
@@ -175,9 +170,9 @@ extension LibrarySync {
     /// The library's devices, by membership, with their synced names.
     public func devices() async throws -> [DeviceSummary] {
         let (identity, keyring) = try await loadMember()
-        let (names, revoked) = try await database.read { db in
-            (try Dictionary(Row.fetchAll(db, sql: "SELECT id, name FROM device").map { ($0["id"] as String, $0["name"] as String) }) { $1 },
-             try SyncChangeLog.meta(Meta.revoked, db) != nil)
+        let (names, revoked) = try await database.readSync { db in
+            (try db.deviceNames(),
+             try db.meta(Meta.revoked) != nil)
         }
         return keyring.membership.members.map { member in
             let isThisDevice = member.card.id == identity.id
@@ -195,13 +190,7 @@ extension LibrarySync {
     func nameDevice(_ target: DeviceID, _ name: String) async throws {
         let trimmed = String(name.trimmingCharacters(in: .whitespaces).prefix(200))
         guard !trimmed.isEmpty else { throw LibraryError.invalidArgument("A device name cannot be empty.") }
-        try await database.write { db in
-            let now = TimestampFormat.database(Date())
-            try db.execute(sql: """
-                INSERT INTO device (id, name, created_at, modified_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET name = excluded.name, modified_at = excluded.modified_at
-                """, arguments: [target.rawValue, trimmed, now, now])
-        }
+        try await database.writeSync { db in try db.setDeviceName(trimmed, of: target.rawValue) }
     }
 
     /// Revokes a device: a signed membership change with a new epoch key sealed to the
@@ -222,9 +211,9 @@ extension LibrarySync {
     /// crash in between never loses the change or strands the other devices.
     func adopt(_ keyring: LibraryKeyring, identity: DeviceIdentity, transport: any SyncTransport) async throws {
         let sealed = try keyring.sealed(for: identity.card)
-        try await database.write { db in
-            try SyncChangeLog.setMeta(Meta.keyring, sealed, db)
-            try SyncChangeLog.setMeta(Meta.unpublished, Data("\(keyring.membership.version)".utf8), db)
+        try await database.writeSync { db in
+            try db.setMeta(Meta.keyring, sealed)
+            try db.setMeta(Meta.unpublished, Data("\(keyring.membership.version)".utf8))
         }
         try await publish(keyring, identity: identity, transport: transport)
     }
@@ -232,7 +221,7 @@ extension LibrarySync {
     func resolveDevice(_ prefix: String) async throws -> DeviceID {
         let (_, keyring) = try await loadMember()
         let needle = prefix.lowercased()
-        let names = try await database.read { db in try Row.fetchAll(db, sql: "SELECT id, name FROM device").map { ($0["id"] as String, $0["name"] as String) } }
+        let names = try await database.readSync { db in try db.deviceNames().map { ($0.key, $0.value) } }
         let matches = keyring.membership.members.map(\.card.id).filter { id in
             id.rawValue.hasPrefix(needle) || names.contains { $0.0 == id.rawValue && $0.1.lowercased() == needle }
         }
@@ -252,6 +241,6 @@ extension LibrarySync {
             // A sealed box differs each time: after a crash, the copy already there stands.
             try await put(sealed, SyncObjectName.keyring(version: version, device: device).objectName, transport, keepExisting: true)
         }
-        try await database.write { db in try SyncChangeLog.setMeta(Meta.unpublished, nil, db) }
+        try await database.writeSync { db in try db.setMeta(Meta.unpublished, nil) }
     }
 }

@@ -3,7 +3,6 @@ import DarkroomImaging
 import DarkroomStore
 import DarkroomSync
 import Foundation
-import GRDB
 
 /// End-to-end encrypted sync of one library with the user's other devices.
 ///
@@ -105,13 +104,13 @@ public final class LibrarySync: Sendable {
         let identity = try await loadIdentity()
         let keyring = try await loadKeyring(identity: identity)
         let state = try await loadVerifierState()
-        let (spec, pending, pairings, waiting, lastRun, names) = try await database.read { db in
-            (String(decoding: try SyncChangeLog.meta(Meta.transport, db) ?? Data(), as: UTF8.self),
-             try SyncChangeLog.pendingCount(db),
-             try SyncChangeLog.metaKeys(prefix: Meta.pairingPrefix, db).count,
-             try SyncChangeLog.meta(Meta.join, db) != nil,
-             try SyncChangeLog.meta(Meta.lastRun, db),
-             try Dictionary(Row.fetchAll(db, sql: "SELECT id, name FROM device").map { ($0["id"] as String, $0["name"] as String) }) { $1 })
+        let (spec, pending, pairings, waiting, lastRun, names) = try await database.readSync { db in
+            (String(decoding: try db.meta(Meta.transport) ?? Data(), as: UTF8.self),
+             try db.pendingCount(),
+             try db.metaKeys(prefix: Meta.pairingPrefix).count,
+             try db.meta(Meta.join) != nil,
+             try db.meta(Meta.lastRun),
+             try db.deviceNames())
         }
         let last = lastRun.flatMap { try? JSONDecoder().decode(LastRun.self, from: $0) }
         let joining = try? await joinCode()
@@ -149,13 +148,13 @@ public final class LibrarySync: Sendable {
         guard var keyring = try await loadKeyring(identity: identity) else { throw SyncFailure.notConfigured }
         let transport = try await openTransport(keyring: keyring, identity: identity)
 
-        if try await database.read({ db in try SyncChangeLog.meta(Meta.unpublished, db) }) != nil {
+        if try await database.readSync({ db in try db.meta(Meta.unpublished) }) != nil {
             try await publish(keyring, identity: identity, transport: transport)
         }
         self.reportProgress(SyncProgress(phase: .checking))
         var verifier = LogVerifier(library: keyring.library, state: try await loadVerifierState())
         let pairings = try await openPairings()
-        if try await database.read({ db in try SyncChangeLog.meta(Meta.revoked, db) }) != nil { throw SyncFailure.revoked }
+        if try await database.readSync({ db in try db.meta(Meta.revoked) }) != nil { throw SyncFailure.revoked }
         var pulled: PullReport
         do {
             pulled = try await verifier.pull(from: transport, keyring: keyring, fullRescan: !pairings.isEmpty)
@@ -204,7 +203,7 @@ public final class LibrarySync: Sendable {
             report.detections += unusable.filter { !seen.contains($0.description) }
         }
         let acknowledged = Self.acknowledgedHeads(try await loadVerifierState(), keyring: keyring, me: identity.id)
-        report.collectedTombstones = try await database.write { db in try SyncChangeLog.collectTombstones(acknowledged: acknowledged, db) }
+        report.collectedTombstones = try await database.writeSync { db in try db.collectTombstones(acknowledged: acknowledged) }
 
         var writer = try await loadWriter(keyring: keyring, identity: identity, verifier: verifier)
         try await push(writer: &writer, keyring: keyring, identity: identity, transport: transport, into: &report)
@@ -237,7 +236,7 @@ public final class LibrarySync: Sendable {
                     checkpointCounter: try await checkpointCounter())
                 let welcome = try code.welcome(sealedKeyring: try keyring.sealed(for: card), state: state, for: device)
                 try await put(welcome.bytes, welcome.name, transport, keepExisting: true)
-                try await database.write { db in try Self.closePairing(pairing, db) }
+                try await database.writeSync { db in try Self.closePairing(pairing, db) }
                 report.admitted.append((device.rawValue, PairingFingerprint.digits(identity.card, card)))
                 report.keyringUpdated = true
                 break   // a code admits one device
@@ -252,15 +251,15 @@ public final class LibrarySync: Sendable {
     /// Keeps when the run finished and the problems it found, for `sync status`.
     func recordLastRun(_ report: SyncRunReport) async throws {
         let problems = report.violations.map(\.description)
-        try await database.write { db in
-            try SyncChangeLog.setMeta(Meta.lastRun, try JSONEncoder().encode(LastRun(finished: Date(), problems: problems)), db)
+        try await database.writeSync { db in
+            try db.setMeta(Meta.lastRun, try JSONEncoder().encode(LastRun(finished: Date(), problems: problems)))
         }
     }
 
     // MARK: - Loading and saving
 
     func ensureNotConfigured() async throws {
-        let configured = try await database.read { db in try SyncChangeLog.meta(Meta.identity, db) != nil }
+        let configured = try await database.readSync { db in try db.meta(Meta.identity) != nil }
         if configured { throw SyncFailure.alreadyConfigured("a device identity exists") }
     }
 
@@ -271,7 +270,7 @@ public final class LibrarySync: Sendable {
         if let passphrase {
             let key = SymmetricKey()
             let sealed = try KeyringFile.seal(key.exportedBytes(), passphrase: passphrase)
-            try database.write { db in try SyncChangeLog.setMeta(Meta.passphraseProtectedKey, sealed, db) }
+            try database.writeSyncNow { db in try db.setMeta(Meta.passphraseProtectedKey, sealed) }
             unlockedKey.withLock { $0 = key }
             return key
         }
@@ -283,7 +282,7 @@ public final class LibrarySync: Sendable {
     /// The device key: from its file, or unsealed with the passphrase (once per instance: Argon2id is slow on purpose).
     func loadDeviceKey() throws -> SymmetricKey {
         if let key = unlockedKey.withLock({ $0 }) { return key }
-        if let sealed = try database.read({ db in try SyncChangeLog.meta(Meta.passphraseProtectedKey, db) }) {
+        if let sealed = try database.readSyncNow({ db in try db.meta(Meta.passphraseProtectedKey) }) {
             guard let passphrase else {
                 throw SyncFailure.deviceKeyUnavailable("this library's sync keys are protected by a passphrase: set DARKROOM_SYNC_PASSPHRASE")
             }
@@ -298,12 +297,12 @@ public final class LibrarySync: Sendable {
     }
 
     func loadIdentity() async throws -> DeviceIdentity {
-        guard let sealed = try await database.read({ db in try SyncChangeLog.meta(Meta.identity, db) }) else { throw SyncFailure.notConfigured }
+        guard let sealed = try await database.readSync({ db in try db.meta(Meta.identity) }) else { throw SyncFailure.notConfigured }
         return try DeviceIdentity.open(sealed, deviceKey: try loadDeviceKey())
     }
 
     func loadKeyring(identity: DeviceIdentity) async throws -> LibraryKeyring? {
-        guard let sealed = try await database.read({ db in try SyncChangeLog.meta(Meta.keyring, db) }) else { return nil }
+        guard let sealed = try await database.readSync({ db in try db.meta(Meta.keyring) }) else { return nil }
         return try LibraryKeyring.open(sealed, as: identity)
     }
 
@@ -317,20 +316,20 @@ public final class LibrarySync: Sendable {
 
     func saveKeyring(_ keyring: LibraryKeyring, identity: DeviceIdentity) async throws {
         let sealed = try keyring.sealed(for: identity.card)
-        try await database.write { db in try SyncChangeLog.setMeta(Meta.keyring, sealed, db) }
+        try await database.writeSync { db in try db.setMeta(Meta.keyring, sealed) }
     }
 
-    static func verifierState(_ db: Database) throws -> LogVerifierState {
-        guard let data = try SyncChangeLog.meta(Meta.verifier, db) else { return LogVerifierState() }
+    static func verifierState(_ db: SyncRecords) throws -> LogVerifierState {
+        guard let data = try db.meta(Meta.verifier) else { return LogVerifierState() }
         return try JSONDecoder().decode(LogVerifierState.self, from: data)
     }
 
     func loadVerifierState() async throws -> LogVerifierState {
-        try await database.read { db in try Self.verifierState(db) }
+        try await database.readSync { db in try Self.verifierState(db) }
     }
 
     func transportSpec() async throws -> TransportSpec {
-        guard let data = try await database.read({ db in try SyncChangeLog.meta(Meta.transport, db) }) else { throw SyncFailure.notConfigured }
+        guard let data = try await database.readSync({ db in try db.meta(Meta.transport) }) else { throw SyncFailure.notConfigured }
         return try TransportSpec(String(decoding: data, as: UTF8.self))
     }
 
@@ -340,18 +339,18 @@ public final class LibrarySync: Sendable {
     }
 
     func joinCode() async throws -> PairingCode? {
-        guard let sealed = try await database.read({ db in try SyncChangeLog.meta(Meta.join, db) }) else { return nil }
+        guard let sealed = try await database.readSync({ db in try db.meta(Meta.join) }) else { return nil }
         return try PairingCode(String(decoding: try KeyringFile.open(sealed, deviceKey: try loadDeviceKey()), as: UTF8.self))
     }
 
     /// The pairing codes still open; expired ones (and ones this version cannot read) are closed.
     func openPairings() async throws -> [(String, PairingCode)] {
-        let entries = try await database.read { db in
-            try SyncChangeLog.metaKeys(prefix: Meta.pairingPrefix, db).compactMap { key -> (String, Data, Date?)? in
+        let entries = try await database.readSync { db in
+            try db.metaKeys(prefix: Meta.pairingPrefix).compactMap { key -> (String, Data, Date?)? in
                 let pairing = String(key.dropFirst(Meta.pairingPrefix.count))
-                let issued = try SyncChangeLog.meta(Meta.pairingIssuedPrefix + pairing, db)
+                let issued = try db.meta(Meta.pairingIssuedPrefix + pairing)
                     .flatMap { TimestampFormat.parseDatabase(String(decoding: $0, as: UTF8.self)) }
-                return try SyncChangeLog.meta(key, db).map { (pairing, $0, issued) }
+                return try db.meta(key).map { (pairing, $0, issued) }
             }
         }
         guard !entries.isEmpty else { return [] }
@@ -368,15 +367,15 @@ public final class LibrarySync: Sendable {
         }
         if !closed.isEmpty {
             let expired = closed
-            try await database.write { db in for pairing in expired { try Self.closePairing(pairing, db) } }
+            try await database.writeSync { db in for pairing in expired { try Self.closePairing(pairing, db) } }
         }
         return open
     }
 
     /// Forgets pairing `pairing`: its sealed code and when it was issued.
-    static func closePairing(_ pairing: String, _ db: Database) throws {
-        try SyncChangeLog.setMeta(Meta.pairingPrefix + pairing, nil, db)
-        try SyncChangeLog.setMeta(Meta.pairingIssuedPrefix + pairing, nil, db)
+    static func closePairing(_ pairing: String, _ db: SyncRecords) throws {
+        try db.setMeta(Meta.pairingPrefix + pairing, nil)
+        try db.setMeta(Meta.pairingIssuedPrefix + pairing, nil)
     }
 
     /// Puts an object; with `keepExisting`, an object already stored under the name (written
