@@ -75,7 +75,7 @@ enum ExitStatus: Int32, CaseIterable {
             case .generatorUnavailable: return .generatorUnavailable
             case .generationFailed: return .generationFailed
             case .cancelled: return .cancelled
-            case .invalidArgument: return .invalidValue
+            case .invalidArgument, .unknownScheduler: return .invalidValue
             case .promptRefused: return .refusedByPolicy
             case .credentialsUnavailable: return .credentialsUnavailable
             case .modelUnavailable: return .modelUnavailable

@@ -43,8 +43,8 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Noise seed (default: random, or settings generate.seed when generate.seed_mode is fixed).") var seed: UInt64?
     @Option(help: "Denoising steps.") var steps: Int?
     @Option(help: "Guidance scale (1 disables classifier-free guidance).") var guidance: Double?
-    @Option(help: "ddim, euler, euler-a, dpmpp-2m, dpmpp-2m-karras or lcm (default: settings generate.scheduler, else euler-a).")
-    var scheduler: String?
+    @Option(help: "The sampler (default: settings generate.scheduler, else euler-a).")
+    var scheduler: SchedulerKind?
     @Option(help: ArgumentHelp("Picture size: multiples of the model's size step, near its native size (shipped model: 64x64, step 16).",
                                valueName: "WxH")) var size: String?
     @Flag(name: .customLong("any-size"), help: "Make a size far from the model's native size anyway.") var anySize = false
@@ -58,12 +58,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @OptionGroup var progress: ProgressOptions
     @OptionGroup(title: "Starting points") var inputOptions: ImageInputOptions
 
-    static let schedulers = ["ddim", "euler", "euler-a", "dpmpp-2m", "dpmpp-2m-karras", "lcm"]
-
     func validate() throws {
-        if let scheduler, !Self.schedulers.contains(scheduler) {
-            throw ValidationError("Unknown scheduler '\(scheduler)': use \(Self.schedulers.joined(separator: ", ")).")
-        }
         if let size, Self.parseSize(size) == nil { throw ValidationError("--size takes WIDTHxHEIGHT, e.g. 64x64; got '\(size)'.") }
         guard rng == "torch" else { throw ValidationError("Unknown --rng '\(rng)': only `torch` is supported.") }
         if let steps, steps < 1 { throw ValidationError("--steps must be 1 or more.") }

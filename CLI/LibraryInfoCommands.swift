@@ -54,7 +54,7 @@ struct PromptsCommand: AsyncParsableCommand {
             let defaults = try await GenerationDefaults.load(from: library)
             var request: GenerationRequest
             if let latest {
-                request = GenerationRequest(latest)
+                request = try GenerationRequest(latest)
                 request.variationSeed = nil
                 request.variationStrength = nil
             } else {

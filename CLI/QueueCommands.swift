@@ -117,7 +117,7 @@ struct RerunCommand: AsyncParsableCommand {
         guard parent.source == .generate || !parent.prompt.isEmpty else {
             throw LibraryError.invalidArgument("\(parent.id.prefix(8)) has no generation parameters to re-run.")
         }
-        var request = GenerationRequest(parent)
+        var request = try GenerationRequest(parent)
         overrides.apply(to: &request)
         let folder = try await ModelChoice.forRecorded(parent, option: overrides.model, library: library)
         let generator = try await ModelChoice.generator(reRunning: parent, from: folder, library: library)
@@ -132,12 +132,11 @@ struct ParameterOverrides: ParsableArguments {
     @Option(help: "A different seed.") var seed: UInt64?
     @Option(help: "A different step count.") var steps: Int?
     @Option(help: "A different guidance scale.") var guidance: Double?
-    @Option(help: "A different scheduler.") var scheduler: String?
+    @Option(help: "A different scheduler.") var scheduler: SchedulerKind?
     @Option(help: ArgumentHelp("A different size.", valueName: "WxH")) var size: String?
     @Option(help: ArgumentHelp("A different model folder.", valueName: "dir")) var model: String?
 
     func validate() throws {
-        if let scheduler, !GenerateCommand.schedulers.contains(scheduler) { throw ValidationError("Unknown scheduler '\(scheduler)'.") }
         if let size, GenerateCommand.parseSize(size) == nil { throw ValidationError("--size takes WIDTHxHEIGHT.") }
     }
 
@@ -214,7 +213,7 @@ struct VaryCommand: AsyncParsableCommand {
         let first = variationSeed ?? UInt64.random(in: 0...UInt64(UInt32.max))
         let batchID = StableID.make()
         for index in 0..<count {
-            var request = GenerationRequest(parent)
+            var request = try GenerationRequest(parent)
             request.variationSeed = first &+ UInt64(index)
             request.variationStrength = strength
             display.beginPicture(index + 1, of: count)

@@ -265,7 +265,7 @@ func measureQueueOverhead() async throws {
     var jobSamples: [Double] = []
     for seed in 0..<1_300 {
         let t = now()
-        let request = GenerationRequest(prompt: "queue bench", seed: UInt64(seed), steps: 1, guidance: 1, scheduler: "ddim", width: 8, height: 8)
+        let request = GenerationRequest(prompt: "queue bench", seed: UInt64(seed), steps: 1, guidance: 1, scheduler: .ddim, width: 8, height: 8)
         _ = try await queueLibrary.enqueue(request, modelID: "instant", modelPath: nil)
         _ = try await queueLibrary.runQueuedJob(using: InstantGenerator()) { _ in }
         if seed >= 1_000 { jobSamples.append(now() - t) }

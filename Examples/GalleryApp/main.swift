@@ -78,7 +78,7 @@ let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         try EngineGenerator.load(modelDirectory: repository.appendingPathComponent("Fixtures/models/darkroom-shapes-v1"))
     }.value
     let request = GenerationRequest(prompt: "a red circle above a blue square", seed: 7, steps: 8, guidance: 3,
-                                    scheduler: "euler-a", width: 64, height: 64)
+                                    scheduler: .eulerAncestral, width: 64, height: 64)
     var made: GalleryItem?
     for try await progress in library.generate(request, using: generator) {
         switch progress {
@@ -94,7 +94,7 @@ let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
     //    says `cancelled` and it has no picture.
     var cancelledID: String?
     for try await progress in library.generate(GenerationRequest(prompt: "a green star", seed: 8, steps: 8, guidance: 3,
-                                                                  scheduler: "euler-a", width: 64, height: 64), using: generator) {
+                                                                  scheduler: .eulerAncestral, width: 64, height: 64), using: generator) {
         if case .started(let id) = progress { cancelledID = id }
         if case .step = progress { break }
     }

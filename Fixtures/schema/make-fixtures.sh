@@ -3,6 +3,10 @@
 # at version N (the first N migration files applied) with a few rows, so the migration tests can check
 # that every later step upgrades it without loss. Run it once after adding a migration (existing
 # fixtures are kept as they are: migrations are forward-only). Needs the sqlite3 command-line tool.
+# Step 0013 (the sync capture triggers) is generated in Swift, not a file: a fixture of a version after
+# it must be made by opening the previous fixture with the `darkroom` of that version instead.
+# library-v12.sqlite was made with this script from the migration files as they were at v12 (git history),
+# so it carries the hand-written capture triggers step 0013 replaces.
 set -euo pipefail
 cd "$(dirname "$0")"
 migrations=(../../Schema/migrations/*.sql)

@@ -9,4 +9,4 @@
 -- the gate — logging on, not applying another device's changes — and the clock stay in one place).
 -- The update and delete triggers stay: they fire only on edits.
 
-DROP TRIGGER sync_generation_insert;
+DROP TRIGGER IF EXISTS sync_generation_insert;

@@ -6,10 +6,6 @@
 -- picture. Now every change between final statuses is logged whole too; the receiving side lets
 -- a succeeded generation replace a failed or cancelled one (SyncChangeApplier.completeGeneration).
 
-DROP TRIGGER sync_generation_finish;
-
-CREATE TRIGGER sync_generation_finish AFTER UPDATE OF status ON generation
-WHEN NEW.status IN ('succeeded', 'failed', 'cancelled') AND NEW.status IS NOT OLD.status
-BEGIN
-    INSERT INTO sync_change_input VALUES ('generation', NEW.id, '*');
-END;
+-- The trigger `sync_generation_finish` with the condition `NEW.status IS NOT OLD.status` is made by step 0013
+-- (SyncCapture.swift), which generates every capture trigger; this step only drops the old one.
+DROP TRIGGER IF EXISTS sync_generation_finish;

@@ -7,8 +7,4 @@
 
 ALTER TABLE device ADD COLUMN credentials_authority TEXT;
 
-CREATE TRIGGER sync_device_credentials AFTER UPDATE OF credentials_authority ON device
-WHEN NEW.credentials_authority IS NOT OLD.credentials_authority
-BEGIN
-    INSERT INTO sync_change_input VALUES ('device', NEW.id, 'credentials_authority');
-END;
+-- Its capture trigger (`sync_device_credentials`) is made by step 0013 (SyncCapture.swift).

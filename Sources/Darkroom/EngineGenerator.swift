@@ -63,13 +63,9 @@ public struct EngineGenerator: ImageGenerator {
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    guard let kind = SchedulerKind(rawValue: request.scheduler) else {
-                        throw LibraryError.invalidArgument(
-                            "Unknown scheduler '\(request.scheduler)': use \(SchedulerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-                    }
                     let parameters = GenerationParameters(
                         prompt: LoRAPromptTags.removingTags(from: request.prompt), negativePrompt: request.negativePrompt, seed: request.seed,
-                        steps: request.steps, guidanceScale: Float(request.guidance), scheduler: kind,
+                        steps: request.steps, guidanceScale: Float(request.guidance), scheduler: request.scheduler,
                         width: request.width, height: request.height, variationSeed: request.variationSeed,
                         variationStrength: Float(request.variationStrength ?? 0),
                         initImage: request.inputPixels?.initImage.map(Self.rgb), mask: request.inputPixels?.mask.map(Self.maskValues),

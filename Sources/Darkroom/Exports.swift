@@ -21,6 +21,8 @@
 @_exported import enum DarkroomStore.StoreError
 @_exported import typealias DarkroomStore.TagRecord
 @_exported import struct DarkroomImaging.PixelImage
+// The samplers: one enum for the facade, the engine and the CLI's `--scheduler`.
+@_exported import enum DarkroomEngine.SchedulerKind
 @_exported import struct DarkroomStore.POSIXFailure
 @_exported import struct DarkroomStore.SafetyFlagRecord
 @_exported import enum DarkroomStore.StableID

@@ -11,7 +11,7 @@ public struct GenerationDefaults: Sendable, Equatable {
     /// Scheduler name. Euler ancestral (`euler-a`) suits the shipped default model best: on its distilled
     /// 8-step grid it brings the pictures closer to the real scenes than the deterministic sampler the
     /// student was distilled with (docs/model.md, "Results"; docs/decisions.md).
-    public var scheduler = "euler-a"
+    public var scheduler = SchedulerKind.eulerAncestral
     /// Width in pixels.
     public var width = 64
     /// Height in pixels.
@@ -59,7 +59,7 @@ public struct GenerationDefaults: Sendable, Equatable {
             switch key.name {
             case "generate.steps": defaults.steps = Int(text) ?? defaults.steps
             case "generate.guidance": defaults.guidance = Double(text) ?? defaults.guidance
-            case "generate.scheduler": defaults.scheduler = text
+            case "generate.scheduler": defaults.scheduler = SchedulerKind(rawValue: text) ?? defaults.scheduler
             case "generate.size":
                 let sides = text.split(separator: "x").compactMap { Int($0) }
                 (defaults.width, defaults.height) = (sides[0], sides[1])

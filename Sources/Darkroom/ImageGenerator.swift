@@ -13,8 +13,8 @@ public struct GenerationRequest: Sendable, Codable, Equatable {
     public var steps: Int
     /// Classifier-free guidance scale (1 disables the unconditional pass).
     public var guidance: Double
-    /// Scheduler name: `ddim`, `euler`, `euler-a`, `dpmpp-2m`, `dpmpp-2m-karras`, `lcm`.
-    public var scheduler: String
+    /// The sampler (the engine's own kinds; stored by their names: `ddim`, `euler`, `euler-a`, …).
+    public var scheduler: SchedulerKind
     /// Output width in pixels.
     public var width: Int
     /// Output height in pixels.
@@ -48,7 +48,7 @@ public struct GenerationRequest: Sendable, Codable, Equatable {
 
     /// A request with every parameter given.
     public init(prompt: String, negativePrompt: String = "", seed: UInt64, steps: Int, guidance: Double,
-                scheduler: String, width: Int, height: Int, variationSeed: UInt64? = nil, variationStrength: Double? = nil,
+                scheduler: SchedulerKind, width: Int, height: Int, variationSeed: UInt64? = nil, variationStrength: Double? = nil,
                 inputs: GenerationInputs? = nil) {
         self.inputs = inputs
         self.variationSeed = variationSeed

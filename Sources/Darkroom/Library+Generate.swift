@@ -27,11 +27,21 @@ extension GenerationRequest {
     /// The request a stored job describes (to run a queued job, re-run or verify one). What the row
     /// leaves out (an imported picture whose tool did not say) is the built-in default
     /// (``GenerationDefaults``), the same a new generation gets.
-    public init(_ row: GenerationRecord) {
+    ///
+    /// - Throws: ``LibraryError/unknownScheduler(name:)`` when the row names a scheduler the engine does
+    ///   not have (A1111's names are read as the engine's kinds).
+    public init(_ row: GenerationRecord) throws {
         let defaults = GenerationDefaults()
+        var scheduler = defaults.scheduler
+        if let name = row.scheduler {
+            guard let kind = SchedulerKind(rawValue: name) ?? SamplerNames.schedulerKind(forA1111Name: name).flatMap(SchedulerKind.init(rawValue:)) else {
+                throw LibraryError.unknownScheduler(name: name)
+            }
+            scheduler = kind
+        }
         self.init(prompt: row.prompt, negativePrompt: row.negativePrompt, seed: UInt64(bitPattern: row.seed ?? 0),
                   steps: row.steps ?? defaults.steps, guidance: row.guidance ?? defaults.guidance,
-                  scheduler: row.scheduler ?? defaults.scheduler,
+                  scheduler: scheduler,
                   width: row.width ?? defaults.width, height: row.height ?? defaults.height,
                   variationSeed: row.variationSeed.map { UInt64(bitPattern: $0) }, variationStrength: row.variationStrength,
                   inputs: GenerationInputs(storedJSON: row.inputs))
@@ -127,7 +137,7 @@ extension Library {
         case .notQueued(let id, let status): throw LibraryError.invalidArgument("Job \(id.prefix(8)) is not queued (it is \(status.rawValue)).")
         case .claimed(let row): claimed = row
         }
-        return try await execute(claimed, request: GenerationRequest(claimed), generator: generator, started: started, progress: progress)
+        return try await execute(claimed, request: try GenerationRequest(claimed), generator: generator, started: started, progress: progress)
     }
 
     /// Cancels queued jobs. A job running in another process is left alone (cancel it there with Ctrl-C).
@@ -150,7 +160,7 @@ extension Library {
             guard old.status == .failed || old.status == .cancelled, old.source == .generate else {
                 throw LibraryError.invalidArgument("Only failed or cancelled jobs can be retried; \(old.id.prefix(8)) is \(old.status.rawValue).")
             }
-            return jobRow(GenerationRequest(old), status: .queued, modelID: old.modelID ?? "", modelPath: old.modelPath,
+            return jobRow(try GenerationRequest(old), status: .queued, modelID: old.modelID ?? "", modelPath: old.modelPath,
                           parentID: old.id, batch: nil, now: Date())
         }
     }
@@ -168,7 +178,7 @@ extension Library {
         row.seed = Int64(bitPattern: request.seed)
         row.steps = request.steps
         row.guidance = request.guidance
-        row.scheduler = request.scheduler
+        row.scheduler = request.scheduler.rawValue
         row.width = request.width
         row.height = request.height
         row.variationSeed = request.variationSeed.map { Int64(bitPattern: $0) }

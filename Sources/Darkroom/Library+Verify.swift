@@ -31,7 +31,7 @@ extension Library {
             throw LibraryError.invalidArgument("Only succeeded generations can be verified; \(row.id.prefix(8)) is a \(row.source == .import ? "import" : row.status.rawValue + " job").")
         }
         var result: GeneratedImage?
-        for try await event in generator.generate(try await withInputPixels(GenerationRequest(row))) {
+        for try await event in generator.generate(try await withInputPixels(try GenerationRequest(row))) {
             if case .completed(let made) = event { result = made }
         }
         guard let result else { throw LibraryError.generatorUnavailable("the generator ended without a picture") }

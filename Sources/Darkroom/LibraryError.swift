@@ -25,6 +25,8 @@ public enum LibraryError: Error, Equatable, Sendable {
     case credentialsUnavailable(String)
     /// The model a generation was made with is not available here (not at its recorded path, not in the model folder).
     case modelUnavailable(name: String?, hash: String?)
+    /// A stored job names a scheduler this engine does not have (a picture another tool made, say).
+    case unknownScheduler(name: String)
     /// A LoRA (or textual-inversion embedding) is not a file here, nor in the folder `directory` (`generate.lora_dir`).
     case loraNotFound(name: String, directory: String?)
 }
@@ -41,6 +43,8 @@ extension LibraryError: CustomStringConvertible, LocalizedError {
         case .missingImageFile(let path): return "The picture file \(path) is missing from the library folder."
         case .invalidArgument(let message): return message
         case .credentialsUnavailable(let reason): return "Cannot sign Content Credentials: \(reason)"
+        case .unknownScheduler(let name):
+            return "Unknown scheduler '\(name)': the engine has \(SchedulerKind.allCases.map(\.rawValue).joined(separator: ", "))."
         case let .loraNotFound(name, directory):
             return "No LoRA '\(name)' here\(directory.map { " (looked in \($0), the generate.lora_dir setting)" } ?? " (give a .safetensors file, or set generate.lora_dir to the folder of LoRAs)")."
         case let .modelUnavailable(name, hash):

@@ -77,7 +77,7 @@ public struct SettingKey: Sendable, Hashable {
         SettingKey("generate.steps", .integer(stepRange), default: "\(generation.steps)", "denoising steps"),
         SettingKey("generate.guidance", .number(0...50), default: json(generation.guidance), "classifier-free guidance scale"),
         SettingKey("generate.scheduler", .choice(SchedulerKind.allCases.map(\.rawValue)),
-                   default: "\"\(generation.scheduler)\"", "sampler"),
+                   default: "\"\(generation.scheduler.rawValue)\"", "sampler"),
         SettingKey("generate.size", .size(multiple: sizeMultiple, sides: sideRange),
                    default: "\"\(generation.width)x\(generation.height)\"", "picture size WIDTHxHEIGHT"),
         SettingKey("generate.model", .modelFolder, default: "null", "model folder (null: the shipped default model)"),

@@ -7,23 +7,21 @@ import Hummingbird
 import Logging
 
 /// The relay's HTTP API (docs/relay.md): request authentication, authorization by object name,
-/// rate limits and the test-only adversary, one handler per route. `RelayRouter.swift` maps the
+/// and rate limits, one handler per route. `RelayRouter.swift` maps the
 /// routes onto them with Hummingbird's `Router`, and records metrics and logs in a middleware.
 struct RelayResponder: Sendable {
     let storage: any RelayStorage
     let configuration: RelayConfiguration
     let metrics: RelayMetrics
-    let adversary: RelayAdversary
     let limiter = TokenBucketLimiter()
     let janitor = NonceJanitor()
     let recentObjects: RecentObjectCache
     let logger: Logger
 
-    init(storage: any RelayStorage, configuration: RelayConfiguration, metrics: RelayMetrics, adversary: RelayAdversary, logger: Logger) {
+    init(storage: any RelayStorage, configuration: RelayConfiguration, metrics: RelayMetrics, logger: Logger) {
         self.storage = storage
         self.configuration = configuration
         self.metrics = metrics
-        self.adversary = adversary
         self.recentObjects = RecentObjectCache(capacityBytes: configuration.objectCacheBytes)
         self.logger = logger
     }
@@ -60,9 +58,7 @@ struct RelayResponder: Sendable {
             limit = min(n, configuration.maxPageSize)
         }
         let page = try await storage.list(library, after: after, limit: limit)
-        var names: [String] = []
-        for object in page.objects where !adversary.hides(object.name) { names.append(object.name.rawValue) }
-        if after == 0 { names += adversary.injected().map(\.rawValue) }
+        let names = page.objects.map(\.name.rawValue)
         let next = page.objects.last?.sequence ?? after
         return try Self.json(RelayListingPage(names: names, next: String(next), hasMore: page.hasMore))
     }
@@ -175,18 +171,16 @@ struct RelayResponder: Sendable {
         } else {
             try await authenticate(request, library: library, body: Data(), &exchange)
         }
-        guard !adversary.hides(objectName) else { throw RelayHTTPError.notFound("no object \(objectName)") }
-        let source = adversary.source(for: objectName)
-        var cached = recentObjects.object(source, in: library)
+        var cached = recentObjects.object(objectName, in: library)
         metrics.recordObjectCache(hit: cached != nil)
         let info: RelayObjectInfo
         if let cached { info = cached.info } else {
-            guard let stored = try await storage.info(source, in: library) else { throw RelayHTTPError.notFound("no object \(objectName)") }
+            guard let stored = try await storage.info(objectName, in: library) else { throw RelayHTTPError.notFound("no object \(objectName)") }
             info = stored
-            if recentObjects.accepts(size: info.size), let chunk = try await storage.chunk(of: source, in: library, containing: 0),
+            if recentObjects.accepts(size: info.size), let chunk = try await storage.chunk(of: objectName, in: library, containing: 0),
                chunk.offset == 0, Int64(chunk.data.count) == info.size {
                 cached = RecentObjectCache.Object(info: info, bytes: chunk.data)
-                recentObjects.insert(cached!, name: source, in: library)
+                recentObjects.insert(cached!, name: objectName, in: library)
             }
         }
         var start: Int64 = 0
@@ -215,8 +209,8 @@ struct RelayResponder: Sendable {
         let body = ResponseBody(contentLength: Int(last - first)) { writer in
             var position = first
             while position < last {
-                guard let chunk = try await storage.chunk(of: source, in: library, containing: position) else {
-                    throw RelayStorageError.database("object \(source) has no bytes at offset \(position)")
+                guard let chunk = try await storage.chunk(of: objectName, in: library, containing: position) else {
+                    throw RelayStorageError.database("object \(objectName) has no bytes at offset \(position)")
                 }
                 let from = Int(position - chunk.offset)
                 let to = Int(min(last, chunk.offset + Int64(chunk.data.count)) - chunk.offset)

@@ -16,19 +16,26 @@ struct RelayExchange: Sendable {
 
 /// The relay's request context: Hummingbird's core context, and what the answering route
 /// recorded about the exchange (read by ``RelayExchangeMiddleware`` once the route is done).
-struct RelayRequestContext: RequestContext {
-    var coreContext: CoreRequestContextStorage
+/// Public so that middleware given to ``RelayServer`` (a test's misbehaving relay) can name it.
+public struct RelayRequestContext: RequestContext {
+    /// Hummingbird's per-request storage.
+    public var coreContext: CoreRequestContextStorage
     let exchange = NIOLockedValueBox(RelayExchange())
 
-    init(source: Source) { coreContext = .init(source: source) }
+    /// A context for a request from `source`.
+    public init(source: Source) { coreContext = .init(source: source) }
 }
+
+/// Middleware that can run between the relay's error/metrics middleware and its routes.
+public typealias RelayMiddleware = any MiddlewareProtocol<Request, Response, RelayRequestContext>
 
 extension RelayResponder {
     /// The relay's routes (docs/relay.md, "API") on Hummingbird's `Router`, behind the middleware
-    /// that renders errors and records metrics and logs.
-    func router() -> Router<RelayRequestContext> {
+    /// that renders errors and records metrics and logs, then `middleware` (none in production).
+    func router(middleware: [RelayMiddleware] = []) -> Router<RelayRequestContext> {
         let router = Router(context: RelayRequestContext.self)
         router.add(middleware: RelayExchangeMiddleware(metrics: metrics, logger: logger))
+        for extra in middleware { router.add(middleware: extra) }
         router.get("healthz") { _, context in
             context.exchange.withLockedValue { $0.route = "healthz" }
             return Self.text("ok\n")

@@ -14,26 +14,22 @@ public struct RelayServer: Sendable {
     public let configuration: RelayConfiguration
     /// This process's counters, also served at `/metrics`.
     public let metrics = RelayMetrics()
-    private let adversary = RelayAdversary()
+    private let middleware: [RelayMiddleware]
     private let logger: Logger
 
-    /// A relay over `storage`.
-    public init(storage: any RelayStorage, configuration: RelayConfiguration = RelayConfiguration(), logger: Logger = Logger(label: "darkroom.relay")) {
+    /// A relay over `storage`. `middleware` runs between the relay's error and metrics middleware and
+    /// its routes; the `darkroom-relay` program gives none (the sync tests give a misbehaving relay's).
+    public init(storage: any RelayStorage, configuration: RelayConfiguration = RelayConfiguration(),
+                logger: Logger = Logger(label: "darkroom.relay"), middleware: [RelayMiddleware] = []) {
         self.storage = storage
         self.configuration = configuration
         self.logger = logger
-    }
-
-    /// Test mode only: makes this relay misbehave towards every reader (see
-    /// `RelayAdversaryMode`); an empty list makes it honest again.
-    public func setAdversaryModes(_ modes: [RelayAdversaryMode]) async {
-        if !modes.isEmpty { logger.warning("adversary test mode on", metadata: ["modes": "\(modes)"]) }
-        adversary.set(modes)
+        self.middleware = middleware
     }
 
     private func application(host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
-        let responder = RelayResponder(storage: storage, configuration: configuration, metrics: metrics, adversary: adversary, logger: logger)
-        return Application(router: responder.router(), configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "darkroom-relay"),
+        let responder = RelayResponder(storage: storage, configuration: configuration, metrics: metrics, logger: logger)
+        return Application(router: responder.router(middleware: middleware), configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "darkroom-relay"),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
 

@@ -2,10 +2,10 @@ import DarkroomSchema
 import Foundation
 import GRDB
 
-/// The library's migrations, read from the numbered `.sql` files in `Schema/migrations`.
+/// The library's migrations, read from the numbered `.sql` files in `Schema/migrations`, plus the
+/// step that generates the sync change-capture triggers from one declaration (``SyncCapture``).
 ///
-/// The files are the single source of truth for the schema. Each one runs in a
-/// transaction, once, in file-name order; migrations are forward-only.
+/// Each step runs in a transaction, once, in identifier order; migrations are forward-only.
 public struct SchemaMigrations: Sendable {
     /// One migration: its identifier (the file name without `.sql`) and its SQL.
     public struct Step: Sendable, Equatable {
@@ -23,10 +23,12 @@ public struct SchemaMigrations: Sendable {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasSuffix(".sql") }
             .sorted()
-        steps = try names.map { name in
+        let files = try names.map { name in
             Step(identifier: String(name.dropLast(4)),
                  sql: try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8))
         }
+        steps = (files + [Step(identifier: SyncCapture.migrationIdentifier, sql: SyncCapture.migrationSQL)])
+            .sorted { $0.identifier < $1.identifier }
     }
 
     /// The identifier of the newest step: the schema version this build writes.

@@ -4,19 +4,19 @@ import Foundation
 import Testing
 
 extension RelayTests {
-    /// The relay itself as the adversary (its test mode): readers verifying with `LogVerifier`
+    /// The relay as the adversary (`RelayAdversaryMiddleware` in front of its routes): readers verifying with `LogVerifier`
     /// detect every drop, replay and withheld tail.
     @Suite struct RelayAdversaryTests {
         @Test(arguments: RelayBackend.available)
         func droppedEnvelopeIsAGap(backend: RelayBackend) async throws {
             try await withRelay(backend) { relay in
                 let names = try await relay.write(5, from: relay.a.id)
-                await relay.server.setAdversaryModes([.drop(names[2])])
+                relay.adversary.set([.drop(names[2])])
                 var verifier = LogVerifier(library: relay.library)
                 let report = try await verifier.pull(from: relay.transport(relay.c), keyring: relay.keyring)
                 #expect(report.accepted.map(\.header.sequence) == [1, 2])
                 #expect(report.violations == [.gap(relay.a.id, missing: 3...3)])
-                await relay.server.setAdversaryModes([])
+                relay.adversary.set([])
                 let healed = try await verifier.pull(from: relay.transport(relay.c), keyring: relay.keyring, fullRescan: true)
                 #expect(healed.accepted.map(\.header.sequence) == [3, 4, 5])
                 #expect(healed.isClean)
@@ -30,7 +30,7 @@ extension RelayTests {
                 var verifier = LogVerifier(library: relay.library)
                 _ = try await verifier.pull(from: relay.transport(relay.c), keyring: relay.keyring)
                 let injected = SyncObjectName.log(relay.a.id, sequence: 6).objectName
-                await relay.server.setAdversaryModes([.replay(of: names[1], as: injected)])
+                relay.adversary.set([.replay(of: names[1], as: injected)])
                 let report = try await verifier.pull(from: relay.transport(relay.c), keyring: relay.keyring, fullRescan: true)
                 #expect(report.accepted.isEmpty)
                 #expect(report.violations == [.replayed(injected, device: relay.a.id, sequence: 2)])
@@ -47,7 +47,7 @@ extension RelayTests {
                 let checkpoint = try bView.makeCheckpoint(by: relay.b, counter: 1)
                 try await relay.transport(relay.b).put(checkpoint.bytes, name: checkpoint.name)
                 // The relay hides #4 and #5 from everyone.
-                await relay.server.setAdversaryModes([.withhold(prefix: "log/\(relay.a.id)/", from: names[3])])
+                relay.adversary.set([.withhold(prefix: "log/\(relay.a.id)/", from: names[3])])
                 var verifier = LogVerifier(library: relay.library)
                 let report = try await verifier.pull(from: relay.transport(relay.c), keyring: relay.keyring)
                 #expect(report.accepted.map(\.header.sequence) == [1, 2, 3])
@@ -55,7 +55,7 @@ extension RelayTests {
                 // A reader that had everything sees a rollback on a full rescan.
                 let rolled = try await bView.pull(from: relay.transport(relay.b), keyring: relay.keyring, fullRescan: true)
                 #expect(rolled.violations == [.rolledBack(relay.a.id, listedUpTo: 3, verified: 5)])
-                await relay.server.setAdversaryModes([])
+                relay.adversary.set([])
                 let released = try await verifier.pull(from: relay.transport(relay.c), keyring: relay.keyring)
                 #expect(released.accepted.map(\.header.sequence) == [4, 5])
                 #expect(released.isClean)

@@ -46,6 +46,8 @@ final class RelayHarness: @unchecked Sendable {
     let backend: RelayBackend
     let storage: any RelayStorage
     let server: RelayServer
+    /// The misbehaviour the relay can be switched to (honest until a test sets modes).
+    let adversary: RelayAdversaryMiddleware
     private(set) var running: RunningRelay
     private let closeStorage: @Sendable () -> Void
     var a = DeviceIdentity(name: "", id: DeviceID.random())
@@ -62,7 +64,8 @@ final class RelayHarness: @unchecked Sendable {
         (storage, closeStorage) = try backend.openStorage()
         var logger = Logger(label: "relay-test")
         logger.logLevel = ProcessInfo.processInfo.environment["RELAY_TEST_LOG"] != nil ? .debug : .error
-        server = RelayServer(storage: storage, configuration: configuration, logger: logger)
+        adversary = RelayAdversaryMiddleware(storage: storage)
+        server = RelayServer(storage: storage, configuration: configuration, logger: logger, middleware: [adversary])
         running = try await server.start()
         var k = try LibraryKeyring.create(founder: a)
         k = try k.admitting(b.card, by: a)

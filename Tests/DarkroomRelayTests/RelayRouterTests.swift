@@ -44,8 +44,7 @@ import Testing
         try await storage.prepare()
         var logger = Logger(label: "relay-router-test")
         logger.logLevel = .error
-        let responder = RelayResponder(storage: storage, configuration: configuration, metrics: RelayMetrics(),
-                                       adversary: RelayAdversary(), logger: logger)
+        let responder = RelayResponder(storage: storage, configuration: configuration, metrics: RelayMetrics(), logger: logger)
         let app = Application(router: responder.router(), logger: logger)
         let fixture = try Fixture()
         try await app.test(.router) { client in

@@ -16,7 +16,7 @@ import Testing
     /// One image from the shipped model with the engine, as `darkroom generate` makes it by default
     /// (the default scheduler kind, Euler ancestral, built from the model's own scheduler config).
     static func generate(_ generator: EngineGenerator, prompt: String, negativePrompt: String = "", seed: UInt64,
-                         steps: Int = 8, guidance: Double = 3, scheduler: String = GenerationDefaults().scheduler,
+                         steps: Int = 8, guidance: Double = 3, scheduler: SchedulerKind = GenerationDefaults().scheduler,
                          size: Int = 64) async throws -> PixelImage {
         let request = GenerationRequest(prompt: prompt, negativePrompt: negativePrompt, seed: seed, steps: steps,
                                         guidance: guidance, scheduler: scheduler, width: size, height: size)
@@ -33,14 +33,14 @@ import Testing
         let generator = try EngineGenerator.load(modelDirectory: folder)
         let goldens = fixturesFolder.appendingPathComponent("models/darkroom-shapes-v1-goldens")
         let cases = try JSONDecoder().decode([Golden].self, from: Data(contentsOf: goldens.appendingPathComponent("goldens.json")))
-        let byDefault = cases.filter { $0.engine_scheduler == GenerationDefaults().scheduler }
-        let others = cases.filter { $0.engine_scheduler != GenerationDefaults().scheduler }
+        let byDefault = cases.filter { $0.engine_scheduler == GenerationDefaults().scheduler.rawValue }
+        let others = cases.filter { $0.engine_scheduler != GenerationDefaults().scheduler.rawValue }
         #expect(byDefault.count >= 2 && others.contains { $0.engine_scheduler == "dpmpp-2m" })
         for golden in byDefault.prefix(2) + others {
             #expect(golden.width == golden.height)
             let image = try await Self.generate(generator, prompt: golden.prompt, negativePrompt: golden.negative_prompt,
                                                 seed: golden.seed, steps: golden.steps, guidance: golden.guidance_scale,
-                                                scheduler: golden.engine_scheduler, size: golden.width)
+                                                scheduler: try #require(SchedulerKind(rawValue: golden.engine_scheduler)), size: golden.width)
             let reference = try PNGCodec.decode(Data(contentsOf: goldens.appendingPathComponent(golden.file))).image
             #expect(image.width == reference.width && image.height == reference.height)
             let close = zip(image.pixels, reference.pixels).filter { abs(Int($0) - Int($1)) <= 1 }.count

@@ -98,7 +98,7 @@ import Testing
         try await library.setSetting("generate.scheduler", value: "ddim")
         #expect(try await library.setting("generate.scheduler")?.value == "\"ddim\"")
         let defaults = try await GenerationDefaults.load(from: library)
-        #expect(defaults.steps == 20 && defaults.scheduler == "ddim")
+        #expect(defaults.steps == 20 && defaults.scheduler == .ddim)
         try await library.removeSetting("generate.steps", scope: .device)
         #expect(try await library.setting("generate.steps")?.value == "12")
         await #expect(throws: SettingError.malformedKey(key: "bad key!")) { try await library.setSetting("bad key!", value: "1", force: true) }

@@ -29,7 +29,7 @@ import Testing
         var errors: [Double] = []
         for (index, prompt) in ["a red circle above a blue square", "a yellow ring in the centre on a striped background",
                                 "two blue circles side by side", "a small purple triangle on the left"].enumerated() {
-            let request = GenerationRequest(prompt: prompt, seed: UInt64(index + 20), steps: 8, guidance: 3, scheduler: "euler-a",
+            let request = GenerationRequest(prompt: prompt, seed: UInt64(index + 20), steps: 8, guidance: 3, scheduler: .eulerAncestral,
                                             width: 64, height: 64)
             var previews: [PixelImage] = []
             var finished: PixelImage?

@@ -84,7 +84,7 @@ let fixturesFolder = URL(fileURLWithPath: #filePath)
 
 func request(_ prompt: String = "a red circle", seed: UInt64 = 7, steps: Int = 4) -> GenerationRequest {
     GenerationRequest(prompt: prompt, negativePrompt: "blurry", seed: seed, steps: steps, guidance: 4,
-                      scheduler: "dpmpp-2m", width: 16, height: 12)
+                      scheduler: .dpmSolverMultistep, width: 16, height: 12)
 }
 
 /// Runs a generation to its end, returning the events and the error it ended with (if any).

@@ -2,7 +2,7 @@
 /// them. Each maps to one diffusers scheduler class; the kind overrides the
 /// class named in `scheduler_config.json` (as diffusers' `from_config`
 /// does), keeping the shared fields.
-public enum SchedulerKind: String, CaseIterable, Sendable {
+public enum SchedulerKind: String, CaseIterable, Codable, Sendable {
     /// `DDIMScheduler` (eta 0, deterministic).
     case ddim
     /// `EulerDiscreteScheduler`.
