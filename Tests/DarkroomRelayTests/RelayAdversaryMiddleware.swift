@@ -48,7 +48,7 @@ struct RelayAdversaryMiddleware: RouterMiddleware {
             return try await list(request, context: context, modes: modes, next: next)
         }
         guard let name = ObjectName(rawValue: parts[4]) else { return try await next(request, context) }
-        if modes.contains(where: { $0.hides(name) }) { throw RelayHTTPError.notFound("no object \(name)") }
+        if modes.contains(where: { $0.hides(name) }) { throw RelayHTTPError(.notFound, "no object \(name)") }
         for case .replay(let original, let injected) in modes where injected == name {
             guard let info = try await storage.info(original, in: library),
                   let chunk = try await storage.chunk(of: original, in: library, containing: 0) else { break }
