@@ -148,32 +148,30 @@ enum GenerationRunner {
         }
     }
 
-    /// Runs one queued job (claimed atomically) with the same progress and Ctrl-C handling.
-    static func runQueued(_ id: String, in library: Library, using generator: any ImageGenerator,
-                          display: ProgressLine? = nil) async throws -> GalleryItem? {
-        let progress = display ?? ProgressLine(style: Console.stderrIsTTY ? .bar : .silent)
-        return try await foreground(progress, library: library) { report in
-            try await library.runQueuedJob(id, using: generator, progress: report)
-        }
-    }
-
     /// Runs `job` in a task that the first Ctrl-C cancels, drawing its progress; the finished picture
     /// replaces the preview.
     private static func foreground<T: Sendable>(
         _ progress: ProgressLine, library: Library,
         _ job: @escaping @Sendable (@escaping @Sendable (GenerationProgress) -> Void) async throws -> T
     ) async throws -> T {
-        let runner = Task {
-            try await job { event in
-                if case .finished(let item) = event {
-                    let path = item.image.map { library.url(of: $0.path) }
-                    let pixels = path.flatMap { try? Data(contentsOf: $0) }.flatMap { try? PNGCodec.decode($0).image }
-                    progress.finished(item, pixels: pixels, path: path?.path)
-                } else {
-                    progress.report(event)
-                }
-            }
+        try await interruptible(progress) { try await job { show($0, on: progress, library: library) } }
+    }
+
+    /// Draws one progress event; the finished picture replaces the preview.
+    static func show(_ event: GenerationProgress, on progress: ProgressLine, library: Library) {
+        if case .finished(let item) = event {
+            let path = item.image.map { library.url(of: $0.path) }
+            let pixels = path.flatMap { try? Data(contentsOf: $0) }.flatMap { try? PNGCodec.decode($0).image }
+            progress.finished(item, pixels: pixels, path: path?.path)
+        } else {
+            progress.report(event)
         }
+    }
+
+    /// Runs `work` in a task that the first Ctrl-C cancels (the second stops drawing), and waits for it:
+    /// a cancelled job has ended `cancelled` when this returns.
+    static func interruptible<T: Sendable>(_ progress: ProgressLine, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let runner = Task { try await work() }
         let interrupts = InterruptHandler(onFirst: { progress.cancelling(); runner.cancel() }, onSecond: { progress.finish() })
         defer {
             interrupts.stop()

@@ -31,46 +31,33 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var progress: ProgressOptions
         func run() async throws {
             let library = try await global.open()
-            var generators: [String: EngineGenerator] = [:]
-            var done = 0, failed = 0
-            // Job N of the queue as it was at the start (jobs queued meanwhile run too, and raise the total).
             let display = ProgressLine(style: progress.style)
-            var total = try await library.queuedJobs().filter { $0.status == .queued }.count
-            if let limit { total = min(total, limit) }
-            while limit.map({ done + failed < $0 }) ?? true {
-                guard let job = try await library.queuedJobs().first(where: { $0.status == .queued }) else { break }
-                total = max(total, done + failed + 1)
-                display.beginPicture(done + failed + 1, of: total)
-                let generator: EngineGenerator
-                do {
-                    let folder = try ModelLocator.locate(explicit: job.modelPath)
-                    // One engine per model and set of LoRAs (a LoRA is merged into the weights when the model loads).
-                    let key = folder.path + "|" + (job.inputs.flatMap { GenerationInputs(storedJSON: $0) }?.loras.map(\.sha256).joined(separator: ",") ?? "")
-                    if let cached = generators[key] { generator = cached } else {
-                        display.loadingModel(folder.lastPathComponent)
-                        defer { display.modelLoaded() }
-                        generator = try await ModelChoice.generator(reRunning: job, from: folder, library: library)
-                        generators[key] = generator
+            let summary = try await GenerationRunner.interruptible(display) {
+                try await library.runQueue(limit: limit, model: { try await Self.model(of: $0, library: library) }) { event in
+                    switch event {
+                    case .job(_, let number, let total): display.beginPicture(number, of: total)
+                    case .loadingModel(let name): display.loadingModel(name)
+                    case .modelLoaded: display.modelLoaded()
+                    case .progress(let progress):
+                        GenerationRunner.show(progress, on: display, library: library)
+                        if case .finished(let item) = progress { Console.print(GenerationRunner.summary(item, library: library)) }
+                    case .failed(let id, let reason): Console.note("\(id.prefix(8))  failed: \(reason)")
                     }
-                } catch {
-                    try await library.failQueued(job.id, reason: "\(error)")
-                    Console.note("\(job.id.prefix(8))  failed: \(error)")
-                    failed += 1
-                    continue
-                }
-                do {
-                    if let item = try await GenerationRunner.runQueued(job.id, in: library, using: generator, display: display) {
-                        Console.print(GenerationRunner.summary(item, library: library))
-                        done += 1
-                    }
-                } catch LibraryError.generationFailed(let id, let reason) {
-                    Console.note("\(id.prefix(8))  failed: \(reason)")
-                    failed += 1
                 }
             }
-            display.done(pictures: done)
-            Console.note("Ran \(done) job(s), \(failed) failed.")
-            if failed > 0 { throw CLIFailure(code: .generationFailed, message: "error: \(failed) job(s) failed (see above).") }
+            display.done(pictures: summary.succeeded)
+            Console.note("Ran \(summary.succeeded) job(s), \(summary.failed) failed.")
+            if summary.failed > 0 { throw CLIFailure(code: .generationFailed, message: "error: \(summary.failed) job(s) failed (see above).") }
+        }
+
+        /// Where a queued job's model is: its recorded folder, with one engine per model and set of LoRAs
+        /// (a LoRA is merged into the weights when the model loads).
+        static func model(of job: GenerationRecord, library: Library) async throws -> JobModel {
+            let folder = try ModelLocator.locate(explicit: job.modelPath)
+            let loras = GenerationInputs(storedJSON: job.inputs)?.loras.map(\.sha256).joined(separator: ",") ?? ""
+            return JobModel(key: folder.path + "|" + loras, name: folder.lastPathComponent) {
+                try await ModelChoice.generator(reRunning: job, from: folder, library: library)
+            }
         }
     }
 

@@ -35,6 +35,15 @@ extension LibrarySync {
         try await fetchPendingPictures(hashes, unusable: nil)
     }
 
+    /// The pictures of `items` that came by sync without their file (lazy mode) and are still to be
+    /// downloaded, by hash: what a view downloads (``fetchPictures(_:)``) before it shows them.
+    public func picturesToFetch(for items: [GalleryItem]) async throws -> [String] {
+        let missing = items.compactMap(\.image).filter { !FileManager.default.fileExists(atPath: library.url(of: $0.path).path) }
+        guard !missing.isEmpty else { return [] }
+        let pending = Set(try await pendingPictures())
+        return missing.map(\.hash).filter(pending.contains)
+    }
+
     /// Whether a picture download failed for the picture's own sake (damaged, swapped or missing
     /// blob, not a PNG), rather than the transport's.
     static func isUnusablePicture(_ error: any Error) -> Bool {
