@@ -9,15 +9,6 @@ import Hummingbird
 extension RelayResponder {
     // MARK: Authentication
 
-    /// Checks that a body-less request (or one whose body is given) is signed by an active member.
-    /// With `allowingRevoked`, a device the library revoked is let through too (reading the
-    /// signed membership versions, so it can verify its own revocation).
-    func authenticate(_ request: Request, library: LibraryID, body: Data, allowingRevoked: Bool = false,
-                              _ exchange: inout RelayExchange) async throws {
-        let signature = try memberSignature(request, library: library, &exchange)
-        try await verifyMember(signature, request: request, library: library, body: body, allowingRevoked: allowingRevoked)
-    }
-
     func parseSignature(_ request: Request) throws -> RelayRequestSignature {
         do throws(RelayRequestSignature.Failure) {
             return try RelayRequestSignature(header: { name in (Self.signatureFields[name] ?? HTTPField.Name(name)).flatMap { request.headers[$0] } })
@@ -39,8 +30,12 @@ extension RelayResponder {
         return signature
     }
 
+    /// Checks that `signature` is a member's and verifies over `request` and `body`, records its nonce and counts its
+    /// rate limits. With `allowingRevoked`, a device the library revoked is let through too (reading the signed
+    /// membership versions, so it can verify its own revocation). Returns whether the device is active.
+    @discardableResult
     func verifyMember(_ signature: RelayRequestSignature, request: Request, library: LibraryID, body: Data,
-                              allowingRevoked: Bool = false) async throws {
+                      allowingRevoked: Bool = false) async throws -> Bool {
         guard let record = try await storage.device(signature.device, in: library) else {
             if try await storage.membership(of: library) == nil { throw RelayHTTPError.notFound(RelayStorageError.unknownLibrary(library).description) }
             throw RelayHTTPError.forbidden("device \(signature.device) is not a member of library \(library)")
@@ -48,6 +43,7 @@ extension RelayResponder {
         try await recordNonce(try await verifySignature(signature, request: request, key: record.signingKey, body: body), library: library)
         guard record.active || allowingRevoked else { throw RelayHTTPError.forbidden("device \(signature.device) was revoked from library \(library)") }
         try takeTokens(device: signature.device, library: library)
+        return record.active
     }
 
     /// Checks the body hash, the signature and the timestamp window; returns the nonce to

@@ -45,8 +45,8 @@ struct RelayResponder: Sendable {
 
     // MARK: Handlers
 
-    func list(_ request: Request, library: LibraryID, _ exchange: inout RelayExchange) async throws -> Response {
-        try await authenticate(request, library: library, body: Data(), &exchange)
+    /// A page of the library's object names, for `member` (verified by ``RelayAuthenticationMiddleware``).
+    func list(_ request: Request, library: LibraryID, for member: RelayMember, _ exchange: inout RelayExchange) async throws -> Response {
         var after: Int64 = 0
         if let raw = request.uri.queryParameters["after"] {
             guard let n = Int64(raw), n >= 0 else { throw RelayHTTPError.badRequest("invalid cursor \"\(raw)\": list again from the start") }
@@ -156,20 +156,17 @@ struct RelayResponder: Sendable {
         return new == old
     }
 
-    func getObject(_ request: Request, library: LibraryID, name: (ObjectName, SyncObjectName), _ exchange: inout RelayExchange) async throws -> Response {
+    /// Serves an object (or a range of it) to `member`, the signer ``RelayAuthenticationMiddleware`` verified; only
+    /// `recovery/…` is read unsigned, and only `membership/…` by a revoked device.
+    func getObject(_ request: Request, library: LibraryID, name: (ObjectName, SyncObjectName), member: RelayMember?,
+                   _ exchange: inout RelayExchange) async throws -> Response {
         let (objectName, kind) = name
-        if case .recovery = kind {
-            // Unsigned by exact name: the name is unguessable without the recovery words.
-        } else if case .welcome(_, let device) = kind, let signature = try? parseSignature(request), signature.device == device,
-                  try await storage.device(device, in: library) == nil {
-            // A joining device polling for its welcome before it is admitted: the welcome is
-            // written only after the membership that admits it, so it cannot exist yet.
-            exchange.device = device
-            throw RelayHTTPError.notFound("no welcome for device \(device) yet: the library has not admitted it")
-        } else if case .membership = kind {
-            try await authenticate(request, library: library, body: Data(), allowingRevoked: true, &exchange)
-        } else {
-            try await authenticate(request, library: library, body: Data(), &exchange)
+        switch (kind, member) {
+        case (.recovery, _): break
+        case (_, nil): throw RelayHTTPError.unauthorized("reading \(objectName) needs a member device's signature")
+        case (.membership, _?): break
+        case (_, let member?) where !member.active: throw RelayHTTPError.forbidden("device \(member.device) was revoked from library \(library)")
+        default: break
         }
         var cached = recentObjects.object(objectName, in: library)
         metrics.recordObjectCache(hit: cached != nil)
@@ -222,8 +219,9 @@ struct RelayResponder: Sendable {
         return Response(status: status, headers: headers, body: body)
     }
 
-    func uploadStatus(_ request: Request, library: LibraryID, name: ObjectName, _ exchange: inout RelayExchange) async throws -> Response {
-        try await authenticate(request, library: library, body: Data(), &exchange)
+    /// How much of an upload the relay has, for `member`.
+    func uploadStatus(_ request: Request, library: LibraryID, name: ObjectName, for member: RelayMember,
+                      _ exchange: inout RelayExchange) async throws -> Response {
         if let info = try await storage.info(name, in: library) {
             return try Self.json(RelayUploadProgress(received: Int(info.size), complete: true))
         }
@@ -244,13 +242,14 @@ struct RelayResponder: Sendable {
         return Self.status(.noContent)
     }
 
-    func commitUpload(_ request: Request, library: LibraryID, name: ObjectName, _ exchange: inout RelayExchange) async throws -> Response {
+    /// Stores a blob uploaded in parts, for `member`.
+    func commitUpload(_ request: Request, library: LibraryID, name: ObjectName, for member: RelayMember,
+                      _ exchange: inout RelayExchange) async throws -> Response {
         guard let rawSize = request.uri.queryParameters["size"], let size = Int64(rawSize), size >= 0,
               let rawDigest = request.uri.queryParameters["digest"], let digest = RelayRequestSignature.bytes(hex: String(rawDigest)), digest.count == 32 else {
             throw RelayHTTPError.badRequest("a commit needs ?size=BYTES&digest=BLAKE2B-256-HEX")
         }
         guard size <= configuration.maxBlobBytes else { throw RelayHTTPError.tooLarge("blobs on this relay are at most \(configuration.maxBlobBytes) bytes") }
-        try await authenticate(request, library: library, body: Data(), &exchange)
         switch try await storage.commitUpload(name, in: library, size: size, digest: digest) {
         case .put(let outcome):
             return Self.putResponse(outcome, name)

@@ -21,6 +21,8 @@ public struct RelayRequestContext: RequestContext {
     /// Hummingbird's per-request storage.
     public var coreContext: CoreRequestContextStorage
     let exchange = NIOLockedValueBox(RelayExchange())
+    /// The verified signer, set by ``RelayAuthenticationMiddleware`` (nil before it, and for requests it leaves to their handler).
+    public internal(set) var member: RelayMember?
 
     /// A context for a request from `source`.
     public init(source: Source) { coreContext = .init(source: source) }
@@ -44,24 +46,28 @@ extension RelayResponder {
             context.exchange.withLockedValue { $0.route = "metrics" }
             return Self.text(metrics.exposition(), contentType: "text/plain; version=0.0.4")
         }
-        let library = router.group("v1/libraries/:library")
-        library.get("objects") { request, context in
-            try await answer(context, "list") { try await list(request, library: $1, &$0) }
+        let library = router.group("v1/libraries/:library").add(middleware: RelayAuthenticationMiddleware(responder: self))
+        // Routes only an active member may call: their context exists only for a verified signer.
+        let members = library.group(context: MemberRequestContext.self)
+        members.get("objects") { request, context in
+            try await answer(context, "list") { try await list(request, library: $1, for: context.member, &$0) }
         }
         library.put("objects/**") { request, context in
             try await answer(context, "put_object") { try await putObject(request, library: $1, name: try Self.objectName(Self.rest(context)), &$0) }
         }
         library.get("objects/**") { request, context in
-            try await answer(context, "get_object") { try await getObject(request, library: $1, name: try Self.objectName(Self.rest(context)), &$0) }
+            try await answer(context, "get_object") {
+                try await getObject(request, library: $1, name: try Self.objectName(Self.rest(context)), member: context.member, &$0)
+            }
         }
-        library.get("uploads/**") { request, context in
-            try await answer(context, "upload_status") { try await uploadStatus(request, library: $1, name: try Self.blobName(Self.rest(context)), &$0) }
+        members.get("uploads/**") { request, context in
+            try await answer(context, "upload_status") { try await uploadStatus(request, library: $1, name: try Self.blobName(Self.rest(context)), for: context.member, &$0) }
         }
         library.put("uploads/**") { request, context in
             try await answer(context, "upload_part") { try await uploadPart(request, library: $1, name: try Self.blobName(Self.rest(context)), &$0) }
         }
-        library.post("uploads/**") { request, context in
-            try await answer(context, "upload_commit") { try await commitUpload(request, library: $1, name: try Self.blobName(Self.rest(context)), &$0) }
+        members.post("uploads/**") { request, context in
+            try await answer(context, "upload_commit") { try await commitUpload(request, library: $1, name: try Self.blobName(Self.rest(context)), for: context.member, &$0) }
         }
         // The other methods on the API's paths: 405, not "no such endpoint".
         let refused: [(String, [HTTPRequest.Method])] = [
@@ -79,9 +85,10 @@ extension RelayResponder {
 
     /// Runs a library route: parses the library id, lets the handler fill in the exchange, and
     /// leaves it in the context for the middleware, whether the handler answers or throws.
-    private func answer(_ context: RelayRequestContext, _ route: String,
+    private func answer(_ context: some RelayExchangeContext, _ route: String,
                         _ handler: (inout RelayExchange, LibraryID) async throws -> Response) async throws -> Response {
-        var exchange = RelayExchange(route: route)
+        var exchange = context.exchange.withLockedValue { $0 }   // the signer, when the middleware verified one
+        exchange.route = route
         defer { context.exchange.withLockedValue { [exchange] in $0 = exchange } }
         let raw = context.parameters.get("library") ?? ""
         guard let library = LibraryID(rawValue: raw) else { throw RelayHTTPError.badRequest("\"\(raw)\" is not a library id") }
@@ -90,7 +97,7 @@ extension RelayResponder {
     }
 
     /// The object name after `objects/` or `uploads/`.
-    private static func rest(_ context: RelayRequestContext) -> String { context.parameters.getCatchAll().joined(separator: "/") }
+    private static func rest(_ context: some RelayExchangeContext) -> String { context.parameters.getCatchAll().joined(separator: "/") }
 }
 
 /// Renders every error as the relay's JSON answer (``RelayHTTPError``; storage failures as 404,

@@ -1,0 +1,104 @@
+import DarkroomSync
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOConcurrencyHelpers
+
+/// A device whose signature on this request verified (its nonce recorded, its rate limits counted).
+public struct RelayMember: Sendable, Equatable {
+    /// The signing device.
+    public let device: DeviceID
+    /// False for a device the library revoked (let through only to read the signed membership versions).
+    public let active: Bool
+}
+
+/// The relay's contexts: Hummingbird's core context and the exchange record the routes fill in.
+protocol RelayExchangeContext: RequestContext {
+    /// What the answering route recorded, for metrics and logs.
+    var exchange: NIOLockedValueBox<RelayExchange> { get }
+}
+
+extension RelayRequestContext: RelayExchangeContext {}
+
+/// The context of a route only an active member may call (list, upload status, upload commit):
+/// Hummingbird's child-context pattern. It is made only from a request the authentication
+/// middleware verified, so a handler on it cannot run for anyone else.
+struct MemberRequestContext: ChildRequestContext, RelayExchangeContext {
+    typealias ParentContext = RelayRequestContext
+    var coreContext: CoreRequestContextStorage
+    let exchange: NIOLockedValueBox<RelayExchange>
+    /// The verified, active signer.
+    let member: RelayMember
+
+    init(context: RelayRequestContext) throws {
+        guard let member = context.member else { throw RelayHTTPError.unauthorized("this request needs a member device's signature") }
+        guard member.active else { throw RelayHTTPError.forbidden("device \(member.device) was revoked from this library") }
+        self.coreContext = context.coreContext
+        self.exchange = context.exchange
+        self.member = member
+    }
+}
+
+/// Authenticates the library routes that carry no body (docs/relay.md, "Authentication without
+/// accounts"): the signature headers, the device's membership, the timestamp window, the nonce
+/// (recorded here) and the rate limits; the signer goes into the context. Reads by exact name
+/// that need no signature (`recovery/…`), a joining device polling for its welcome, and a revoked
+/// device reading `membership/…` are the only exceptions, decided by the object's name.
+///
+/// Requests with a body (`PUT` of an object or an upload part) are verified by their handlers:
+/// the signature covers the body's hash, and a put records its nonce in the object's own
+/// transaction (`RelayStorage.put`), so the check cannot run before the body is read.
+struct RelayAuthenticationMiddleware: RouterMiddleware {
+    typealias Context = RelayRequestContext
+    let responder: RelayResponder
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let raw = context.parameters.get("library") ?? ""
+        guard let library = LibraryID(rawValue: raw) else { throw RelayHTTPError.badRequest("\"\(raw)\" is not a library id") }
+        guard let policy = try await policy(request, library: library, context: context) else {
+            return try await next(request, context)   // a handler that verifies itself, or answers 400/405
+        }
+        let signature = try responder.parseSignature(request)
+        context.exchange.withLockedValue { $0.device = signature.device }
+        let active = try await responder.verifyMember(signature, request: request, library: library, body: Data(),
+                                                       allowingRevoked: policy == .memberOrRevoked)
+        var context = context
+        context.member = RelayMember(device: signature.device, active: active)
+        return try await next(request, context)
+    }
+
+    /// Who may make this request.
+    enum Policy { case member, memberOrRevoked }
+
+    /// The policy for a body-less library request, or nil when the handler decides (a body, an unsigned read by exact
+    /// name, or a path the handler refuses).
+    private func policy(_ request: Request, library: LibraryID, context: Context) async throws -> Policy? {
+        let path = request.uri.path.split(separator: "/").dropFirst(3)   // after v1/libraries/ID
+        let rest = context.parameters.getCatchAll().joined(separator: "/")
+        switch (request.method, path.first) {
+        case (.get, "objects") where rest.isEmpty, (.get, "uploads"), (.post, "uploads"):
+            return .member
+        case (.get, "objects"):
+            guard let (_, kind) = try? RelayResponder.objectName(rest) else { return nil }
+            switch kind {
+            case .recovery:
+                return nil   // unsigned by exact name: the name is unguessable without the recovery words
+            case .welcome(_, let device):
+                // A joining device polling for its welcome before it is admitted: the welcome is written only after
+                // the membership that admits it, so it cannot exist yet.
+                if let signature = try? responder.parseSignature(request), signature.device == device,
+                   try await responder.storage.device(device, in: library) == nil {
+                    context.exchange.withLockedValue { $0.device = device }
+                    throw RelayHTTPError.notFound("no welcome for device \(device) yet: the library has not admitted it")
+                }
+                return .member
+            case .membership:
+                return .memberOrRevoked
+            default:
+                return .member
+            }
+        default:
+            return nil
+        }
+    }
+}
