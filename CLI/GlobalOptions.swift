@@ -39,7 +39,8 @@ struct GlobalOptions: ParsableArguments {
     func open(create: Bool = false, acceptingLostCommits: Bool = false) async throws -> Library {
         let url = libraryURL
         let existed = FileManager.default.fileExists(atPath: url.appendingPathComponent("library.sqlite").path)
-        let library = try await Library.open(at: url, create: create, acceptingLostCommits: acceptingLostCommits)
+        let library = try await Library.open(at: url, create: create, acceptingLostCommits: acceptingLostCommits,
+                                               keyDirectory: LibrarySync.cliKeyDirectory)
         if !existed { Console.note("Created a new library at \(url.path)") }
         Console.noteRecovery(library.recovery)
         return library

@@ -64,7 +64,7 @@ struct PromptsCommand: AsyncParsableCommand {
             }
             request.seed = defaults.seed()
             overrides.apply(to: &request)
-            let folder = try ModelLocator.locate(explicit: overrides.model ?? latest?.modelPath ?? defaults.model, modelDirectory: defaults.modelDirectory)
+            let folder = try ShippedModel.or(overrides.model ?? latest?.modelPath ?? defaults.model, modelDirectory: defaults.modelDirectory)
             Console.note("Prompt \(prompt.id.prefix(8)): \(request.steps) steps, guidance \(request.guidance), \(request.scheduler), \(request.width)x\(request.height), seed \(request.seed)")
             let item = try await GenerationRunner.run(request, in: library, using: try EngineGenerator.load(modelDirectory: folder),
                                                       modelPath: folder.path, showProgress: true)

@@ -5,7 +5,7 @@ import Foundation
 enum ModelChoice {
     /// `--model` (a folder, or a name in `generate.model_dir`), else the `generate.model` setting, else the shipped model.
     static func forNew(_ option: String?, defaults: GenerationDefaults) throws -> URL {
-        try ModelLocator.locate(explicit: option ?? defaults.model, modelDirectory: defaults.modelDirectory)
+        try ShippedModel.or(option ?? defaults.model, modelDirectory: defaults.modelDirectory)
     }
 
     /// The model `generation` was made with (`rerun`, `verify`, `vary`), or `--model` when given: never another
@@ -14,7 +14,7 @@ enum ModelChoice {
         let defaults = try await GenerationDefaults.load(from: library)
         if let option { return try ModelLocator.locate(explicit: option, modelDirectory: defaults.modelDirectory) }
         return try ModelLocator.locateRecorded(name: generation.modelID, hash: generation.modelHash, path: generation.modelPath,
-                                               modelDirectory: defaults.modelDirectory)
+                                               modelDirectory: defaults.modelDirectory, shipped: try? ShippedModel.folder())
     }
 
     /// The engine for re-running `generation` from `folder`: its recorded LoRAs found again by hash in

@@ -27,7 +27,7 @@ struct ModelsCommand: AsyncParsableCommand {
         let library = try await global.open()
         let defaults = try await GenerationDefaults.load(from: library)
         var models: [ModelEntry] = []
-        if let shipped = try? ModelLocator.locate(explicit: nil) {
+        if let shipped = try? ShippedModel.folder() {
             models += try ModelCatalog.entries(in: shipped.deletingLastPathComponent(), cachingHashes: false)
                 .filter { $0.name == ModelLocator.defaultModelName }
         }

@@ -53,7 +53,7 @@ struct QueueCommand: AsyncParsableCommand {
         /// Where a queued job's model is: its recorded folder, with one engine per model and set of LoRAs
         /// (a LoRA is merged into the weights when the model loads).
         static func model(of job: GenerationRecord, library: Library) async throws -> JobModel {
-            let folder = try ModelLocator.locate(explicit: job.modelPath)
+            let folder = try ShippedModel.or(job.modelPath, modelDirectory: nil)
             let loras = GenerationInputs(storedJSON: job.inputs)?.loras.map(\.sha256).joined(separator: ",") ?? ""
             return JobModel(key: folder.path + "|" + loras, name: folder.lastPathComponent) {
                 try await ModelChoice.generator(reRunning: job, from: folder, library: library)

@@ -28,7 +28,7 @@ import Testing
     /// Two goldens with the default scheduler, and every golden with another one: the deterministic sampler
     /// shipped until 2026-11-29 (`dpmpp-2m` on this folder's config) must still make the pictures it made.
     @Test func shippedModelIsFoundAndMatchesDiffusers() async throws {
-        let folder = try ModelLocator.locate(explicit: nil)
+        let folder = shippedModelFolder
         #expect(folder.lastPathComponent == ModelLocator.defaultModelName)
         let generator = try EngineGenerator.load(modelDirectory: folder)
         let goldens = fixturesFolder.appendingPathComponent("models/darkroom-shapes-v1-goldens")
@@ -69,7 +69,7 @@ import Testing
     /// and each verdict is the one Python recorded for diffusers' picture of the same prompt and seed -- so a drift
     /// of the engine, of the checker port or of the shipped weights fails here.
     @Test func shippedModelFollowsPromptsAsTheReferenceJudgedIt() async throws {
-        let generator = try EngineGenerator.load(modelDirectory: try ModelLocator.locate(explicit: nil))
+        let generator = try EngineGenerator.load(modelDirectory: shippedModelFolder)
         let recordedFile = fixturesFolder.appendingPathComponent("models/training/logs/checker-cases.json")
         let recorded = try JSONDecoder().decode([RecordedVerdict].self, from: Data(contentsOf: recordedFile))
         var allRight = 0

@@ -32,7 +32,7 @@ import Testing
         #expect(prompts.count == 384)
         let chosen = Array(prompts[0..<192].enumerated().filter { $0.offset % 2 == 0 }.map(\.element).prefix(50))
             + Array(prompts[192...].enumerated().filter { $0.offset % 2 == 0 }.map(\.element).prefix(50))
-        let generator = try EngineGenerator.load(modelDirectory: try ModelLocator.locate(explicit: nil))
+        let generator = try EngineGenerator.load(modelDirectory: shippedModelFolder)
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
         let library = try await temp.open()
         let defaults = GenerationDefaults()

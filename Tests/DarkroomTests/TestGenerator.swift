@@ -77,6 +77,9 @@ struct TemporaryLibrary {
     func cleanup() { try? FileManager.default.removeItem(at: url) }
 }
 
+/// The shipped model's folder in the checkout.
+let shippedModelFolder = fixturesFolder.appendingPathComponent("models/\(ModelLocator.defaultModelName)")
+
 /// The repository's `Fixtures/` folder.
 let fixturesFolder = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,61 +1,36 @@
 import DarkroomEngine
 import Foundation
 
-/// Finds model folders: the one the user names, or the default model shipped with Darkroom.
+/// Finds model folders: the one the user names (a folder, a checkpoint file, or a name in the model folder), and
+/// the one a recorded generation was made with. Where the shipped default model lives is the client's to say
+/// (the CLI looks beside its executable and in `$DARKROOM_MODELS`; an app in its bundle).
 public enum ModelLocator {
     /// The folder name of the shipped default model.
     public static let defaultModelName = "darkroom-shapes-v1"
 
-    /// Folders searched for the default model, in order:
-    /// `$DARKROOM_MODELS/NAME`; `share/darkroom/models/NAME` beside the executable's folder
-    /// (an installed layout); and `Fixtures/models/NAME` in any folder above the executable
-    /// (a source checkout's `.build/…/darkroom`), then above the current directory.
-    public static func defaultModelCandidates(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                              executable: URL = URL(fileURLWithPath: CommandLine.arguments.first ?? "")) -> [URL] {
-        var candidates: [URL] = []
-        if let models = environment["DARKROOM_MODELS"], !models.isEmpty {
-            candidates.append(URL(fileURLWithPath: models).appendingPathComponent(defaultModelName))
-        }
-        let binary = executable.resolvingSymlinksInPath().deletingLastPathComponent()
-        candidates.append(binary.deletingLastPathComponent().appendingPathComponent("share/darkroom/models/\(defaultModelName)"))
-        for start in [binary, URL(fileURLWithPath: FileManager.default.currentDirectoryPath)] {
-            var folder = start
-            for _ in 0..<8 {
-                candidates.append(folder.appendingPathComponent("Fixtures/models/\(defaultModelName)"))
-                let parent = folder.deletingLastPathComponent()
-                if parent.path == folder.path { break }
-                folder = parent
-            }
-        }
-        return candidates
-    }
-
-    /// The model folder to use: `explicit` when given (a diffusers folder, or the name of one in `modelDirectory`),
-    /// else the first default candidate that exists.
+    /// The model `explicit` names: a diffusers folder, a single-file checkpoint, or the name of a model in
+    /// `modelDirectory`.
     ///
     /// - Throws: ``LibraryError/generatorUnavailable(_:)`` naming what is missing and where it looked.
-    public static func locate(explicit: String?, modelDirectory: URL? = nil) throws -> URL {
-        if let explicit {
-            let url = URL(fileURLWithPath: (explicit as NSString).expandingTildeInPath)
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("model_index.json").path) { return url }
-            if let refusal = refusal(for: url) { throw refusal }
-            if ModelFileKind.detect(url) == .singleFileCheckpoint { return url }
-            if !explicit.contains("/"), let modelDirectory, let entry = try? ModelCatalog.entry(named: explicit, in: modelDirectory) {
-                return URL(fileURLWithPath: entry.path)
-            }
-            let hint = modelDirectory.map { " and no model called '\(explicit)' is in \($0.path) (generate.model_dir; `darkroom models` lists it)" }
-                ?? " (to pick a model by name, set generate.model_dir to a folder of models)"
-            throw LibraryError.generatorUnavailable("\(url.path) is not a diffusers model folder (it has no model_index.json)\(hint).")
+    public static func locate(explicit: String, modelDirectory: URL? = nil) throws -> URL {
+        let url = URL(fileURLWithPath: (explicit as NSString).expandingTildeInPath)
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("model_index.json").path) { return url }
+        if let refusal = refusal(for: url) { throw refusal }
+        if ModelFileKind.detect(url) == .singleFileCheckpoint { return url }
+        if !explicit.contains("/"), let modelDirectory, let entry = try? ModelCatalog.entry(named: explicit, in: modelDirectory) {
+            return URL(fileURLWithPath: entry.path)
         }
-        return try defaultModel()
+        let hint = modelDirectory.map { " and no model called '\(explicit)' is in \($0.path) (generate.model_dir; `darkroom models` lists it)" }
+            ?? " (to pick a model by name, set generate.model_dir to a folder of models)"
+        throw LibraryError.generatorUnavailable("\(url.path) is not a diffusers model folder (it has no model_index.json)\(hint).")
     }
 
     /// The model a recorded generation was made with, for `rerun`, `verify` and `vary`: its recorded folder when it
     /// still holds that model, else the model in `modelDirectory` with the recorded hash (or, without a hash, name),
-    /// else the shipped model when that is what was recorded. Never another model.
+    /// else the shipped model (`shipped`, when the client has it) when that is what was recorded. Never another model.
     ///
     /// - Throws: ``LibraryError/modelUnavailable(name:hash:)`` when the model is nowhere here.
-    public static func locateRecorded(name: String?, hash: String?, path: String?, modelDirectory: URL?) throws -> URL {
+    public static func locateRecorded(name: String?, hash: String?, path: String?, modelDirectory: URL?, shipped: URL?) throws -> URL {
         if let path {
             let url = URL(fileURLWithPath: path)
             let kind = ModelFileKind.detect(url)
@@ -71,7 +46,7 @@ public enum ModelLocator {
             if let hash, let entry = try? ModelCatalog.entry(hash: hash, in: modelDirectory) { return URL(fileURLWithPath: entry.path) }
             if hash == nil, let name, let entry = try? ModelCatalog.entry(named: name, in: modelDirectory) { return URL(fileURLWithPath: entry.path) }
         }
-        if name == nil || name == defaultModelName, let shipped = try? defaultModel(),
+        if name == nil || name == defaultModelName, let shipped,
            hash.map({ recorded in (try? ModelHash.ofFolder(shipped)) == recorded }) ?? true {
             return shipped
         }
@@ -91,18 +66,6 @@ public enum ModelLocator {
             convert_original_stable_diffusion_to_diffusers.py --from_safetensors false --to_safetensors, or \
             `python3 -c "import torch, safetensors.torch as s; s.save_file(torch.load('IN.ckpt', weights_only=True)['state_dict'], 'OUT.safetensors')"` — \
             and pass the .safetensors file or the diffusers folder instead.
-            """)
-    }
-
-    /// The shipped default model.
-    static func defaultModel() throws -> URL {
-        let candidates = defaultModelCandidates()
-        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("model_index.json").path) }) {
-            return found
-        }
-        throw LibraryError.generatorUnavailable("""
-            the default model '\(defaultModelName)' was not found. Pass --model DIR (a diffusers folder), or set \
-            DARKROOM_MODELS to the folder holding it. Looked in: \(candidates.prefix(4).map(\.path).joined(separator: ", ")), …
             """)
     }
 }

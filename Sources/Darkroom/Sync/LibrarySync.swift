@@ -87,12 +87,14 @@ public final class LibrarySync: Sendable {
         self.applyTransactionLimit = applyTransactionLimit
     }
 
-    /// `$DARKROOM_KEY_DIR`, else `$XDG_DATA_HOME/darkroom/keys`, else `~/.local/share/darkroom/keys`.
+    /// The platform's per-user application-support folder, `darkroom/keys` inside it (on Linux
+    /// `$XDG_DATA_HOME/darkroom/keys`, else `~/.local/share/darkroom/keys`; in an iOS app, its
+    /// Application Support container). The library reads no environment: a client that lets the
+    /// user choose (the CLI's `$DARKROOM_KEY_DIR`) passes its folder.
     public static func defaultKeyDirectory() -> URL {
-        let env = ProcessInfo.processInfo.environment
-        if let dir = env["DARKROOM_KEY_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
-        if let xdg = env["XDG_DATA_HOME"], !xdg.isEmpty { return URL(fileURLWithPath: xdg).appendingPathComponent("darkroom/keys") }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/darkroom/keys")
+        let support = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask).first
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share")
+        return support.appendingPathComponent("darkroom/keys")
     }
 
     var database: LibraryDatabase { library.database }
