@@ -94,15 +94,20 @@ public struct GalleryQuery: Sendable, Equatable {
 
     /// The WHERE clause for the filters (without ORDER BY or LIMIT), over `generation g`.
     ///
-    /// - Parameter includeText: false leaves the full-text condition out (the other filters only).
-    func whereClause(includeText: Bool = true) -> SQL {
+    /// - Parameters:
+    ///   - includeText: false leaves the full-text condition out (the other filters only).
+    ///   - textAmong: a query of the only rowids the rows can have (the flagged ones, say): the full-text matches are
+    ///     then materialised among those alone, not all of them (a common word matches 100,000 rows of a million).
+    func whereClause(includeText: Bool = true, textAmong: SQL? = nil) -> SQL {
         var clauses: [SQL] = [trashed ? "g.trashed_at IS NOT NULL" : "g.trashed_at IS NULL"]
+        // `+rowid` keeps the candidates out of FTS5's index constraints, where each would be a search of its own.
+        let among: SQL = textAmong.map { " AND +rowid IN (\($0))" } ?? ""
         if includeText, let text, let pattern = Self.ftsPattern(text) {
             // Materialised once; with `walkIndex` SQLite checks membership row by row along the newest-first index.
-            clauses.append("g.rowid IN (SELECT rowid FROM generation_search WHERE generation_search MATCH \(pattern))")
+            clauses.append("g.rowid IN (SELECT rowid FROM generation_search WHERE generation_search MATCH \(pattern)\(among))")
         }
         if let pattern = Self.ftsPattern(anyOf: excludedText) {
-            clauses.append("g.rowid NOT IN (SELECT rowid FROM generation_search WHERE generation_search MATCH \(pattern))")
+            clauses.append("g.rowid NOT IN (SELECT rowid FROM generation_search WHERE generation_search MATCH \(pattern)\(among))")
         }
         if favoritesOnly { clauses.append("g.favorite = 1") }
         let flagged: SQL = "EXISTS (SELECT 1 FROM safety_flag f WHERE f.generation_id = g.id AND f.cleared_at IS NULL)"
@@ -263,9 +268,10 @@ public struct GalleryQuery: Sendable, Equatable {
         guard !includeFlagged, !flaggedOnly else { return 0 }
         var hidden = self
         hidden.flaggedOnly = true
+        let flaggedRowids: SQL = "SELECT f.rowid FROM generation f WHERE f.id IN (SELECT generation_id FROM safety_flag WHERE cleared_at IS NULL)"
         return try Int.fetchOne(db, SQLRequest<Int>(literal: """
             SELECT count(*) FROM generation g
-            WHERE g.id IN (SELECT generation_id FROM safety_flag WHERE cleared_at IS NULL) AND \(hidden.whereClause())
+            WHERE g.id IN (SELECT generation_id FROM safety_flag WHERE cleared_at IS NULL) AND \(hidden.whereClause(textAmong: flaggedRowids))
             """)) ?? 0
     }
 

@@ -81,6 +81,10 @@ import Testing
             #expect(try GalleryQuery().fetchHiddenCount(db) == 2)
             #expect(try GalleryQuery.checkedParse(search: "fox").fetchHiddenCount(db) == 1)
             #expect(try GalleryQuery.checkedParse(search: "circle").fetchHiddenCount(db) == 0)
+            // Full-text terms are matched among the flagged rows only (the matches of a common word are not all read).
+            #expect(try GalleryQuery.checkedParse(search: "red").fetchHiddenCount(db) == 2)
+            #expect(try GalleryQuery.checkedParse(search: "snow -fox").fetchHiddenCount(db) == 1)
+            #expect(try GalleryQuery.checkedParse(search: "red -roof").fetchHiddenCount(db) == 1)
             var shown = GalleryQuery(); shown.includeFlagged = true
             #expect(try shown.fetchHiddenCount(db) == 0)
             var lineage = GalleryQuery(); lineage.lineageRoot = ids["snow on a red roof"]
