@@ -74,7 +74,6 @@ struct SchedulerGoldenTests {
         if let sigmas = golden.sigmas {
             let actual: [Float]? = switch scheduler {
             case let s as EulerDiscreteScheduler: s.sigmas
-            case let s as EulerAncestralDiscreteScheduler: s.sigmas
             case let s as DPMSolverMultistepScheduler: s.sigmas
             default: nil
             }

@@ -45,7 +45,7 @@ public func makeScheduler(_ kind: SchedulerKind, config: SchedulerConfig, steps:
     switch kind {
     case .ddim: return DDIMScheduler(resolved, steps: steps)
     case .euler: return EulerDiscreteScheduler(resolved, steps: steps)
-    case .eulerAncestral: return EulerAncestralDiscreteScheduler(resolved, steps: steps)
+    case .eulerAncestral: return EulerDiscreteScheduler(resolved, steps: steps, ancestral: true)
     case .dpmSolverMultistep, .dpmSolverMultistepKarras: return try DPMSolverMultistepScheduler(resolved, steps: steps)
     case .lcm: return try LCMScheduler(resolved, steps: steps)
     }

@@ -68,20 +68,25 @@ struct EulerSigmaSchedule: Sendable {
     }
 }
 
-/// diffusers' `EulerDiscreteScheduler` (no churn: s_churn = 0).
+/// diffusers' `EulerDiscreteScheduler` (no churn: s_churn = 0) and, with `ancestral`,
+/// `EulerAncestralDiscreteScheduler`: an Euler step to σ_down plus fresh noise of standard
+/// deviation σ_up from the generator. The two share their σ schedule and everything but the step.
 public struct EulerDiscreteScheduler: DiffusionScheduler {
     private let schedule: EulerSigmaSchedule
     private let prediction: PredictionType
+    /// True for the ancestral sampler (draws noise every step).
+    public let ancestral: Bool
     /// See ``DiffusionScheduler/timesteps`` (fractional for linspace spacing).
     public var timesteps: [Float] { schedule.timesteps }
-    /// σ per step plus the final σ.
+    /// σ per step plus the final σ (0 for the ancestral sampler).
     public var sigmas: [Float] { schedule.sigmas }
     /// See ``DiffusionScheduler/initNoiseSigma``.
     public var initNoiseSigma: Float { schedule.initNoiseSigma }
 
-    init(_ config: ResolvedSchedulerConfig, steps: Int) {
-        schedule = EulerSigmaSchedule(config, steps: steps, ancestral: false)
+    init(_ config: ResolvedSchedulerConfig, steps: Int, ancestral: Bool = false) {
+        schedule = EulerSigmaSchedule(config, steps: steps, ancestral: ancestral)
         prediction = config.predictionType
+        self.ancestral = ancestral
     }
 
     /// sample / sqrt(σ² + 1).
@@ -94,47 +99,13 @@ public struct EulerDiscreteScheduler: DiffusionScheduler {
         schedule.addNoise(original, noise: noise, stepIndex: stepIndex)
     }
 
-    /// One Euler step from σ_i to σ_{i+1}; uses no noise.
-    public mutating func step(modelOutput: [Float], stepIndex: Int, sample: [Float], generator: inout TorchGenerator) -> [Float] {
-        let sigma = schedule.sigmas[stepIndex]
-        let original = schedule.predictedOriginal(prediction, modelOutput: modelOutput, sample: sample, sigma: sigma)
-        let dt = schedule.sigmas[stepIndex + 1] - sigma
-        return zip(sample, original).map { x, x0 in x + ((x - x0) / sigma) * dt }
-    }
-}
-
-/// diffusers' `EulerAncestralDiscreteScheduler`: an Euler step to σ_down
-/// plus fresh noise of standard deviation σ_up from the generator.
-public struct EulerAncestralDiscreteScheduler: DiffusionScheduler {
-    private let schedule: EulerSigmaSchedule
-    private let prediction: PredictionType
-    /// See ``DiffusionScheduler/timesteps``.
-    public var timesteps: [Float] { schedule.timesteps }
-    /// σ per step plus the final 0.
-    public var sigmas: [Float] { schedule.sigmas }
-    /// See ``DiffusionScheduler/initNoiseSigma``.
-    public var initNoiseSigma: Float { schedule.initNoiseSigma }
-
-    init(_ config: ResolvedSchedulerConfig, steps: Int) {
-        schedule = EulerSigmaSchedule(config, steps: steps, ancestral: true)
-        prediction = config.predictionType
-    }
-
-    /// sample / sqrt(σ² + 1).
-    public func scaleModelInput(_ sample: [Float], stepIndex: Int) -> [Float] {
-        schedule.scale(sample, stepIndex: stepIndex)
-    }
-
-    /// x + ε·σ at step `stepIndex`.
-    public func addNoise(_ original: [Float], noise: [Float], stepIndex: Int) -> [Float] {
-        schedule.addNoise(original, noise: noise, stepIndex: stepIndex)
-    }
-
-    /// One ancestral step; draws `sample.count` normals from `generator`.
+    /// One Euler step from σ_i to σ_{i+1} (no noise); for the ancestral sampler, to σ_down plus `sample.count`
+    /// normals from `generator` times σ_up.
     public mutating func step(modelOutput: [Float], stepIndex: Int, sample: [Float], generator: inout TorchGenerator) -> [Float] {
         let sigmaFrom = schedule.sigmas[stepIndex]
         let sigmaTo = schedule.sigmas[stepIndex + 1]
         let original = schedule.predictedOriginal(prediction, modelOutput: modelOutput, sample: sample, sigma: sigmaFrom)
+        guard ancestral else { return zip(sample, original).map { x, x0 in x + ((x - x0) / sigmaFrom) * (sigmaTo - sigmaFrom) } }
         let fromSquared = sigmaFrom * sigmaFrom
         let toSquared = sigmaTo * sigmaTo
         let sigmaUp = (toSquared * (fromSquared - toSquared) / fromSquared).squareRoot()

@@ -31,32 +31,22 @@ public struct GroupNorm: Sendable {
         let groupSize = perGroup * spatial
         var output = Tensor(shape: input.shape)
         let epsilon = Double(self.epsilon)
-        input.scalars.withUnsafeBufferPointer { src in
-            output.scalars.withUnsafeMutableBufferPointer { dst in
-                weight.scalars.withUnsafeBufferPointer { gamma in
-                    bias.scalars.withUnsafeBufferPointer { beta in
-                        let source = SharedPointer(base: UnsafeMutablePointer(mutating: src.baseAddress!))
-                        let destination = SharedPointer(base: dst.baseAddress!)
-                        let scale = SharedPointer(base: UnsafeMutablePointer(mutating: gamma.baseAddress!))
-                        let shift = SharedPointer(base: UnsafeMutablePointer(mutating: beta.baseAddress!))
-                        ParallelLoop.forEachChunk(batch * groups, costPerIteration: groupSize * 3) { range in
-                            for index in range {
-                                let group = index % groups
-                                let base = index * groupSize
-                                let (meanF, inverse) = NormalizationStatistics.meanAndInverseDeviation(
-                                    source.base + base, count: groupSize, epsilon: epsilon)
-                                for c in 0..<perGroup {
-                                    let channel = group * perGroup + c
-                                    let a = scale.base[channel] * inverse
-                                    let b = shift.base[channel] - meanF * a
-                                    let start = base + c * spatial
-                                    for i in start..<(start + spatial) {
-                                        destination.base[i] = source.base[i] * a + b
-                                    }
-                                    activation?.apply(destination.base + start, count: spatial)
-                                }
-                            }
+        NormalizationStatistics.withPointers(input, &output, weight, bias) { source, destination, scale, shift in
+            ParallelLoop.forEachChunk(batch * groups, costPerIteration: groupSize * 3) { range in
+                for index in range {
+                    let group = index % groups
+                    let base = index * groupSize
+                    let (meanF, inverse) = NormalizationStatistics.meanAndInverseDeviation(
+                        source.base + base, count: groupSize, epsilon: epsilon)
+                    for c in 0..<perGroup {
+                        let channel = group * perGroup + c
+                        let a = scale.base[channel] * inverse
+                        let b = shift.base[channel] - meanF * a
+                        let start = base + c * spatial
+                        for i in start..<(start + spatial) {
+                            destination.base[i] = source.base[i] * a + b
                         }
+                        activation?.apply(destination.base + start, count: spatial)
                     }
                 }
             }
@@ -92,24 +82,14 @@ public struct LayerNorm: Sendable {
         let dimension = self.dimension
         let epsilon = Double(self.epsilon)
         var output = Tensor(shape: input.shape)
-        input.scalars.withUnsafeBufferPointer { src in
-            output.scalars.withUnsafeMutableBufferPointer { dst in
-                weight.scalars.withUnsafeBufferPointer { gamma in
-                    bias.scalars.withUnsafeBufferPointer { beta in
-                        let source = SharedPointer(base: UnsafeMutablePointer(mutating: src.baseAddress!))
-                        let destination = SharedPointer(base: dst.baseAddress!)
-                        let scale = SharedPointer(base: UnsafeMutablePointer(mutating: gamma.baseAddress!))
-                        let shift = SharedPointer(base: UnsafeMutablePointer(mutating: beta.baseAddress!))
-                        ParallelLoop.forEachChunk(rows, costPerIteration: dimension * 3) { range in
-                            for row in range {
-                                let base = row * dimension
-                                let (meanF, inverse) = NormalizationStatistics.meanAndInverseDeviation(
-                                    source.base + base, count: dimension, epsilon: epsilon)
-                                for i in 0..<dimension {
-                                    destination.base[base + i] = (source.base[base + i] - meanF) * inverse * scale.base[i] + shift.base[i]
-                                }
-                            }
-                        }
+        NormalizationStatistics.withPointers(input, &output, weight, bias) { source, destination, scale, shift in
+            ParallelLoop.forEachChunk(rows, costPerIteration: dimension * 3) { range in
+                for row in range {
+                    let base = row * dimension
+                    let (meanF, inverse) = NormalizationStatistics.meanAndInverseDeviation(
+                        source.base + base, count: dimension, epsilon: epsilon)
+                    for i in 0..<dimension {
+                        destination.base[base + i] = (source.base[base + i] - meanF) * inverse * scale.base[i] + shift.base[i]
                     }
                 }
             }
@@ -120,6 +100,22 @@ public struct LayerNorm: Sendable {
 
 /// The statistics both normalisations need, computed in double precision as PyTorch's CPU kernels do.
 enum NormalizationStatistics {
+    /// Runs `body` with shared pointers to the input, the output and the affine parameters.
+    static func withPointers(_ input: Tensor, _ output: inout Tensor, _ weight: Tensor, _ bias: Tensor,
+                             _ body: (SharedPointer<Float>, SharedPointer<Float>, SharedPointer<Float>, SharedPointer<Float>) -> Void) {
+        input.scalars.withUnsafeBufferPointer { src in
+            output.scalars.withUnsafeMutableBufferPointer { dst in
+                weight.scalars.withUnsafeBufferPointer { gamma in
+                    bias.scalars.withUnsafeBufferPointer { beta in
+                        body(SharedPointer(base: UnsafeMutablePointer(mutating: src.baseAddress!)), SharedPointer(base: dst.baseAddress!),
+                             SharedPointer(base: UnsafeMutablePointer(mutating: gamma.baseAddress!)),
+                             SharedPointer(base: UnsafeMutablePointer(mutating: beta.baseAddress!)))
+                    }
+                }
+            }
+        }
+    }
+
     /// The mean of `count` values and 1 / sqrt(variance + epsilon) (biased variance, two passes).
     static func meanAndInverseDeviation(_ values: UnsafeMutablePointer<Float>, count: Int, epsilon: Double) -> (mean: Float, inverse: Float) {
         var sum = 0.0
