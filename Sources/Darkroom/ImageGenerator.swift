@@ -50,17 +50,9 @@ public struct GenerationRequest: Sendable, Codable, Equatable {
     public init(prompt: String, negativePrompt: String = "", seed: UInt64, steps: Int, guidance: Double,
                 scheduler: SchedulerKind, width: Int, height: Int, variationSeed: UInt64? = nil, variationStrength: Double? = nil,
                 inputs: GenerationInputs? = nil) {
-        self.inputs = inputs
-        self.variationSeed = variationSeed
-        self.variationStrength = variationStrength
-        self.prompt = prompt
-        self.negativePrompt = negativePrompt
-        self.seed = seed
-        self.steps = steps
-        self.guidance = guidance
-        self.scheduler = scheduler
-        self.width = width
-        self.height = height
+        (self.prompt, self.negativePrompt, self.seed, self.steps) = (prompt, negativePrompt, seed, steps)
+        (self.guidance, self.scheduler, self.width, self.height) = (guidance, scheduler, width, height)
+        (self.variationSeed, self.variationStrength, self.inputs) = (variationSeed, variationStrength, inputs)
     }
 }
 
