@@ -26,7 +26,8 @@ struct AlbumCommand: AsyncParsableCommand {
         @Argument(help: "The album name.") var name: String
         @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
         func run() async throws {
-            let added = try await global.open().addToAlbum(name, ids, create: create)
+            let (library, ids) = try await global.open(resolving: ids)
+            let added = try await library.addToAlbum(name, ids, create: create)
             Console.print("Added \(added.count) item(s) to '\(name)'")
         }
     }
@@ -37,7 +38,8 @@ struct AlbumCommand: AsyncParsableCommand {
         @Argument(help: "The album name.") var name: String
         @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
         func run() async throws {
-            let removed = try await global.open().removeFromAlbum(name, ids)
+            let (library, ids) = try await global.open(resolving: ids)
+            let removed = try await library.removeFromAlbum(name, ids)
             Console.print("Removed \(removed.count) item(s) from '\(name)'")
         }
     }

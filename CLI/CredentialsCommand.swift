@@ -47,7 +47,7 @@ struct CredentialsCommand: AsyncParsableCommand {
             }
         } else {
             let library = try await global.open()
-            let item = try await library.item(target)
+            let item = try await library.item(prefix: target)
             try await LazyPictures.fetch([item], library: library)
             report = try await library.credentials(of: item)
         }

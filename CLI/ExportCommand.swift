@@ -71,7 +71,7 @@ struct ExportCommand: AsyncParsableCommand {
             hidden = try await library.hiddenCount(query)
         } else {
             items = []
-            for id in ids { items.append(try await library.item(id)) }
+            for id in ids { items.append(try await library.item(prefix: id)) }
             hidden = items.filter { $0.isFlagged && !includeFlagged }.count
             items.removeAll { $0.isFlagged && !includeFlagged }
         }

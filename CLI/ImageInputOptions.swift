@@ -32,10 +32,12 @@ struct ImageInputOptions: ParsableArguments {
         if mask != nil, initImage == nil { throw ValidationError("--mask needs --init-image (the picture to repaint).") }
     }
 
-    /// A file when one exists at `text` or it looks like a path (a `/` or a `.png` ending), else a library id.
-    static func source(_ text: String) -> InputPictureSource {
+    /// A file when one exists at `text` or it looks like a path (a `/` or a `.png` ending), else a library item whose id
+    /// starts with `text`.
+    static func source(_ text: String, in library: Library) async throws -> InputPictureSource {
         let looksLikePath = text.contains("/") || text.lowercased().hasSuffix(".png")
-        return FileManager.default.fileExists(atPath: text) || looksLikePath ? .file(URL(fileURLWithPath: text)) : .item(text)
+        if FileManager.default.fileExists(atPath: text) || looksLikePath { return .file(URL(fileURLWithPath: text)) }
+        return .item(try await library.resolveIDs([text])[0])
     }
 
     /// The LoRAs from `--lora` and the prompt's `<lora:NAME:SCALE>` tags, found in `generate.lora_dir`.
@@ -54,12 +56,12 @@ struct ImageInputOptions: ParsableArguments {
         var inputs = GenerationInputs(loras: loras.map(\.recorded), embeddings: embeddings.map(\.recorded))
         var size: (Int, Int)?
         if let initImage {
-            let picture = try await library.inputPicture(Self.source(initImage))
+            let picture = try await library.inputPicture(Self.source(initImage, in: library))
             inputs.initImage = picture
             inputs.strength = strength ?? GenerationInputs.defaultStrength
             if let image = try await library.item(picture.generationID).image { size = (image.width, image.height) }
         }
-        if let mask { inputs.mask = try await library.inputPicture(Self.source(mask)) }
+        if let mask { inputs.mask = try await library.inputPicture(Self.source(mask, in: library)) }
         return (inputs.isEmpty ? nil : inputs, size)
     }
 }

@@ -8,7 +8,8 @@ struct FavoriteCommand: AsyncParsableCommand {
     @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
 
     func run() async throws {
-        let changed = try await global.open().setFavorite(ids, true)
+        let (library, ids) = try await global.open(resolving: ids)
+        let changed = try await library.setFavorite(ids, true)
         Console.print("★ \(changed.map { String($0.prefix(8)) }.joined(separator: ", "))")
     }
 }
@@ -19,7 +20,8 @@ struct UnfavoriteCommand: AsyncParsableCommand {
     @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
 
     func run() async throws {
-        let changed = try await global.open().setFavorite(ids, false)
+        let (library, ids) = try await global.open(resolving: ids)
+        let changed = try await library.setFavorite(ids, false)
         Console.print("☆ \(changed.map { String($0.prefix(8)) }.joined(separator: ", "))")
     }
 }
@@ -36,7 +38,8 @@ struct RateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let changed = try await global.open().rate([id], stars)
+        let (library, ids) = try await global.open(resolving: [id])
+        let changed = try await library.rate(ids, stars)
         Console.print("\(changed[0].prefix(8)): \(String(repeating: "★", count: stars))\(String(repeating: "☆", count: 5 - stars))")
     }
 }
@@ -54,7 +57,8 @@ struct TagCommand: AsyncParsableCommand {
         @Argument(help: "The tag name.") var name: String
         @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
         func run() async throws {
-            let changed = try await global.open().addTags([name], to: ids)
+            let (library, ids) = try await global.open(resolving: ids)
+            let changed = try await library.addTags([name], to: ids)
             Console.print("Tagged \(changed.count) item(s) #\(name)")
         }
     }
@@ -65,7 +69,8 @@ struct TagCommand: AsyncParsableCommand {
         @Argument(help: "The tag name.") var name: String
         @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
         func run() async throws {
-            let changed = try await global.open().removeTags([name], from: ids)
+            let (library, ids) = try await global.open(resolving: ids)
+            let changed = try await library.removeTags([name], from: ids)
             Console.print("Removed #\(name) from \(changed.count) item(s)")
         }
     }

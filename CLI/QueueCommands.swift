@@ -66,7 +66,8 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Job ids (any unique prefix).") var ids: [String]
         func run() async throws {
-            let cancelled = try await global.open().cancelQueued(ids)
+            let (library, resolved) = try await global.open(resolving: ids)
+            let cancelled = try await library.cancelQueued(resolved)
             Console.print("Cancelled \(cancelled.count) job(s).")
             if cancelled.count < ids.count { Console.note("\(ids.count - cancelled.count) job(s) were not queued.") }
         }
@@ -77,7 +78,8 @@ struct QueueCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Job ids (any unique prefix).") var ids: [String]
         func run() async throws {
-            for id in try await global.open().retry(ids) { Console.print(id) }
+            let (library, resolved) = try await global.open(resolving: ids)
+            for id in try await library.retry(resolved) { Console.print(id) }
         }
     }
 
@@ -100,7 +102,7 @@ struct RerunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let library = try await global.open()
-        let parent = try await library.item(id).generation
+        let parent = try await library.item(prefix: id).generation
         guard parent.source == .generate || !parent.prompt.isEmpty else {
             throw LibraryError.invalidArgument("\(parent.id.prefix(8)) has no generation parameters to re-run.")
         }
@@ -150,7 +152,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let library = try await global.open()
         var differing = 0
         for id in ids {
-            let row = try await library.item(id).generation
+            let row = try await library.item(prefix: id).generation
             let folder = try await ModelChoice.forRecorded(row, option: model, library: library)
             let report = try await library.verify(row.id, using: try await ModelChoice.generator(reRunning: row, from: folder, library: library))
             switch report.verdict {
@@ -188,7 +190,7 @@ struct VaryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let library = try await global.open()
-        let parent = try await library.item(id).generation
+        let parent = try await library.item(prefix: id).generation
         guard parent.source == .generate, parent.seed != nil else {
             throw LibraryError.invalidArgument("\(parent.id.prefix(8)) has no generation parameters to vary.")
         }

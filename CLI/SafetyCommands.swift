@@ -58,7 +58,8 @@ struct UnflagCommand: AsyncParsableCommand {
 
     func run() async throws {
         let who = by ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
-        let cleared = try await global.open().unflag(id, by: who)
+        let (library, ids) = try await global.open(resolving: [id])
+        let cleared = try await library.unflag(ids[0], by: who)
         Console.print(cleared == 0 ? "No active flag on \(id)." : "Cleared \(cleared) flag(s) on \(id) (by \(who)).")
     }
 }

@@ -32,7 +32,7 @@ struct ShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         let library = try await global.open()
-        let item = try await library.item(id)
+        let item = try await library.item(prefix: id)
         var credentials: CredentialsReport?
         if let image = item.image { credentials = try await library.storedCredentials(forImage: image.hash) }
         if json {

@@ -42,7 +42,7 @@ struct SyncCommand: AsyncParsableCommand {
                 fetched = try await LibrarySync.forCLI(library).fetchPictures()
             } else {
                 var items: [GalleryItem] = []
-                for id in ids { items.append(try await library.item(id)) }
+                for id in ids { items.append(try await library.item(prefix: id)) }
                 fetched = try await LazyPictures.fetch(items, library: library)
             }
             Console.print("Downloaded \(fetched) picture(s).")

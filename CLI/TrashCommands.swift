@@ -33,7 +33,8 @@ struct TrashCommand: AsyncParsableCommand {
             }
         }
         func run() async throws {
-            let moved = try await global.open().trash(ids)
+            let (library, ids) = try await global.open(resolving: ids)
+            let moved = try await library.trash(ids)
             Console.print("Moved \(moved.count) item(s) to the trash.")
         }
     }
@@ -81,7 +82,8 @@ struct RestoreCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
     func run() async throws {
-        let restored = try await global.open().restore(ids)
+        let (library, ids) = try await global.open(resolving: ids)
+        let restored = try await library.restore(ids)
         Console.print("Restored \(restored.count) item(s).")
     }
 }

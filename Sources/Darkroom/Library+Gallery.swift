@@ -20,9 +20,9 @@ extension Library {
         try await database.hiddenCount(query)
     }
 
-    /// The item whose id starts with `idPrefix` (live or trashed).
-    public func item(_ idPrefix: String) async throws -> GalleryItem {
-        try await database.item(idPrefix)
+    /// The item with the full id `id` (live or trashed); ``resolveIDs(_:)`` turns typed prefixes into ids.
+    public func item(_ id: String) async throws -> GalleryItem {
+        try await database.item(id)
     }
 
     /// The gallery items of rows already read (``queuedJobs()``'s, ``children(of:)``'s).
@@ -30,7 +30,8 @@ extension Library {
         try await database.items(of: rows)
     }
 
-    /// Resolves several id prefixes to full generation ids, failing on the first unknown or ambiguous one.
+    /// The full generation ids that several id prefixes (git-style, as a person types them) name, failing on the first
+    /// unknown or ambiguous one. Every other function takes full ids: a client that shows short ids resolves them here.
     public func resolveIDs(_ prefixes: [String]) async throws -> [String] {
         try await database.resolveGenerationIDs(prefixes)
     }
@@ -46,36 +47,39 @@ extension Library {
     }
 
     // MARK: - Favourites and ratings
+    //
+    // Edits take full generation ids and change all of them in one transaction, or none (an unknown id is
+    // `StoreError.notFound`); they return the ids.
 
     /// Marks or unmarks generations as favourites. Returns the full ids changed.
     @discardableResult
-    public func setFavorite(_ idPrefixes: [String], _ favorite: Bool) async throws -> [String] {
-        try await database.setFavorite(idPrefixes, favorite)
+    public func setFavorite(_ ids: [String], _ favorite: Bool) async throws -> [String] {
+        try await database.setFavorite(ids, favorite)
     }
 
     /// Sets the rating (0 clears it, 1–5 stars).
     @discardableResult
-    public func rate(_ idPrefixes: [String], _ rating: Int) async throws -> [String] {
+    public func rate(_ ids: [String], _ rating: Int) async throws -> [String] {
         guard (0...5).contains(rating) else {
             throw StoreError.invalidValue("A rating is a whole number from 0 (none) to 5; got \(rating).")
         }
-        return try await database.setRating(idPrefixes, rating)
+        return try await database.setRating(ids, rating)
     }
 
     // MARK: - Tags
 
     /// Adds tags (created on first use) to generations.
     @discardableResult
-    public func addTags(_ names: [String], to idPrefixes: [String]) async throws -> [String] {
+    public func addTags(_ names: [String], to ids: [String]) async throws -> [String] {
         let names = try Self.validNames(names, kind: "tag")
-        return try await database.addTags(names, to: idPrefixes)
+        return try await database.addTags(names, to: ids)
     }
 
     /// Removes tags from generations (tags no longer used by any generation are deleted).
     @discardableResult
-    public func removeTags(_ names: [String], from idPrefixes: [String]) async throws -> [String] {
+    public func removeTags(_ names: [String], from ids: [String]) async throws -> [String] {
         let names = try Self.validNames(names, kind: "tag")
-        return try await database.removeTags(names, from: idPrefixes)
+        return try await database.removeTags(names, from: ids)
     }
 
     /// Every tag with the number of live generations carrying it.
@@ -117,28 +121,28 @@ extension Library {
 
     /// Adds generations to an album; with `create`, makes the album when missing.
     @discardableResult
-    public func addToAlbum(_ name: String, _ idPrefixes: [String], create: Bool = false) async throws -> [String] {
-        try await database.addToAlbum(create ? try Self.validNames([name], kind: "album")[0] : name, idPrefixes, creating: create)
+    public func addToAlbum(_ name: String, _ ids: [String], create: Bool = false) async throws -> [String] {
+        try await database.addToAlbum(create ? try Self.validNames([name], kind: "album")[0] : name, ids, creating: create)
     }
 
     /// Removes generations from an album.
     @discardableResult
-    public func removeFromAlbum(_ name: String, _ idPrefixes: [String]) async throws -> [String] {
-        try await database.removeFromAlbum(name, idPrefixes)
+    public func removeFromAlbum(_ name: String, _ ids: [String]) async throws -> [String] {
+        try await database.removeFromAlbum(name, ids)
     }
 
     // MARK: - Trash
 
     /// Moves generations to the trash (kept for the `trash.retention_days` setting, 30 days by default, then purged).
     @discardableResult
-    public func trash(_ idPrefixes: [String]) async throws -> [String] {
-        try await database.trash(idPrefixes)
+    public func trash(_ ids: [String]) async throws -> [String] {
+        try await database.trash(ids)
     }
 
     /// Brings generations back from the trash.
     @discardableResult
-    public func restore(_ idPrefixes: [String]) async throws -> [String] {
-        try await database.restore(idPrefixes)
+    public func restore(_ ids: [String]) async throws -> [String] {
+        try await database.restore(ids)
     }
 
     /// How many generations are in the trash (all, or those trashed before `date`): what ``emptyTrash(trashedBefore:)``

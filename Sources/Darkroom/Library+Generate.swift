@@ -143,8 +143,8 @@ extension Library {
     /// Cancels queued jobs. A job running in another process is left alone (cancel it there with Ctrl-C).
     /// Returns the ids cancelled.
     @discardableResult
-    public func cancelQueued(_ idPrefixes: [String]) async throws -> [String] {
-        try await database.cancelQueued(idPrefixes, reason: "cancelled before it ran")
+    public func cancelQueued(_ ids: [String]) async throws -> [String] {
+        try await database.cancelQueued(ids, reason: "cancelled before it ran")
     }
 
     /// Cancels every queued job. Returns how many.
@@ -155,8 +155,8 @@ extension Library {
 
     /// Queues a failed or cancelled job again as a new job (its parent is the old one). Returns the new ids.
     @discardableResult
-    public func retry(_ idPrefixes: [String]) async throws -> [String] {
-        try await database.retryJobs(idPrefixes) { [self] old in
+    public func retry(_ ids: [String]) async throws -> [String] {
+        try await database.retryJobs(ids) { [self] old in
             guard old.status == .failed || old.status == .cancelled, old.source == .generate else {
                 throw LibraryError.invalidArgument("Only failed or cancelled jobs can be retried; \(old.id.prefix(8)) is \(old.status.rawValue).")
             }

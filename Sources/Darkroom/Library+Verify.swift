@@ -22,10 +22,10 @@ public struct VerificationReport: Sendable, Equatable {
 }
 
 extension Library {
-    /// Re-runs generation `idPrefix` with its stored parameters through `generator` (nothing is stored)
+    /// Re-runs generation `id` with its stored parameters through `generator` (nothing is stored)
     /// and compares: model hash, then engine version, then RNG kind, then pixels.
-    public func verify(_ idPrefix: String, using generator: any ImageGenerator) async throws -> VerificationReport {
-        let item = try await item(idPrefix)
+    public func verify(_ id: String, using generator: any ImageGenerator) async throws -> VerificationReport {
+        let item = try await item(id)
         let row = item.generation
         guard row.source == .generate, row.status == .succeeded, let image = item.image else {
             throw LibraryError.invalidArgument("Only succeeded generations can be verified; \(row.id.prefix(8)) is a \(row.source == .import ? "import" : row.status.rawValue + " job").")

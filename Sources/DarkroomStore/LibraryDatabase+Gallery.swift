@@ -38,12 +38,9 @@ extension LibraryDatabase {
         try await read { db in try query.fetchHiddenCount(db) }
     }
 
-    /// The item whose id starts with `idPrefix` (live or trashed).
-    public func item(_ idPrefix: String) async throws -> GalleryItem {
-        try await read { db in
-            let id = try IDPrefix.generation(idPrefix, db)
-            return try GalleryItem.load([GenerationRecord.fetchOne(db, key: id)!], db)[0]
-        }
+    /// The item with id `id` (live or trashed).
+    public func item(_ id: String) async throws -> GalleryItem {
+        try await read { db in try GalleryItem.load([GenerationRecord.existing(id, db)], db)[0] }
     }
 
     /// The gallery items of rows already read (tags, albums, flags and picture state attached).
@@ -94,11 +91,11 @@ extension LibraryDatabase {
         }
     }
 
-    /// Resolves the prefixes and applies `change` to each id, all in one transaction.
-    func updateEach(_ idPrefixes: [String],
+    /// Applies `change` to each generation, all in one transaction; an id no generation has fails the whole change.
+    func updateEach(_ ids: [String],
                     _ change: @escaping @Sendable (Database, String, Date) throws -> Void) async throws -> [String] {
         try await write { db in
-            let ids = try idPrefixes.map { try IDPrefix.generation($0, db) }
+            for id in ids { _ = try GenerationRecord.existing(id, db) }
             let now = Date()
             for id in ids { try change(db, id, now) }
             return ids
@@ -220,6 +217,12 @@ extension NamedRecord {
 }
 
 extension GenerationRecord {
+    /// The generation `id`, or ``StoreError/notFound(kind:id:)``.
+    static func existing(_ id: String, _ db: Database) throws -> GenerationRecord {
+        guard let row = try find(id: id, db) else { throw StoreError.notFound(kind: "generation", id: id) }
+        return row
+    }
+
     /// Records that a generation changed. Only real changes call it: a no-op edit leaves `modified_at`,
     /// so every synced copy agrees on it.
     static func touch(_ id: String, _ now: Date, _ db: Database) throws {

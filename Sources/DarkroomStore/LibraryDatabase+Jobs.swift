@@ -62,10 +62,10 @@ extension LibraryDatabase {
         }
     }
 
-    /// Cancels the queued ones of these jobs (by id prefix); returns the ids cancelled.
-    public func cancelQueued(_ idPrefixes: [String], reason: String) async throws -> [String] {
+    /// Cancels the queued ones of these jobs; returns the ids cancelled.
+    public func cancelQueued(_ ids: [String], reason: String) async throws -> [String] {
         try await write { db in
-            let ids = try idPrefixes.map { try IDPrefix.generation($0, db) }
+            for id in ids { _ = try GenerationRecord.existing(id, db) }
             return try ids.filter { id in try GenerationRecord.cancelQueued(id: id, reason: reason, db) > 0 }
         }
     }
@@ -75,12 +75,12 @@ extension LibraryDatabase {
         try await write { db in try GenerationRecord.cancelQueued(id: nil, reason: reason, db) }
     }
 
-    /// Queues new jobs made by `makeJob` from these old ones (by id prefix); returns the new ids.
-    public func retryJobs(_ idPrefixes: [String],
+    /// Queues new jobs made by `makeJob` from these old ones; returns the new ids.
+    public func retryJobs(_ ids: [String],
                           makeJob: @escaping @Sendable (GenerationRecord) throws -> GenerationRecord) async throws -> [String] {
         try await write { db in
-            let ids = try idPrefixes.map { try IDPrefix.generation($0, db) }
-            return try ids.map { try GenerationRecord.insertJob(makeJob(GenerationRecord.find(id: $0, db)!), db).id }
+            let old = try ids.map { try GenerationRecord.existing($0, db) }
+            return try old.map { try GenerationRecord.insertJob(makeJob($0), db).id }
         }
     }
 

@@ -68,10 +68,10 @@ extension LibraryDatabase {
         }
     }
 
-    /// Clears the active flags of the generation `idPrefix` names, recording who did; returns how many.
-    public func clearSafetyFlags(_ idPrefix: String, by person: String) async throws -> Int {
+    /// Clears the active flags of the generation `id`, recording who did; returns how many.
+    public func clearSafetyFlags(_ id: String, by person: String) async throws -> Int {
         try await write { db in
-            let id = try IDPrefix.generation(idPrefix, db)
+            _ = try GenerationRecord.existing(id, db)
             let now = Date()
             try db.execute(sql: """
                 UPDATE safety_flag SET cleared_at = ?, cleared_by = ?, modified_at = ? WHERE generation_id = ? AND cleared_at IS NULL

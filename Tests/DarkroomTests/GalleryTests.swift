@@ -32,7 +32,11 @@ import Testing
     @Test func favouritesRatingsTagsAndAlbums() async throws {
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
         let (library, ids) = try await makeLibrary(temp, count: 3)
-        try await library.setFavorite([String(ids[0].prefix(8))], true)
+        // The library takes full ids; a prefix as a person types it is resolved first, and refused as an id.
+        let short = String(ids[0].prefix(8))
+        #expect(try await library.resolveIDs([short]) == [ids[0]])
+        await #expect(throws: StoreError.notFound(kind: "generation", id: short)) { try await library.setFavorite([short], true) }
+        try await library.setFavorite([ids[0]], true)
         try await library.rate([ids[1]], 5)
         await #expect(throws: StoreError.self) { try await library.rate([ids[1]], 6) }
         try await library.addTags(["keeper", "blue"], to: [ids[0], ids[1]])

@@ -33,7 +33,7 @@ import Testing
         let retried = try await library.retry([failed])
         let child = try await library.item(retried[0]).generation
         #expect(child.parentID == failed && child.status == .queued && child.seed == 7)
-        let done = try await library.item(String(failed.prefix(8)))
+        let done = try await library.item(failed)
         await #expect(throws: LibraryError.self) { try await library.retry([done.id, retried[0]]) }
         _ = try await library.enqueue(request(seed: 1), count: 2, modelID: "m", modelPath: nil)
         #expect(try await library.clearQueue() == 3)
@@ -54,7 +54,7 @@ import Testing
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
         let library = try await temp.open()
         guard case .finished(let item) = await run(library, request(), TestGenerator()).events.last else { return }
-        #expect(try await library.verify(String(item.id.prefix(8)), using: TestGenerator()).verdict == .identical)
+        #expect(try await library.verify(item.id, using: TestGenerator()).verdict == .identical)
         let skin = try await library.verify(item.id, using: TestGenerator(skinColoured: true))
         guard case .different(let why) = skin.verdict else { Issue.record("expected a difference"); return }
         #expect(why.contains("pixels differ"))

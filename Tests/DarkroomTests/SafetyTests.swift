@@ -57,7 +57,7 @@ import Testing
         #expect(try await library.items(only).map(\.id) == [flagged.id])
         #expect(FileManager.default.fileExists(atPath: library.url(of: flagged.image!.path).path))
         // Clearing is recorded and the item shows again.
-        #expect(try await library.unflag(String(flagged.id.prefix(8)), by: "tester") == 1)
+        #expect(try await library.unflag(flagged.id, by: "tester") == 1)
         #expect(try await library.count(GalleryQuery()) == 2)
         let history = try await library.flags(includeCleared: true)
         #expect(history.count == 1 && history[0].clearedBy == "tester" && history[0].clearedAt != nil)

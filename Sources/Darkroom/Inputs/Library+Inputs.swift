@@ -6,7 +6,7 @@ import Foundation
 public enum InputPictureSource: Sendable, Equatable {
     /// A PNG file: imported into the gallery first (or found there, when the same bytes are in the library).
     case file(URL)
-    /// A gallery item, by id or unique id prefix.
+    /// A gallery item, by its full id.
     case item(String)
 }
 
@@ -26,8 +26,8 @@ extension Library {
             case .duplicate(_, let existingID): id = existingID
             case .failed(let path, let error): throw LibraryError.notAnImage(path: path, reason: error)
             }
-        case .item(let prefix):
-            id = prefix
+        case .item(let itemID):
+            id = itemID
         }
         let item = try await item(id)
         guard let image = item.image else { throw LibraryError.invalidArgument("\(item.id.prefix(8)) has no picture to start from.") }

@@ -73,8 +73,8 @@ extension Library {
 
     /// Clears the active flags of a generation, recording who cleared them. Returns how many were cleared.
     @discardableResult
-    public func unflag(_ idPrefix: String, by person: String) async throws -> Int {
-        try await database.clearSafetyFlags(idPrefix, by: person)
+    public func unflag(_ id: String, by person: String) async throws -> Int {
+        try await database.clearSafetyFlags(id, by: person)
     }
 
     /// True when the generation has an active flag.
