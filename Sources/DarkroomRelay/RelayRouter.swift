@@ -36,6 +36,9 @@ extension RelayResponder {
     /// that renders errors and records metrics and logs, then `middleware` (none in production).
     func router(middleware: [RelayMiddleware] = []) -> Router<RelayRequestContext> {
         let router = Router(context: RelayRequestContext.self)
+        // Every request at debug level (method and path; no headers: they carry signatures) through Hummingbird's
+        // log middleware; refusals at info with the route, library and device, by the exchange middleware.
+        router.add(middleware: LogRequestsMiddleware(.debug, includeHeaders: .none))
         router.add(middleware: RelayExchangeMiddleware(metrics: metrics, logger: logger))
         for extra in middleware { router.add(middleware: extra) }
         router.get("healthz") { _, context in
@@ -128,7 +131,7 @@ struct RelayExchangeMiddleware: RouterMiddleware {
                 "bytes_in": "\(exchange.bytesIn)",
             ]
         }
-        if response.status.code >= 400 { logger.info("request refused", metadata: metadata()) } else { logger.debug("request", metadata: metadata()) }
+        if response.status.code >= 400 { logger.info("request refused", metadata: metadata()) }
         return response
     }
 
