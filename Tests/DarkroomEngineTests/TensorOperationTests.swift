@@ -52,6 +52,17 @@ import Testing
         EngineFixtures.expectClose(conv.convolve(x, scratchLimit: 1), reference, "banded conv")
     }
 
+    @Test(arguments: [Activation.relu, .silu])
+    func convolutionWithFusedActivationMatchesSeparateActivation(activation: Activation) {
+        let x = Self.random([2, 4, 11, 9], seed: 12)
+        let conv = Conv2d(weight: Self.random([6, 4, 3, 3], seed: 13), bias: Self.random([6], seed: 14), padding: 1)
+        let separate = activation(conv(x))
+        #expect(conv(x, activation: activation) == separate)
+        #expect(conv.convolve(x, scratchLimit: 40, activation: activation) == activation(conv.convolve(x, scratchLimit: 40)))
+        let pointwise = Conv2d(weight: Self.random([6, 4, 1, 1], seed: 15), bias: nil)
+        #expect(pointwise(x, activation: activation) == activation(pointwise(x)))
+    }
+
     @Test func asymmetricPaddingMatchesDirectLoops() {
         let x = Self.random([1, 2, 8, 8], seed: 4)
         let conv = Conv2d(weight: Self.random([3, 2, 3, 3], seed: 5), bias: nil, stride: 2,
