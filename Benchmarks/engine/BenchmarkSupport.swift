@@ -95,7 +95,7 @@ enum ResidentMemory {
         var values: [String: Double] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, let kib = Double(parts[1].split(separator: " ").first ?? "") else { continue }
+            guard parts.count == 2, let kib = Double(parts[1].split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") else { continue }
             values[String(parts[0])] = kib / 1024
         }
         return values
