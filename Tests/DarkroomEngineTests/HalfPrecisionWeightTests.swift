@@ -89,6 +89,24 @@ import Testing
         #expect(float(hidden) == Linear(weight: float.weight, bias: nil)(hidden))
     }
 
+    @Test func aPatchedHalfWeightIsMaterialisedInFloat32WithThePatch() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-half-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let stored = TensorOperationTests.random([6, 5], seed: 29)
+        try SafeTensorsWriter.write([("p.weight", .f16, stored), ("q.weight", .f16, stored)], to: url)
+        let weights = ComponentWeights(component: "test", file: try SafeTensorsFile(url: url))
+        let patch = WeightPatch(file: url.path, key: "p.lora_down.weight", up: TensorOperationTests.random([6, 2], seed: 30),
+                                down: TensorOperationTests.random([2, 5], seed: 31), factor: 0.5)
+        weights.addPatch(patch, to: "p.weight")
+        let patched = try weights.linear("p", input: 5, output: 6, bias: false)
+        let plain = try weights.linear("q", input: 5, output: 6, bias: false)
+        try weights.finishLoading()
+        #expect(!patched.storedWeight.isMapped && plain.storedWeight.isMapped)
+        var expected = plain.weight
+        try patch.apply(to: &expected)
+        #expect(patched.weight == expected)
+    }
+
     @Test func scratchPoolHandsConcurrentBorrowersDistinctBuffers() {
         let pool = ScratchPool()
         pool.withBuffer(count: 100) { outer in

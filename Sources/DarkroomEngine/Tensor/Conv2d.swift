@@ -55,8 +55,13 @@ public struct Conv2d: Sendable {
 
     /// Convolves `input` (`[N, inChannels, H, W]`), then applies `activation` (if any) to each band of
     /// output rows while it is still in cache (the same values as applying it to the whole result).
+    /// Large stride-1 images with few channels take the tap-by-tap path (``convolveShifted(_:activation:bandFloats:)``).
     public func callAsFunction(_ input: Tensor, activation: Activation? = nil) -> Tensor {
-        convolve(input, scratchLimit: Conv2d.scratchLimit, activation: activation)
+        if input.rank == 4 {
+            let (outHeight, outWidth) = outputSize(height: input.shape[2], width: input.shape[3])
+            if prefersShiftedPath(outPlane: outHeight * outWidth) { return convolveShifted(input, activation: activation) }
+        }
+        return convolve(input, scratchLimit: Conv2d.scratchLimit, activation: activation)
     }
 
     /// Convolves `input`, banding output rows so im2col uses at most `scratchLimit` floats (a pooled buffer).
