@@ -9,7 +9,7 @@ struct TiledAttention {
     let keyBlock: Int
 
     /// The tiles used from ``ScaledDotProductAttention/tiledKeyThreshold`` keys on.
-    static let standard = TiledAttention(queryBlock: 512, keyBlock: 1024)
+    static let standard = TiledAttention(queryBlock: 1024, keyBlock: 2048)
 
     /// The strided operands of one (batch, head) pair.
     struct Head {
