@@ -13,7 +13,7 @@ extension Conv2d {
     }
 
     /// The most input channels taking the shifted path.
-    static let shiftedChannelLimit = 256
+    static let shiftedChannelLimit = 64
     /// The smallest output plane taking the shifted path.
     static let shiftedMinimumPlane = 64 * 64
     /// Output floats per band (cout x rows x padded width), about 4 MiB.
