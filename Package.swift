@@ -104,7 +104,7 @@ let package = Package(
             name: "darkroom-bench-engine",
             dependencies: ["DarkroomEngine", "COpenBLAS"],
             path: "Benchmarks/engine",
-            exclude: ["peer.py", "configs", "README.md", "run.sh"]),
+            exclude: ["peer.py", "peer-generation.py", "make-fp16-model.py", "generation-memory.sh", "configs", "README.md", "run.sh"]),
 
         // Benchmarks (run in release mode; see docs/benchmarks.md).
         .executableTarget(

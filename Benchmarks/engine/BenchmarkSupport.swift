@@ -7,6 +7,7 @@ struct BenchmarkArguments {
     var threads = ProcessInfo.processInfo.activeProcessorCount
     var repeats = 3
     var only: String?
+    var modelDirectory: String?
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -15,6 +16,7 @@ struct BenchmarkArguments {
             case "--threads": threads = Int(iterator.next() ?? "") ?? threads
             case "--repeats": repeats = max(1, Int(iterator.next() ?? "") ?? repeats)
             case "--only": only = iterator.next()
+            case "--model-dir": modelDirectory = iterator.next()
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
                 exit(2)
@@ -85,16 +87,46 @@ struct BenchmarkRow {
     }
 }
 
-/// Peak resident set size of this process.
+/// Resident memory of this process, from /proc/self/status (peak: VmHWM; now: anonymous and file-backed).
 enum ResidentMemory {
-    static func peakMiB() -> Double {
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        return Double(usage.ru_maxrss) / 1024 / 1024
-        #endif
+    /// The status fields in MiB, by name (`VmHWM`, `RssAnon`, `RssFile`, ...); empty off Linux.
+    static func fields() -> [String: Double] {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return [:] }
+        var values: [String: Double] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let kib = Double(parts[1].split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") else { continue }
+            values[String(parts[0])] = kib / 1024
+        }
+        return values
+    }
+
+    /// "peak resident memory: ... MiB" with the current anonymous / file-backed split.
+    static func summary() -> String {
+        let values = fields()
+        return String(format: "peak resident memory: %.0f MiB (VmHWM; now RssAnon %.0f MiB, RssFile %.0f MiB)",
+                      values["VmHWM"] ?? .nan, values["RssAnon"] ?? .nan, values["RssFile"] ?? .nan)
+    }
+}
+
+/// One whole generation from a diffusers folder: 8 DDIM steps, CFG 7.5, 512x512, 2 prompts.
+enum FolderGeneration {
+    static func run(directory: URL) async throws {
+        let loadStart = DispatchTime.now().uptimeNanoseconds
+        let pipeline = try DiffusionPipeline(modelDirectory: directory)
+        let loaded = DispatchTime.now().uptimeNanoseconds
+        let parameters = GenerationParameters(prompt: "a photograph of a lighthouse at dusk", seed: 1, steps: 8,
+                                              guidanceScale: 7.5, scheduler: .ddim, width: 512, height: 512)
+        BLASBackend.resetOperationCount()
+        for try await event in pipeline.generate(parameters) {
+            if case .finished(let result) = event {
+                let done = DispatchTime.now().uptimeNanoseconds
+                print(String(format: "engine generation from %@, 8 steps CFG, 512x512: load %.1f s, generate %.1f s "
+                             + "(text %.1f, denoise %.1f, decode %.1f), %.0f GFLOP (gemm)", directory.lastPathComponent,
+                             Double(loaded - loadStart) / 1e9, Double(done - loaded) / 1e9, result.timings.textEncoding,
+                             result.timings.denoising, result.timings.decoding, Double(BLASBackend.operationCount) / 1e9))
+            }
+        }
+        print(ResidentMemory.summary())
     }
 }

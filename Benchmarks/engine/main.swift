@@ -1,7 +1,10 @@
-// darkroom-bench-engine: times the engine's UNet, TAESD decoder and CLIP text encoder at real
-// sizes with random weights, against the OpenBLAS sgemm peak measured in the same run.
-// Usage: darkroom-bench-engine [--threads N] [--repeats R] [--only unet|taesd|clip|generation]
-// (`generation` runs only when asked: a whole 8-step generation, for its peak resident memory)
+// darkroom-bench-engine: times the engine's UNet, TAESD and AutoencoderKL decoders and CLIP text encoder
+// at real sizes with random weights, against the OpenBLAS sgemm peak measured in the same run.
+// Usage: darkroom-bench-engine [--threads N] [--repeats R] [--only unet|taesd|kl|clip|generation]
+//        darkroom-bench-engine --model-dir DIR [--threads N]
+// (`generation` runs only when asked: a whole 8-step generation, for its time and peak resident memory;
+// `--model-dir` runs one whole 8-step 512x512 DDIM generation from a diffusers folder, e.g. the fp16
+// folder of make-fp16-model.py, and prints its peak resident memory (VmHWM); see generation-memory.sh.)
 // The PyTorch / ONNX Runtime figures come from peer.py with the same configs and thread count.
 import COpenBLAS
 import DarkroomEngine
@@ -12,6 +15,10 @@ BLASBackend.setThreadCount(arguments.threads)
 let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("configs")
 
 print("darkroom-bench-engine  engine \(DarkroomEngineInfo.version)")
+if let directory = arguments.modelDirectory {
+    try await FolderGeneration.run(directory: URL(fileURLWithPath: directory))
+    exit(0)
+}
 print("BLAS core: \(BLASBackend.coreName), threads: \(BLASBackend.threadCount), repeats: \(arguments.repeats)")
 let peak = SgemmPeak.measure(size: 1024, repeats: 5)
 print(String(format: "OpenBLAS sgemm 1024^3 peak: %.1f GFLOP/s", peak))
@@ -29,6 +36,13 @@ if arguments.includes("taesd") {
     let decoder = try LatentDecoderLoader.load(configURL: configs.appendingPathComponent("taesd.json"), randomWeightsSeed: 4)
     let latents = BenchmarkInput.random([1, 4, 64, 64], seed: 5)
     rows.append(BenchmarkRow.time("TAESD decoder, 64x64 latents -> 512x512", repeats: arguments.repeats) {
+        _ = decoder.decode(latents)
+    })
+}
+if arguments.includes("kl") {
+    let decoder = try LatentDecoderLoader.load(configURL: configs.appendingPathComponent("vae-kl.json"), randomWeightsSeed: 8)
+    let latents = BenchmarkInput.random([1, 4, 64, 64], seed: 9)
+    rows.append(BenchmarkRow.time("AutoencoderKL decoder, 64x64 latents -> 512x512", repeats: max(1, arguments.repeats - 1)) {
         _ = decoder.decode(latents)
     })
 }
@@ -61,4 +75,4 @@ if arguments.only == "generation" {
     })
 }
 for row in rows { print(row.line(peak: peak)) }
-print(String(format: "peak resident memory: %.0f MiB", ResidentMemory.peakMiB()))
+print(ResidentMemory.summary())

@@ -2,7 +2,7 @@
 """PyTorch and ONNX Runtime peers of darkroom-bench-engine: the same configs (configs/*.json),
 random weights, inputs of the same shapes, the same thread count.
 
-Usage: python3 Benchmarks/engine/peer.py [--threads N] [--repeats R] [--only unet|taesd|clip|generation] [--no-onnx]
+Usage: python3 Benchmarks/engine/peer.py [--threads N] [--repeats R] [--only unet|taesd|kl|clip|generation] [--no-onnx]
 Needs the reference environment (torch CPU wheel, diffusers, transformers; onnxruntime + onnx for
 the ONNX Runtime column). Without torch it prints why and exits 0; without onnxruntime it skips
 only that column.
@@ -42,7 +42,7 @@ def main():
     args = parser.parse_args()
     try:
         import torch
-        from diffusers import AutoencoderTiny, UNet2DConditionModel
+        from diffusers import AutoencoderKL, AutoencoderTiny, UNet2DConditionModel
         from transformers import CLIPTextConfig, CLIPTextModel
     except ImportError as error:
         print(f"peer.py: skipped, the reference environment is missing ({error}).")
@@ -112,6 +112,9 @@ def main():
     if args.only in (None, "taesd"):
         vae = AutoencoderTiny.from_config(config("taesd.json")).eval()
         workloads.append(("TAESD decoder, 64x64 latents -> 512x512", DecodeOnly(vae), (torch.randn(1, 4, 64, 64),)))
+    if args.only in (None, "kl"):
+        kl = AutoencoderKL.from_config(config("vae-kl.json")).eval()
+        workloads.append(("AutoencoderKL decoder, 64x64 latents -> 512x512", DecodeOnly(kl), (torch.randn(1, 4, 64, 64),)))
     if args.only in (None, "clip"):
         c = config("clip-vit-l.json")
         encoder = CLIPTextModel(CLIPTextConfig(**{k: v for k, v in c.items() if k not in ("architectures", "model_type")})).eval()
@@ -119,8 +122,9 @@ def main():
                           (torch.tensor([[(i * 7919) % 49408 for i in range(77)]]),)))
 
     for name, module, inputs in workloads:
+        repeats = max(1, args.repeats - 1) if name.startswith("AutoencoderKL") else args.repeats
         with torch.inference_mode():
-            best, median = best_time(lambda: module(*inputs), args.repeats)
+            best, median = best_time(lambda: module(*inputs), repeats)
         line = f"{name}: PyTorch best {best:.3f} s, median {median:.3f} s"
         if ort:
             try:
@@ -134,7 +138,7 @@ def main():
                     options.inter_op_num_threads = 1
                     session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
                     feeds = {n: t.numpy() for n, t in zip(names, inputs) if n in {i.name for i in session.get_inputs()}}
-                    ort_best, ort_median = best_time(lambda: session.run(None, feeds), args.repeats)
+                    ort_best, ort_median = best_time(lambda: session.run(None, feeds), repeats)
                 line += f"; ONNX Runtime best {ort_best:.3f} s, median {ort_median:.3f} s"
             except Exception as error:  # the exporter's failures vary by torch version
                 line += f"; ONNX Runtime skipped ({type(error).__name__}: {str(error).splitlines()[0][:120]})"

@@ -22,7 +22,7 @@ def best(text, key, label):
             if m:
                 return float(m.group(1))
     return None
-for key in ("UNet", "TAESD", "CLIP"):
+for key in ("UNet", "TAESD", "AutoencoderKL", "CLIP"):
     e = best(engine, key, "")
     if e is None:
         m = [l for l in engine.splitlines() if l.startswith(key)]

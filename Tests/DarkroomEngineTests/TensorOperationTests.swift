@@ -52,6 +52,29 @@ import Testing
         EngineFixtures.expectClose(conv.convolve(x, scratchLimit: 1), reference, "banded conv")
     }
 
+    @Test(arguments: [Activation.relu, .silu])
+    func convolutionWithFusedActivationMatchesSeparateActivation(activation: Activation) {
+        let x = Self.random([2, 4, 11, 9], seed: 12)
+        let conv = Conv2d(weight: Self.random([6, 4, 3, 3], seed: 13), bias: Self.random([6], seed: 14), padding: 1)
+        let separate = activation(conv(x))
+        #expect(conv(x, activation: activation) == separate)
+        #expect(conv.convolve(x, scratchLimit: 40, activation: activation) == activation(conv.convolve(x, scratchLimit: 40)))
+        let pointwise = Conv2d(weight: Self.random([6, 4, 1, 1], seed: 15), bias: nil)
+        #expect(pointwise(x, activation: activation) == activation(pointwise(x)))
+    }
+
+    @Test(arguments: [(3, 1, 1000), (3, 0, 64), (1, 0, 1000), (4, 2, 30), (3, 1, 1)])
+    func shiftedConvolutionMatchesDirectLoops(kernel: Int, padding: Int, bandFloats: Int) {
+        let x = Self.random([2, 3, 9, 7], seed: 16)
+        let conv = Conv2d(weight: Self.random([5, 3, kernel, kernel], seed: 17), bias: Self.random([5], seed: 18), padding: padding)
+        let reference = Self.referenceConvolution(x, conv)
+        EngineFixtures.expectClose(conv.convolveShifted(x, activation: nil, bandFloats: bandFloats), reference,
+                                   "shifted conv k\(kernel) p\(padding) band \(bandFloats)")
+        let asymmetric = Conv2d(weight: conv.weight, bias: nil, stride: 1, padding: (top: 0, left: 1, bottom: 2, right: 0))
+        EngineFixtures.expectClose(asymmetric.convolveShifted(x, activation: .relu, bandFloats: bandFloats),
+                                   Activation.relu(Self.referenceConvolution(x, asymmetric)), "shifted asymmetric conv")
+    }
+
     @Test func asymmetricPaddingMatchesDirectLoops() {
         let x = Self.random([1, 2, 8, 8], seed: 4)
         let conv = Conv2d(weight: Self.random([3, 2, 3, 3], seed: 5), bias: nil, stride: 2,

@@ -78,9 +78,32 @@ final class ComponentWeights {
     func addPatch(_ patch: WeightPatch, to name: String) {
         patches[name, default: []].append(patch)
     }
-    /// The tensor `name`, which must have `shape`.
+    /// The tensor `name`, which must have `shape`, as fp32 in memory.
     func tensor(_ name: String, shape: [Int]) throws(ModelLoadError) -> Tensor {
-        guard let file else { return randomTensor(name, shape: shape) }
+        switch try stored(name, shape: shape) {
+        case .tensor(let tensor): return tensor
+        case .mapped(let weight): return weight.materialized()
+        }
+    }
+
+    /// The weight `name`, which must have `shape`: left in the file's mapping (at its stored precision) when
+    /// it is read unchanged, and fp32 in memory when it is random, patched (LoRA) or has appended rows.
+    func weight(_ name: String, shape: [Int]) throws(ModelLoadError) -> WeightTensor {
+        switch try stored(name, shape: shape) {
+        case .tensor(let tensor): return WeightTensor(tensor)
+        case .mapped(let weight): return weight
+        }
+    }
+
+    /// A checked tensor, read into memory or left mapped.
+    private enum Stored {
+        case tensor(Tensor)
+        case mapped(WeightTensor)
+    }
+
+    /// Looks up and shape-checks `name`; leaves it mapped when nothing changes it.
+    private func stored(_ name: String, shape: [Int]) throws(ModelLoadError) -> Stored {
+        guard let file else { return .tensor(randomTensor(name, shape: shape)) }
         guard let source = storedNames[name], let entry = file.entries[source.storedName] else {
             throw .missingTensor(component: component, tensor: name)
         }
@@ -91,10 +114,13 @@ final class ComponentWeights {
             throw .tensorShapeMismatch(component: component, tensor: name, expected: shape, actual: actual)
         }
         taken.insert(name)
+        if extra == nil, patches[name] == nil, let mapped = source.mapped(from: file, storedShape: entry.shape) {
+            return .mapped(mapped)
+        }
         var tensor = try source.read(from: file)
         if let extra { tensor = Tensor(shape: actual, scalars: tensor.scalars + extra.scalars) }
         for patch in patches.removeValue(forKey: name) ?? [] { try patch.apply(to: &tensor) }
-        return tensor
+        return .tensor(tensor)
     }
 
     /// Throws if any tensor was neither taken nor under an ignored prefix.
@@ -132,16 +158,17 @@ final class ComponentWeights {
 
     /// A `Linear` named `name` mapping `input` to `output` features.
     func linear(_ name: String, input: Int, output: Int, bias: Bool = true) throws(ModelLoadError) -> Linear {
-        Linear(weight: try tensor("\(name).weight", shape: [output, input]),
+        Linear(weight: try weight("\(name).weight", shape: [output, input]),
                bias: bias ? try tensor("\(name).bias", shape: [output]) : nil)
     }
 
     /// A square-kernel `Conv2d` named `name`.
     func conv(_ name: String, input: Int, output: Int, kernel: Int, stride: Int = 1, padding: Int? = nil,
               bias: Bool = true) throws(ModelLoadError) -> Conv2d {
-        Conv2d(weight: try tensor("\(name).weight", shape: [output, input, kernel, kernel]),
-               bias: bias ? try tensor("\(name).bias", shape: [output]) : nil,
-               stride: stride, padding: padding ?? kernel / 2)
+        let pad = padding ?? kernel / 2
+        return Conv2d(weight: try weight("\(name).weight", shape: [output, input, kernel, kernel]),
+                      bias: bias ? try tensor("\(name).bias", shape: [output]) : nil,
+                      stride: stride, padding: (pad, pad, pad, pad))
     }
 
     /// A `GroupNorm` named `name`.

@@ -39,6 +39,21 @@ final class MappedFile: @unchecked Sendable {
         bytes = UnsafeRawBufferPointer(start: address, count: size)
     }
 
+    /// Mappings of at least this many bytes give their pages back after use.
+    static let releaseThreshold = 1 << 20
+
+    /// Drops the whole pages inside `offset..<offset+count` from this process's resident set
+    /// (`MADV_DONTNEED`; the file's pages stay in the page cache and fault back in on the next read).
+    /// Ranges under ``releaseThreshold`` are left alone.
+    func releasePages(offset: Int, count: Int) {
+        guard count >= Self.releaseThreshold, let base = bytes.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (Int(bitPattern: base) + offset + page - 1) / page * page
+        let end = (Int(bitPattern: base) + offset + count) / page * page
+        guard end > start, let address = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        madvise(address, end - start, MADV_DONTNEED)
+    }
+
     deinit {
         if let base = bytes.baseAddress {
             munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)

@@ -176,6 +176,25 @@ public struct SafeTensorsFile: Sendable {
         return number.intValue
     }
 
+    /// The elements of the F32, F16 or BF16 tensor `name` where they lie in the mapping (nil for other
+    /// dtypes, unknown names, and on big-endian hosts), to be widened where they are used.
+    func mappedElements(named name: String) -> MappedElements? {
+        #if _endian(little)
+        guard let entry = entries[name] else { return nil }
+        let format: MappedElements.Format
+        switch entry.dtype {
+        case .f32: format = .float32
+        case .f16: format = .float16
+        case .bf16: format = .bfloat16
+        default: return nil
+        }
+        return MappedElements(file: mapping, offset: dataStart + entry.byteRange.lowerBound,
+                              count: entry.shape.reduce(1, *), format: format)
+        #else
+        return nil
+        #endif
+    }
+
     /// The tensor `name` converted to fp32.
     public func tensor(named name: String) throws(ModelLoadError) -> Tensor {
         guard let entry = entries[name] else { throw .missingTensor(component: path, tensor: name) }

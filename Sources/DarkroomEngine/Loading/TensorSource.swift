@@ -43,4 +43,20 @@ enum TensorSource: Sendable, Equatable {
             return Tensor(shape: shape, scalars: Array(tensor.scalars[(part * count)..<((part + 1) * count)]))
         }
     }
+
+    /// The logical tensor left where it is stored (fp32, fp16 or bf16 in the file's mapping), or nil when
+    /// its dtype is not one of those.
+    func mapped(from file: SafeTensorsFile, storedShape: [Int]) -> WeightTensor? {
+        guard let elements = file.mappedElements(named: storedName) else { return nil }
+        let shape = shape(of: storedShape)
+        switch self {
+        case .whole, .reshaped:
+            return WeightTensor(mapped: elements, shape: shape)
+        case let .rows(_, part, _):
+            let count = shape.reduce(1, *)
+            let block = MappedElements(file: elements.file, offset: elements.offset + part * count * elements.format.byteWidth,
+                                       count: count, format: elements.format)
+            return WeightTensor(mapped: block, shape: shape)
+        }
+    }
 }

@@ -59,7 +59,7 @@ public struct AutoencoderKLEncoder: Sendable {
             }
             let isFinal = index == channels.count - 1
             let downsampler = isFinal ? nil : Conv2d(
-                weight: try weights.tensor("encoder.down_blocks.\(index).downsamplers.0.conv.weight", shape: [output, output, 3, 3]),
+                weight: try weights.weight("encoder.down_blocks.\(index).downsamplers.0.conv.weight", shape: [output, output, 3, 3]),
                 bias: try weights.tensor("encoder.down_blocks.\(index).downsamplers.0.conv.bias", shape: [output]),
                 stride: 2, padding: (top: 0, left: 0, bottom: 1, right: 1))
             blocks.append((resnets, downsampler))

@@ -70,14 +70,9 @@ public struct AutoencoderTinyDecoder: LatentDecoder {
         for layer in layers {
             switch layer {
             case let .convolution(conv, activate):
-                hidden = conv(hidden)
-                if activate { activation.apply(to: &hidden) }
+                hidden = conv(hidden, activation: activate ? activation : nil)
             case let .block(conv1, conv2, conv3, skip):
-                var inner = conv1(hidden)
-                activation.apply(to: &inner)
-                inner = conv2(inner)
-                activation.apply(to: &inner)
-                inner = conv3(inner)
+                var inner = conv3(conv2(conv1(hidden, activation: activation), activation: activation))
                 inner.add(skip.map { $0(hidden) } ?? hidden)
                 Activation.relu.apply(to: &inner)
                 hidden = inner

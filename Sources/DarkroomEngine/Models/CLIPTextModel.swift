@@ -9,7 +9,7 @@ public struct CLIPTextModel: Sendable {
     public let maxPositions: Int
     /// The number of token embeddings (`vocab_size`); every token id must be below it.
     public var vocabularySize: Int { tokenEmbedding.shape[0] }
-    let tokenEmbedding: Tensor
+    let tokenEmbedding: WeightTensor
     let positionEmbedding: Tensor
     let layers: [Layer]
     let finalNorm: LayerNorm
@@ -61,7 +61,7 @@ public struct CLIPTextModel: Sendable {
         hiddenSize = hidden
         maxPositions = positions
         self.activation = activation
-        tokenEmbedding = try weights.tensor("embeddings.token_embedding.weight", shape: [vocabulary, hidden])
+        tokenEmbedding = try weights.weight("embeddings.token_embedding.weight", shape: [vocabulary, hidden])
         positionEmbedding = try weights.tensor("embeddings.position_embedding.weight", shape: [positions, hidden])
         var layers: [Layer] = []
         for index in 0..<layerCount {
@@ -86,13 +86,14 @@ public struct CLIPTextModel: Sendable {
         precondition(tokens <= maxPositions && tokenRows.allSatisfy { $0.count == tokens }, "CLIPTextModel: token rows")
         let vocabulary = tokenEmbedding.shape[0]
         var hidden = Tensor(shape: [batch, tokens, hiddenSize])
-        for (b, row) in tokenRows.enumerated() {
-            for (t, id) in row.enumerated() {
-                let token = Int(id)
-                precondition(token >= 0 && token < vocabulary, "CLIPTextModel: token id \(id) outside the vocabulary")
-                for c in 0..<hiddenSize {
-                    hidden.scalars[(b * tokens + t) * hiddenSize + c] =
-                        tokenEmbedding.scalars[token * hiddenSize + c] + positionEmbedding.scalars[t * hiddenSize + c]
+        hidden.scalars.withUnsafeMutableBufferPointer { out in
+            for (b, row) in tokenRows.enumerated() {
+                for (t, id) in row.enumerated() {
+                    let token = Int(id)
+                    precondition(token >= 0 && token < vocabulary, "CLIPTextModel: token id \(id) outside the vocabulary")
+                    let destination = out.baseAddress! + (b * tokens + t) * hiddenSize
+                    tokenEmbedding.widen((token * hiddenSize)..<((token + 1) * hiddenSize), into: destination)
+                    for c in 0..<hiddenSize { destination[c] += positionEmbedding.scalars[t * hiddenSize + c] }
                 }
             }
         }

@@ -92,6 +92,7 @@ public final class DiffusionPipeline: Sendable {
     /// The whole run; `progress` receives each step event.
     func run(_ parameters: GenerationParameters, progress: (PipelineEvent) -> Void) async throws -> PipelineResult {
         try validate(parameters)
+        defer { ActivationMemory.release() }
         let clock = ContinuousClock()
         func seconds(_ duration: Duration) -> Double {
             Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18

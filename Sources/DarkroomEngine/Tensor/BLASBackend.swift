@@ -94,6 +94,7 @@ private struct OpenBLASLibrary: @unchecked Sendable {
     static let shared: Result<OpenBLASLibrary, ModelLoadError> = Result { () throws(ModelLoadError) in try load() }
 
     private static func load() throws(ModelLoadError) -> OpenBLASLibrary {
+        _ = ActivationMemory.configured
         var reasons: [String] = []
         for name in fileNames {
             guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) else {

@@ -1,22 +1,30 @@
 /// A fully connected layer, `y = x W^T + b`, as `torch.nn.Linear`.
 public struct Linear: Sendable {
-    /// `[outFeatures, inFeatures]`.
-    public let weight: Tensor
+    /// `[outFeatures, inFeatures]`, as stored (fp32 in memory, or fp32/fp16/bf16 left in a mapped file).
+    public let storedWeight: WeightTensor
     /// `[outFeatures]`, or nil for a layer without bias.
     public let bias: Tensor?
 
     /// A linear layer with the given parameters.
     public init(weight: Tensor, bias: Tensor?) {
-        precondition(weight.rank == 2, "Linear: weight must be 2-D")
+        self.init(weight: WeightTensor(weight), bias: bias)
+    }
+
+    /// A linear layer whose weight may stay in a mapped file.
+    public init(weight: WeightTensor, bias: Tensor?) {
+        precondition(weight.shape.count == 2, "Linear: weight must be 2-D")
         precondition(bias == nil || bias!.shape == [weight.shape[0]], "Linear: bias shape")
-        self.weight = weight
+        storedWeight = weight
         self.bias = bias
     }
 
+    /// The weight as a fp32 tensor (a widened copy when it is stored at 16 bits; for inspection).
+    public var weight: Tensor { storedWeight.materialized() }
+
     /// Input features.
-    public var inFeatures: Int { weight.shape[1] }
+    public var inFeatures: Int { storedWeight.shape[1] }
     /// Output features.
-    public var outFeatures: Int { weight.shape[0] }
+    public var outFeatures: Int { storedWeight.shape[0] }
 
     /// Applies the layer to the last dimension of `input` (`[..., inFeatures]`).
     public func callAsFunction(_ input: Tensor) -> Tensor {
@@ -35,10 +43,10 @@ public struct Linear: Sendable {
                 }
             }
             input.scalars.withUnsafeBufferPointer { x in
-                weight.scalars.withUnsafeBufferPointer { w in
+                storedWeight.withFloats { w in
                     BLASBackend.gemm(
                         transposeA: false, transposeB: true, m: rows, n: n, k: k,
-                        a: x.baseAddress!, lda: k, b: w.baseAddress!, ldb: k,
+                        a: x.baseAddress!, lda: k, b: w, ldb: k,
                         beta: bias == nil ? 0 : 1, c: out.baseAddress!, ldc: n)
                 }
             }
