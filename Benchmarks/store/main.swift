@@ -194,6 +194,20 @@ func measureObservation() async throws {
 }
 try await measureObservation()
 
+// 2c. Opening a library of N generations (issue 25: < 300 ms at 1,000,000): migrations checked, the open-time
+//     recovery and the trash purge's read, the identity row; a new `Library` each time, in this process.
+func measureOpen() async throws {
+    var samples: [Double] = []
+    for _ in 0..<30 {
+        let t = now()
+        _ = try await Library.open(at: folder, create: false)
+        samples.append(now() - t)
+    }
+    let (p50, p99) = percentiles(samples)
+    print("Library.open of \(options.rows) generations: p50 \(ms(p50)), p99 \(ms(p99))  (target < 300 ms at 1,000,000)")
+}
+try await measureOpen()
+
 // 3. Whole commands.
 let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("darkroom")
 /// Wall time of whole commands, spawned with posix_spawn and reaped with waitpid (Foundation's Process adds
