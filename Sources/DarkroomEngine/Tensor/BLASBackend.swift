@@ -5,8 +5,10 @@ import Foundation
 /// On Linux this is OpenBLAS, loaded on first use (``OpenBLASLibrary``) rather than linked: the
 /// library starts its worker threads when it is loaded, and those threads spin for a while before
 /// they sleep, so every process that linked it -- `darkroom list` as much as `darkroom generate` --
-/// paid for them. Now only a process that runs the engine does. An Apple build can route the same entry points to
-/// Accelerate's `cblas_sgemm` without touching any other file.
+/// paid for them. Now only a process that runs the engine does. On Apple platforms the same loader opens
+/// Accelerate, whose `cblas_sgemm` has the same C interface; Accelerate has no thread-count or core-name entry
+/// points (it runs its own threads), so those are optional. The Apple branch is written but not compiled here
+/// (docs/platforms.md).
 public enum BLASBackend {
     /// Loads BLAS now if it is not loaded yet.
     ///
@@ -17,18 +19,20 @@ public enum BLASBackend {
 
     /// A human-readable name of the BLAS core in use (e.g. "Haswell", "SkylakeX").
     public static var coreName: String {
-        guard let name = library.getCoreName() else { return "unknown" }
+        guard let getCoreName = library.getCoreName else { return OpenBLASLibrary.vendor }
+        guard let name = getCoreName() else { return "unknown" }
         return String(cString: name)
     }
 
-    /// The number of threads BLAS uses for one call.
+    /// The number of threads BLAS uses for one call (where the library chooses for itself, Accelerate, the
+    /// active processor count: what the engine's own parallel loops then use).
     public static var threadCount: Int {
-        Int(library.getThreadCount())
+        library.getThreadCount.map { Int($0()) } ?? ProcessInfo.processInfo.activeProcessorCount
     }
 
-    /// Sets the number of threads BLAS uses for one call.
+    /// Sets the number of threads BLAS uses for one call (ignored where the library chooses: Accelerate).
     public static func setThreadCount(_ count: Int) {
-        library.setThreadCount(Int32(max(1, count)))
+        library.setThreadCount?(Int32(max(1, count)))
     }
 
     /// The loaded library; a process that reaches numeric code without it stops with the loader's message
@@ -71,7 +75,8 @@ public enum BLASBackend {
     }
 }
 
-/// The OpenBLAS entry points the engine uses, resolved from the shared library with `dlopen`.
+/// The BLAS entry points the engine uses, resolved from the shared library with `dlopen`: OpenBLAS, or on Apple
+/// platforms Accelerate.
 private struct OpenBLASLibrary: @unchecked Sendable {
     /// `cblas_sgemm` with OpenBLAS's 32-bit `blasint` and the CBLAS enums as their C `int` values.
     typealias SGEMM = @convention(c) (
@@ -83,12 +88,21 @@ private struct OpenBLASLibrary: @unchecked Sendable {
     static let rowMajor: Int32 = 101, noTranspose: Int32 = 111, transpose: Int32 = 112
 
     let sgemm: SGEMM
-    let setThreadCount: @convention(c) (Int32) -> Void
-    let getThreadCount: @convention(c) () -> Int32
-    let getCoreName: @convention(c) () -> UnsafeMutablePointer<CChar>?
+    let setThreadCount: (@convention(c) (Int32) -> Void)?
+    let getThreadCount: (@convention(c) () -> Int32)?
+    let getCoreName: (@convention(c) () -> UnsafeMutablePointer<CChar>?)?
 
+    #if canImport(Darwin)
+    /// Accelerate's framework binary.
+    static let fileNames = ["/System/Library/Frameworks/Accelerate.framework/Accelerate"]
+    /// What ``BLASBackend/coreName`` says without a core-name entry point.
+    static let vendor = "Accelerate"
+    #else
     /// The names tried in order: the runtime package's soname, then the development symlink.
     static let fileNames = ["libopenblas.so.0", "libopenblas.so"]
+    /// What ``BLASBackend/coreName`` says without a core-name entry point.
+    static let vendor = "unknown"
+    #endif
 
     /// Loaded once per process, on first use.
     static let shared: Result<OpenBLASLibrary, ModelLoadError> = Result { () throws(ModelLoadError) in try load() }
@@ -107,11 +121,14 @@ private struct OpenBLASLibrary: @unchecked Sendable {
                 }
                 return unsafeBitCast(address, to: type)
             }
+            func optional<T>(_ symbolName: String, as type: T.Type) -> T? {
+                dlsym(handle, symbolName).map { unsafeBitCast($0, to: type) }
+            }
             return OpenBLASLibrary(
                 sgemm: try symbol("cblas_sgemm", as: SGEMM.self),
-                setThreadCount: try symbol("openblas_set_num_threads", as: (@convention(c) (Int32) -> Void).self),
-                getThreadCount: try symbol("openblas_get_num_threads", as: (@convention(c) () -> Int32).self),
-                getCoreName: try symbol("openblas_get_corename", as: (@convention(c) () -> UnsafeMutablePointer<CChar>?).self))
+                setThreadCount: optional("openblas_set_num_threads", as: (@convention(c) (Int32) -> Void).self),
+                getThreadCount: optional("openblas_get_num_threads", as: (@convention(c) () -> Int32).self),
+                getCoreName: optional("openblas_get_corename", as: (@convention(c) () -> UnsafeMutablePointer<CChar>?).self))
         }
         throw .blasUnavailable(detail: reasons.joined(separator: "; "))
     }
