@@ -124,6 +124,9 @@ private struct OpenBLASLibrary: @unchecked Sendable {
             func optional<T>(_ symbolName: String, as type: T.Type) -> T? {
                 dlsym(handle, symbolName).map { unsafeBitCast($0, to: type) }
             }
+            if let available = dlsym(handle, "blas_server_avail") {
+                ExitWithoutThreadShutdown.install(available.assumingMemoryBound(to: Int32.self))
+            }
             return OpenBLASLibrary(
                 sgemm: try symbol("cblas_sgemm", as: SGEMM.self),
                 setThreadCount: optional("openblas_set_num_threads", as: (@convention(c) (Int32) -> Void).self),
@@ -131,6 +134,26 @@ private struct OpenBLASLibrary: @unchecked Sendable {
                 getCoreName: optional("openblas_get_corename", as: (@convention(c) () -> UnsafeMutablePointer<CChar>?).self))
         }
         throw .blasUnavailable(detail: reasons.joined(separator: "; "))
+    }
+}
+
+/// Keeps OpenBLAS from joining its worker threads while the process exits.
+///
+/// OpenBLAS's library destructor (`gotoblas_quit` → `blas_thread_shutdown_`, run by `exit`) wakes its idle
+/// worker threads and joins them; in OpenBLAS 0.3.21 a worker can miss the wake-up and the join waits forever, so a
+/// process that had run the engine sometimes never exited (seen here: `darkroom generate` still running 10 s after
+/// Ctrl-C, and the gallery example hanging after its last line; gdb showed `exit` → `_dl_fini` → `gotoblas_quit` →
+/// `pthread_join`). The hang is a known class of OpenBLAS shutdown races (OpenMathLib/OpenBLAS#508, #2372). An
+/// exit handler registered once OpenBLAS is loaded runs before the library destructors and marks the thread server
+/// as not running (`blas_server_avail = 0`, an exported variable), so the destructor skips the join; the idle
+/// workers end with the process.
+private enum ExitWithoutThreadShutdown {
+    nonisolated(unsafe) private static var serverAvailable: UnsafeMutablePointer<Int32>?
+
+    static func install(_ flag: UnsafeMutablePointer<Int32>) {
+        guard serverAvailable == nil else { return }
+        serverAvailable = flag
+        atexit { ExitWithoutThreadShutdown.serverAvailable?.pointee = 0 }
     }
 }
 
