@@ -244,7 +244,6 @@ extension Library {
         let credentials = Self.stored(await credentials(ofFile: png))
         let now = Date()
         row.status = .succeeded
-        row.imageHash = ContentHash.sha256Hex(png)
         row.finishedAt = now
         row.durationMs = Int(now.timeIntervalSince(started) * 1000)
         row.metadataSource = GenerationMetadata.Source.darkroom.rawValue

@@ -150,7 +150,6 @@ extension Library {
         let now = Date()
         var row = GenerationRecord.make(source: .import, status: .succeeded, now: now)
         row.deviceID = deviceID
-        row.imageHash = ContentHash.sha256Hex(data)
         row.width = image.width
         row.height = image.height
         row.startedAt = now

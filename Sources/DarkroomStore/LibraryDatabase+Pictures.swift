@@ -6,11 +6,11 @@ import GRDB
 public enum PictureCommit: Sendable {
     /// The picture alone: one that arrived by sync, or a duplicate's missing file.
     case pictureOnly
-    /// A finished job: its row (succeeded, naming the picture) replaces the running one, with the
-    /// safety flags its picture raised.
+    /// A finished job: its row (succeeded; the store names the picture in it) replaces the running one,
+    /// with the safety flags its picture raised.
     case finishedJob(GenerationRecord, flags: [SafetyFlagRecord])
-    /// An imported picture: the row is inserted (with its prompt's use) and its flags, unless a
-    /// generation already shows the picture.
+    /// An imported picture: the row (the store names the picture in it) is inserted with its prompt's use
+    /// and its flags, unless a generation already shows the picture.
     case imported(GenerationRecord, flags: [SafetyFlagRecord])
 }
 
@@ -46,11 +46,13 @@ extension LibraryDatabase {
             switch commit {
             case .pictureOnly:
                 return .stored
-            case .finishedJob(let row, let flags):
+            case .finishedJob(var row, let flags):
+                row.imageHash = image.hash
                 try row.update(db)
                 for flag in flags { try flag.insert(db) }
                 return .finished(try GalleryItem.load([row], db)[0])
             case .imported(var row, let flags):
+                row.imageHash = image.hash
                 if let existing = try GenerationRecord.showing(imageHash: image.hash, db) { return .alreadyShown(id: existing) }
                 if !row.prompt.isEmpty || !row.negativePrompt.isEmpty {
                     row.promptID = try PromptRecord.recordUse(text: row.prompt, negativeText: row.negativePrompt, at: row.createdAt, db)
