@@ -58,6 +58,13 @@ let package = Package(
         // Envelopes, keys, transports and merge for end-to-end encrypted sync. Its HTTP client is
         // Foundation's URLSession, so neither an app nor `darkroom` compiles a server stack.
         .target(name: "DarkroomSync", dependencies: ["DarkroomCrypto"]),
+        // Library sync, everything above the protocol: the change log's reader, the codec and the
+        // applier (the store's sync tables), and the driver (keys at rest, pairing, push, pull, lazy
+        // pictures). The store keeps only the capture (its triggers and insert logging, SyncCapture).
+        .target(
+            name: "DarkroomLibrarySync",
+            dependencies: ["DarkroomStore", "DarkroomSync", "DarkroomCrypto", "DarkroomImaging",
+                           .product(name: "GRDB", package: "GRDB.swift")]),
         // The sync relay server: stores opaque objects per library on SQLite or PostgreSQL.
         .target(
             name: "DarkroomRelay",
@@ -83,7 +90,7 @@ let package = Package(
         .target(
             name: "Darkroom",
             dependencies: ["DarkroomStore", "DarkroomImaging", "DarkroomEngine", "DarkroomCrypto", "DarkroomSync",
-                           "DarkroomCredentials"],
+                           "DarkroomLibrarySync", "DarkroomCredentials"],
             // Every member used is imported by name: no GRDB API reaches the facade through the store.
             swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]),
         // The `darkroom` command-line tool.
@@ -116,7 +123,7 @@ let package = Package(
             path: "Benchmarks/sync", exclude: ["README.md"]),
         // First sync of 100,000 records and incremental sync through a folder (docs/benchmarks.md).
         .executableTarget(
-            name: "darkroom-bench-library-sync", dependencies: ["Darkroom", "DarkroomStore", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "darkroom-bench-library-sync", dependencies: ["Darkroom", "DarkroomStore", "DarkroomLibrarySync", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/library-sync"),
         // Relay load generator: devices pushing and pulling envelopes over HTTP (Benchmarks/relay/README.md).
         .executableTarget(
@@ -135,7 +142,7 @@ let package = Package(
             path: "Benchmarks/engine-inputs", exclude: ["make-lora.py", "run.sh"]),
 
         .testTarget(name: "DarkroomImagingTests", dependencies: ["DarkroomImaging"]),
-        .testTarget(name: "DarkroomStoreTests", dependencies: ["DarkroomStore"]),
+        .testTarget(name: "DarkroomStoreTests", dependencies: ["DarkroomStore", "DarkroomLibrarySync"]),
         .testTarget(name: "DarkroomEngineTests", dependencies: ["DarkroomEngine"]),
         .testTarget(name: "DarkroomCryptoTests", dependencies: ["DarkroomCrypto"]),
         .testTarget(name: "DarkroomSyncTests", dependencies: ["DarkroomSync"]),
@@ -143,7 +150,7 @@ let package = Package(
         .testTarget(name: "DarkroomRelayTests", dependencies: ["DarkroomRelay", "DarkroomSync",
                                                             .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                             .product(name: "HummingbirdTesting", package: "hummingbird")]),
-        .testTarget(name: "DarkroomTests", dependencies: ["Darkroom", "DarkroomSync", "DarkroomCrypto", "DarkroomRelay",
+        .testTarget(name: "DarkroomTests", dependencies: ["Darkroom", "DarkroomLibrarySync", "DarkroomSync", "DarkroomCrypto", "DarkroomRelay",
                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CLITests", dependencies: ["darkroom", "darkroom-relay", "DarkroomImaging", "DarkroomEngine", "DarkroomCredentials"]),
     ],

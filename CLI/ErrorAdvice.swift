@@ -37,6 +37,7 @@ extension ExitStatus {
         case .waitingForAdmission: return "Run `darkroom sync run` on the device that printed the pairing code, then again here."
         case .busy: return "Try again when the other `darkroom sync run` finishes."
         case .deviceKeyUnavailable: return "If the key is lost, set sync up again with `darkroom sync recover`."
+        case .unknownDevice: return "`darkroom device list` shows them."
         default: return nil
         }
     }

@@ -85,6 +85,8 @@ enum ExitStatus: Int32, CaseIterable {
             switch error {
             case .transport, .recoveryNotFound: return .syncTransport
             case .busy: return .busy
+            case .invalidTransport, .invalidLibraryID, .emptyDeviceName, .cannotRevokeThisDevice, .alreadyRevoked,
+                 .unknownDevice, .ambiguousDevice: return .invalidValue
             default: return .syncNotReady
             }
         case is TransportError:

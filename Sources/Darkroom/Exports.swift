@@ -35,6 +35,14 @@
 @_exported import struct DarkroomSync.PairingCode
 @_exported import enum DarkroomSync.SyncError
 @_exported import enum DarkroomSync.TransportError
+// Library sync (the target below the facade): the driver and what a run reports.
+@_exported import class DarkroomLibrarySync.LibrarySync
+@_exported import struct DarkroomLibrarySync.SyncRunReport
+@_exported import struct DarkroomLibrarySync.SyncStatus
+@_exported import struct DarkroomLibrarySync.DeviceSummary
+@_exported import struct DarkroomLibrarySync.SyncProgress
+@_exported import enum DarkroomLibrarySync.SyncFailure
+@_exported import enum DarkroomLibrarySync.TransportSpec
 // What Content Credentials say about a picture (`Library.verifyCredentials`, `darkroom credentials`).
 @_exported import struct DarkroomCredentials.CredentialsReport
 @_exported import struct DarkroomCredentials.CredentialsVerifier

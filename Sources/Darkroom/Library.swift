@@ -1,5 +1,6 @@
 import DarkroomCrypto
 import DarkroomImaging
+import DarkroomLibrarySync
 import DarkroomStore
 import Foundation
 
@@ -29,7 +30,7 @@ public final class Library: Sendable {
     /// The library folder.
     public let folder: URL
     /// The database: the store, which owns every SQL statement (an app works through `Library`).
-    let database: LibraryDatabase
+    package let database: LibraryDatabase
     /// The picture files.
     public let files: ImageFileStore
     /// This library copy's identity.

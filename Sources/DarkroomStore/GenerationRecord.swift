@@ -280,7 +280,7 @@ extension GenerationRecord {
             INSERT INTO generation_search (rowid, prompt, negative_prompt, tags, albums)
             SELECT rowid, prompt, negative_prompt, '', '' FROM generation WHERE rowid > ?
             """).execute(arguments: [before])
-        if try SyncChangeLog.isLogging(db) {
+        if try SyncCapture.isLogging(db) {
             try db.cachedStatement(sql: """
                 INSERT INTO sync_change_input SELECT 'generation', id, '*' FROM generation
                 WHERE rowid > ? AND status IN ('succeeded', 'failed', 'cancelled') ORDER BY rowid
@@ -307,14 +307,14 @@ extension GenerationRecord {
     /// full-text entry into a segment of its own (measured: 84 µs per row instead of 42).
     private func didInsert(rowID: Int64, _ db: Database) throws {
         try Self.indexForSearch(rowID: rowID, prompt: prompt, negativePrompt: negativePrompt, db)
-        if status.isFinal, try SyncChangeLog.isLogging(db) {
+        if status.isFinal, try SyncCapture.isLogging(db) {
             try db.cachedStatement(sql: "INSERT INTO sync_change_input VALUES ('generation', ?, '*')").execute(arguments: [id])
         }
     }
 
     /// Adds a new generation's row to the full-text index (tags and albums are filled by triggers
     /// as they are added). Every insert of a generation calls it in the same transaction.
-    static func indexForSearch(rowID: Int64, prompt: String, negativePrompt: String, _ db: Database) throws {
+    package static func indexForSearch(rowID: Int64, prompt: String, negativePrompt: String, _ db: Database) throws {
         try db.cachedStatement(sql: """
             INSERT INTO generation_search (rowid, prompt, negative_prompt, tags, albums) VALUES (?, ?, ?, '', '')
             """).execute(arguments: [rowID, prompt, negativePrompt])

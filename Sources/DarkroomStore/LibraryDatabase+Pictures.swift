@@ -99,8 +99,7 @@ extension LibraryDatabase {
     /// Every image row and the hashes of pictures still to download (lazy sync): what a repair checks.
     public func imagesAndPendingPictures() async throws -> (images: [ImageRecord], pending: Set<String>) {
         try await read { db in
-            let prefix = SyncChangeLog.pendingPicturePrefix
-            return (try ImageRecord.fetchAll(db), Set(try SyncChangeLog.metaKeys(prefix: prefix, db).map { String($0.dropFirst(prefix.count)) }))
+            (try ImageRecord.fetchAll(db), try SyncCapture.pendingPictureHashes(db))
         }
     }
 }

@@ -1,3 +1,4 @@
+@testable import DarkroomLibrarySync
 import Foundation
 import GRDB
 import Testing

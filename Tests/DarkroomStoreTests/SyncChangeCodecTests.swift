@@ -1,4 +1,5 @@
 import DarkroomStore
+@testable import DarkroomLibrarySync
 import Foundation
 import GRDB
 import Testing

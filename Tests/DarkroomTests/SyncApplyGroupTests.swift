@@ -1,4 +1,5 @@
 @testable import Darkroom
+@testable import DarkroomLibrarySync
 import DarkroomStore
 import Foundation
 import GRDB
@@ -33,7 +34,7 @@ import Testing
         // B joins and applies the five envelopes at most 3 changes per transaction: groups of
         // envelopes 1, 2 (larger than the limit: a group of its own), 3, 4 and 5.
         let b = try await Library.open(at: world.root.appendingPathComponent("b"), create: true)
-        let syncB = LibrarySync(library: b, keyDirectory: world.root.appendingPathComponent("keys-b"), applyTransactionLimit: 3)
+        let syncB = LibrarySync(syncing: b, keyDirectory: world.root.appendingPathComponent("keys-b"), applyTransactionLimit: 3)
         _ = try await syncB.join(code: try await world.syncs[0].pair(), transport: world.transport, deviceName: "b")
         try world.expectClean(try await world.syncs[0].run())
         let received = try await syncB.run()

@@ -1,6 +1,7 @@
 @testable import Darkroom
 import DarkroomCrypto
 import DarkroomRelay
+@testable import DarkroomLibrarySync
 import DarkroomStore
 import DarkroomSync
 import Foundation

@@ -1,6 +1,7 @@
 import DarkroomCredentials
 import DarkroomEngine
 import DarkroomImaging
+import DarkroomLibrarySync
 import DarkroomStore
 import Foundation
 
@@ -72,24 +73,21 @@ extension Library {
     public func credentialsTrustAnchors() async -> [String] {
         var anchors: [String] = []
         if let own = credentialsKeystore.authorityPEM() { anchors.append(own) }
-        if let shared = try? await database.read({ db in try SyncChangeLog.meta(LibrarySync.trustedAuthoritiesMeta, db) }),
-           let others = try? JSONDecoder().decode([String].self, from: shared) {
-            anchors += others
-        }
+        anchors += (try? await LibrarySync.trustedAuthorities(in: database)) ?? []
         if let certificate = try? await credentialsConfiguration().certificate,
            let chain = try? String(contentsOf: certificate, encoding: .utf8) { anchors.append(chain) }
         return anchors
     }
 
     /// This library's credentials authority certificate (PEM), made first when the library has none yet.
-    func credentialsAuthorityPEM() -> String? {
+    package func credentialsAuthorityPEM() -> String? {
         if let pem = credentialsKeystore.authorityPEM() { return pem }
         _ = try? credentialsKeystore.deviceIdentity()
         return credentialsKeystore.authorityPEM()
     }
 
     /// Checks again the stored verdicts of signed pictures (after the trusted signers changed), from their files.
-    func recheckStoredCredentials() async throws {
+    package func recheckStoredCredentials() async throws {
         let signed = try await database.signedPictures()
         for (hash, path) in signed {
             guard let file = try? Data(contentsOf: url(of: path)) else { continue }   // a lazy picture: read when it arrives

@@ -1,3 +1,5 @@
+import GRDB
+
 /// What the sync change log captures, declared once: for each synced field of each table, the
 /// event that changes it and the change-log entry it makes. The per-field triggers are generated
 /// from this list by the schema step ``migrationIdentifier`` (they were 20 hand-written copies).
@@ -6,7 +8,7 @@
 /// gate (logging on, not applying another device's changes) and the clock. New finished
 /// generations are logged by `GenerationRecord`'s insert itself, not by a trigger: an insert
 /// trigger on `generation` doubles the cost of every insert (schema step 0007, measured).
-struct SyncCapture: Sendable, Equatable {
+package struct SyncCapture: Sendable, Equatable {
     /// The row event a capture follows.
     enum Event: Sendable, Equatable {
         /// A new row.
@@ -118,3 +120,25 @@ extension SyncCapture.Event {
         }
     }
 }
+
+extension SyncCapture {
+    /// Whether a change made now would be logged: logging is on and the writes are not another
+    /// device's changes being applied (the gate of `sync_change_input`'s trigger, read without writing).
+    /// The store reads it to log new finished generations in their insert (``GenerationRecord``).
+    package static func isLogging(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT enabled AND NOT applying FROM sync_state")) ?? false
+    }
+
+    /// `sync_meta` key prefix of pictures that synced without their file (lazy pictures): the
+    /// key ends with the picture hash, the value is its blob reference sealed under the device key.
+    /// The store reads these keys when it checks the picture files (``LibraryDatabase/imagesAndPendingPictures()``).
+    package static let pendingPicturePrefix = "picture/"
+
+    /// The hashes of pictures synced without their file.
+    static func pendingPictureHashes(_ db: Database) throws -> Set<String> {
+        let keys = try String.fetchAll(db.cachedStatement(sql: "SELECT key FROM sync_meta WHERE key >= ? AND key < ?"),
+                                       arguments: [pendingPicturePrefix, pendingPicturePrefix + "\u{10FFFF}"])
+        return Set(keys.map { String($0.dropFirst(pendingPicturePrefix.count)) })
+    }
+}
+

@@ -17,7 +17,7 @@ import Foundation
 /// box key. Both sealed blobs live in the library database (`sync_meta`).
 public final class LibrarySync: Sendable {
     /// The library synced.
-    public let library: Library
+    package let library: any SyncedLibrary
     /// Where the device key file lives (outside the library folder).
     public let keyDirectory: URL
     /// Changes per envelope.
@@ -30,7 +30,7 @@ public final class LibrarySync: Sendable {
     static let blobReferenceAllowance = 512
     /// Received changes applied per transaction, at most (whole envelopes; one larger envelope
     /// gets a transaction of its own).
-    static let changesPerApplyTransaction = 25_000
+    package static let changesPerApplyTransaction = 25_000
     /// This instance's limit of received changes per apply transaction: `changesPerApplyTransaction`
     /// unless a test sets a small one (several transactions from a few envelopes).
     let applyTransactionLimit: Int
@@ -64,22 +64,10 @@ public final class LibrarySync: Sendable {
         func withLock<T>(_ body: (inout SymmetricKey?) -> T) -> T { lock.lock(); defer { lock.unlock() }; return body(&key) }
     }
 
-    /// Sync for `library`.
-    ///
-    /// The device key that seals this device's sync keys at rest lives in a file (mode 0600) in
-    /// `keyDirectory` (default: ``defaultKeyDirectory()``), or, when sync was set up with a
-    /// `passphrase`, sealed under it in the library (Argon2id, `PassphraseKeyDerivation.Limits.standard`);
-    /// such a library needs the same passphrase on every call. `interposer`, when given, wraps
-    /// every transport opened (tests use it to inject faults).
-    public convenience init(library: Library, keyDirectory: URL? = nil, passphrase: String? = nil, interposer: TransportInterposer? = nil) {
-        self.init(library: library, keyDirectory: keyDirectory, passphrase: passphrase, interposer: interposer,
-                  applyTransactionLimit: Self.changesPerApplyTransaction)
-    }
-
     /// Sync for `library` applying at most `applyTransactionLimit` received changes per
     /// transaction (whole envelopes); the public initializer uses `changesPerApplyTransaction`.
-    init(library: Library, keyDirectory: URL? = nil, passphrase: String? = nil, interposer: TransportInterposer? = nil,
-         applyTransactionLimit: Int) {
+    package init(syncing library: any SyncedLibrary, keyDirectory: URL? = nil, passphrase: String? = nil,
+                 interposer: TransportInterposer? = nil, applyTransactionLimit: Int = changesPerApplyTransaction) {
         self.library = library
         self.keyDirectory = keyDirectory ?? Self.defaultKeyDirectory()
         self.passphrase = passphrase

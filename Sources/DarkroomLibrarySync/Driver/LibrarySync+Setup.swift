@@ -135,7 +135,7 @@ extension LibrarySync {
         // The recovery object is readable by exact name without membership; any reader works.
         let library: LibraryID
         if let libraryID {
-            guard let id = LibraryID(rawValue: libraryID.lowercased()) else { throw LibraryError.invalidArgument("'\(libraryID)' is not a sync library id (32 hex digits).") }
+            guard let id = LibraryID(rawValue: libraryID.lowercased()) else { throw SyncFailure.invalidLibraryID(libraryID) }
             library = id
         } else {
             library = LibraryID.random()
@@ -189,7 +189,7 @@ extension LibrarySync {
     /// Records `name` for `target` (a synced record).
     func nameDevice(_ target: DeviceID, _ name: String) async throws {
         let trimmed = String(name.trimmingCharacters(in: .whitespaces).prefix(200))
-        guard !trimmed.isEmpty else { throw LibraryError.invalidArgument("A device name cannot be empty.") }
+        guard !trimmed.isEmpty else { throw SyncFailure.emptyDeviceName }
         try await database.writeSync { db in try db.setDeviceName(trimmed, of: target.rawValue) }
     }
 
@@ -199,8 +199,8 @@ extension LibrarySync {
     public func revoke(device: String) async throws {
         let target = try await resolveDevice(device)
         let (identity, keyring) = try await loadMember()
-        guard target != identity.id else { throw LibraryError.invalidArgument("A device cannot revoke itself; revoke it from another device.") }
-        guard keyring.membership.member(target)?.isActive == true else { throw LibraryError.invalidArgument("Device \(target) is already revoked.") }
+        guard target != identity.id else { throw SyncFailure.cannotRevokeThisDevice }
+        guard keyring.membership.member(target)?.isActive == true else { throw SyncFailure.alreadyRevoked(device: target.rawValue) }
         let state = try await loadVerifierState()
         let updated = try keyring.revoking(target, lastAcceptedSequence: state.head(of: target).sequence, by: identity)
         try await adopt(updated, identity: identity, transport: try await openTransport(keyring: keyring, identity: identity))
@@ -226,8 +226,7 @@ extension LibrarySync {
             id.rawValue.hasPrefix(needle) || names.contains { $0.0 == id.rawValue && $0.1.lowercased() == needle }
         }
         guard matches.count == 1 else {
-            throw LibraryError.invalidArgument(matches.isEmpty ? "No device matches '\(prefix)'; `darkroom device list` shows them."
-                                                              : "'\(prefix)' matches \(matches.count) devices; give more of the id.")
+            throw matches.isEmpty ? SyncFailure.unknownDevice(prefix) : SyncFailure.ambiguousDevice(prefix, matches: matches.count)
         }
         return matches[0]
     }

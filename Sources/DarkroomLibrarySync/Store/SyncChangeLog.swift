@@ -1,3 +1,4 @@
+import DarkroomStore
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -29,9 +30,7 @@ public enum SyncChangeLog {
 
     /// Whether a change made now would be logged: logging is on and the writes are not another
     /// device's changes being applied (the gate of `sync_change_input`'s trigger, read without writing).
-    public static func isLogging(_ db: Database) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT enabled AND NOT applying FROM sync_state")) ?? false
-    }
+    public static func isLogging(_ db: Database) throws -> Bool { try SyncCapture.isLogging(db) }
 
     /// The device id changes are stamped with, once enabled.
     public static func deviceID(_ db: Database) throws -> String? {
@@ -301,7 +300,7 @@ public enum SyncChangeLog {
 
     /// `sync_meta` key prefix of pictures that synced without their file (lazy pictures): the
     /// key ends with the picture hash, the value is its blob reference sealed under the device key.
-    public static let pendingPicturePrefix = "picture/"
+    public static let pendingPicturePrefix = SyncCapture.pendingPicturePrefix
 
     /// A value of the local sync bookkeeping (`sync_meta`), nil when unset.
     public static func meta(_ key: String, _ db: Database) throws -> Data? {

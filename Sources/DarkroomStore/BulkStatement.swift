@@ -9,19 +9,19 @@ import GRDBSQLite
 /// statements whose effects no GRDB transaction observer needs to see (the library registers
 /// none), inside a transaction the caller opened: a first sync's staging tables, batch inserts
 /// of generations (`GenerationRecord.insertAll`).
-struct BulkStatement {
+package struct BulkStatement {
     private let statement: Statement
     private let connection: OpaquePointer?
 
     /// Wraps `statement`, prepared on `db`.
-    init(_ statement: Statement, _ db: Database) {
+    package init(_ statement: Statement, _ db: Database) {
         self.statement = statement
         self.connection = db.sqliteConnection
     }
 
     /// Binds `values` to parameters 1…n (as many as the statement has) and runs it to completion.
     /// - Throws: `DatabaseError` with SQLite's code and message when a step fails.
-    func execute(_ values: [DatabaseValue]) throws {
+    package func execute(_ values: [DatabaseValue]) throws {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         for (offset, value) in values.enumerated() {
@@ -51,7 +51,7 @@ struct BulkStatement {
 }
 
 /// A JSON array of strings, for `json_each(?)` (keys of a batch in one statement argument).
-func jsonArray(_ strings: [String]) -> String {
+package func jsonArray(_ strings: [String]) -> String {
     var out = "["
     out.reserveCapacity(strings.reduce(2) { $0 + $1.utf8.count + 3 })
     for (index, string) in strings.enumerated() {

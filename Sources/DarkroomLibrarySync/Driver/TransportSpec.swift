@@ -1,4 +1,5 @@
 import DarkroomSync
+import DarkroomStore
 import Foundation
 
 /// Where a library's sync objects live, as written on the command line and remembered per
@@ -14,12 +15,12 @@ public enum TransportSpec: Sendable, Equatable, CustomStringConvertible {
     public init(_ text: String) throws {
         if text.hasPrefix("folder:") {
             let path = String(text.dropFirst("folder:".count))
-            guard !path.isEmpty else { throw LibraryError.invalidArgument("`folder:` needs a path, e.g. folder:/mnt/usb/darkroom-sync.") }
+            guard !path.isEmpty else { throw SyncFailure.invalidTransport(text) }
             self = .folder(URL(fileURLWithPath: (path as NSString).expandingTildeInPath).standardizedFileURL)
         } else if text.hasPrefix("http://") || text.hasPrefix("https://"), let url = URL(string: text), url.host != nil {
             self = .relay(url)
         } else {
-            throw LibraryError.invalidArgument("Unknown transport '\(text)': use folder:PATH, http://HOST:PORT or https://HOST.")
+            throw SyncFailure.invalidTransport(text)
         }
     }
 

@@ -7,17 +7,13 @@ import Foundation
 /// Pictures that travel by sync: downloaded with their envelopes (eager), or later on demand (lazy,
 /// and any picture whose blob could not be used), each checked against its hash.
 extension LibrarySync {
-    func picturesAreLazy() async throws -> Bool {
-        try await library.setting("sync.pictures")?.value == "\"lazy\""
-    }
+    func picturesAreLazy() async throws -> Bool { try await library.syncsPicturesLazily() }
 
     /// Downloads a picture, checks it against its hash, and stores it with its thumbnail.
     func downloadPicture(_ reference: BlobReference, transport: any SyncTransport) async throws {
         let png = try await BlobSealer.download(reference, from: transport)
         let decoded = try PNGCodec.decode(png)
-        // What its Content Credentials say is derived from the file, so each device reads it itself.
-        let credentials = Library.stored(await library.credentials(ofFile: png))
-        _ = try await library.storePicture(png: png, pixels: decoded.image, credentials: credentials, with: .pictureOnly)
+        try await library.storeSyncedPicture(png: png, pixels: decoded.image)
     }
 
     /// Pictures of this library not downloaded yet (lazy mode), by hash.
@@ -38,7 +34,7 @@ extension LibrarySync {
     /// The pictures of `items` that came by sync without their file (lazy mode) and are still to be
     /// downloaded, by hash: what a view downloads (``fetchPictures(_:)``) before it shows them.
     public func picturesToFetch(for items: [GalleryItem]) async throws -> [String] {
-        let missing = items.compactMap(\.image).filter { !FileManager.default.fileExists(atPath: library.url(of: $0.path).path) }
+        let missing = items.compactMap(\.image).filter { !FileManager.default.fileExists(atPath: library.files.url($0.path).path) }
         guard !missing.isEmpty else { return [] }
         let pending = Set(try await pendingPictures())
         return missing.map(\.hash).filter(pending.contains)
@@ -96,7 +92,7 @@ extension LibrarySync {
         // a blob the transport never got, which the next run replaces (nothing left behind).
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("blob-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: temporary) }
-        let reference = try BlobSealer.seal(fileAt: library.url(of: ImageFileStore.imagePath(hash: hash)), to: temporary,
+        let reference = try BlobSealer.seal(fileAt: library.files.url(ImageFileStore.imagePath(hash: hash)), to: temporary,
                                             plaintextSHA256: hash)
         let sealed = KeyringFile.seal(try JSONEncoder().encode(reference), deviceKey: deviceKey)
         try await database.writeSync { db in try db.setMeta(key, sealed) }

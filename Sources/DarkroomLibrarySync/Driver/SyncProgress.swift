@@ -1,3 +1,4 @@
+import DarkroomStore
 import Foundation
 
 /// What a ``LibrarySync/run(progress:)`` reports while it works, for a progress display.

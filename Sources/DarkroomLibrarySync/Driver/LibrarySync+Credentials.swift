@@ -6,6 +6,12 @@ extension LibrarySync {
     /// Where a device keeps the credentials authorities of the library's other active devices (local, not synced).
     static let trustedAuthoritiesMeta = "credentials-trusted"
 
+    /// The credentials authorities (PEM) of the library's other active devices, as the last run recorded them.
+    package static func trustedAuthorities(in database: LibraryDatabase) async throws -> [String] {
+        guard let shared = try await database.readSync({ db in try db.meta(trustedAuthoritiesMeta) }) else { return [] }
+        return try JSONDecoder().decode([String].self, from: shared)
+    }
+
     /// Publishes this device's Content Credentials authority (a synced device field) and records the authorities the
     /// library's other **active** members published as signers this device trusts, so pictures a user's own devices
     /// sign read as `valid` here. A revoked device's authority is dropped at the next run. When the trusted set changes,

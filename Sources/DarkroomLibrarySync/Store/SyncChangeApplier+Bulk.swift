@@ -1,3 +1,4 @@
+import DarkroomStore
 import Foundation
 import GRDB
 
