@@ -26,9 +26,9 @@ struct AlbumCommand: AsyncParsableCommand {
         @Argument(help: "The album name.") var name: String
         @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
         func run() async throws {
-            let (library, ids) = try await global.open(resolving: ids)
-            let added = try await library.addToAlbum(name, ids, create: create)
-            Console.print("Added \(added.count) item(s) to '\(name)'")
+            try await global.edit(ids, report: { "Added \($0.count) item(s) to '\(name)'" }) {
+                try await $0.addToAlbum($0.album(named: name, creating: create).id, $1)
+            }
         }
     }
 
@@ -38,9 +38,9 @@ struct AlbumCommand: AsyncParsableCommand {
         @Argument(help: "The album name.") var name: String
         @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
         func run() async throws {
-            let (library, ids) = try await global.open(resolving: ids)
-            let removed = try await library.removeFromAlbum(name, ids)
-            Console.print("Removed \(removed.count) item(s) from '\(name)'")
+            try await global.edit(ids, report: { "Removed \($0.count) item(s) from '\(name)'" }) {
+                try await $0.removeFromAlbum($0.album(named: name, creating: false).id, $1)
+            }
         }
     }
 
@@ -50,7 +50,8 @@ struct AlbumCommand: AsyncParsableCommand {
         @Argument(help: "The current name.") var name: String
         @Argument(help: "The new name.") var newName: String
         func run() async throws {
-            try await global.open().renameAlbum(name, to: newName)
+            let library = try await global.open()
+            try await library.renameAlbum(library.album(named: name, creating: false).id, to: newName)
             Console.print("Renamed '\(name)' to '\(newName)'")
         }
     }
@@ -60,7 +61,8 @@ struct AlbumCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The album name.") var name: String
         func run() async throws {
-            try await global.open().deleteAlbum(name)
+            let library = try await global.open()
+            try await library.deleteAlbum(library.album(named: name, creating: false).id)
             Console.print("Deleted album '\(name)'")
         }
     }

@@ -157,7 +157,7 @@ struct ImportCommand: AsyncParsableCommand {
 struct ImportOutcomeJSON: Encodable {
     var path: String
     var outcome: String
-    var id: String?
+    var id: GenerationID?
     var metadataSource: String?
     var error: String?
     /// What was shortened or left out to keep within the text limits (docs/imaging.md), in words.
@@ -172,7 +172,7 @@ struct ImportOutcomeJSON: Encodable {
         textLimits = notes.map(\.description)
     }
 
-    init(path: String, outcome: String, id: String? = nil, metadataSource: String? = nil, error: String? = nil) {
+    init(path: String, outcome: String, id: GenerationID? = nil, metadataSource: String? = nil, error: String? = nil) {
         self.path = path; self.outcome = outcome; self.id = id; self.metadataSource = metadataSource; self.error = error
     }
 }

@@ -96,7 +96,7 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         if queue {
             let ids = try await library.enqueue(request, count: count, modelID: modelFolder.lastPathComponent, modelPath: modelFolder.path)
-            for id in ids { Console.print(id) }
+            for id in ids { Console.print(id.rawValue) }
             Console.note("Queued \(ids.count) job(s); run them with `darkroom queue run`.")
             return
         }
@@ -136,7 +136,7 @@ enum GenerationRunner {
     /// `showProgress`. A size the model cannot draw (not a multiple of its size step) is refused before
     /// any row is recorded.
     static func run(_ request: GenerationRequest, in library: Library, using generator: any ImageGenerator,
-                    parentID: String? = nil, batch: BatchPosition? = nil, modelPath: String?,
+                    parentID: GenerationID? = nil, batch: BatchPosition? = nil, modelPath: String?,
                     showProgress: Bool = true, preview: Bool = true, display: ProgressLine? = nil) async throws -> GalleryItem {
         if let card = (generator as? EngineGenerator)?.card {
             for warning in try ModelAdvice.check(request, card: card, anySize: true) where display == nil { Console.note(warning) }

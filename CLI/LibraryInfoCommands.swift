@@ -49,7 +49,7 @@ struct PromptsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let library = try await global.open()
-            let reuse = try await library.promptForReuse(id)
+            let reuse = try await library.promptForReuse(library.resolvePromptID(id))
             let (prompt, latest) = (reuse.prompt, reuse.latest)
             let defaults = try await GenerationDefaults.load(from: library)
             var request: GenerationRequest
@@ -75,5 +75,5 @@ struct PromptsCommand: AsyncParsableCommand {
 
 /// `prompts --json` output.
 struct PromptJSON: Encodable {
-    var id: String, text: String, negativeText: String, useCount: Int, firstUsedAt: Date, lastUsedAt: Date
+    var id: PromptID, text: String, negativeText: String, useCount: Int, firstUsedAt: Date, lastUsedAt: Date
 }

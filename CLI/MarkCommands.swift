@@ -8,9 +8,7 @@ struct FavoriteCommand: AsyncParsableCommand {
     @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
 
     func run() async throws {
-        let (library, ids) = try await global.open(resolving: ids)
-        let changed = try await library.setFavorite(ids, true)
-        Console.print("★ \(changed.map { String($0.prefix(8)) }.joined(separator: ", "))")
+        try await global.edit(ids, report: { "★ \($0.map { String($0.short) }.joined(separator: ", "))" }) { try await $0.setFavorite($1, true) }
     }
 }
 
@@ -20,9 +18,7 @@ struct UnfavoriteCommand: AsyncParsableCommand {
     @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
 
     func run() async throws {
-        let (library, ids) = try await global.open(resolving: ids)
-        let changed = try await library.setFavorite(ids, false)
-        Console.print("☆ \(changed.map { String($0.prefix(8)) }.joined(separator: ", "))")
+        try await global.edit(ids, report: { "☆ \($0.map { String($0.short) }.joined(separator: ", "))" }) { try await $0.setFavorite($1, false) }
     }
 }
 
@@ -38,9 +34,9 @@ struct RateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (library, ids) = try await global.open(resolving: [id])
-        let changed = try await library.rate(ids, stars)
-        Console.print("\(changed[0].prefix(8)): \(String(repeating: "★", count: stars))\(String(repeating: "☆", count: 5 - stars))")
+        try await global.edit([id], report: { "\($0[0].short): \(String(repeating: "★", count: stars))\(String(repeating: "☆", count: 5 - stars))" }) {
+            try await $0.rate($1, stars)
+        }
     }
 }
 
@@ -57,9 +53,7 @@ struct TagCommand: AsyncParsableCommand {
         @Argument(help: "The tag name.") var name: String
         @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
         func run() async throws {
-            let (library, ids) = try await global.open(resolving: ids)
-            let changed = try await library.addTags([name], to: ids)
-            Console.print("Tagged \(changed.count) item(s) #\(name)")
+            try await global.edit(ids, report: { "Tagged \($0.count) item(s) #\(name)" }) { try await $0.addTags([name], to: $1) }
         }
     }
 
@@ -69,9 +63,7 @@ struct TagCommand: AsyncParsableCommand {
         @Argument(help: "The tag name.") var name: String
         @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
         func run() async throws {
-            let (library, ids) = try await global.open(resolving: ids)
-            let changed = try await library.removeTags([name], from: ids)
-            Console.print("Removed #\(name) from \(changed.count) item(s)")
+            try await global.edit(ids, report: { "Removed #\(name) from \($0.count) item(s)" }) { try await $0.removeTags([name], from: $1) }
         }
     }
 

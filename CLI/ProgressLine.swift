@@ -62,7 +62,7 @@ final class ProgressLine: @unchecked Sendable {
             lock.unlock()
             if style == .json {
                 ProgressReporter.writeJSONLine(ProgressEvent(task: "generate", event: "phase", phase: "encoding prompt",
-                                                             elapsed_s: 0, picture: picture, pictures: pictures, id: id))
+                                                             elapsed_s: 0, picture: picture, pictures: pictures, id: id.rawValue))
             } else {
                 phases.begin(phase: label)
             }
@@ -74,7 +74,7 @@ final class ProgressLine: @unchecked Sendable {
         }
     }
 
-    private func update(id: String, step: Int, total: Int, preview: PixelImage?) {
+    private func update(id: GenerationID, step: Int, total: Int, preview: PixelImage?) {
         lock.lock(); defer { lock.unlock() }
         guard style != .silent, total > 0 else { return }
         let elapsed = Date().timeIntervalSince(started)
@@ -86,7 +86,7 @@ final class ProgressLine: @unchecked Sendable {
             ProgressReporter.writeJSONLine(ProgressEvent(
                 task: "generate", event: "progress", phase: "denoising", done: step, total: total, unit: "steps",
                 rate: ProgressReporter.rounded(rate), eta_s: ProgressReporter.rounded(eta), elapsed_s: ProgressReporter.rounded(elapsed),
-                picture: picture, pictures: pictures, id: id))
+                picture: picture, pictures: pictures, id: id.rawValue))
             return
         }
         var out = ""
@@ -121,7 +121,7 @@ final class ProgressLine: @unchecked Sendable {
         case .json:
             ProgressReporter.writeJSONLine(ProgressEvent(task: "generate", event: "picture", done: picture, total: pictures,
                                                          unit: "pictures", elapsed_s: ProgressReporter.rounded(Date().timeIntervalSince(started)),
-                                                         picture: picture, pictures: pictures, id: item.id, path: path))
+                                                         picture: picture, pictures: pictures, id: item.id.rawValue, path: path))
         case .bar:
             var out = ""
             if let pixels, previewProtocol != .none { out += drawPicture(pixels) }

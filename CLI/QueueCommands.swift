@@ -79,7 +79,7 @@ struct QueueCommand: AsyncParsableCommand {
         @Argument(help: "Job ids (any unique prefix).") var ids: [String]
         func run() async throws {
             let (library, resolved) = try await global.open(resolving: ids)
-            for id in try await library.retry(resolved) { Console.print(id) }
+            for id in try await library.retry(resolved) { Console.print(id.rawValue) }
         }
     }
 

@@ -40,7 +40,7 @@ struct FlagsCommand: AsyncParsableCommand {
 
 /// `flags --json` output.
 struct FlagJSON: Encodable {
-    var generationId: String, detector: String, detectorVersion: String, score: Double, threshold: Double
+    var generationId: GenerationID, detector: String, detectorVersion: String, score: Double, threshold: Double
     var action: String, reason: String, createdAt: Date, clearedAt: Date?, clearedBy: String?
     init(_ f: SafetyFlagRecord) {
         generationId = f.generationID; detector = f.detector; detectorVersion = f.detectorVersion; score = f.score

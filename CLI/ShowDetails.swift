@@ -18,7 +18,7 @@ struct ShowDetails {
     /// One field a line, as scripts and tests have always read it.
     var full: [(String, String)] {
         var lines: [(String, String)] = [
-            ("id", g.id), ("status", g.status.rawValue + (g.error.map { " — \($0)" } ?? "")), ("source", g.source.rawValue),
+            ("id", g.id.rawValue), ("status", g.status.rawValue + (g.error.map { " — \($0)" } ?? "")), ("source", g.source.rawValue),
             ("prompt", g.prompt), ("negative prompt", g.negativePrompt),
             ("seed", g.unsignedSeed.map(String.init) ?? "-"), ("steps", g.steps.map(String.init) ?? "-"),
             ("guidance", g.guidance.map { String($0) } ?? "-"), ("scheduler", g.scheduler ?? "-"), ("size", size),
@@ -42,7 +42,7 @@ struct ShowDetails {
     var compact: [(String, String)] {
         func join(_ parts: [String?]) -> String { parts.compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · ") }
         var lines: [(String, String)] = [
-            ("id", join([g.id, g.status.rawValue + (g.error.map { " — \($0)" } ?? ""), g.source.rawValue])),
+            ("id", join([g.id.rawValue, g.status.rawValue + (g.error.map { " — \($0)" } ?? ""), g.source.rawValue])),
             ("prompt", g.prompt.isEmpty ? "(none)" : g.prompt),
         ]
         if !g.negativePrompt.isEmpty { lines.append(("negative", g.negativePrompt)) }

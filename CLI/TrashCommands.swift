@@ -33,9 +33,7 @@ struct TrashCommand: AsyncParsableCommand {
             }
         }
         func run() async throws {
-            let (library, ids) = try await global.open(resolving: ids)
-            let moved = try await library.trash(ids)
-            Console.print("Moved \(moved.count) item(s) to the trash.")
+            try await global.edit(ids, report: { "Moved \($0.count) item(s) to the trash." }) { try await $0.trash($1) }
         }
     }
 
@@ -82,8 +80,6 @@ struct RestoreCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
     func run() async throws {
-        let (library, ids) = try await global.open(resolving: ids)
-        let restored = try await library.restore(ids)
-        Console.print("Restored \(restored.count) item(s).")
+        try await global.edit(ids, report: { "Restored \($0.count) item(s)." }) { try await $0.restore($1) }
     }
 }

@@ -92,7 +92,7 @@ let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
 
     // 4. Cancel a generation: leaving the loop (the user tapped Cancel) cancels the job; its row
     //    says `cancelled` and it has no picture.
-    var cancelledID: String?
+    var cancelledID: GenerationID?
     for try await progress in library.generate(GenerationRequest(prompt: "a green star", seed: 8, steps: 8, guidance: 3,
                                                                   scheduler: .eulerAncestral, width: 64, height: 64), using: generator) {
         if case .started(let id) = progress { cancelledID = id }

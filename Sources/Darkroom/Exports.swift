@@ -9,6 +9,12 @@
 @_exported import struct DarkroomStore.GalleryItem
 @_exported import struct DarkroomStore.GalleryQuery
 @_exported import struct DarkroomStore.GenerationRecord
+// Typed ids: a generation's, an album's and a tag's ids are distinct types (`RecordID<Record>`).
+@_exported import struct DarkroomStore.RecordID
+@_exported import typealias DarkroomStore.GenerationID
+@_exported import typealias DarkroomStore.AlbumID
+@_exported import typealias DarkroomStore.TagID
+@_exported import typealias DarkroomStore.PromptID
 @_exported import struct DarkroomStore.ImageRecord
 @_exported import struct DarkroomStore.LibraryInfo
 @_exported import struct DarkroomStore.LibraryStatistics

@@ -18,7 +18,7 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
         public var thumbnail: String?
     }
 
-    public var id: String
+    public var id: GenerationID
     public var status: String
     public var source: String
     public var prompt: String?
@@ -49,7 +49,7 @@ public struct GalleryItemJSON: Codable, Sendable, Equatable {
     public var durationMs: Int?
     public var trashedAt: Date?
     public var error: String?
-    public var parentId: String?
+    public var parentId: GenerationID?
     public var batchId: String?
     public var batchIndex: Int?
     public var deviceId: String?

@@ -38,42 +38,9 @@ public struct GenerationDefaults: Sendable, Equatable {
     /// from an older version): they are ignored, and the built-in default applies.
     public var ignoredSettings: [SettingError] = []
 
-    /// The defaults as the library's settings say (see ``SettingKey``).
+    /// The defaults as the library's settings say (``LibrarySettings/generation``).
     public static func load(from library: Library) async throws -> GenerationDefaults {
-        var defaults = GenerationDefaults()
-        for setting in try await library.settings() where setting.key.hasPrefix("generate.") {
-            guard let key = SettingKey.named(setting.key) else { continue }
-            let canonical: String
-            do {
-                canonical = try key.canonicalValue(for: setting.value)
-            } catch let error as SettingError {
-                // A model folder that is gone is reported by `generate` when it tries to load it.
-                if case .invalidValue(_, _, .modelFolder, .noModelFolder) = error {
-                    defaults.model = SettingKey.plainText(setting.value)
-                } else {
-                    defaults.ignoredSettings.append(error)
-                }
-                continue
-            }
-            let text = SettingKey.plainText(canonical)
-            switch key.name {
-            case "generate.steps": defaults.steps = Int(text) ?? defaults.steps
-            case "generate.guidance": defaults.guidance = Double(text) ?? defaults.guidance
-            case "generate.scheduler": defaults.scheduler = SchedulerKind(rawValue: text) ?? defaults.scheduler
-            case "generate.size":
-                let sides = text.split(separator: "x").compactMap { Int($0) }
-                (defaults.width, defaults.height) = (sides[0], sides[1])
-            case "generate.model": defaults.model = canonical == "null" ? nil : text
-            case "generate.seed_mode": defaults.seedMode = text
-            case "generate.seed": defaults.fixedSeed = UInt64(text) ?? defaults.fixedSeed
-            case "generate.model_dir": defaults.modelDirectory = canonical == "null" ? nil : URL(fileURLWithPath: text)
-            case "generate.lora_dir": defaults.loraDirectory = canonical == "null" ? nil : URL(fileURLWithPath: text)
-            case "generate.embeddings_dir": defaults.embeddingsDirectory = canonical == "null" ? nil : URL(fileURLWithPath: text)
-            case "generate.tokenizer": defaults.tokenizer = canonical == "null" ? nil : URL(fileURLWithPath: text)
-            default: break
-            }
-        }
-        return defaults
+        try await library.librarySettings().generation
     }
 
     /// The seed for a request that names none: the fixed seed, or a random one.

@@ -8,7 +8,7 @@ public struct DoctorReport: Sendable, Equatable {
     /// Problems reported by `PRAGMA integrity_check` / `foreign_key_check` (empty when healthy).
     public var integrityProblems: [String] = []
     /// Jobs found `running` whose process is gone, now marked failed.
-    public var interruptedJobs: [String] = []
+    public var interruptedJobs: [GenerationID] = []
     /// Pictures in the library folder that no row references, moved into quarantine (never deleted:
     /// such a picture may be all that is left of a row the database lost).
     public var quarantinedPictures: [String] = []

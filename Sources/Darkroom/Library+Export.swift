@@ -6,7 +6,7 @@ import Foundation
 /// One exported file.
 public struct ExportedFile: Sendable, Equatable {
     /// The generation exported.
-    public var id: String
+    public var id: GenerationID
     /// Where the picture was written.
     public var picture: URL
     /// Where the JSON sidecar was written, if asked for.
@@ -60,7 +60,7 @@ extension Library {
             if !credentials { bytes = Data(try PNGCredentials.removingManifest(from: [UInt8](bytes))) }
             let json = try sidecar
                 ? GalleryItemJSON.encoder().encode(GalleryItemJSON(item, folder: self.folder, includePrompt: includePrompt)) : nil
-            let (name, same) = Self.exportName(base: "darkroom-\(item.id.prefix(12))", in: folder, picture: bytes, sidecar: json,
+            let (name, same) = Self.exportName(base: "darkroom-\(item.id.rawValue.prefix(12))", in: folder, picture: bytes, sidecar: json,
                                                overwrite: overwrite)
             let target = folder.appendingPathComponent("\(name).png")
             var file = ExportedFile(id: item.id, picture: target, sidecar: nil, alreadyThere: same)
@@ -123,7 +123,7 @@ extension Library {
     /// Content Credentials (a fresh ECDSA signature each time). The copy in the library keeps its ids in the
     /// metadata (see docs/imaging.md).
     public func reproduciblePNG(_ item: GalleryItem) async throws -> Data {
-        guard let image = item.image else { throw LibraryError.invalidArgument("\(item.id.prefix(8)) has no picture.") }
+        guard let image = item.image else { throw LibraryError.invalidArgument("\(item.id.short) has no picture.") }
         let decoded = try PNGCodec.decode(try Data(contentsOf: url(of: image.path)))
         var metadata = GenerationMetadata(item.generation)
         metadata.generationID = nil
@@ -140,9 +140,9 @@ extension Library {
         if item.generation.source != .import { return try await signedPicture(png, for: item.generation, includePrompt: false) }
         let before = await credentials(ofFile: original)
         guard before.state != .none else { return png }
-        let parent = ManifestIngredient(title: before.title ?? "darkroom-\(item.id.prefix(12)).png", relationship: ManifestIngredient.parentOf,
+        let parent = ManifestIngredient(title: before.title ?? "darkroom-\(item.id.rawValue.prefix(12)).png", relationship: ManifestIngredient.parentOf,
                                         instanceID: "darkroom:image:\(item.image?.hash ?? "")")
-        let definition = ManifestDefinition(generator: DarkroomSoftware.info, title: "darkroom-\(item.id.prefix(12)).png", actions: [
+        let definition = ManifestDefinition(generator: DarkroomSoftware.info, title: "darkroom-\(item.id.rawValue.prefix(12)).png", actions: [
             ManifestAction(action: ManifestAction.opened, softwareAgent: DarkroomSoftware.info, ingredients: [0]),
             ManifestAction(action: ManifestAction.edited, softwareAgent: DarkroomSoftware.info,
                            description: "Removed the prompt from the file's metadata"),
@@ -167,8 +167,8 @@ extension GenerationMetadata {
                   seed: g.seed.map { UInt64(bitPattern: $0) }, steps: g.steps, guidance: g.guidance,
                   sampler: g.scheduler.flatMap { SamplerNames.a1111Name(forSchedulerKind: $0) } ?? g.scheduler,
                   scheduler: g.scheduler, width: g.width, height: g.height, modelName: g.modelID, modelHash: g.modelHash,
-                  engineVersion: g.engineVersion, rngKind: g.rngKind, generationID: g.id, imageID: nil,
-                  batchID: g.batchID, parentID: g.parentID)
+                  engineVersion: g.engineVersion, rngKind: g.rngKind, generationID: g.id.rawValue, imageID: nil,
+                  batchID: g.batchID, parentID: g.parentID?.rawValue)
         let inputs = GenerationInputs(storedJSON: g.inputs)
         denoisingStrength = inputs?.initImage == nil ? nil : inputs?.strength
         loraHashes = inputs?.loras.map { LoRAHash(name: $0.name, hash: String($0.sha256.prefix(10))) } ?? []

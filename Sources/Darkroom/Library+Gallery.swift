@@ -21,7 +21,7 @@ extension Library {
     }
 
     /// The item with the full id `id` (live or trashed); ``resolveIDs(_:)`` turns typed prefixes into ids.
-    public func item(_ id: String) async throws -> GalleryItem {
+    public func item(_ id: GenerationID) async throws -> GalleryItem {
         try await database.item(id)
     }
 
@@ -32,17 +32,22 @@ extension Library {
 
     /// The full generation ids that several id prefixes (git-style, as a person types them) name, failing on the first
     /// unknown or ambiguous one. Every other function takes full ids: a client that shows short ids resolves them here.
-    public func resolveIDs(_ prefixes: [String]) async throws -> [String] {
+    public func resolveIDs(_ prefixes: [String]) async throws -> [GenerationID] {
         try await database.resolveGenerationIDs(prefixes)
     }
 
+    /// The full prompt id that a prefix (as a person types it; ``prompts(search:limit:)`` lists them) names.
+    public func resolvePromptID(_ prefix: String) async throws -> PromptID {
+        try await database.resolvePromptID(prefix)
+    }
+
     /// The ancestors of a generation, nearest first (parent, grandparent, …).
-    public func ancestors(of id: String) async throws -> [GenerationRecord] {
+    public func ancestors(of id: GenerationID) async throws -> [GenerationRecord] {
         try await database.ancestors(of: id)
     }
 
     /// The direct children of a generation (variations and re-runs), oldest first.
-    public func children(of id: String) async throws -> [GenerationRecord] {
+    public func children(of id: GenerationID) async throws -> [GenerationRecord] {
         try await database.children(of: id)
     }
 
@@ -53,13 +58,13 @@ extension Library {
 
     /// Marks or unmarks generations as favourites. Returns the full ids changed.
     @discardableResult
-    public func setFavorite(_ ids: [String], _ favorite: Bool) async throws -> [String] {
+    public func setFavorite(_ ids: [GenerationID], _ favorite: Bool) async throws -> [GenerationID] {
         try await database.setFavorite(ids, favorite)
     }
 
     /// Sets the rating (0 clears it, 1–5 stars).
     @discardableResult
-    public func rate(_ ids: [String], _ rating: Int) async throws -> [String] {
+    public func rate(_ ids: [GenerationID], _ rating: Int) async throws -> [GenerationID] {
         guard (0...5).contains(rating) else {
             throw StoreError.invalidValue("A rating is a whole number from 0 (none) to 5; got \(rating).")
         }
@@ -70,14 +75,14 @@ extension Library {
 
     /// Adds tags (created on first use) to generations.
     @discardableResult
-    public func addTags(_ names: [String], to ids: [String]) async throws -> [String] {
+    public func addTags(_ names: [String], to ids: [GenerationID]) async throws -> [GenerationID] {
         let names = try Self.validNames(names, kind: "tag")
         return try await database.addTags(names, to: ids)
     }
 
     /// Removes tags from generations (tags no longer used by any generation are deleted).
     @discardableResult
-    public func removeTags(_ names: [String], from ids: [String]) async throws -> [String] {
+    public func removeTags(_ names: [String], from ids: [GenerationID]) async throws -> [GenerationID] {
         let names = try Self.validNames(names, kind: "tag")
         return try await database.removeTags(names, from: ids)
     }
@@ -102,46 +107,59 @@ extension Library {
         try await database.albumSummaries()
     }
 
-    /// Creates an album.
+    /// The album named `name` (compared without case), if there is one: how a client that lets people type
+    /// album names finds the ``AlbumID`` the other album functions take.
+    public func album(named name: String) async throws -> AlbumRecord? {
+        try await database.album(named: name)
+    }
+
+    /// The album named `name` (without case); with `creating`, a new album when there is none. Without it, a
+    /// missing album is `StoreError.notFound`. "Add to the album Trips, making it if needed" is one call:
+    /// `addToAlbum(album(named: "Trips", creating: true).id, ids)`.
+    public func album(named name: String, creating: Bool) async throws -> AlbumRecord {
+        try await database.album(named: creating ? try Self.validNames([name], kind: "album")[0] : name, creating: creating)
+    }
+
+    /// Creates an album; a name already used (in any case) is `StoreError.duplicateName`.
     @discardableResult
     public func createAlbum(_ name: String) async throws -> AlbumRecord {
         try await database.createAlbum(try Self.validNames([name], kind: "album")[0])
     }
 
     /// Renames an album.
-    public func renameAlbum(_ name: String, to newName: String) async throws {
+    public func renameAlbum(_ album: AlbumID, to newName: String) async throws {
         let newName = try Self.validNames([newName], kind: "album")[0]
-        try await database.renameAlbum(name, to: newName)
+        try await database.renameAlbum(album, to: newName)
     }
 
     /// Deletes an album (its generations stay in the library).
-    public func deleteAlbum(_ name: String) async throws {
-        try await database.deleteAlbum(name)
+    public func deleteAlbum(_ album: AlbumID) async throws {
+        try await database.deleteAlbum(album)
     }
 
-    /// Adds generations to an album; with `create`, makes the album when missing.
+    /// Adds generations to an album.
     @discardableResult
-    public func addToAlbum(_ name: String, _ ids: [String], create: Bool = false) async throws -> [String] {
-        try await database.addToAlbum(create ? try Self.validNames([name], kind: "album")[0] : name, ids, creating: create)
+    public func addToAlbum(_ album: AlbumID, _ ids: [GenerationID]) async throws -> [GenerationID] {
+        try await database.addToAlbum(album, ids)
     }
 
     /// Removes generations from an album.
     @discardableResult
-    public func removeFromAlbum(_ name: String, _ ids: [String]) async throws -> [String] {
-        try await database.removeFromAlbum(name, ids)
+    public func removeFromAlbum(_ album: AlbumID, _ ids: [GenerationID]) async throws -> [GenerationID] {
+        try await database.removeFromAlbum(album, ids)
     }
 
     // MARK: - Trash
 
     /// Moves generations to the trash (kept for the `trash.retention_days` setting, 30 days by default, then purged).
     @discardableResult
-    public func trash(_ ids: [String]) async throws -> [String] {
+    public func trash(_ ids: [GenerationID]) async throws -> [GenerationID] {
         try await database.trash(ids)
     }
 
     /// Brings generations back from the trash.
     @discardableResult
-    public func restore(_ ids: [String]) async throws -> [String] {
+    public func restore(_ ids: [GenerationID]) async throws -> [GenerationID] {
         try await database.restore(ids)
     }
 
@@ -175,10 +193,10 @@ extension Library {
         try await database.prompts(search: search, limit: limit)
     }
 
-    /// The prompt whose id starts with `idPrefix` and the newest generation that used it
+    /// The prompt `id` and the newest generation that used it
     /// (its settings are what `prompts use` re-uses); nil generation for a prompt only imports used.
-    public func promptForReuse(_ idPrefix: String) async throws -> PromptReuse {
-        try await database.promptForReuse(idPrefix)
+    public func promptForReuse(_ id: PromptID) async throws -> PromptReuse {
+        try await database.promptForReuse(id)
     }
 
     // MARK: - Statistics

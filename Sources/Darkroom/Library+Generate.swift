@@ -6,9 +6,9 @@ import Foundation
 /// What a generation reports while it runs.
 public enum GenerationProgress: Sendable {
     /// The job row is recorded with this id and is running.
-    case started(id: String)
+    case started(id: GenerationID)
     /// Step `step` of `total` done.
-    case step(id: String, step: Int, total: Int, preview: PixelImage?)
+    case step(id: GenerationID, step: Int, total: Int, preview: PixelImage?)
     /// The picture is stored and the row committed.
     case finished(GalleryItem)
 }
@@ -57,7 +57,7 @@ extension Library {
     /// cancellation is recorded on the row with its reason, and the stream ends with
     /// ``LibraryError/generationFailed(id:reason:)`` or ``LibraryError/cancelled(id:)``; no file is left.
     public func generate(_ request: GenerationRequest, using generator: any ImageGenerator,
-                         parentID: String? = nil, batch: BatchPosition? = nil) -> AsyncThrowingStream<GenerationProgress, any Error> {
+                         parentID: GenerationID? = nil, batch: BatchPosition? = nil) -> AsyncThrowingStream<GenerationProgress, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
@@ -78,15 +78,15 @@ extension Library {
     /// Cancel the calling task to cancel the job: this returns only once the row says `cancelled`
     /// (throwing ``LibraryError/cancelled(id:)``), so a process may exit right after.
     public func runGeneration(_ request: GenerationRequest, using generator: any ImageGenerator,
-                              parentID: String? = nil, batch: BatchPosition? = nil, modelPath: String? = nil,
+                              parentID: GenerationID? = nil, batch: BatchPosition? = nil, modelPath: String? = nil,
                               progress: @Sendable (GenerationProgress) -> Void) async throws -> GalleryItem {
         try Self.validate(request)
         try await checkPrompt(request.prompt)
         _ = try await credentialsSigner()   // a picture that cannot be signed is refused before any work
         // The slot names the row before the row exists: another process that finds the row `running`
         // also finds its id in a held slot, so it never takes this job for one whose process died.
-        let id = StableID.make()
-        let slot = try jobSlots.acquire(note: id)
+        let id = GenerationID(StableID.make())
+        let slot = try jobSlots.acquire(note: id.rawValue)
         defer { slot.release() }
         let started = Date()
         // The running row is flushed by the job's final commit (see `writeFlushedLater`).
@@ -100,7 +100,7 @@ extension Library {
     /// Records jobs without running them (`generate --queue`): `count` jobs with seeds `seed`, `seed+1`, …
     /// sharing one batch id (when `count > 1`). Returns their ids in seed order.
     public func enqueue(_ request: GenerationRequest, count: Int = 1, modelID: String, modelPath: String?,
-                        parentID: String? = nil) async throws -> [String] {
+                        parentID: GenerationID? = nil) async throws -> [GenerationID] {
         try Self.validate(request)
         guard (1...1000).contains(count) else { throw LibraryError.invalidArgument("A batch makes between 1 and 1000 pictures; got \(count).") }
         try await checkPrompt(request.prompt)
@@ -123,18 +123,18 @@ extension Library {
     /// Runs the queued job `id` (oldest first when nil). Returns nil when the queue is empty.
     ///
     /// The job is claimed atomically (`queued` → `running`), so two processes never run the same job.
-    public func runQueuedJob(_ id: String? = nil, using generator: any ImageGenerator,
+    public func runQueuedJob(_ id: GenerationID? = nil, using generator: any ImageGenerator,
                              progress: @Sendable (GenerationProgress) -> Void) async throws -> GalleryItem? {
         // The slot is taken first and names the job inside the claiming transaction, so a job is never
         // `running` without a held slot naming it (see RecoveryReport.failInterruptedJobs).
         let slot = try jobSlots.acquire(note: "")
         defer { slot.release() }
         let started = Date()
-        let claim = try await database.claimQueuedJob(id, at: started) { try slot.update(note: $0) }
+        let claim = try await database.claimQueuedJob(id, at: started) { try slot.update(note: $0.rawValue) }
         let claimed: GenerationRecord
         switch claim {
         case .empty: return nil
-        case .notQueued(let id, let status): throw LibraryError.invalidArgument("Job \(id.prefix(8)) is not queued (it is \(status.rawValue)).")
+        case .notQueued(let id, let status): throw LibraryError.invalidArgument("Job \(id.short) is not queued (it is \(status.rawValue)).")
         case .claimed(let row): claimed = row
         }
         return try await execute(claimed, request: try GenerationRequest(claimed), generator: generator, started: started, progress: progress)
@@ -143,7 +143,7 @@ extension Library {
     /// Cancels queued jobs. A job running in another process is left alone (cancel it there with Ctrl-C).
     /// Returns the ids cancelled.
     @discardableResult
-    public func cancelQueued(_ ids: [String]) async throws -> [String] {
+    public func cancelQueued(_ ids: [GenerationID]) async throws -> [GenerationID] {
         try await database.cancelQueued(ids, reason: "cancelled before it ran")
     }
 
@@ -155,10 +155,10 @@ extension Library {
 
     /// Queues a failed or cancelled job again as a new job (its parent is the old one). Returns the new ids.
     @discardableResult
-    public func retry(_ ids: [String]) async throws -> [String] {
+    public func retry(_ ids: [GenerationID]) async throws -> [GenerationID] {
         try await database.retryJobs(ids) { [self] old in
             guard old.status == .failed || old.status == .cancelled, old.source == .generate else {
-                throw LibraryError.invalidArgument("Only failed or cancelled jobs can be retried; \(old.id.prefix(8)) is \(old.status.rawValue).")
+                throw LibraryError.invalidArgument("Only failed or cancelled jobs can be retried; \(old.id.short) is \(old.status.rawValue).")
             }
             return jobRow(try GenerationRequest(old), status: .queued, modelID: old.modelID ?? "", modelPath: old.modelPath,
                           parentID: old.id, batch: nil, now: Date())
@@ -169,8 +169,8 @@ extension Library {
 
     /// A job row for `request` on this device (the store records its prompt's use when it inserts it).
     /// `id` is the row's id when the caller already named the job (in its job slot); a new one otherwise.
-    func jobRow(_ request: GenerationRequest, id: String? = nil, status: GenerationRecord.Status, modelID: String, modelPath: String?,
-                parentID: String?, batch: BatchPosition?, now: Date) -> GenerationRecord {
+    func jobRow(_ request: GenerationRequest, id: GenerationID? = nil, status: GenerationRecord.Status, modelID: String, modelPath: String?,
+                parentID: GenerationID?, batch: BatchPosition?, now: Date) -> GenerationRecord {
         var row = GenerationRecord.make(source: .generate, status: status, now: now)
         if let id { row.id = id }
         row.prompt = request.prompt

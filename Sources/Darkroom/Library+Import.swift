@@ -6,9 +6,9 @@ import Foundation
 /// The outcome of importing one file.
 public enum ImportOutcome: Sendable, Equatable {
     /// A new generation row was created for the picture.
-    case imported(path: String, id: String, metadataSource: String?)
+    case imported(path: String, id: GenerationID, metadataSource: String?)
     /// The same picture (same bytes) was already in the library.
-    case duplicate(path: String, existingID: String)
+    case duplicate(path: String, existingID: GenerationID)
     /// The file could not be imported; nothing was written for it.
     case failed(path: String, error: String)
 }
@@ -23,7 +23,7 @@ public struct ImportReport: Sendable, Equatable {
     public var textLimitNotes: [ImportTextNotes] = []
 
     /// Ids of the new rows.
-    public var importedIDs: [String] {
+    public var importedIDs: [GenerationID] {
         outcomes.compactMap { if case .imported(_, let id, _) = $0 { return id } else { return nil } }
     }
     /// Number of duplicates found.
@@ -166,7 +166,7 @@ extension Library {
     }
 
     /// The oldest generation showing the picture with this hash, if any.
-    func existingGeneration(forImage hash: String) async throws -> String? {
+    func existingGeneration(forImage hash: String) async throws -> GenerationID? {
         try await database.generation(showingImage: hash)
     }
 }

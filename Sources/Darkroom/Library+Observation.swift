@@ -20,7 +20,7 @@ extension Library {
 
     /// One generation (live or trashed) by its full id; nil while it does not exist (not yet
     /// synced, or purged).
-    public func observeItem(id: String) -> AsyncThrowingStream<GalleryItem?, any Error> {
+    public func observeItem(id: GenerationID) -> AsyncThrowingStream<GalleryItem?, any Error> {
         database.observeItem(id: id)
     }
 

@@ -23,12 +23,12 @@ extension Library {
     /// The oldest generation whose picture shows exactly these pixels under other bytes (another file's
     /// metadata or encoding: a `--no-prompt` export brought back), if any. Only pictures whose pixel hash is
     /// known are found: those exported without prompts, or imported, since schema step 0009.
-    public func generation(showingPixels pixels: PixelImage) async throws -> String? {
+    public func generation(showingPixels pixels: PixelImage) async throws -> GenerationID? {
         try await generation(showingPixelHash: Self.pixelHash(pixels))
     }
 
     /// ``generation(showingPixels:)`` for pixels whose ``pixelHash(_:)`` is `hash`.
-    func generation(showingPixelHash hash: String) async throws -> String? {
+    func generation(showingPixelHash hash: String) async throws -> GenerationID? {
         try await database.generation(showingPixelHash: hash)
     }
 }

@@ -29,7 +29,7 @@ public enum QueueEvent: Sendable {
     /// The running job's progress.
     case progress(GenerationProgress)
     /// A job failed (its row records why); the run goes on with the next one.
-    case failed(id: String, reason: String)
+    case failed(id: GenerationID, reason: String)
 }
 
 /// What a queue run did.

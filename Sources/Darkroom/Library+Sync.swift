@@ -7,7 +7,7 @@ import Foundation
 /// hands it the few things only the facade knows.
 extension Library: SyncedLibrary {
     package func syncsPicturesLazily() async throws -> Bool {
-        try await setting("sync.pictures")?.value == "\"lazy\""
+        try await librarySettings().syncPictures == .lazy
     }
 
     package func storeSyncedPicture(png: Data, pixels: PixelImage) async throws {

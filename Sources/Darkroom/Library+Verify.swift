@@ -12,7 +12,7 @@ public struct VerificationReport: Sendable, Equatable {
         case different(String)
     }
     /// The generation verified.
-    public var id: String
+    public var id: GenerationID
     /// The verdict.
     public var verdict: Verdict
     /// Largest per-channel difference between the stored and the re-made pixels (0–255), when both exist.
@@ -24,11 +24,11 @@ public struct VerificationReport: Sendable, Equatable {
 extension Library {
     /// Re-runs generation `id` with its stored parameters through `generator` (nothing is stored)
     /// and compares: model hash, then engine version, then RNG kind, then pixels.
-    public func verify(_ id: String, using generator: any ImageGenerator) async throws -> VerificationReport {
+    public func verify(_ id: GenerationID, using generator: any ImageGenerator) async throws -> VerificationReport {
         let item = try await item(id)
         let row = item.generation
         guard row.source == .generate, row.status == .succeeded, let image = item.image else {
-            throw LibraryError.invalidArgument("Only succeeded generations can be verified; \(row.id.prefix(8)) is a \(row.source == .import ? "import" : row.status.rawValue + " job").")
+            throw LibraryError.invalidArgument("Only succeeded generations can be verified; \(row.id.short) is a \(row.source == .import ? "import" : row.status.rawValue + " job").")
         }
         var result: GeneratedImage?
         for try await event in generator.generate(try await withInputPixels(try GenerationRequest(row))) {
@@ -61,7 +61,7 @@ extension Library {
     }
 
     /// Marks a queued job failed with `reason` (e.g. its model cannot be loaded any more).
-    public func failQueued(_ id: String, reason: String) async throws {
+    public func failQueued(_ id: GenerationID, reason: String) async throws {
         try await database.failQueuedJob(id, reason: reason)
     }
 }

@@ -12,9 +12,9 @@ public enum LibraryError: Error, Equatable, Sendable {
     /// No image generator is available: no model installed or the engine cannot load it.
     case generatorUnavailable(String)
     /// The generator failed while running a job (the job row records the reason).
-    case generationFailed(id: String, reason: String)
+    case generationFailed(id: GenerationID, reason: String)
     /// The job was cancelled (the job row says so).
-    case cancelled(id: String)
+    case cancelled(id: GenerationID)
     /// A picture file the database references is missing from the library folder.
     case missingImageFile(path: String)
     /// A value given by the user is not acceptable.
@@ -38,8 +38,8 @@ extension LibraryError: CustomStringConvertible, LocalizedError {
         case .unreadableFile(let path, let reason): return "Cannot read \(path): \(reason)."
         case .notAnImage(let path, let reason): return "\(path) is not a picture Darkroom can import: \(reason)."
         case .generatorUnavailable(let reason): return "Cannot generate: \(reason)"
-        case .generationFailed(let id, let reason): return "Generation \(id.prefix(8)) failed: \(reason)"
-        case .cancelled(let id): return "Generation \(id.prefix(8)) was cancelled; nothing was written."
+        case .generationFailed(let id, let reason): return "Generation \(id.short) failed: \(reason)"
+        case .cancelled(let id): return "Generation \(id.short) was cancelled; nothing was written."
         case .missingImageFile(let path): return "The picture file \(path) is missing from the library folder."
         case .invalidArgument(let message): return message
         case .credentialsUnavailable(let reason): return "Cannot sign Content Credentials: \(reason)"

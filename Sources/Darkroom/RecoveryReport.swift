@@ -4,7 +4,7 @@ import Foundation
 /// What the recovery run at open time (or by `doctor`) found and repaired.
 public struct RecoveryReport: Sendable, Equatable {
     /// Jobs left `running` by a process that is gone, now marked failed.
-    public var interruptedJobs: [String] = []
+    public var interruptedJobs: [GenerationID] = []
     /// Picture files removed because no committed row references them.
     public var removedFiles: [String] = []
     /// Generations purged from the trash because they were older than the retention.
@@ -40,14 +40,14 @@ public struct RecoveryReport: Sendable, Equatable {
     }
 
     /// Marks `running` jobs whose process no longer holds a job slot naming them as failed.
-    static func failInterruptedJobs(database: LibraryDatabase, folder: URL, now: Date) throws -> [String] {
+    static func failInterruptedJobs(database: LibraryDatabase, folder: URL, now: Date) throws -> [GenerationID] {
         let running = try database.runningJobIDs()
         guard !running.isEmpty else { return [] }
         // Read after the rows: a job claimed since is not in `running`; one finished since fails the
         // `status = 'running'` test of the update below.
         let held = Set(try Library.jobSlots(in: folder).heldNotes())
-        var interrupted: [String] = []
-        for id in running where !held.contains(id) {
+        var interrupted: [GenerationID] = []
+        for id in running where !held.contains(id.rawValue) {
             // Versions before the job slots held `locks/job-ID.lock` instead.
             let lock = FileLock(path: folder.appendingPathComponent("locks/job-\(id).lock").path)
             let legacy = FileManager.default.fileExists(atPath: lock.path)

@@ -17,14 +17,14 @@ public struct NamedRecord<Table: NamedTable>: SnakeCaseRecord, Sendable, Equatab
     public static var databaseTableName: String { Table.tableName }
 
     /// A row with every column given.
-    public init(id: String, name: String, createdAt: Date, modifiedAt: Date) {
+    public init(id: RecordID<Self>, name: String, createdAt: Date, modifiedAt: Date) {
         self.id = id
         self.name = name
         self.createdAt = createdAt
         self.modifiedAt = modifiedAt
     }
     /// Stable random id.
-    public var id: String
+    public var id: RecordID<Self>
     /// Unique name (case-insensitive).
     public var name: String
     /// Row creation time.
@@ -43,15 +43,15 @@ public struct AlbumItemRecord: SnakeCaseRecord, Sendable, Equatable {
     public static let databaseTableName = "album_item"
 
     /// A row with every column given.
-    public init(albumID: String, generationID: String, createdAt: Date) {
+    public init(albumID: AlbumID, generationID: GenerationID, createdAt: Date) {
         self.albumID = albumID
         self.generationID = generationID
         self.createdAt = createdAt
     }
     /// The album.
-    public var albumID: String
+    public var albumID: AlbumID
     /// The member generation.
-    public var generationID: String
+    public var generationID: GenerationID
     /// When it was added.
     public var createdAt: Date
     enum CodingKeys: String, CodingKey { case albumID = "albumId", generationID = "generationId", createdAt }
@@ -62,15 +62,15 @@ public struct GenerationTagRecord: SnakeCaseRecord, Sendable, Equatable {
     public static let databaseTableName = "generation_tag"
 
     /// A row with every column given.
-    public init(generationID: String, tagID: String, createdAt: Date) {
+    public init(generationID: GenerationID, tagID: TagID, createdAt: Date) {
         self.generationID = generationID
         self.tagID = tagID
         self.createdAt = createdAt
     }
     /// The tagged generation.
-    public var generationID: String
+    public var generationID: GenerationID
     /// The tag.
-    public var tagID: String
+    public var tagID: TagID
     /// When it was tagged.
     public var createdAt: Date
     enum CodingKeys: String, CodingKey { case generationID = "generationId", tagID = "tagId", createdAt }

@@ -18,7 +18,7 @@ public struct GalleryItem: Sendable, Equatable, Identifiable {
     public var isFlagged: Bool { !flaggedBy.isEmpty }
 
     /// The generation's id.
-    public var id: String { generation.id }
+    public var id: GenerationID { generation.id }
 
     /// Loads tags, albums and images for `generations` in three queries, keeping their order.
     public static func load(_ generations: [GenerationRecord], _ db: Database) throws -> [GalleryItem] {
@@ -56,7 +56,7 @@ public struct GalleryItem: Sendable, Equatable, Identifiable {
         }
         return generations.map { g in
             GalleryItem(generation: g, image: g.imageHash.flatMap { images[$0] },
-                        tags: tags[g.id] ?? [], albums: albums[g.id] ?? [], flaggedBy: flags[g.id] ?? [])
+                        tags: tags[g.id.rawValue] ?? [], albums: albums[g.id.rawValue] ?? [], flaggedBy: flags[g.id.rawValue] ?? [])
         }
     }
 }

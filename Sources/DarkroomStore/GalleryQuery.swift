@@ -79,7 +79,7 @@ public struct GalleryQuery: Sendable, Equatable {
     /// Only generations with an active safety flag.
     public var flaggedOnly = false
     /// Only this lineage: the generation and all its descendants.
-    public var lineageRoot: String?
+    public var lineageRoot: GenerationID?
     /// Page size (nil: everything).
     public var limit: Int?
     /// Rows skipped before the page.
@@ -248,7 +248,7 @@ public struct GalleryQuery: Sendable, Equatable {
         guard let last = try String.fetchOne(db, SQLRequest<String>(literal: """
             SELECT g.created_at || ' ' || g.id \(newest) LIMIT 1 OFFSET \(window - 1)
             """, cached: true)) else { return nil }
-        return TimestampFormat.database(final.createdAt) + " " + final.id >= last ? rows : nil
+        return TimestampFormat.database(final.createdAt) + " " + final.id.rawValue >= last ? rows : nil
     }
 
     /// True when the text search matches more than ``indexWalkThreshold`` rows and nothing more selective is set.

@@ -19,11 +19,11 @@ public struct GenerationRecord: SnakeCaseRecord, Sendable, Equatable, Identifiab
     }
 
     /// Stable random id.
-    public var id: String
+    public var id: GenerationID
     /// `generate` for jobs, `import` for pictures brought in from files.
     public var source: Source
     /// The prompt history row, when the prompt is known.
-    public var promptID: String?
+    public var promptID: PromptID?
     /// Prompt text.
     public var prompt: String
     /// Negative prompt text ('' when none).
@@ -72,7 +72,7 @@ public struct GenerationRecord: SnakeCaseRecord, Sendable, Equatable, Identifiab
     /// Run time in milliseconds.
     public var durationMs: Int?
     /// The generation this one varies or re-runs.
-    public var parentID: String?
+    public var parentID: GenerationID?
     /// Jobs made together share a batch id.
     public var batchID: String?
     /// Position in the batch (seed offset).
@@ -107,7 +107,7 @@ public struct GenerationRecord: SnakeCaseRecord, Sendable, Equatable, Identifiab
     /// A new row with fresh id and timestamps; everything else empty.
     public static func make(source: Source, status: Status, now: Date = Date()) -> GenerationRecord {
         GenerationRecord(
-            id: StableID.make(), source: source, promptID: nil, prompt: "", negativePrompt: "", seed: nil, steps: nil,
+            id: GenerationID(StableID.make()), source: source, promptID: nil, prompt: "", negativePrompt: "", seed: nil, steps: nil,
             guidance: nil, scheduler: nil, schedulerConfig: nil, width: nil, height: nil, modelID: nil, modelHash: nil,
             modelPath: nil, variationSeed: nil, variationStrength: nil, engineVersion: nil, rngKind: nil, inputs: nil, status: status, error: nil, queuedAt: now, startedAt: nil,
             finishedAt: nil, durationMs: nil, parentID: nil, batchID: nil, batchIndex: nil, deviceID: nil,
@@ -125,7 +125,7 @@ extension GenerationRecord {
 
     /// The row with id `id`, through a statement prepared once per connection (GRDB's
     /// `fetchOne(_:key:)` prepares its statement on every call, a measurable share of a queued job).
-    public static func find(id: String, _ db: Database) throws -> GenerationRecord? {
+    public static func find(id: GenerationID, _ db: Database) throws -> GenerationRecord? {
         try fetchOne(db.cachedStatement(sql: "SELECT * FROM generation WHERE id = ?"), arguments: [id])
     }
 }

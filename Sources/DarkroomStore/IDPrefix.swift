@@ -26,7 +26,12 @@ public enum IDPrefix {
     }
 
     /// Resolves a generation id prefix.
-    public static func generation(_ prefix: String, _ db: Database) throws -> String {
-        try resolve(prefix, table: GenerationRecord.databaseTableName, kind: "generation", db)
+    /// The prompt whose id starts with `prefix`.
+    public static func prompt(_ prefix: String, _ db: Database) throws -> PromptID {
+        PromptID(try resolve(prefix, table: PromptRecord.databaseTableName, kind: "prompt", db))
+    }
+
+    public static func generation(_ prefix: String, _ db: Database) throws -> GenerationID {
+        GenerationID(try resolve(prefix, table: GenerationRecord.databaseTableName, kind: "generation", db))
     }
 }

@@ -39,7 +39,7 @@ extension LibraryDatabase {
     }
 
     /// The item with id `id` (live or trashed).
-    public func item(_ id: String) async throws -> GalleryItem {
+    public func item(_ id: GenerationID) async throws -> GalleryItem {
         try await read { db in try GalleryItem.load([GenerationRecord.existing(id, db)], db)[0] }
     }
 
@@ -49,12 +49,17 @@ extension LibraryDatabase {
     }
 
     /// Full generation ids for id prefixes, failing on the first unknown or ambiguous one.
-    public func resolveGenerationIDs(_ prefixes: [String]) async throws -> [String] {
+    public func resolveGenerationIDs(_ prefixes: [String]) async throws -> [GenerationID] {
         try await read { db in try prefixes.map { try IDPrefix.generation($0, db) } }
     }
 
+    /// The full prompt id that an id prefix names, failing when it is unknown or ambiguous.
+    public func resolvePromptID(_ prefix: String) async throws -> PromptID {
+        try await read { db in try IDPrefix.prompt(prefix, db) }
+    }
+
     /// The ancestors of a generation, nearest first, at most 1,000.
-    public func ancestors(of id: String) async throws -> [GenerationRecord] {
+    public func ancestors(of id: GenerationID) async throws -> [GenerationRecord] {
         try await read { db in
             var chain: [GenerationRecord] = []
             var next = try GenerationRecord.fetchOne(db, key: id)?.parentID
@@ -67,7 +72,7 @@ extension LibraryDatabase {
     }
 
     /// The direct children of a generation, oldest first.
-    public func children(of id: String) async throws -> [GenerationRecord] {
+    public func children(of id: GenerationID) async throws -> [GenerationRecord] {
         try await read { db in
             try GenerationRecord.filter(GenerationRecord.Columns.parentID == id).order(GenerationRecord.Columns.createdAt).fetchAll(db)
         }
@@ -76,24 +81,24 @@ extension LibraryDatabase {
     // MARK: - Favourites and ratings
 
     /// Sets or clears the favourite mark.
-    public func setFavorite(_ idPrefixes: [String], _ favorite: Bool) async throws -> [String] {
-        try await updateEach(idPrefixes) { db, id, now in
+    public func setFavorite(_ ids: [GenerationID], _ favorite: Bool) async throws -> [GenerationID] {
+        try await updateEach(ids) { db, id, now in
             try db.execute(sql: "UPDATE generation SET favorite = ?, modified_at = ? WHERE id = ? AND favorite IS NOT ?",
                            arguments: [favorite, now, id, favorite])
         }
     }
 
     /// Sets the rating (0 clears it).
-    public func setRating(_ idPrefixes: [String], _ rating: Int) async throws -> [String] {
-        try await updateEach(idPrefixes) { db, id, now in
+    public func setRating(_ ids: [GenerationID], _ rating: Int) async throws -> [GenerationID] {
+        try await updateEach(ids) { db, id, now in
             try db.execute(sql: "UPDATE generation SET rating = ?, modified_at = ? WHERE id = ? AND rating IS NOT ?",
                            arguments: [rating, now, id, rating])
         }
     }
 
     /// Applies `change` to each generation, all in one transaction; an id no generation has fails the whole change.
-    func updateEach(_ ids: [String],
-                    _ change: @escaping @Sendable (Database, String, Date) throws -> Void) async throws -> [String] {
+    func updateEach(_ ids: [GenerationID],
+                    _ change: @escaping @Sendable (Database, GenerationID, Date) throws -> Void) async throws -> [GenerationID] {
         try await write { db in
             for id in ids { _ = try GenerationRecord.existing(id, db) }
             let now = Date()
@@ -105,8 +110,8 @@ extension LibraryDatabase {
     // MARK: - Tags
 
     /// Adds tags (made on first use) to generations.
-    public func addTags(_ names: [String], to idPrefixes: [String]) async throws -> [String] {
-        try await updateEach(idPrefixes) { db, id, now in
+    public func addTags(_ names: [String], to ids: [GenerationID]) async throws -> [GenerationID] {
+        try await updateEach(ids) { db, id, now in
             for name in names {
                 let tag = try TagRecord.named(name, db) ?? TagRecord.inserted(name: name, now: now, db)
                 try db.execute(sql: "INSERT OR IGNORE INTO generation_tag (generation_id, tag_id, created_at) VALUES (?, ?, ?)",
@@ -117,8 +122,8 @@ extension LibraryDatabase {
     }
 
     /// Removes tags from generations; a tag no generation carries any more is deleted.
-    public func removeTags(_ names: [String], from idPrefixes: [String]) async throws -> [String] {
-        try await updateEach(idPrefixes) { db, id, now in
+    public func removeTags(_ names: [String], from ids: [GenerationID]) async throws -> [GenerationID] {
+        try await updateEach(ids) { db, id, now in
             for name in names {
                 guard let tag = try TagRecord.named(name, db) else { throw StoreError.notFound(kind: "tag", id: name) }
                 try db.execute(sql: "DELETE FROM generation_tag WHERE generation_id = ? AND tag_id = ?", arguments: [id, tag.id])
@@ -161,10 +166,25 @@ extension LibraryDatabase {
         }
     }
 
-    /// Renames an album.
-    public func renameAlbum(_ name: String, to newName: String) async throws {
+    /// The album named `name` (compared without case), if there is one.
+    public func album(named name: String) async throws -> AlbumRecord? {
+        try await read { db in try AlbumRecord.named(name, db) }
+    }
+
+    /// The album named `name`; with `creating`, a new one when there is none (looked up and made in one
+    /// transaction). Without it, a missing album is ``StoreError/notFound(kind:id:)``.
+    public func album(named name: String, creating: Bool) async throws -> AlbumRecord {
         try await write { db in
-            guard var album = try AlbumRecord.named(name, db) else { throw StoreError.notFound(kind: "album", id: name) }
+            if let album = try AlbumRecord.named(name, db) { return album }
+            guard creating else { throw StoreError.notFound(kind: "album", id: name) }
+            return try AlbumRecord.inserted(name: name, now: Date(), db)
+        }
+    }
+
+    /// Renames an album.
+    public func renameAlbum(_ id: AlbumID, to newName: String) async throws {
+        try await write { db in
+            var album = try AlbumRecord.existing(id, db)
             if let other = try AlbumRecord.named(newName, db), other.id != album.id {
                 throw StoreError.duplicateName(kind: "album", name: newName)
             }
@@ -175,29 +195,26 @@ extension LibraryDatabase {
     }
 
     /// Deletes an album (its generations stay).
-    public func deleteAlbum(_ name: String) async throws {
+    public func deleteAlbum(_ id: AlbumID) async throws {
         try await write { db in
-            guard let album = try AlbumRecord.named(name, db) else { throw StoreError.notFound(kind: "album", id: name) }
-            try album.delete(db)
+            try AlbumRecord.existing(id, db).delete(db)
         }
     }
 
-    /// Adds generations to an album; `creating` names the album to make when it is missing.
-    public func addToAlbum(_ name: String, _ idPrefixes: [String], creating: Bool) async throws -> [String] {
-        try await updateEach(idPrefixes) { db, id, now in
-            var album = try AlbumRecord.named(name, db)
-            if album == nil, creating { album = try AlbumRecord.inserted(name: name, now: now, db) }
-            guard let album else { throw StoreError.notFound(kind: "album", id: name) }
+    /// Adds generations to an album.
+    public func addToAlbum(_ album: AlbumID, _ ids: [GenerationID]) async throws -> [GenerationID] {
+        try await updateEach(ids) { db, id, now in
+            _ = try AlbumRecord.existing(album, db)
             try db.execute(sql: "INSERT OR IGNORE INTO album_item (album_id, generation_id, created_at) VALUES (?, ?, ?)",
-                           arguments: [album.id, id, now])
+                           arguments: [album, id, now])
         }
     }
 
     /// Removes generations from an album.
-    public func removeFromAlbum(_ name: String, _ idPrefixes: [String]) async throws -> [String] {
-        try await updateEach(idPrefixes) { db, id, _ in
-            guard let album = try AlbumRecord.named(name, db) else { throw StoreError.notFound(kind: "album", id: name) }
-            try db.execute(sql: "DELETE FROM album_item WHERE album_id = ? AND generation_id = ?", arguments: [album.id, id])
+    public func removeFromAlbum(_ album: AlbumID, _ ids: [GenerationID]) async throws -> [GenerationID] {
+        try await updateEach(ids) { db, id, _ in
+            _ = try AlbumRecord.existing(album, db)
+            try db.execute(sql: "DELETE FROM album_item WHERE album_id = ? AND generation_id = ?", arguments: [album, id])
         }
     }
 }
@@ -208,9 +225,15 @@ extension NamedRecord {
         try filter(sql: "name = ? COLLATE NOCASE", arguments: [name]).fetchOne(db)
     }
 
+    /// The row `id`, or ``StoreError/notFound(kind:id:)``.
+    static func existing(_ id: RecordID<Self>, _ db: Database) throws -> NamedRecord {
+        guard let row = try fetchOne(db, key: id.rawValue) else { throw StoreError.notFound(kind: String(Table.tableName), id: id.rawValue) }
+        return row
+    }
+
     /// A new row named `name`, inserted.
     static func inserted(name: String, now: Date, _ db: Database) throws -> NamedRecord {
-        let record = NamedRecord(id: StableID.make(), name: name, createdAt: now, modifiedAt: now)
+        let record = NamedRecord(id: RecordID(StableID.make()), name: name, createdAt: now, modifiedAt: now)
         try record.insert(db)
         return record
     }
@@ -218,14 +241,14 @@ extension NamedRecord {
 
 extension GenerationRecord {
     /// The generation `id`, or ``StoreError/notFound(kind:id:)``.
-    static func existing(_ id: String, _ db: Database) throws -> GenerationRecord {
-        guard let row = try find(id: id, db) else { throw StoreError.notFound(kind: "generation", id: id) }
+    static func existing(_ id: GenerationID, _ db: Database) throws -> GenerationRecord {
+        guard let row = try find(id: id, db) else { throw StoreError.notFound(kind: "generation", id: id.rawValue) }
         return row
     }
 
     /// Records that a generation changed. Only real changes call it: a no-op edit leaves `modified_at`,
     /// so every synced copy agrees on it.
-    static func touch(_ id: String, _ now: Date, _ db: Database) throws {
+    static func touch(_ id: GenerationID, _ now: Date, _ db: Database) throws {
         try db.execute(sql: "UPDATE generation SET modified_at = ? WHERE id = ?", arguments: [now, id])
     }
 }

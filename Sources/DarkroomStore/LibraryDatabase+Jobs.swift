@@ -6,7 +6,7 @@ public enum JobClaim: Sendable {
     /// No queued job (or none with that id).
     case empty
     /// The job exists but is not queued.
-    case notQueued(id: String, status: GenerationRecord.Status)
+    case notQueued(id: GenerationID, status: GenerationRecord.Status)
     /// The job, now `running`.
     case claimed(GenerationRecord)
 }
@@ -36,8 +36,8 @@ extension LibraryDatabase {
 
     /// Claims the queued job `id` (the oldest when nil) atomically (`queued` → `running`, started at
     /// `started`), calling `naming` with its id inside the claiming transaction.
-    public func claimQueuedJob(_ id: String?, at started: Date,
-                               naming: @escaping @Sendable (String) throws -> Void) async throws -> JobClaim {
+    public func claimQueuedJob(_ id: GenerationID?, at started: Date,
+                               naming: @escaping @Sendable (GenerationID) throws -> Void) async throws -> JobClaim {
         try await writeFlushedLater { db -> JobClaim in
             // Statements prepared once per connection: an UPDATE of `generation` compiles its triggers.
             let candidate = try id.map { try GenerationRecord.find(id: $0, db) }
@@ -53,7 +53,7 @@ extension LibraryDatabase {
     }
 
     /// Ends a `running` job as failed or cancelled, even when the calling task is cancelled.
-    public func endRunningJob(_ id: String, status: GenerationRecord.Status, reason: String, started: Date, now: Date) throws {
+    public func endRunningJob(_ id: GenerationID, status: GenerationRecord.Status, reason: String, started: Date, now: Date) throws {
         try writeEvenIfCancelled { db in
             try db.execute(sql: """
                 UPDATE generation SET status = ?, error = ?, finished_at = ?, duration_ms = ?, modified_at = ?
@@ -63,7 +63,7 @@ extension LibraryDatabase {
     }
 
     /// Cancels the queued ones of these jobs; returns the ids cancelled.
-    public func cancelQueued(_ ids: [String], reason: String) async throws -> [String] {
+    public func cancelQueued(_ ids: [GenerationID], reason: String) async throws -> [GenerationID] {
         try await write { db in
             for id in ids { _ = try GenerationRecord.existing(id, db) }
             return try ids.filter { id in try GenerationRecord.cancelQueued(id: id, reason: reason, db) > 0 }
@@ -76,8 +76,8 @@ extension LibraryDatabase {
     }
 
     /// Queues new jobs made by `makeJob` from these old ones; returns the new ids.
-    public func retryJobs(_ ids: [String],
-                          makeJob: @escaping @Sendable (GenerationRecord) throws -> GenerationRecord) async throws -> [String] {
+    public func retryJobs(_ ids: [GenerationID],
+                          makeJob: @escaping @Sendable (GenerationRecord) throws -> GenerationRecord) async throws -> [GenerationID] {
         try await write { db in
             let old = try ids.map { try GenerationRecord.existing($0, db) }
             return try old.map { try GenerationRecord.insertJob(makeJob($0), db).id }
@@ -85,15 +85,15 @@ extension LibraryDatabase {
     }
 
     /// The ids of jobs marked `running`.
-    public func runningJobIDs() throws -> [String] {
+    public func runningJobIDs() throws -> [GenerationID] {
         try read { db in
             // The first term matches the partial index generation_status, so this never scans the table.
-            try String.fetchAll(db, sql: "SELECT id FROM generation WHERE status IN ('queued', 'running') AND status = 'running'")
+            try GenerationID.fetchAll(db, sql: "SELECT id FROM generation WHERE status IN ('queued', 'running') AND status = 'running'")
         }
     }
 
     /// Marks the job `id` failed with `reason` if it is still `running`; true when it was.
-    public func failRunningJob(_ id: String, reason: String, now: Date) throws -> Bool {
+    public func failRunningJob(_ id: GenerationID, reason: String, now: Date) throws -> Bool {
         try write { db in
             try db.execute(sql: """
                 UPDATE generation SET status = 'failed', error = ?, finished_at = ?, modified_at = ?
@@ -114,7 +114,7 @@ extension GenerationRecord {
     }
 
     /// Cancels the queued job `id` (every queued job when nil); returns how many rows changed.
-    static func cancelQueued(id: String?, reason: String, _ db: Database) throws -> Int {
+    static func cancelQueued(id: GenerationID?, reason: String, _ db: Database) throws -> Int {
         let now = Date()
         try db.execute(sql: """
             UPDATE generation SET status = 'cancelled', error = ?, finished_at = ?, modified_at = ?
@@ -126,7 +126,7 @@ extension GenerationRecord {
 
 extension LibraryDatabase {
     /// Marks a queued job failed with `reason` (its model cannot be loaded any more, say).
-    public func failQueuedJob(_ id: String, reason: String) async throws {
+    public func failQueuedJob(_ id: GenerationID, reason: String) async throws {
         try await write { db in
             let now = Date()
             try db.execute(sql: "UPDATE generation SET status = 'failed', error = ?, finished_at = ?, modified_at = ? WHERE id = ? AND status = 'queued'",

@@ -95,7 +95,7 @@ extension LibraryDatabase {
     }
 
     /// One generation by full id (nil while it does not exist), again after every change to it.
-    public func observeItem(id: String) -> AsyncThrowingStream<GalleryItem?, any Error> {
+    public func observeItem(id: GenerationID) -> AsyncThrowingStream<GalleryItem?, any Error> {
         observe { db in try GenerationRecord.fetchOne(db, key: id).map { try GalleryItem.load([$0], db)[0] } }
     }
 

@@ -21,9 +21,9 @@ public enum PictureCommitOutcome: Sendable {
     /// The finished job, as the gallery shows it.
     case finished(GalleryItem)
     /// The imported generation's id.
-    case imported(id: String)
+    case imported(id: GenerationID)
     /// Nothing inserted: the generation `id` already shows the picture.
-    case alreadyShown(id: String)
+    case alreadyShown(id: GenerationID)
 }
 
 // Pictures and their rows: the SQL behind storing a picture, finding one by its pixels, and the
@@ -65,14 +65,14 @@ extension LibraryDatabase {
     }
 
     /// The oldest generation showing the picture with this content hash, if any.
-    public func generation(showingImage hash: String) async throws -> String? {
+    public func generation(showingImage hash: String) async throws -> GenerationID? {
         try await read { db in try GenerationRecord.showing(imageHash: hash, db) }
     }
 
     /// The oldest generation whose picture has this pixel hash, if any.
-    public func generation(showingPixelHash hash: String) async throws -> String? {
+    public func generation(showingPixelHash hash: String) async throws -> GenerationID? {
         try await read { db in
-            try String.fetchOne(db, sql: """
+            try GenerationID.fetchOne(db, sql: """
                 SELECT g.id FROM image i JOIN generation g ON g.image_hash = i.hash
                 WHERE i.pixel_hash = ? ORDER BY g.created_at LIMIT 1
                 """, arguments: [hash])
@@ -106,7 +106,7 @@ extension LibraryDatabase {
 
 extension GenerationRecord {
     /// The oldest generation showing the picture `imageHash`.
-    static func showing(imageHash: String, _ db: Database) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT id FROM generation WHERE image_hash = ? ORDER BY created_at LIMIT 1", arguments: [imageHash])
+    static func showing(imageHash: String, _ db: Database) throws -> GenerationID? {
+        try GenerationID.fetchOne(db, sql: "SELECT id FROM generation WHERE image_hash = ? ORDER BY created_at LIMIT 1", arguments: [imageHash])
     }
 }

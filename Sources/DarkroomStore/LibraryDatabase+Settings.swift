@@ -61,7 +61,7 @@ extension LibraryDatabase {
     }
 
     /// The flags of one generation (active and cleared), oldest first.
-    public func safetyFlags(of generationID: String) async throws -> [SafetyFlagRecord] {
+    public func safetyFlags(of generationID: GenerationID) async throws -> [SafetyFlagRecord] {
         try await read { db in
             try SafetyFlagRecord.filter(SafetyFlagRecord.Columns.generationID == generationID)
                 .order(SafetyFlagRecord.Columns.createdAt).fetchAll(db)
@@ -69,7 +69,7 @@ extension LibraryDatabase {
     }
 
     /// Clears the active flags of the generation `id`, recording who did; returns how many.
-    public func clearSafetyFlags(_ id: String, by person: String) async throws -> Int {
+    public func clearSafetyFlags(_ id: GenerationID, by person: String) async throws -> Int {
         try await write { db in
             _ = try GenerationRecord.existing(id, db)
             let now = Date()
@@ -81,7 +81,7 @@ extension LibraryDatabase {
     }
 
     /// True when the generation has an active flag.
-    public func isFlagged(_ generationID: String) async throws -> Bool {
+    public func isFlagged(_ generationID: GenerationID) async throws -> Bool {
         try await read { db in
             try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM safety_flag WHERE generation_id = ? AND cleared_at IS NULL)",
                               arguments: [generationID]) ?? false

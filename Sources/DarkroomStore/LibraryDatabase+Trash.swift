@@ -6,16 +6,16 @@ extension LibraryDatabase {
     // MARK: - Trash
 
     /// Moves generations to the trash; returns the full ids.
-    public func trash(_ idPrefixes: [String]) async throws -> [String] {
-        try await updateEach(idPrefixes) { db, id, now in
+    public func trash(_ ids: [GenerationID]) async throws -> [GenerationID] {
+        try await updateEach(ids) { db, id, now in
             try db.execute(sql: "UPDATE generation SET trashed_at = ?, modified_at = ? WHERE id = ? AND trashed_at IS NULL",
                            arguments: [now, now, id])
         }
     }
 
     /// Brings generations back from the trash; returns the full ids.
-    public func restore(_ idPrefixes: [String]) async throws -> [String] {
-        try await updateEach(idPrefixes) { db, id, now in
+    public func restore(_ ids: [GenerationID]) async throws -> [GenerationID] {
+        try await updateEach(ids) { db, id, now in
             try db.execute(sql: "UPDATE generation SET trashed_at = NULL, modified_at = ? WHERE id = ? AND trashed_at IS NOT NULL",
                            arguments: [now, id])
         }
@@ -65,11 +65,12 @@ extension LibraryDatabase {
         }
     }
 
-    /// The prompt whose id starts with `idPrefix` and the newest generation that used it.
-    public func promptForReuse(_ idPrefix: String) async throws -> PromptReuse {
+    /// The prompt `id` and the newest generation that used it.
+    public func promptForReuse(_ id: PromptID) async throws -> PromptReuse {
         try await read { db in
-            let id = try IDPrefix.resolve(idPrefix, table: "prompt", kind: "prompt", db)
-            let prompt = try PromptRecord.fetchOne(db, key: id)!
+            guard let prompt = try PromptRecord.fetchOne(db, key: id.rawValue) else {
+                throw StoreError.notFound(kind: "prompt", id: id.rawValue)
+            }
             let latest = try GenerationRecord.fetchOne(db, sql: """
                 SELECT * FROM generation WHERE prompt = ? AND negative_prompt = ? AND steps IS NOT NULL
                 ORDER BY created_at DESC LIMIT 1

@@ -6,7 +6,7 @@ public struct PromptRecord: SnakeCaseRecord, Sendable, Equatable, Identifiable {
     public static let databaseTableName = "prompt"
 
     /// Stable random id.
-    public var id: String
+    public var id: PromptID
     /// The prompt text.
     public var text: String
     /// The negative prompt text ('' when none).
@@ -31,7 +31,7 @@ public struct PromptRecord: SnakeCaseRecord, Sendable, Equatable, Identifiable {
     /// first and last use are the earliest and latest dates recorded), and returns the row's id.
     /// One `INSERT … ON CONFLICT … RETURNING` statement, prepared once per connection.
     @discardableResult
-    public static func recordUse(text: String, negativeText: String, at date: Date, _ db: Database) throws -> String {
+    public static func recordUse(text: String, negativeText: String, at date: Date, _ db: Database) throws -> PromptID {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO prompt (id, text, negative_text, first_used_at, last_used_at, use_count, created_at, modified_at)
             VALUES (?1, ?2, ?3, ?4, ?4, 1, ?5, ?5)
@@ -41,7 +41,7 @@ public struct PromptRecord: SnakeCaseRecord, Sendable, Equatable, Identifiable {
             RETURNING id
             """)
         let used = TimestampFormat.database(date)
-        guard let id = try String.fetchOne(statement, arguments: [StableID.make(), text, negativeText, used, TimestampFormat.database(Date())]) else {
+        guard let id = try PromptID.fetchOne(statement, arguments: [StableID.make(), text, negativeText, used, TimestampFormat.database(Date())]) else {
             throw DatabaseError(resultCode: .SQLITE_ERROR, message: "prompt upsert returned no row")
         }
         return id

@@ -11,7 +11,7 @@ public struct SafetyFlagRecord: SnakeCaseRecord, Sendable, Equatable, Identifiab
     /// Stable random id.
     public var id: String
     /// The flagged generation.
-    public var generationID: String
+    public var generationID: GenerationID
     /// The detector's name (`prompt-policy`, `skin-tone-area`, …).
     public var detector: String
     /// The detector's version.
@@ -46,7 +46,7 @@ public struct SafetyFlagRecord: SnakeCaseRecord, Sendable, Equatable, Identifiab
     }
 
     /// A new active flag.
-    public init(generationID: String, detector: String, detectorVersion: String, score: Double, threshold: Double,
+    public init(generationID: GenerationID, detector: String, detectorVersion: String, score: Double, threshold: Double,
                 reason: String, now: Date = Date()) {
         self.id = StableID.make()
         self.generationID = generationID

@@ -44,7 +44,7 @@ import Testing
         try database.write { db in try GenerationRecord.insertAll(batch, db) }
         try database.read { (db: Database) throws in
             let logged = try String.fetchAll(db, sql: "SELECT key FROM sync_change WHERE entity = 'generation' AND field = '*' AND pending = 1 ORDER BY clock")
-            #expect(logged == batch.filter { $0.status.isFinal }.map(\.id), "finished rows, in insertion order")
+            #expect(logged == batch.filter { $0.status.isFinal }.map(\.id.rawValue), "finished rows, in insertion order")
             let clocks = try Int64.fetchAll(db, sql: "SELECT clock FROM sync_change ORDER BY clock")
             #expect(Set(clocks).count == clocks.count, "every change has its own clock tick")
         }

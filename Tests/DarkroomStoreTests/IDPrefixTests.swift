@@ -8,7 +8,7 @@ import Testing
         let folder = try TemporaryFolder(); defer { folder.cleanup() }
         let database = try LibraryDatabase.open(folder: folder.url, create: true)
         for id in ["abc10000-0000-4000-8000-000000000000", "abc20000-0000-4000-8000-000000000000", "ffff0000-0000-4000-8000-000000000000"] {
-            try insertGeneration(database, prompt: id) { [id] in $0.id = id }
+            try insertGeneration(database, prompt: id) { [id] in $0.id = GenerationID(id) }
         }
         try database.read { (db: Database) throws in
             #expect(try IDPrefix.generation("abc1", db) == "abc10000-0000-4000-8000-000000000000")

@@ -6,9 +6,9 @@ import Testing
 /// The search syntax's traps (issue 32, item 7): quoted values and phrases, `-word` exclusion,
 /// case-insensitive scheduler values, unknown fields and bad values named, and the hidden count.
 @Suite struct SearchTermQueryTests {
-    func library(_ folder: TemporaryFolder) throws -> (LibraryDatabase, [String: String]) {
+    func library(_ folder: TemporaryFolder) throws -> (LibraryDatabase, [String: GenerationID]) {
         let database = try LibraryDatabase.open(folder: folder.url, create: true)
-        var ids: [String: String] = [:]
+        var ids: [String: GenerationID] = [:]
         for (i, prompt) in ["a red fox in the snow", "a red fox in a forest", "snow on a red roof", "circle red"].enumerated() {
             ids[prompt] = try insertGeneration(database, prompt: prompt, seed: Int64(i), created: Date().addingTimeInterval(Double(i))) {
                 $0.scheduler = i == 0 ? "ddim" : "euler-a"

@@ -106,7 +106,7 @@ import Testing
                 WHERE prompt.text = generation.prompt ORDER BY generation.seed
                 """)
             #expect(rows.map { $0[0] as Int } == [1, 2, 3])
-            #expect(rows[0][1] as String == existing && rows[2][1] as String == existing)
+            #expect(rows[0][1] as PromptID == existing && rows[2][1] as PromptID == existing)
             #expect(rows.map { $0[2] as Int } == [3, 1, 3])
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM prompt") == 2)
         }
@@ -120,7 +120,7 @@ import Testing
         let before = try insertGeneration(a, prompt: "child before", seed: 2) { $0.parentID = parent.id }
         let after = try insertGeneration(a, prompt: "child after", seed: 3) { $0.parentID = parent.id }
         let all = try a.read { db in try SyncChangeLog.pendingChanges(limit: 100, db) }
-        func change(_ id: String) -> SyncChange { all.first { $0.key == id }! }
+        func change(_ id: GenerationID) -> SyncChange { all.first { $0.key == id.rawValue }! }
         var withPicture = change(after.id)
         withPicture.key = "00000000-0000-4000-8000-000000000001"
         withPicture.values["image_hash"] = String(repeating: "ab", count: 32).databaseValue
@@ -129,7 +129,7 @@ import Testing
         let report = try Self.apply([change(before.id), change(parent.id), change(after.id), withPicture], to: b)
         #expect(report.applied == 3 && report.deferred == 1)
         let parents = try b.read { db in
-            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, parent_id FROM generation").map { ($0["id"] as String, $0["parent_id"] as String?) })
+            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, parent_id FROM generation").map { ($0["id"] as GenerationID, $0["parent_id"] as GenerationID?) })
         }
         #expect(parents == [parent.id: nil, before.id: nil, after.id: parent.id])
         #expect(try b.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sync_deferred") } == 1)

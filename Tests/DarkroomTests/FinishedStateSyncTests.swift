@@ -39,7 +39,7 @@ private struct GatedGenerator: ImageGenerator {
         let (a, b) = (world.libraries[0], world.libraries[1])
         let generator = GatedGenerator()
         let job = Task { try await a.runGeneration(request("a gated job"), using: generator) { _ in } }
-        var id: String?
+        var id: GenerationID?
         for _ in 0..<500 where id == nil {
             id = try await a.queuedJobs().first { $0.status == .running }?.id
             if id == nil { try await Task.sleep(nanoseconds: 10_000_000) }

@@ -6,9 +6,9 @@ import GRDB
 import Testing
 
 @Suite struct GalleryTests {
-    func makeLibrary(_ temp: TemporaryLibrary, count: Int) async throws -> (Library, [String]) {
+    func makeLibrary(_ temp: TemporaryLibrary, count: Int) async throws -> (Library, [GenerationID]) {
         let library = try await temp.open()
-        var ids: [String] = []
+        var ids: [GenerationID] = []
         for seed in 0..<count {
             guard case .finished(let item) = await run(library, request("shape \(seed)", seed: UInt64(seed)), TestGenerator()).events.last
             else { throw TestGeneratorError.brokeAtStep(0) }
@@ -35,16 +35,16 @@ import Testing
         // The library takes full ids; a prefix as a person types it is resolved first, and refused as an id.
         let short = String(ids[0].prefix(8))
         #expect(try await library.resolveIDs([short]) == [ids[0]])
-        await #expect(throws: StoreError.notFound(kind: "generation", id: short)) { try await library.setFavorite([short], true) }
+        await #expect(throws: StoreError.notFound(kind: "generation", id: short)) { try await library.setFavorite([GenerationID(short)], true) }
         try await library.setFavorite([ids[0]], true)
         try await library.rate([ids[1]], 5)
         await #expect(throws: StoreError.self) { try await library.rate([ids[1]], 6) }
         try await library.addTags(["keeper", "blue"], to: [ids[0], ids[1]])
         try await library.removeTags(["blue"], from: [ids[1]])
-        try await library.createAlbum("Best")
+        let best = try await library.createAlbum("Best")
         await #expect(throws: StoreError.duplicateName(kind: "album", name: "best")) { try await library.createAlbum("best") }
-        try await library.addToAlbum("Best", [ids[2]])
-        try await library.addToAlbum("New one", [ids[0]], create: true)
+        try await library.addToAlbum(best.id, [ids[2]])
+        try await library.addToAlbum(library.createAlbum("New one").id, [ids[0]])
         var favorites = GalleryQuery(); favorites.favoritesOnly = true
         #expect(try await library.items(favorites).map(\.id) == [ids[0]])
         #expect(try await library.item(ids[1]).generation.rating == 5)
@@ -53,12 +53,13 @@ import Testing
         #expect(try await library.tags().map(\.name) == ["blue", "keeper"])
         var tagged = GalleryQuery(); tagged.tag = "KEEPER"
         #expect(Set(try await library.items(tagged).map(\.id)) == [ids[0], ids[1]])
-        try await library.renameAlbum("Best", to: "Finest")
+        try await library.renameAlbum(best.id, to: "Finest")
+        #expect(try await library.album(named: "FINEST")?.id == best.id)
         #expect(try await library.items(GalleryQuery(text: "finest")).map(\.id) == [ids[2]])
-        try await library.deleteAlbum("Finest")
+        try await library.deleteAlbum(best.id)
         #expect(try await library.item(ids[2]).albums.isEmpty)
         #expect(try await library.albums().map(\.album.name) == ["New one"])
-        await #expect(throws: StoreError.notFound(kind: "album", id: "nope")) { try await library.addToAlbum("nope", [ids[0]]) }
+        await #expect(throws: StoreError.notFound(kind: "album", id: "nope")) { try await library.addToAlbum(AlbumID("nope"), [ids[0]]) }
     }
 
     @Test func trashRestoreAndEmptyRemoveFilesOnlyWhenUnused() async throws {
@@ -66,7 +67,7 @@ import Testing
         let (library, ids) = try await makeLibrary(temp, count: 2)
         // A third generation showing the same picture file as the first (as sync can make).
         let shared = try await library.item(ids[0]).image!.hash
-        let twinID = try await library.database.write { db -> String in
+        let twinID = try await library.database.write { db -> GenerationID in
             var row = GenerationRecord.make(source: .import, status: .succeeded)
             row.imageHash = shared
             try row.insert(db)

@@ -99,7 +99,7 @@ import Testing
         let temp = TemporaryLibrary(); defer { temp.cleanup() }
         let library = try await temp.open()
         // A job left `running` by a process that died: no one holds its job lock.
-        let id = try await library.database.write { db -> String in
+        let id = try await library.database.write { db -> GenerationID in
             var row = GenerationRecord.make(source: .generate, status: .running)
             row.prompt = "half done"
             try row.insert(db)

@@ -69,7 +69,7 @@ import Testing
         #expect(try Data(contentsOf: full[0].picture) == (try Data(contentsOf: library.url(of: item.image!.path))))
         let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: try #require(full[0].sidecar))) as? [String: Any]
         #expect(sidecar?["prompt"] as? String == "a secret garden")
-        #expect(sidecar?["id"] as? String == item.id)
+        #expect(sidecar?["id"] as? String == item.id.rawValue)
 
         let stripped = try await library.export([item], to: out.appendingPathComponent("private"), includePrompt: false, sidecar: true)
         let bytes = try Data(contentsOf: stripped[0].picture)

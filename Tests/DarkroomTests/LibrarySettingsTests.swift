@@ -91,4 +91,38 @@ import Testing
         try PNGCodec.encode(TestGenerator.paint(request(seed: seed))).write(to: url)
         return url
     }
+
+    @Test func everyKnownSettingHasATypedFieldAndAnOrigin() async throws {
+        let temp = TemporaryLibrary(); defer { temp.cleanup() }
+        let library = try await temp.open()
+        let defaults = try await library.librarySettings()
+        #expect(defaults.generation == GenerationDefaults() && defaults.ignored.isEmpty)
+        #expect(Set(defaults.origins.keys) == Set(SettingKey.all.map(\.name)) && defaults.origins.values.allSatisfy { $0 == .default })
+        let certificate = temp.url.appendingPathComponent("org.pem"), key = temp.url.appendingPathComponent("org.key")
+        for file in [certificate, key] { try Data("pem".utf8).write(to: file) }
+        let values: [(String, String)] = [
+            ("generate.steps", "12"), ("generate.guidance", "4.5"), ("generate.scheduler", "ddim"), ("generate.size", "128x96"),
+            ("generate.model_dir", temp.url.path), ("generate.seed_mode", "fixed"), ("generate.seed", "42"),
+            ("trash.retention_days", "7"), ("safety.blocklist", "castle, moat"), ("safety.skin_threshold", "0.7"),
+            ("credentials.include_prompt", "yes"), ("credentials.certificate", certificate.path), ("credentials.key", key.path),
+            ("sync.pictures", "lazy"),
+        ]
+        for (name, value) in values { try await library.applySetting(name, value: value) }
+        try await library.applySetting("safety.enabled", value: "off")
+        try await library.setSetting("generate.steps", value: "20", scope: .device)
+        let s = try await library.librarySettings()
+        #expect(s.generation.steps == 20 && s.origin(of: "generate.steps") == .device)
+        #expect(s.generation.guidance == 4.5 && s.generation.scheduler == .ddim && (s.generation.width, s.generation.height) == (128, 96))
+        #expect(s.generation.modelDirectory?.path == temp.url.standardizedFileURL.path && s.generation.seed() == 42)
+        #expect(s.trashRetentionDays == 7 && !s.safetyEnabled && s.safetyBlocklist == ["castle", "moat"] && s.skinThreshold == 0.7)
+        #expect(s.credentials.includePrompt && s.credentials.certificate?.path == certificate.path && s.credentials.key?.path == key.path)
+        #expect(s.syncPictures == .lazy && s.origin(of: "sync.pictures") == .synced && s.origin(of: "generate.tokenizer") == .default)
+        // The readers of the library use the same values.
+        #expect(try await library.safetyConfiguration().enabled == false)
+        #expect(try await library.syncsPicturesLazily())
+        // A signing file that is gone keeps its path, so signing fails loudly instead of using another identity.
+        try FileManager.default.removeItem(at: certificate)
+        #expect(try await library.credentialsConfiguration().certificate?.path == certificate.path)
+        await #expect(throws: LibraryError.self) { try await library.credentialsSigner() }
+    }
 }

@@ -26,7 +26,7 @@ import Testing
     func picture(_ name: String) -> URL { fixturesFolder.appendingPathComponent("png/\(name).png") }
 
     /// Imports a fixture picture into `library` and returns the new item's id.
-    func add(_ name: String, to library: Library) async throws -> String {
+    func add(_ name: String, to library: Library) async throws -> GenerationID {
         guard case .imported(_, let id, _) = try await library.importImage(at: picture(name)) else { throw ObservationTimeout() }
         return id
     }
@@ -45,8 +45,7 @@ import Testing
         #expect(try await page.next().first?.tags == ["kept"])
         try await library.rate([first], 4)
         #expect(try await page.next().first?.generation.rating == 4)
-        try await library.createAlbum("Best")
-        try await library.addToAlbum("Best", [first])
+        try await library.addToAlbum(library.createAlbum("Best").id, [first])
         #expect(try await page.next().first?.albums == ["Best"])
         try await library.trash([first])
         #expect(try await page.next().isEmpty)
@@ -90,7 +89,7 @@ import Testing
         try await library.setFavorite([id], true)
         #expect(try await item.next()?.generation.favorite == true)
         #expect(try await statistics.next().favorites == 1)
-        let missing = Watcher(library.observeItem(id: UUID().uuidString.lowercased()))
+        let missing = Watcher(library.observeItem(id: GenerationID(UUID().uuidString.lowercased())))
         #expect(try await missing.next() == nil)
     }
 

@@ -14,9 +14,9 @@ import Testing
         let a = world.libraries[0]
         // Five envelopes in A's log, of about 2, 4, 1, 5 and 3 changes (the first also carries
         // A's device name): new generations, then tags on them.
-        var ids: [String] = []
+        var ids: [GenerationID] = []
         for (round, (created, tagged)) in [(2, 0), (2, 2), (1, 0), (1, 4), (0, 3)].enumerated() {
-            let made: [String] = try await a.database.write { db in
+            let made: [GenerationID] = try await a.database.write { db in
                 try (0..<created).map { index in
                     var row = GenerationRecord.make(source: .generate, status: .succeeded, now: Date())
                     row.prompt = "heron \(round) \(index)"

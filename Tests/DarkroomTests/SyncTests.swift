@@ -95,7 +95,7 @@ func syncedState(_ library: Library) async throws -> [String] {
         _ = try await b.rate([ids[0]], 5)
         _ = try await a.setFavorite([ids[1]], true)
         _ = try await b.addTags(["sea"], to: [ids[0]])
-        _ = try await a.addToAlbum("Trips", [ids[0]], create: true)
+        _ = try await a.addToAlbum(a.album(named: "Trips", creating: true).id, [ids[0]])
         try await b.setSetting("generate.steps", value: "12")
         _ = try await a.trash([ids[1]])
         try await world.syncAll()
@@ -166,11 +166,11 @@ func syncedState(_ library: Library) async throws -> [String] {
             case 3: if let target { _ = try await library.rate([target], Int(rng.next() % 6)) }
             case 4: if let target { _ = try await library.addTags([tags[Int(rng.next() % 3)]], to: [target]) }
             case 5: if let target { _ = try? await library.removeTags([tags[Int(rng.next() % 3)]], from: [target]) }
-            case 6: if let target { _ = try await library.addToAlbum(albums[Int(rng.next() % 3)], [target], create: true) }
-            case 7: if let target { _ = try? await library.removeFromAlbum(albums[Int(rng.next() % 3)], [target]) }
+            case 6: if let target { _ = try await library.addToAlbum(library.album(named: albums[Int(rng.next() % 3)], creating: true).id, [target]) }
+            case 7: if let target { _ = try? await library.removeFromAlbum(library.album(named: albums[Int(rng.next() % 3)], creating: false).id, [target]) }
             case 8: if let target { _ = try await library.trash([target]) }
             case 9: if let restore = trashed.first { _ = try await library.restore([restore]) } else { _ = try await library.emptyTrash() }
-            case 10: try? await library.deleteAlbum(albums[Int(rng.next() % 3)])
+            case 10: try? await library.deleteAlbum(library.album(named: albums[Int(rng.next() % 3)], creating: false).id)
             default: try await library.setSetting("generate.steps", value: "\(4 + rng.next() % 20)")
             }
             // A random subset of devices syncs (partial syncs, in random order).

@@ -92,7 +92,7 @@ func request(_ prompt: String = "a red circle", seed: UInt64 = 7, steps: Int = 4
 
 /// Runs a generation to its end, returning the events and the error it ended with (if any).
 func run(_ library: Library, _ request: GenerationRequest, _ generator: TestGenerator,
-         parent: String? = nil) async -> (events: [GenerationProgress], error: (any Error)?) {
+         parent: GenerationID? = nil) async -> (events: [GenerationProgress], error: (any Error)?) {
     var events: [GenerationProgress] = []
     do {
         for try await event in library.generate(request, using: generator, parentID: parent) { events.append(event) }

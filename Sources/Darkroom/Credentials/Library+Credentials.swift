@@ -33,17 +33,7 @@ extension Library {
 
     /// The credentials settings.
     public func credentialsConfiguration() async throws -> CredentialsConfiguration {
-        var configuration = CredentialsConfiguration()
-        for setting in try await settings() {
-            let value = try? JSONSerialization.jsonObject(with: Data(setting.value.utf8), options: [.fragmentsAllowed])
-            switch setting.key {
-            case "credentials.include_prompt": configuration.includePrompt = value as? Bool ?? false
-            case "credentials.certificate": configuration.certificate = (value as? String).map(URL.init(fileURLWithPath:))
-            case "credentials.key": configuration.key = (value as? String).map(URL.init(fileURLWithPath:))
-            default: break
-            }
-        }
-        return configuration
+        try await librarySettings().credentials
     }
 
     /// Who signs this library's pictures: the organisation's certificate and key when both settings name
@@ -104,7 +94,7 @@ extension Library {
 
     /// What the picture of `item` says about itself (read from the file now).
     public func credentials(of item: GalleryItem) async throws -> CredentialsReport {
-        guard let image = item.image else { throw LibraryError.invalidArgument("\(item.id.prefix(8)) has no picture.") }
+        guard let image = item.image else { throw LibraryError.invalidArgument("\(item.id.short) has no picture.") }
         guard let data = try? Data(contentsOf: url(of: image.path)) else { throw LibraryError.missingImageFile(path: image.path) }
         return await credentials(ofFile: data)
     }
@@ -118,8 +108,8 @@ extension Library {
     /// The settings go in `app.darkroom.generation`, with the prompts only when `includePrompt`.
     static func manifestDefinition(for generation: GenerationRecord, includePrompt: Bool) -> ManifestDefinition {
         let inputs = GenerationInputs(storedJSON: generation.inputs)
-        func ingredient(_ id: String, _ relationship: String) -> ManifestIngredient {
-            ManifestIngredient(title: "darkroom-\(id.prefix(12)).png", relationship: relationship, instanceID: "darkroom:generation:\(id)")
+        func ingredient(_ id: GenerationID, _ relationship: String) -> ManifestIngredient {
+            ManifestIngredient(title: "darkroom-\(id.rawValue.prefix(12)).png", relationship: relationship, instanceID: "darkroom:generation:\(id)")
         }
         var ingredients: [ManifestIngredient] = []
         var actions: [ManifestAction] = []
@@ -137,7 +127,7 @@ extension Library {
             actions = [ManifestAction(action: ManifestAction.created, digitalSourceType: DigitalSourceType.trainedAlgorithmicMedia,
                                       softwareAgent: DarkroomSoftware.info, ingredients: Array(ingredients.indices), description: description)]
         }
-        return ManifestDefinition(generator: DarkroomSoftware.info, title: "darkroom-\(generation.id.prefix(12)).png",
+        return ManifestDefinition(generator: DarkroomSoftware.info, title: "darkroom-\(generation.id.rawValue.prefix(12)).png",
                                   actions: actions, ingredients: ingredients,
                                   assertions: [CustomAssertion(label: "app.darkroom.generation",
                                                                content: generationAssertion(generation, includePrompt: includePrompt))])

@@ -13,10 +13,10 @@ public struct GenerationInputs: Sendable, Codable, Equatable {
         /// SHA-256 of the picture file (the `image` row).
         public var hash: String
         /// The gallery item holding it.
-        public var generationID: String
+        public var generationID: GenerationID
 
         /// A picture by hash and item.
-        public init(hash: String, generationID: String) {
+        public init(hash: String, generationID: GenerationID) {
             self.hash = hash
             self.generationID = generationID
         }

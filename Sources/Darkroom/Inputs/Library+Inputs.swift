@@ -7,7 +7,7 @@ public enum InputPictureSource: Sendable, Equatable {
     /// A PNG file: imported into the gallery first (or found there, when the same bytes are in the library).
     case file(URL)
     /// A gallery item, by its full id.
-    case item(String)
+    case item(GenerationID)
 }
 
 extension Library {
@@ -17,7 +17,7 @@ extension Library {
     /// - Throws: the import's errors for a file (``LibraryError/fileNotFound(path:)``, ``LibraryError/notAnImage(path:reason:)``),
     ///   ``LibraryError/invalidArgument(_:)`` for an item without a picture.
     public func inputPicture(_ source: InputPictureSource) async throws -> GenerationInputs.Picture {
-        let id: String
+        let id: GenerationID
         switch source {
         case .file(let url):
             guard FileManager.default.fileExists(atPath: url.path) else { throw LibraryError.fileNotFound(path: url.path) }
@@ -30,7 +30,7 @@ extension Library {
             id = itemID
         }
         let item = try await item(id)
-        guard let image = item.image else { throw LibraryError.invalidArgument("\(item.id.prefix(8)) has no picture to start from.") }
+        guard let image = item.image else { throw LibraryError.invalidArgument("\(item.id.short) has no picture to start from.") }
         return GenerationInputs.Picture(hash: image.hash, generationID: item.id)
     }
 

@@ -12,7 +12,7 @@ public struct SafetyConfiguration: Sendable {
     public var detectors: [any ImageSafetyDetector]
 
     /// The flags `image` earns for generation `generationID` (none when the policy is off).
-    public func flags(for image: PixelImage, generationID: String, now: Date = Date()) -> [SafetyFlagRecord] {
+    public func flags(for image: PixelImage, generationID: GenerationID, now: Date = Date()) -> [SafetyFlagRecord] {
         guard enabled else { return [] }
         return detectors.compactMap { detector in
             let score = detector.score(image)
@@ -27,20 +27,9 @@ extension Library {
     /// The safety policy as the settings say: `safety.enabled` (default true), `safety.blocklist`
     /// (extra terms, a JSON array), `safety.skin_threshold` (default 0.55).
     public func safetyConfiguration() async throws -> SafetyConfiguration {
-        var enabled = true
-        var extra: [String] = []
-        var threshold = 0.55
-        for setting in try await settings() {
-            let value = try? JSONSerialization.jsonObject(with: Data(setting.value.utf8), options: [.fragmentsAllowed])
-            switch setting.key {
-            case "safety.enabled": if let b = value as? Bool { enabled = b }
-            case "safety.blocklist": if let list = value as? [String] { extra = list }
-            case "safety.skin_threshold": if let n = value as? Double, n > 0 { threshold = n }
-            default: break
-            }
-        }
-        return SafetyConfiguration(enabled: enabled, promptPolicy: .standard(extraTerms: extra),
-                                   detectors: [SkinToneAreaDetector(threshold: threshold)])
+        let settings = try await librarySettings()
+        return SafetyConfiguration(enabled: settings.safetyEnabled, promptPolicy: .standard(extraTerms: settings.safetyBlocklist),
+                                   detectors: [SkinToneAreaDetector(threshold: settings.skinThreshold)])
     }
 
     /// Refuses `prompt` when the policy is on and a rule matches, recording the refusal.
@@ -67,18 +56,18 @@ extension Library {
     }
 
     /// The flags of one generation (active and cleared).
-    public func flags(of generationID: String) async throws -> [SafetyFlagRecord] {
+    public func flags(of generationID: GenerationID) async throws -> [SafetyFlagRecord] {
         try await database.safetyFlags(of: generationID)
     }
 
     /// Clears the active flags of a generation, recording who cleared them. Returns how many were cleared.
     @discardableResult
-    public func unflag(_ id: String, by person: String) async throws -> Int {
+    public func unflag(_ id: GenerationID, by person: String) async throws -> Int {
         try await database.clearSafetyFlags(id, by: person)
     }
 
     /// True when the generation has an active flag.
-    public func isFlagged(_ generationID: String) async throws -> Bool {
+    public func isFlagged(_ generationID: GenerationID) async throws -> Bool {
         try await database.isFlagged(generationID)
     }
 
