@@ -16,6 +16,8 @@ public struct RelayMember: Sendable, Equatable {
 protocol RelayExchangeContext: RequestContext {
     /// What the answering route recorded, for metrics and logs.
     var exchange: NIOLockedValueBox<RelayExchange> { get }
+    /// The library of the path, once the authentication middleware read it.
+    var library: LibraryID? { get }
 }
 
 extension RelayRequestContext: RelayExchangeContext {}
@@ -29,6 +31,7 @@ struct MemberRequestContext: ChildRequestContext, RelayExchangeContext {
     let exchange: NIOLockedValueBox<RelayExchange>
     /// The verified, active signer.
     let member: RelayMember
+    let library: LibraryID?
 
     init(context: RelayRequestContext) throws {
         guard let member = context.member else { throw RelayHTTPError.unauthorized("this request needs a member device's signature") }
@@ -36,6 +39,7 @@ struct MemberRequestContext: ChildRequestContext, RelayExchangeContext {
         self.coreContext = context.coreContext
         self.exchange = context.exchange
         self.member = member
+        self.library = context.library
     }
 }
 
@@ -53,16 +57,19 @@ struct RelayAuthenticationMiddleware: RouterMiddleware {
     let responder: RelayResponder
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let raw = context.parameters.get("library") ?? ""
-        guard let library = LibraryID(rawValue: raw) else { throw RelayHTTPError.badRequest("\"\(raw)\" is not a library id") }
-        guard let policy = try await policy(request, library: library, context: context) else {
+        let library = try RelayResponder.library(context)
+        var context = context
+        context.library = library
+        // The route's pattern (Hummingbird keeps it precomputed), not the path split again.
+        let endpoint = context.endpointPath ?? ""
+        if request.method == .get, endpoint.hasSuffix("/objects/**") { context.object = try? RelayResponder.objectName(RelayResponder.rest(context)) }
+        guard let policy = try await policy(request, endpoint: endpoint, object: context.object?.kind, library: library, context: context) else {
             return try await next(request, context)   // a handler that verifies itself, or answers 400/405
         }
         let signature = try responder.parseSignature(request)
         context.exchange.withLockedValue { $0.device = signature.device }
         let active = try await responder.verifyMember(signature, request: request, library: library, body: Data(),
                                                        allowingRevoked: policy == .memberOrRevoked)
-        var context = context
         context.member = RelayMember(device: signature.device, active: active)
         return try await next(request, context)
     }
@@ -72,14 +79,14 @@ struct RelayAuthenticationMiddleware: RouterMiddleware {
 
     /// The policy for a body-less library request, or nil when the handler decides (a body, an unsigned read by exact
     /// name, or a path the handler refuses).
-    private func policy(_ request: Request, library: LibraryID, context: Context) async throws -> Policy? {
-        let path = request.uri.path.split(separator: "/").dropFirst(3)   // after v1/libraries/ID
-        let rest = context.parameters.getCatchAll().joined(separator: "/")
-        switch (request.method, path.first) {
-        case (.get, "objects") where rest.isEmpty, (.get, "uploads"), (.post, "uploads"):
+    private func policy(_ request: Request, endpoint: String, object: SyncObjectName?, library: LibraryID,
+                        context: Context) async throws -> Policy? {
+        switch request.method {
+        case .get where endpoint.hasSuffix("/objects"), .get where endpoint.hasSuffix("/uploads/**"),
+             .post where endpoint.hasSuffix("/uploads/**"):
             return .member
-        case (.get, "objects"):
-            guard let (_, kind) = try? RelayResponder.objectName(rest) else { return nil }
+        case .get where endpoint.hasSuffix("/objects/**"):
+            guard let kind = object else { return nil }
             switch kind {
             case .recovery:
                 return nil   // unsigned by exact name: the name is unguessable without the recovery words

@@ -23,6 +23,10 @@ public struct RelayRequestContext: RequestContext {
     let exchange = NIOLockedValueBox(RelayExchange())
     /// The verified signer, set by ``RelayAuthenticationMiddleware`` (nil before it, and for requests it leaves to their handler).
     public internal(set) var member: RelayMember?
+    /// The library of the path, once ``RelayAuthenticationMiddleware`` read it (the handler reads it otherwise).
+    var library: LibraryID?
+    /// The object named by a `GET objects/NAME` path, once the middleware parsed it to choose its policy.
+    var object: (name: ObjectName, kind: SyncObjectName)?
 
     /// A context for a request from `source`.
     public init(source: Source) { coreContext = .init(source: source) }
@@ -60,7 +64,7 @@ extension RelayResponder {
         }
         library.get("objects/**") { request, context in
             try await answer(context, "get_object") {
-                try await getObject(request, library: $1, name: try Self.objectName(Self.rest(context)), member: context.member, &$0)
+                try await getObject(request, library: $1, name: try context.object ?? Self.objectName(Self.rest(context)), member: context.member, &$0)
             }
         }
         members.get("uploads/**") { request, context in
@@ -93,14 +97,20 @@ extension RelayResponder {
         var exchange = context.exchange.withLockedValue { $0 }   // the signer, when the middleware verified one
         exchange.route = route
         defer { context.exchange.withLockedValue { [exchange] in $0 = exchange } }
-        let raw = context.parameters.get("library") ?? ""
-        guard let library = LibraryID(rawValue: raw) else { throw RelayHTTPError.badRequest("\"\(raw)\" is not a library id") }
+        let library = try context.library ?? Self.library(context)
         exchange.library = library
         return try await handler(&exchange, library)
     }
 
+    /// The library id of the path.
+    static func library(_ context: some RequestContext) throws -> LibraryID {
+        let raw = context.parameters.get("library") ?? ""
+        guard let library = LibraryID(rawValue: raw) else { throw RelayHTTPError.badRequest("\"\(raw)\" is not a library id") }
+        return library
+    }
+
     /// The object name after `objects/` or `uploads/`.
-    private static func rest(_ context: some RelayExchangeContext) -> String { context.parameters.getCatchAll().joined(separator: "/") }
+    static func rest(_ context: some RelayExchangeContext) -> String { context.parameters.getCatchAll().joined(separator: "/") }
 }
 
 /// Renders every error as the relay's JSON answer (``RelayHTTPError``; storage failures as 404,
