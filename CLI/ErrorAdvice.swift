@@ -14,6 +14,8 @@ extension ExitStatus {
             return "The library is read-only here: reading commands (list, show, export, stats) work; changes need write access."
         case LibraryError.missingImageFile:
             return "Run `darkroom doctor`."
+        case LibraryError.modelNotFound(_, .some):
+            return "`darkroom models` lists the models there."
         case LibraryError.modelUnavailable:
             return "Put it in that folder (`darkroom models` lists what is there), or pass --model."
         case LibraryError.promptRefused:

@@ -79,6 +79,7 @@ enum ExitStatus: Int32, CaseIterable {
             case .promptRefused: return .refusedByPolicy
             case .credentialsUnavailable: return .credentialsUnavailable
             case .modelUnavailable: return .modelUnavailable
+            case .modelNotFound: return .generatorUnavailable
             case .loraNotFound: return .loraNotFound
             }
         case let error as SyncFailure:

@@ -25,6 +25,9 @@ public enum LibraryError: Error, Equatable, Sendable {
     case credentialsUnavailable(String)
     /// The model a generation was made with is not available here (not at its recorded path, not in the model folder).
     case modelUnavailable(name: String?, hash: String?)
+    /// `path` is neither a diffusers model folder nor a checkpoint, and no model of that name is in `modelDirectory`
+    /// (the `generate.model_dir` setting; nil when it is unset).
+    case modelNotFound(path: String, modelDirectory: String?)
     /// A stored job names a scheduler this engine does not have (a picture another tool made, say).
     case unknownScheduler(name: String)
     /// A LoRA (or textual-inversion embedding) is not a file here, nor in the folder `directory` (`generate.lora_dir`).
@@ -47,6 +50,11 @@ extension LibraryError: CustomStringConvertible, LocalizedError {
             return "Unknown scheduler '\(name)': the engine has \(SchedulerKind.allCases.map(\.rawValue).joined(separator: ", "))."
         case let .loraNotFound(name, directory):
             return "No LoRA '\(name)' here\(directory.map { " (looked in \($0), the generate.lora_dir setting)" } ?? " (give a .safetensors file, or set generate.lora_dir to the folder of LoRAs)")."
+        case let .modelNotFound(path, directory):
+            let name = (path as NSString).lastPathComponent
+            return "\(path) is not a diffusers model folder (it has no model_index.json)"
+                + (directory.map { " and no model called '\(name)' is in \($0) (generate.model_dir)." }
+                   ?? "; to pick a model by name, set generate.model_dir to a folder of models.")
         case let .modelUnavailable(name, hash):
             return "The model this was made with (\(name ?? "unnamed")\(hash.map { ", hash \($0.prefix(12))" } ?? "")) is not available here: it is not in the folder the generate.model_dir setting names."
         case .promptRefused(let rule):

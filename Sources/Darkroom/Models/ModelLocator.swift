@@ -11,7 +11,7 @@ public enum ModelLocator {
     /// The model `explicit` names: a diffusers folder, a single-file checkpoint, or the name of a model in
     /// `modelDirectory`.
     ///
-    /// - Throws: ``LibraryError/generatorUnavailable(_:)`` naming what is missing and where it looked.
+    /// - Throws: ``LibraryError/modelNotFound(path:modelDirectory:)`` naming what is missing and where it looked.
     public static func locate(explicit: String, modelDirectory: URL? = nil) throws -> URL {
         let url = URL(fileURLWithPath: (explicit as NSString).expandingTildeInPath)
         if FileManager.default.fileExists(atPath: url.appendingPathComponent("model_index.json").path) { return url }
@@ -20,9 +20,7 @@ public enum ModelLocator {
         if !explicit.contains("/"), let modelDirectory, let entry = try? ModelCatalog.entry(named: explicit, in: modelDirectory) {
             return URL(fileURLWithPath: entry.path)
         }
-        let hint = modelDirectory.map { " and no model called '\(explicit)' is in \($0.path) (generate.model_dir; `darkroom models` lists it)" }
-            ?? " (to pick a model by name, set generate.model_dir to a folder of models)"
-        throw LibraryError.generatorUnavailable("\(url.path) is not a diffusers model folder (it has no model_index.json)\(hint).")
+        throw LibraryError.modelNotFound(path: url.path, modelDirectory: modelDirectory?.path)
     }
 
     /// The model a recorded generation was made with, for `rerun`, `verify` and `vary`: its recorded folder when it
