@@ -63,10 +63,11 @@ struct RelayAuthenticationMiddleware: RouterMiddleware {
         // The route's pattern (Hummingbird keeps it precomputed), not the path split again.
         let endpoint = context.endpointPath ?? ""
         if request.method == .get, endpoint.hasSuffix("/objects/**") { context.object = try? RelayResponder.objectName(RelayResponder.rest(context)) }
-        guard let policy = try await policy(request, endpoint: endpoint, object: context.object?.kind, library: library, context: context) else {
+        guard let (policy, parsed) = try await policy(request, endpoint: endpoint, object: context.object?.kind, library: library,
+                                                      context: context) else {
             return try await next(request, context)   // a handler that verifies itself, or answers 400/405
         }
-        let signature = try responder.parseSignature(request)
+        let signature = try parsed ?? responder.parseSignature(request)
         context.exchange.withLockedValue { $0.device = signature.device }
         let active = try await responder.verifyMember(signature, request: request, library: library, body: Data(),
                                                        allowingRevoked: policy == .memberOrRevoked)
@@ -77,14 +78,14 @@ struct RelayAuthenticationMiddleware: RouterMiddleware {
     /// Who may make this request.
     enum Policy { case member, memberOrRevoked }
 
-    /// The policy for a body-less library request, or nil when the handler decides (a body, an unsigned read by exact
-    /// name, or a path the handler refuses).
+    /// The policy for a body-less library request, with the signature when deciding needed it parsed, or nil when
+    /// the handler decides (a body, an unsigned read by exact name, or a path the handler refuses).
     private func policy(_ request: Request, endpoint: String, object: SyncObjectName?, library: LibraryID,
-                        context: Context) async throws -> Policy? {
+                        context: Context) async throws -> (Policy, RelayRequestSignature?)? {
         switch request.method {
         case .get where endpoint.hasSuffix("/objects"), .get where endpoint.hasSuffix("/uploads/**"),
              .post where endpoint.hasSuffix("/uploads/**"):
-            return .member
+            return (.member, nil)
         case .get where endpoint.hasSuffix("/objects/**"):
             guard let kind = object else { return nil }
             switch kind {
@@ -93,16 +94,16 @@ struct RelayAuthenticationMiddleware: RouterMiddleware {
             case .welcome(_, let device):
                 // A joining device polling for its welcome before it is admitted: the welcome is written only after
                 // the membership that admits it, so it cannot exist yet.
-                if let signature = try? responder.parseSignature(request), signature.device == device,
-                   try await responder.storage.device(device, in: library) == nil {
+                let signature = try? responder.parseSignature(request)
+                if let signature, signature.device == device, try await responder.storage.device(device, in: library) == nil {
                     context.exchange.withLockedValue { $0.device = device }
                     throw RelayHTTPError.notFound("no welcome for device \(device) yet: the library has not admitted it")
                 }
-                return .member
+                return (.member, signature)
             case .membership:
-                return .memberOrRevoked
+                return (.memberOrRevoked, nil)
             default:
-                return .member
+                return (.member, nil)
             }
         default:
             return nil
