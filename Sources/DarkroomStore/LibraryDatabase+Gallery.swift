@@ -197,7 +197,7 @@ extension LibraryDatabase {
     /// Deletes an album (its generations stay).
     public func deleteAlbum(_ id: AlbumID) async throws {
         try await write { db in
-            try AlbumRecord.existing(id, db).delete(db)
+            _ = try AlbumRecord.existing(id, db).delete(db)
         }
     }
 
