@@ -8,7 +8,7 @@ struct FavoriteCommand: AsyncParsableCommand {
     @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
 
     func run() async throws {
-        try await global.edit(ids, report: { "★ \($0.map { String($0.short) }.joined(separator: ", "))" }) { try await $0.setFavorite($1, true) }
+        try await global.edit(ids, report: { "★ \($0.map { String($0.prefix(8)) }.joined(separator: ", "))" }) { try await $0.setFavorite($1, true) }
     }
 }
 
@@ -18,7 +18,7 @@ struct UnfavoriteCommand: AsyncParsableCommand {
     @Argument(help: "Generation ids (any unique prefix).") var ids: [String]
 
     func run() async throws {
-        try await global.edit(ids, report: { "☆ \($0.map { String($0.short) }.joined(separator: ", "))" }) { try await $0.setFavorite($1, false) }
+        try await global.edit(ids, report: { "☆ \($0.map { String($0.prefix(8)) }.joined(separator: ", "))" }) { try await $0.setFavorite($1, false) }
     }
 }
 
@@ -34,7 +34,7 @@ struct RateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await global.edit([id], report: { "\($0[0].short): \(String(repeating: "★", count: stars))\(String(repeating: "☆", count: 5 - stars))" }) {
+        try await global.edit([id], report: { "\($0[0].prefix(8)): \(String(repeating: "★", count: stars))\(String(repeating: "☆", count: 5 - stars))" }) {
             try await $0.rate($1, stars)
         }
     }

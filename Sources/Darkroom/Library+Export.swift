@@ -123,7 +123,7 @@ extension Library {
     /// Content Credentials (a fresh ECDSA signature each time). The copy in the library keeps its ids in the
     /// metadata (see docs/imaging.md).
     public func reproduciblePNG(_ item: GalleryItem) async throws -> Data {
-        guard let image = item.image else { throw LibraryError.invalidArgument("\(item.id.short) has no picture.") }
+        guard let image = item.image else { throw LibraryError.invalidArgument("\(item.id.prefix(8)) has no picture.") }
         let decoded = try PNGCodec.decode(try Data(contentsOf: url(of: image.path)))
         var metadata = GenerationMetadata(item.generation)
         metadata.generationID = nil

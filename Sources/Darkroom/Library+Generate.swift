@@ -134,7 +134,7 @@ extension Library {
         let claimed: GenerationRecord
         switch claim {
         case .empty: return nil
-        case .notQueued(let id, let status): throw LibraryError.invalidArgument("Job \(id.short) is not queued (it is \(status.rawValue)).")
+        case .notQueued(let id, let status): throw LibraryError.invalidArgument("Job \(id.prefix(8)) is not queued (it is \(status.rawValue)).")
         case .claimed(let row): claimed = row
         }
         return try await execute(claimed, request: try GenerationRequest(claimed), generator: generator, started: started, progress: progress)
@@ -158,7 +158,7 @@ extension Library {
     public func retry(_ ids: [GenerationID]) async throws -> [GenerationID] {
         try await database.retryJobs(ids) { [self] old in
             guard old.status == .failed || old.status == .cancelled, old.source == .generate else {
-                throw LibraryError.invalidArgument("Only failed or cancelled jobs can be retried; \(old.id.short) is \(old.status.rawValue).")
+                throw LibraryError.invalidArgument("Only failed or cancelled jobs can be retried; \(old.id.prefix(8)) is \(old.status.rawValue).")
             }
             return jobRow(try GenerationRequest(old), status: .queued, modelID: old.modelID ?? "", modelPath: old.modelPath,
                           parentID: old.id, batch: nil, now: Date())

@@ -28,7 +28,7 @@ extension Library {
         let item = try await item(id)
         let row = item.generation
         guard row.source == .generate, row.status == .succeeded, let image = item.image else {
-            throw LibraryError.invalidArgument("Only succeeded generations can be verified; \(row.id.short) is a \(row.source == .import ? "import" : row.status.rawValue + " job").")
+            throw LibraryError.invalidArgument("Only succeeded generations can be verified; \(row.id.prefix(8)) is a \(row.source == .import ? "import" : row.status.rawValue + " job").")
         }
         var result: GeneratedImage?
         for try await event in generator.generate(try await withInputPixels(try GenerationRequest(row))) {

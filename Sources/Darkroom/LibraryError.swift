@@ -41,8 +41,8 @@ extension LibraryError: CustomStringConvertible, LocalizedError {
         case .unreadableFile(let path, let reason): return "Cannot read \(path): \(reason)."
         case .notAnImage(let path, let reason): return "\(path) is not a picture Darkroom can import: \(reason)."
         case .generatorUnavailable(let reason): return "Cannot generate: \(reason)"
-        case .generationFailed(let id, let reason): return "Generation \(id.short) failed: \(reason)"
-        case .cancelled(let id): return "Generation \(id.short) was cancelled; nothing was written."
+        case .generationFailed(let id, let reason): return "Generation \(id.prefix(8)) failed: \(reason)"
+        case .cancelled(let id): return "Generation \(id.prefix(8)) was cancelled; nothing was written."
         case .missingImageFile(let path): return "The picture file \(path) is missing from the library folder."
         case .invalidArgument(let message): return message
         case .credentialsUnavailable(let reason): return "Cannot sign Content Credentials: \(reason)"

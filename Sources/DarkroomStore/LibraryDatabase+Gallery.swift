@@ -174,10 +174,12 @@ extension LibraryDatabase {
     /// The album named `name`; with `creating`, a new one when there is none (looked up and made in one
     /// transaction). Without it, a missing album is ``StoreError/notFound(kind:id:)``.
     public func album(named name: String, creating: Bool) async throws -> AlbumRecord {
-        try await write { db in
-            if let album = try AlbumRecord.named(name, db) { return album }
-            guard creating else { throw StoreError.notFound(kind: "album", id: name) }
-            return try AlbumRecord.inserted(name: name, now: Date(), db)
+        guard creating else {
+            guard let album = try await album(named: name) else { throw StoreError.notFound(kind: "album", id: name) }
+            return album
+        }
+        return try await write { db in
+            try AlbumRecord.named(name, db) ?? AlbumRecord.inserted(name: name, now: Date(), db)
         }
     }
 

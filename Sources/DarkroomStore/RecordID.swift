@@ -18,10 +18,7 @@ public struct RecordID<Record>: RawRepresentable, Hashable, Comparable, Sendable
 
     public var description: String { rawValue }
 
-    /// The first eight characters, as lists show an id.
-    public var short: Substring { rawValue.prefix(8) }
-
-    /// The first `maxLength` characters (a short form to show).
+    /// The first `maxLength` characters: the short form lists and messages show (8 characters).
     public func prefix(_ maxLength: Int) -> Substring { rawValue.prefix(maxLength) }
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }

@@ -136,9 +136,13 @@ extension SyncCapture {
 
     /// The hashes of pictures synced without their file.
     static func pendingPictureHashes(_ db: Database) throws -> Set<String> {
-        let keys = try String.fetchAll(db.cachedStatement(sql: "SELECT key FROM sync_meta WHERE key >= ? AND key < ?"),
-                                       arguments: [pendingPicturePrefix, pendingPicturePrefix + "\u{10FFFF}"])
-        return Set(keys.map { String($0.dropFirst(pendingPicturePrefix.count)) })
+        Set(try metaKeys(prefix: pendingPicturePrefix, db).map { String($0.dropFirst(pendingPicturePrefix.count)) })
+    }
+
+    /// Keys of the local sync bookkeeping (`sync_meta`) starting with `prefix`, sorted.
+    package static func metaKeys(prefix: String, _ db: Database) throws -> [String] {
+        try String.fetchAll(db.cachedStatement(sql: "SELECT key FROM sync_meta WHERE key >= ? AND key < ? ORDER BY key"),
+                            arguments: [prefix, prefix + "\u{10FFFF}"])
     }
 }
 

@@ -94,7 +94,7 @@ extension Library {
 
     /// What the picture of `item` says about itself (read from the file now).
     public func credentials(of item: GalleryItem) async throws -> CredentialsReport {
-        guard let image = item.image else { throw LibraryError.invalidArgument("\(item.id.short) has no picture.") }
+        guard let image = item.image else { throw LibraryError.invalidArgument("\(item.id.prefix(8)) has no picture.") }
         guard let data = try? Data(contentsOf: url(of: image.path)) else { throw LibraryError.missingImageFile(path: image.path) }
         return await credentials(ofFile: data)
     }

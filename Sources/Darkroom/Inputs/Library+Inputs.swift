@@ -30,7 +30,7 @@ extension Library {
             id = itemID
         }
         let item = try await item(id)
-        guard let image = item.image else { throw LibraryError.invalidArgument("\(item.id.short) has no picture to start from.") }
+        guard let image = item.image else { throw LibraryError.invalidArgument("\(item.id.prefix(8)) has no picture to start from.") }
         return GenerationInputs.Picture(hash: image.hash, generationID: item.id)
     }
 

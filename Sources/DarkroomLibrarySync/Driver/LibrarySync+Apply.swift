@@ -13,7 +13,7 @@ extension LibrarySync {
     /// idempotent, so a crash before that only repeats work).
     func apply(_ accepted: [OpenedEnvelope], verifier: LogVerifier, transport: any SyncTransport,
                        into report: inout SyncRunReport) async throws {
-        let lazy = try await picturesAreLazy()
+        let lazy = try await library.syncsPicturesLazily()
         let state = verifier.state
         report.receivedEnvelopes = accepted.count
         // Envelopes are decoded and applied in groups of up to `applyTransactionLimit` changes

@@ -7,8 +7,6 @@ import Foundation
 /// Pictures that travel by sync: downloaded with their envelopes (eager), or later on demand (lazy,
 /// and any picture whose blob could not be used), each checked against its hash.
 extension LibrarySync {
-    func picturesAreLazy() async throws -> Bool { try await library.syncsPicturesLazily() }
-
     /// Downloads a picture, checks it against its hash, and stores it with its thumbnail.
     func downloadPicture(_ reference: BlobReference, transport: any SyncTransport) async throws {
         let png = try await BlobSealer.download(reference, from: transport)

@@ -46,7 +46,7 @@ public final class LibrarySync: Sendable {
         static let unpublished = "membership-unpublished", revoked = "revoked"
         static let outboxPrefix = "outbox/", pairingPrefix = "pairing/", uploadedPrefix = "uploaded/"
         static let pairingIssuedPrefix = "pairing-issued/", joinedAt = "join-asked-at"
-        static let picturePrefix = SyncChangeLog.pendingPicturePrefix
+        static let picturePrefix = SyncCapture.pendingPicturePrefix
     }
 
     /// Wraps the transport this sync opens (fault injection in tests, instrumentation).
@@ -186,7 +186,7 @@ public final class LibrarySync: Sendable {
         }
         try await apply(pulled.accepted, verifier: verifier, transport: transport, into: &report)
         try await shareCredentialsAuthorities(keyring: keyring, identity: identity)
-        if try await !picturesAreLazy() {
+        if try await !library.syncsPicturesLazily() {
             var unusable: [Detection] = []
             report.downloadedBlobs += try await fetchPendingPictures(nil) { unusable.append($0) }
             let seen = Set(report.detections.map(\.description))

@@ -39,7 +39,7 @@ extension SyncChangeApplier {
         }
         guard try isNewer(change, db) else { return .superseded }
         try stamp(change, db)
-        let waiting = try SyncChangeLog.meta(SyncChangeLog.pendingPicturePrefix + hash, db) != nil
+        let waiting = try SyncChangeLog.meta(SyncCapture.pendingPicturePrefix + hash, db) != nil
         if !waiting, try exists("image", "hash", hash, db) { try SyncChangeLog.resend(generation: change.key, db) }
         return .applied
     }

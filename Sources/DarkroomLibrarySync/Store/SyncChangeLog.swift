@@ -28,10 +28,6 @@ public enum SyncChangeLog {
         try Bool.fetchOne(db.cachedStatement(sql: "SELECT enabled FROM sync_state")) ?? false
     }
 
-    /// Whether a change made now would be logged: logging is on and the writes are not another
-    /// device's changes being applied (the gate of `sync_change_input`'s trigger, read without writing).
-    public static func isLogging(_ db: Database) throws -> Bool { try SyncCapture.isLogging(db) }
-
     /// The device id changes are stamped with, once enabled.
     public static func deviceID(_ db: Database) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT device_id FROM sync_state"))
@@ -298,10 +294,6 @@ public enum SyncChangeLog {
 
     // MARK: - Local bookkeeping
 
-    /// `sync_meta` key prefix of pictures that synced without their file (lazy pictures): the
-    /// key ends with the picture hash, the value is its blob reference sealed under the device key.
-    public static let pendingPicturePrefix = SyncCapture.pendingPicturePrefix
-
     /// A value of the local sync bookkeeping (`sync_meta`), nil when unset.
     public static func meta(_ key: String, _ db: Database) throws -> Data? {
         try Data.fetchOne(db.cachedStatement(sql: "SELECT value FROM sync_meta WHERE key = ?"), arguments: [key])
@@ -317,10 +309,7 @@ public enum SyncChangeLog {
     }
 
     /// Keys of `sync_meta` starting with `prefix`, sorted.
-    public static func metaKeys(prefix: String, _ db: Database) throws -> [String] {
-        try String.fetchAll(db.cachedStatement(sql: "SELECT key FROM sync_meta WHERE key >= ? AND key < ? ORDER BY key"),
-                            arguments: [prefix, prefix + "\u{10FFFF}"])
-    }
+    public static func metaKeys(prefix: String, _ db: Database) throws -> [String] { try SyncCapture.metaKeys(prefix: prefix, db) }
 
     // MARK: - Tombstones
 
