@@ -52,7 +52,9 @@ let package = Package(
             dependencies: ["DarkroomSchema", "DarkroomCrypto", "CSQLiteOptions", .product(name: "GRDB", package: "GRDB.swift")]),
         // The native diffusion engine (no dependency on the store).
         // OpenBLAS is loaded on first use (BLASBackend), not linked: see docs/architecture.md.
-        .target(name: "DarkroomEngine", dependencies: ["DarkroomCrypto"]),
+        .target(name: "DarkroomEngine", dependencies: ["DarkroomCrypto", "CEngineKernels"]),
+        // The engine's elementwise kernels in C: AVX2+FMA where the CPU has it, chosen at run time.
+        .target(name: "CEngineKernels"),
         // libsodium wrappers for end-to-end encrypted sync.
         .target(name: "DarkroomCrypto", dependencies: ["CSodium"]),
         // Envelopes, keys, transports and merge for end-to-end encrypted sync. Its HTTP client is

@@ -49,9 +49,7 @@ enum GEGLU {
                 let destination = SharedPointer(base: dst.baseAddress!)
                 ParallelLoop.forEachChunk(rows, costPerIteration: width * 8) { range in
                     for r in range {
-                        let input = source.base + r * 2 * width
-                        let output = destination.base + r * width
-                        for i in 0..<width { output[i] = input[i] * Activation.gelu.apply(input[width + i]) }
+                        VectorMath.geglu(destination.base + r * width, source.base + r * 2 * width, width: width)
                     }
                 }
             }

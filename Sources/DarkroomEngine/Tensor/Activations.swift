@@ -50,13 +50,14 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// Applies the activation to `count` contiguous values in place (vectorised for the sigmoid family).
+    /// Applies the activation to `count` contiguous values in place (the vector kernels where they exist).
     func apply(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        switch self {
-        case .silu: VectorMath.sigmoidGate(values, count: count, beta: 1)
-        case .quickGELU: VectorMath.sigmoidGate(values, count: count, beta: 1.702)
-        default: for i in 0..<count { values[i] = apply(values[i]) }
-        }
+        VectorMath.affine(values, values, count: count, scale: 1, shift: 0, activation: self)
+    }
+
+    /// Applies the scalar form to `count` contiguous values in place.
+    func applyScalar(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { values[i] = apply(values[i]) }
     }
 
     /// The activation of every element of `tensor`.

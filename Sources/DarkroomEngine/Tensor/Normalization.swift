@@ -36,17 +36,13 @@ public struct GroupNorm: Sendable {
                 for index in range {
                     let group = index % groups
                     let base = index * groupSize
-                    let (meanF, inverse) = NormalizationStatistics.meanAndInverseDeviation(
-                        source.base + base, count: groupSize, epsilon: epsilon)
+                    let (meanF, inverse) = VectorMath.moments(source.base + base, count: groupSize, epsilon: epsilon)
                     for c in 0..<perGroup {
                         let channel = group * perGroup + c
                         let a = scale.base[channel] * inverse
-                        let b = shift.base[channel] - meanF * a
                         let start = base + c * spatial
-                        for i in start..<(start + spatial) {
-                            destination.base[i] = source.base[i] * a + b
-                        }
-                        activation?.apply(destination.base + start, count: spatial)
+                        VectorMath.affine(destination.base + start, source.base + start, count: spatial,
+                                          scale: a, shift: shift.base[channel] - meanF * a, activation: activation)
                     }
                 }
             }
@@ -86,8 +82,7 @@ public struct LayerNorm: Sendable {
             ParallelLoop.forEachChunk(rows, costPerIteration: dimension * 3) { range in
                 for row in range {
                     let base = row * dimension
-                    let (meanF, inverse) = NormalizationStatistics.meanAndInverseDeviation(
-                        source.base + base, count: dimension, epsilon: epsilon)
+                    let (meanF, inverse) = VectorMath.moments(source.base + base, count: dimension, epsilon: epsilon)
                     for i in 0..<dimension {
                         destination.base[base + i] = (source.base[base + i] - meanF) * inverse * scale.base[i] + shift.base[i]
                     }
@@ -98,7 +93,7 @@ public struct LayerNorm: Sendable {
     }
 }
 
-/// The statistics both normalisations need, computed in double precision as PyTorch's CPU kernels do.
+/// The pointers both normalisations work on (their statistics come from ``VectorMath/moments(_:count:epsilon:)``).
 enum NormalizationStatistics {
     /// Runs `body` with shared pointers to the input, the output and the affine parameters.
     static func withPointers(_ input: Tensor, _ output: inout Tensor, _ weight: Tensor, _ bias: Tensor,
@@ -115,17 +110,5 @@ enum NormalizationStatistics {
             }
         }
     }
-
-    /// The mean of `count` values and 1 / sqrt(variance + epsilon) (biased variance, two passes).
-    static func meanAndInverseDeviation(_ values: UnsafeMutablePointer<Float>, count: Int, epsilon: Double) -> (mean: Float, inverse: Float) {
-        var sum = 0.0
-        for i in 0..<count { sum += Double(values[i]) }
-        let mean = sum / Double(count)
-        var squares = 0.0
-        for i in 0..<count {
-            let d = Double(values[i]) - mean
-            squares += d * d
-        }
-        return (Float(mean), Float(1 / (squares / Double(count) + epsilon).squareRoot()))
-    }
 }
+

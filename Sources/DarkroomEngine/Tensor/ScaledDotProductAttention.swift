@@ -84,7 +84,7 @@ enum ScaledDotProductAttention {
                 let visible = causalOffset.map { min(columns, $0 + r + 1) } ?? columns
                 let maximum = VectorMath.maximum(row, count: visible)
                 let inverse = 1 / VectorMath.exponentiate(row, count: visible, shift: maximum)
-                for c in 0..<visible { row[c] *= inverse }
+                VectorMath.scale(row, count: visible, by: inverse)
                 for c in visible..<columns { row[c] = 0 }
             }
         }

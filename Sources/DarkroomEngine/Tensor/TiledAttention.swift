@@ -60,10 +60,8 @@ struct TiledAttention {
                     key0 += columns
                 }
                 for r in 0..<rows {
-                    let inverse = 1 / sums[r]
-                    let source = accumulator + r * head.valueHeadDim
-                    let destination = head.output + (row0 + r) * head.valueStride
-                    for c in 0..<head.valueHeadDim { destination[c] = source[c] * inverse }
+                    VectorMath.affine(head.output + (row0 + r) * head.valueStride, accumulator + r * head.valueHeadDim,
+                                      count: head.valueHeadDim, scale: 1 / sums[r], shift: 0, activation: nil)
                 }
                 row0 += rows
             }
@@ -94,10 +92,7 @@ struct TiledAttention {
             if visible < columns { (row + visible).update(repeating: 0, count: columns - visible) }
             sums.base[r] = sums.base[r] * rescale + total
             maxima.base[r] = maximum
-            if rescale != 1 {
-                let output = accumulator.base + r * width
-                for c in 0..<width { output[c] *= rescale }
-            }
+            if rescale != 1 { VectorMath.scale(accumulator.base + r * width, count: width, by: rescale) }
         }
     }
 }

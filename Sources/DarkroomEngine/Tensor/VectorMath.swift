@@ -1,11 +1,15 @@
-/// A fast float32 `exp` (Cephes `expf` range reduction and polynomial, about 1 ulp) for the hot
-/// loops: softmax, SiLU and quick-GELU. Written as branch-free scalar code on wrapping integer
-/// bit patterns so the buffer loops auto-vectorise in release builds and stay cheap in debug ones.
+import CEngineKernels
+
+/// The engine's one door to its C kernels (`CEngineKernels`): softmax pieces, activations, affine maps and
+/// normalisation statistics over contiguous buffers, in 8-wide AVX2+FMA code where the CPU has it (chosen once
+/// per process) and the platform's baseline vectors elsewhere. The scalar `exp` stays in Swift for the few
+/// single values the attention's running maximum needs.
 enum VectorMath {
     /// 1.5 * 2^23: adding it rounds a float of magnitude < 2^22 to an integer held in the mantissa.
     private static let roundingMagic: Float = 12_582_912
 
-    /// `e^x`; inputs are clamped to [-87.3, 88.7] (so very negative inputs give ~1e-38, not 0).
+    /// `e^x` for one value, with the kernels' range reduction and polynomial (Cephes `expf`, about 1 ulp);
+    /// inputs are clamped to [-87.3, 88.7].
     @inline(__always)
     static func exp(_ input: Float) -> Float {
         let x = Swift.min(Swift.max(input, -87.33654), 88.72283)
@@ -26,47 +30,61 @@ enum VectorMath {
 
     /// `buffer[i] = exp(buffer[i] - shift)` for `count` values; returns their sum.
     static func exponentiate(_ buffer: UnsafeMutablePointer<Float>, count: Int, shift: Float) -> Float {
-        for i in 0..<count { buffer[i] = exp(buffer[i] - shift) }
-        return sum(buffer, count: count)
+        drk_exponentiate(buffer, count, shift)
     }
 
-    /// The sum of `count` values, in eight interleaved partial sums (which the compiler can vectorise).
-    static func sum(_ buffer: UnsafePointer<Float>, count: Int) -> Float {
-        var partial: (Float, Float, Float, Float, Float, Float, Float, Float) = (0, 0, 0, 0, 0, 0, 0, 0)
-        var i = 0
-        while i + 8 <= count {
-            partial.0 += buffer[i]; partial.1 += buffer[i + 1]; partial.2 += buffer[i + 2]; partial.3 += buffer[i + 3]
-            partial.4 += buffer[i + 4]; partial.5 += buffer[i + 5]; partial.6 += buffer[i + 6]; partial.7 += buffer[i + 7]
-            i += 8
-        }
-        var total = ((partial.0 + partial.1) + (partial.2 + partial.3)) + ((partial.4 + partial.5) + (partial.6 + partial.7))
-        while i < count { total += buffer[i]; i += 1 }
-        return total
-    }
-
-    /// The largest of `count >= 1` values, in eight interleaved partial maxima.
+    /// The largest of `count >= 1` values.
     static func maximum(_ buffer: UnsafePointer<Float>, count: Int) -> Float {
-        let first = buffer[0]
-        var partial: (Float, Float, Float, Float, Float, Float, Float, Float) = (first, first, first, first, first, first, first, first)
-        var i = 0
-        while i + 8 <= count {
-            partial.0 = Swift.max(partial.0, buffer[i]); partial.1 = Swift.max(partial.1, buffer[i + 1])
-            partial.2 = Swift.max(partial.2, buffer[i + 2]); partial.3 = Swift.max(partial.3, buffer[i + 3])
-            partial.4 = Swift.max(partial.4, buffer[i + 4]); partial.5 = Swift.max(partial.5, buffer[i + 5])
-            partial.6 = Swift.max(partial.6, buffer[i + 6]); partial.7 = Swift.max(partial.7, buffer[i + 7])
-            i += 8
-        }
-        var result = Swift.max(Swift.max(Swift.max(partial.0, partial.1), Swift.max(partial.2, partial.3)),
-                               Swift.max(Swift.max(partial.4, partial.5), Swift.max(partial.6, partial.7)))
-        while i < count { result = Swift.max(result, buffer[i]); i += 1 }
-        return result
+        drk_maximum(buffer, count)
     }
 
-    /// `buffer[i] = buffer[i] * sigmoid(beta * buffer[i])` (SiLU for beta 1, quick-GELU for 1.702).
-    static func sigmoidGate(_ buffer: UnsafeMutablePointer<Float>, count: Int, beta: Float) {
-        for i in 0..<count {
-            let x = buffer[i]
-            buffer[i] = x / (1 + exp(-beta * x))
+    /// `buffer[i] *= factor` for `count` values.
+    static func scale(_ buffer: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {
+        drk_scale(buffer, count, factor)
+    }
+
+    /// `destination[i] = activation(source[i] * scale + shift)` (`destination` may be `source`); an activation the
+    /// kernels do not have (the tanh GELU) is applied after the affine pass.
+    static func affine(_ destination: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, count: Int,
+                       scale: Float, shift: Float, activation: Activation?) {
+        let kernel = activation.flatMap(\.kernel)
+        drk_affine(destination, source, count, scale, shift, kernel ?? DRK_ACTIVATION_NONE)
+        if let activation, kernel == nil { activation.applyScalar(destination, count: count) }
+    }
+
+    /// `output[i] = input[i] * gelu(input[width + i])` for one row of `2 * width` values.
+    static func geglu(_ output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, width: Int) {
+        drk_geglu(output, input, width)
+    }
+
+    /// The mean of `count` values and 1 / sqrt(biased variance + epsilon) (two passes; float lanes summed in
+    /// blocks whose totals are added in double precision).
+    static func moments(_ values: UnsafePointer<Float>, count: Int, epsilon: Double) -> (mean: Float, inverse: Float) {
+        var mean: Float = 0, inverse: Float = 0
+        drk_moments(values, count, epsilon, &mean, &inverse)
+        return (mean, inverse)
+    }
+
+    /// Whether the kernels run their AVX2+FMA versions in this process.
+    static var usesWideVectors: Bool { drk_uses_wide_vectors() != 0 }
+
+    /// Runs `body` with the kernels' baseline versions forced (tests compare the two).
+    static func withBaselineKernels<T>(_ body: () throws -> T) rethrows -> T {
+        drk_force_baseline(1)
+        defer { drk_force_baseline(0) }
+        return try body()
+    }
+}
+
+extension Activation {
+    /// The C kernels' code for this activation, or nil where only the Swift scalar form exists.
+    var kernel: drk_activation? {
+        switch self {
+        case .silu: DRK_ACTIVATION_SILU
+        case .quickGELU: DRK_ACTIVATION_QUICK_GELU
+        case .gelu: DRK_ACTIVATION_GELU
+        case .relu: DRK_ACTIVATION_RELU
+        case .geluTanh: nil
         }
     }
 }

@@ -1,0 +1,218 @@
+// The engine's elementwise kernels (see include/engine_kernels.h). Each kernel is written once, on clang's
+// 8-lane vector type, as an always-inline body; on x86-64 it is instantiated twice, for AVX2+FMA and for the
+// baseline, and each exported function calls the version the CPU supports. On other architectures the one
+// baseline version is compiled (NEON on arm64).
+#include "engine_kernels.h"
+
+#pragma clang fp contract(fast)
+// Every function taking or returning a vector is static and always inlined into its caller's target, so no
+// vector crosses a call boundary and the baseline/AVX calling conventions never meet.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+#define KERNEL static inline __attribute__((always_inline))
+
+typedef float f8 __attribute__((ext_vector_type(8)));
+typedef float f8u __attribute__((ext_vector_type(8), aligned(4)));
+typedef int i8 __attribute__((ext_vector_type(8)));
+typedef float f4 __attribute__((ext_vector_type(4)));
+
+KERNEL f8 load8(const float *p) { return *(const f8u *)p; }
+KERNEL void store8(float *p, f8 v) { *(f8u *)p = v; }
+
+/// The first `count < 8` values from `p`, the other lanes `fill`.
+KERNEL f8 load_tail(const float *p, long count, float fill) {
+    f8 v = fill;
+    for (long i = 0; i < count; i++) v[i] = p[i];
+    return v;
+}
+
+KERNEL void store_tail(float *p, long count, f8 v) {
+    for (long i = 0; i < count; i++) p[i] = v[i];
+}
+
+KERNEL f8 select8(i8 mask, f8 a, f8 b) {
+    return __builtin_bit_cast(f8, (__builtin_bit_cast(i8, a) & mask) | (__builtin_bit_cast(i8, b) & ~mask));
+}
+
+KERNEL f8 min8(f8 a, f8 b) { return select8(a < b, a, b); }
+KERNEL f8 max8(f8 a, f8 b) { return select8(a > b, a, b); }
+
+KERNEL float sum_lanes(f8 v) {
+    f4 half = v.lo + v.hi;
+    return (half.x + half.y) + (half.z + half.w);
+}
+
+KERNEL float max_lanes(f8 v) {
+    float result = v[0];
+    for (int i = 1; i < 8; i++) result = v[i] > result ? v[i] : result;
+    return result;
+}
+
+/// e^x with Cephes expf's range reduction and polynomial (about 1 ulp); inputs clamped to [-87.3, 88.7].
+KERNEL f8 exp8(f8 input) {
+    const f8 magic = 12582912.0f; // 1.5 * 2^23: adding it rounds to an integer held in the mantissa.
+    f8 x = min8(max8(input, -87.33654f), 88.72283f);
+    f8 shifted = x * 1.44269504088896341f + magic;
+    f8 n = shifted - magic;
+    f8 r = x - n * 0.693359375f;
+    r = r + n * 2.12194440e-4f;
+    f8 p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * (r * r) + r + 1.0f;
+    i8 exponent = (__builtin_bit_cast(i8, shifted) - 0x4B400000 + 127) << 23;
+    return p * __builtin_bit_cast(f8, exponent);
+}
+
+/// erf(x) by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7), odd in x.
+KERNEL f8 erf8(f8 x) {
+    i8 bits = __builtin_bit_cast(i8, x);
+    i8 sign = bits & (i8)(int)0x80000000;
+    f8 a = __builtin_bit_cast(f8, bits & 0x7FFFFFFF);
+    f8 t = 1.0f / (1.0f + 0.3275911f * a);
+    f8 poly = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t + 0.254829592f) * t;
+    f8 y = 1.0f - poly * exp8(-a * a);
+    return __builtin_bit_cast(f8, __builtin_bit_cast(i8, y) | sign);
+}
+
+KERNEL f8 gelu8(f8 x) { return 0.5f * x * (1.0f + erf8(x * 0.70710678118654752f)); }
+
+KERNEL f8 activate8(f8 x, drk_activation activation) {
+    switch (activation) {
+    case DRK_ACTIVATION_SILU: return x / (1.0f + exp8(-x));
+    case DRK_ACTIVATION_QUICK_GELU: return x / (1.0f + exp8(-1.702f * x));
+    case DRK_ACTIVATION_GELU: return gelu8(x);
+    case DRK_ACTIVATION_RELU: return max8(x, 0.0f);
+    default: return x;
+    }
+}
+
+// MARK: - Kernel bodies
+
+KERNEL float drk_maximum_body(const float *values, long count) {
+    f8 result = values[0];
+    long i = 0;
+    for (; i + 8 <= count; i += 8) result = max8(result, load8(values + i));
+    if (i < count) result = max8(result, load_tail(values + i, count - i, values[0]));
+    return max_lanes(result);
+}
+
+KERNEL float drk_exponentiate_body(float *values, long count, float shift) {
+    f8 total = 0.0f;
+    long i = 0;
+    for (; i + 8 <= count; i += 8) {
+        f8 e = exp8(load8(values + i) - shift);
+        store8(values + i, e);
+        total += e;
+    }
+    float sum = sum_lanes(total);
+    if (i < count) {
+        f8 e = exp8(load_tail(values + i, count - i, 0.0f) - shift);
+        store_tail(values + i, count - i, e);
+        for (long j = 0; j < count - i; j++) sum += e[j];
+    }
+    return sum;
+}
+
+KERNEL void drk_scale_body(float *values, long count, float factor) {
+    long i = 0;
+    for (; i + 8 <= count; i += 8) store8(values + i, load8(values + i) * factor);
+    for (; i < count; i++) values[i] *= factor;
+}
+
+KERNEL void drk_affine_body(float *destination, const float *source, long count, float scale, float shift,
+                        drk_activation activation) {
+    long i = 0;
+    for (; i + 8 <= count; i += 8) store8(destination + i, activate8(load8(source + i) * scale + shift, activation));
+    if (i < count) {
+        f8 tail = activate8(load_tail(source + i, count - i, 0.0f) * scale + shift, activation);
+        store_tail(destination + i, count - i, tail);
+    }
+}
+
+KERNEL void drk_geglu_body(float *output, const float *input, long width) {
+    long i = 0;
+    for (; i + 8 <= width; i += 8) store8(output + i, load8(input + i) * gelu8(load8(input + width + i)));
+    if (i < width) {
+        f8 tail = load_tail(input + i, width - i, 0.0f) * gelu8(load_tail(input + width + i, width - i, 0.0f));
+        store_tail(output + i, width - i, tail);
+    }
+}
+
+/// Values per float-lane block before its sum joins the double-precision total.
+enum { MOMENT_BLOCK = 1024 };
+
+KERNEL double block_sum(const float *values, long count, float center, int squared) {
+    double total = 0;
+    for (long start = 0; start < count; start += MOMENT_BLOCK) {
+        long end = start + MOMENT_BLOCK < count ? start + MOMENT_BLOCK : count;
+        f8 lanes = 0.0f;
+        long i = start;
+        for (; i + 8 <= end; i += 8) {
+            f8 d = load8(values + i) - center;
+            lanes += squared ? d * d : d;
+        }
+        float block = sum_lanes(lanes);
+        for (; i < end; i++) {
+            float d = values[i] - center;
+            block += squared ? d * d : d;
+        }
+        total += block;
+    }
+    return total;
+}
+
+KERNEL void drk_moments_body(const float *values, long count, double epsilon, float *mean, float *inverse_deviation) {
+    double average = block_sum(values, count, 0.0f, 0) / (double)count;
+    // The squares are taken about the float mean; the difference from the double mean is far below float precision.
+    double variance = block_sum(values, count, (float)average, 1) / (double)count;
+    *mean = (float)average;
+    *inverse_deviation = (float)(1.0 / __builtin_sqrt(variance + epsilon));
+}
+
+// MARK: - Dispatch
+
+#if defined(__x86_64__)
+static int wide_vectors;
+static int forced_baseline;
+
+__attribute__((constructor)) static void choose_vectors(void) {
+    __builtin_cpu_init();
+    wide_vectors = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+#define USE_WIDE (wide_vectors && !forced_baseline)
+#define WIDE __attribute__((target("avx2,fma")))
+#define EXPORT(ret, name, params, args)                                                   \
+    WIDE static ret name##_wide params { return name##_body args; }                       \
+    static ret name##_baseline params { return name##_body args; }                        \
+    ret name params { return USE_WIDE ? name##_wide args : name##_baseline args; }
+#define EXPORT_VOID(name, params, args)                                                   \
+    WIDE static void name##_wide params { name##_body args; }                             \
+    static void name##_baseline params { name##_body args; }                              \
+    void name params { if (USE_WIDE) name##_wide args; else name##_baseline args; }
+
+int drk_uses_wide_vectors(void) { return USE_WIDE; }
+void drk_force_baseline(int force) { forced_baseline = force; }
+#else
+#define EXPORT(ret, name, params, args) ret name params { return name##_body args; }
+#define EXPORT_VOID(name, params, args) void name params { name##_body args; }
+int drk_uses_wide_vectors(void) { return 0; }
+void drk_force_baseline(int force) { (void)force; }
+#endif
+
+EXPORT(float, drk_maximum, (const float *values, long count), (values, count))
+EXPORT(float, drk_exponentiate, (float *values, long count, float shift), (values, count, shift))
+EXPORT_VOID(drk_scale, (float *values, long count, float factor), (values, count, factor))
+EXPORT_VOID(drk_affine, (float *destination, const float *source, long count, float scale, float shift,
+                         drk_activation activation), (destination, source, count, scale, shift, activation))
+EXPORT_VOID(drk_geglu, (float *output, const float *input, long width), (output, input, width))
+EXPORT_VOID(drk_moments, (const float *values, long count, double epsilon, float *mean, float *inverse_deviation),
+            (values, count, epsilon, mean, inverse_deviation))
+
+void drk_activate(float *values, long count, drk_activation activation) {
+    drk_affine(values, values, count, 1.0f, 0.0f, activation);
+}

@@ -1,0 +1,30 @@
+// Winograd F(2x2, 3x3) transforms for stride-1, 3x3, pad-1 convolutions (Lavin and Gray, "Fast Algorithms for
+// Convolutional Neural Networks", 2016). The convolution becomes 16 gemms, one per element of the 4x4 transformed
+// tile: M[e] = U[e] (cout x cin) * V[e] (cin x tiles), with 2.25x fewer multiplications than the direct form.
+#ifndef DARKROOM_WINOGRAD_H
+#define DARKROOM_WINOGRAD_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// U[e][o][c] = (G g G^T)[e] for the 3x3 kernels `weights[o][c][3][3]`; `u` holds 16 * cout * cin floats.
+void drk_winograd_weights(const float *weights, long cout, long cin, float *u);
+
+/// Transforms tile rows `tile_row0 ..< tile_row0 + tile_rows` of one input plane (`height x width`, zero padding of
+/// one pixel on every side). Tile (ty, tx) covers input rows 2ty-1 ... 2ty+2 and columns 2tx-1 ... 2tx+2; its 16
+/// values go to `v[e * element_stride + (ty - tile_row0) * tiles_x + tx]`.
+void drk_winograd_input(const float *plane, long height, long width, long tile_row0, long tile_rows, long tiles_x,
+                        float *v, long element_stride);
+
+/// The inverse of one output channel's tiles: reads `m[e * element_stride + (ty - tile_row0) * tiles_x + tx]` and
+/// writes the 2x2 outputs of each tile, plus `bias`, into the output plane (`height x width`; rows and columns past
+/// its edge are dropped).
+void drk_winograd_output(const float *m, long element_stride, long tile_row0, long tile_rows, long tiles_x,
+                         float bias, float *plane, long height, long width);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,29 @@
+import Testing
+@testable import DarkroomEngine
+
+/// Winograd's F(2x2, 3x3) path against the direct loops: odd and tiny planes (partial output tiles, tiles
+/// wholly in the padding), batches whose band of tile rows spans two images, and fused activations.
+@Suite struct WinogradConvolutionTests {
+    @Test(arguments: [(9, 7, 1 << 23), (9, 7, 1), (8, 8, 700), (1, 1, 1 << 23), (2, 3, 1), (5, 16, 3000)])
+    func winogradMatchesDirectLoops(height: Int, width: Int, bandFloats: Int) {
+        let x = TensorOperationTests.random([2, 3, height, width], seed: 21)
+        let conv = Conv2d(weight: TensorOperationTests.random([5, 3, 3, 3], seed: 22),
+                          bias: TensorOperationTests.random([5], seed: 23), padding: 1)
+        let reference = TensorOperationTests.referenceConvolution(x, conv)
+        EngineFixtures.expectClose(conv.convolveWinograd(x, activation: nil, bandFloats: bandFloats), reference,
+                                   "winograd \(height)x\(width) band \(bandFloats)")
+        EngineFixtures.expectClose(conv.convolveWinograd(x, activation: .silu, bandFloats: bandFloats),
+                                   Activation.silu(reference), "winograd with SiLU")
+    }
+
+    @Test func convolutionsWithEnoughChannelsTakeWinogradAndMatch() {
+        let x = TensorOperationTests.random([2, 40, 12, 10], seed: 24)
+        let conv = Conv2d(weight: TensorOperationTests.random([36, 40, 3, 3], seed: 25),
+                          bias: TensorOperationTests.random([36], seed: 26), padding: 1)
+        #expect(conv.prefersWinograd)
+        EngineFixtures.expectClose(conv(x), TensorOperationTests.referenceConvolution(x, conv), "winograd by default")
+        let strided = Conv2d(weight: conv.weight, bias: nil, stride: 2, padding: 1)
+        let unpadded = Conv2d(weight: conv.weight, bias: nil, padding: 0)
+        #expect(!strided.prefersWinograd && !unpadded.prefersWinograd)
+    }
+}
