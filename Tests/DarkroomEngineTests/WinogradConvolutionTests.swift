@@ -17,13 +17,13 @@ import Testing
     }
 
     @Test func convolutionsWithEnoughChannelsTakeWinogradAndMatch() {
-        let x = TensorOperationTests.random([2, 40, 12, 10], seed: 24)
+        let x = TensorOperationTests.random([2, 40, 17, 16], seed: 24)
         let conv = Conv2d(weight: TensorOperationTests.random([36, 40, 3, 3], seed: 25),
                           bias: TensorOperationTests.random([36], seed: 26), padding: 1)
-        #expect(conv.prefersWinograd)
+        #expect(conv.prefersWinograd(outPlane: 17 * 16) && !conv.prefersWinograd(outPlane: 15 * 16))
         EngineFixtures.expectClose(conv(x), TensorOperationTests.referenceConvolution(x, conv), "winograd by default")
         let strided = Conv2d(weight: conv.weight, bias: nil, stride: 2, padding: 1)
         let unpadded = Conv2d(weight: conv.weight, bias: nil, padding: 0)
-        #expect(!strided.prefersWinograd && !unpadded.prefersWinograd)
+        #expect(!strided.prefersWinograd(outPlane: 1024) && !unpadded.prefersWinograd(outPlane: 1024))
     }
 }

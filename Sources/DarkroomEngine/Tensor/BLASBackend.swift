@@ -32,8 +32,16 @@ public enum BLASBackend {
 
     /// Sets the number of threads BLAS uses for one call (ignored where the library chooses: Accelerate).
     public static func setThreadCount(_ count: Int) {
-        library.setThreadCount?(Int32(max(1, count)))
+        configuredThreads.set(max(1, count)) { library.setThreadCount?(Int32($0)) }
     }
+
+    /// gemms of fewer floating-point operations than this run on the calling thread alone (about 40 µs of one
+    /// core here): waking OpenBLAS's sleeping worker for them cost the shipped model's 64x64 picture 15%
+    /// (docs/benchmarks-engine.md), and a split this small gains little.
+    static let singleThreadOperations = 1 << 22
+
+    /// The thread count gemms above ``singleThreadOperations`` use (what ``setThreadCount(_:)`` last set).
+    private static let configuredThreads = ThreadSetting(initial: library.getThreadCount.map { Int($0()) } ?? 1)
 
     /// The loaded library; a process that reaches numeric code without it stops with the loader's message
     /// (``requireLibrary()`` is where a caller gets it as an error instead).
@@ -64,14 +72,24 @@ public enum BLASBackend {
         beta: Float = 0,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        counter.add(2 * m * n * k)
-        library.sgemm(
-            OpenBLASLibrary.rowMajor,
-            transposeA ? OpenBLASLibrary.transpose : OpenBLASLibrary.noTranspose,
-            transposeB ? OpenBLASLibrary.transpose : OpenBLASLibrary.noTranspose,
-            Int32(m), Int32(n), Int32(k),
-            alpha, a, Int32(lda), b, Int32(ldb),
-            beta, c, Int32(ldc))
+        let operations = 2 * m * n * k
+        counter.add(operations)
+        let library = library
+        func run() {
+            library.sgemm(
+                OpenBLASLibrary.rowMajor,
+                transposeA ? OpenBLASLibrary.transpose : OpenBLASLibrary.noTranspose,
+                transposeB ? OpenBLASLibrary.transpose : OpenBLASLibrary.noTranspose,
+                Int32(m), Int32(n), Int32(k),
+                alpha, a, Int32(lda), b, Int32(ldb),
+                beta, c, Int32(ldc))
+        }
+        guard operations < singleThreadOperations, let setThreads = library.setThreadCount else { return run() }
+        let threads = configuredThreads.value
+        guard threads > 1 else { return run() }
+        setThreads(1)
+        run()
+        setThreads(Int32(threads))
     }
 }
 
@@ -159,6 +177,24 @@ private enum ExitWithoutThreadShutdown {
         guard serverAvailable == nil else { return }
         serverAvailable = flag
         atexit { ExitWithoutThreadShutdown.serverAvailable?.pointee = 0 }
+    }
+}
+
+/// The configured BLAS thread count, lock-protected (a gemm that runs alone restores it afterwards).
+private final class ThreadSetting: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count: Int
+
+    init(initial: Int) { count = initial }
+
+    var value: Int { lock.withLock { count } }
+
+    /// Stores `newCount` and passes it to `apply` under the lock.
+    func set(_ newCount: Int, apply: (Int) -> Void) {
+        lock.withLock {
+            count = newCount
+            apply(newCount)
+        }
     }
 }
 

@@ -62,7 +62,7 @@ public struct Conv2d: Sendable {
         if input.rank == 4 {
             let (outHeight, outWidth) = outputSize(height: input.shape[2], width: input.shape[3])
             if prefersShiftedPath(outPlane: outHeight * outWidth) { return convolveShifted(input, activation: activation) }
-            if prefersWinograd { return convolveWinograd(input, activation: activation) }
+            if prefersWinograd(outPlane: outHeight * outWidth) { return convolveWinograd(input, activation: activation) }
         }
         return convolve(input, scratchLimit: Conv2d.scratchLimit, activation: activation)
     }

@@ -12,15 +12,19 @@ import CEngineKernels
 /// take this path), so fp16 weights stay 16-bit in memory.
 extension Conv2d {
     /// Whether `callAsFunction` takes this path: a 3x3 kernel, stride 1, one pixel of padding on each side,
-    /// and enough channels that the gemms dominate the transforms.
-    var prefersWinograd: Bool {
+    /// and enough channels and pixels that the gemms dominate the transforms.
+    func prefersWinograd(outPlane: Int) -> Bool {
         storedWeight.shape[2] == 3 && storedWeight.shape[3] == 3 && stride == 1
             && padding.top == 1 && padding.left == 1 && padding.bottom == 1 && padding.right == 1
             && inChannels >= Self.winogradMinimumChannels && outChannels >= Self.winogradMinimumChannels
+            && outPlane >= Self.winogradMinimumPlane
     }
 
     /// The fewest input and output channels taking the Winograd path.
     static let winogradMinimumChannels = 32
+    /// The smallest output plane taking the Winograd path: below it the kernels' transform, made per call, and the
+    /// edge tiles cost more than the multiplies saved (the shipped model's 8x8 latents ran 40% slower through it).
+    static let winogradMinimumPlane = 16 * 16
     /// Transformed input plus output floats per band (16 x (cin + cout) x band tiles), 32 MiB.
     static let winogradBandFloats = 1 << 23
 
