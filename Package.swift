@@ -38,7 +38,6 @@ let package = Package(
         // C libraries from Debian's -dev packages.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
-        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // The one libsqlite3 option GRDB does not reach (a variadic call); GRDB links the same library.
         .systemLibrary(name: "CSQLiteOptions", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
@@ -111,7 +110,7 @@ let package = Package(
         // Engine benchmark at real model sizes with random weights (release builds only).
         .executableTarget(
             name: "darkroom-bench-engine",
-            dependencies: ["DarkroomEngine", "COpenBLAS"],
+            dependencies: ["DarkroomEngine"],
             path: "Benchmarks/engine",
             exclude: ["peer.py", "peer-generation.py", "make-fp16-model.py", "generation-memory.sh", "configs", "README.md", "run.sh"]),
 

@@ -6,7 +6,6 @@
 // `--model-dir` runs one whole 8-step 512x512 DDIM generation from a diffusers folder, e.g. the fp16
 // folder of make-fp16-model.py, and prints its peak resident memory (VmHWM); see generation-memory.sh.)
 // The PyTorch / ONNX Runtime figures come from peer.py with the same configs and thread count.
-import COpenBLAS
 import DarkroomEngine
 import Foundation
 
@@ -20,8 +19,8 @@ if let directory = arguments.modelDirectory {
     exit(0)
 }
 print("BLAS core: \(BLASBackend.coreName), threads: \(BLASBackend.threadCount), repeats: \(arguments.repeats)")
-let peak = SgemmPeak.measure(size: 1024, repeats: 5)
-print(String(format: "OpenBLAS sgemm 1024^3 peak: %.1f GFLOP/s", peak))
+let peak = BLASBackend.measureSgemmRate(size: 1024, repeats: 5)
+print(String(format: "sgemm 1024^3 peak through the engine's BLAS: %.1f GFLOP/s", peak))
 
 var rows: [BenchmarkRow] = []
 if arguments.includes("unet") {

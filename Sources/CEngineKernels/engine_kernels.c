@@ -4,38 +4,7 @@
 // baseline version is compiled (NEON on arm64).
 #include "engine_kernels.h"
 
-#pragma clang fp contract(fast)
-// Every function taking or returning a vector is static and always inlined into its caller's target, so no
-// vector crosses a call boundary and the baseline/AVX calling conventions never meet.
-#pragma clang diagnostic ignored "-Wpsabi"
-
-#define KERNEL static inline __attribute__((always_inline))
-
-typedef float f8 __attribute__((ext_vector_type(8)));
-typedef float f8u __attribute__((ext_vector_type(8), aligned(4)));
-typedef int i8 __attribute__((ext_vector_type(8)));
-typedef float f4 __attribute__((ext_vector_type(4)));
-
-KERNEL f8 load8(const float *p) { return *(const f8u *)p; }
-KERNEL void store8(float *p, f8 v) { *(f8u *)p = v; }
-
-/// The first `count < 8` values from `p`, the other lanes `fill`.
-KERNEL f8 load_tail(const float *p, long count, float fill) {
-    f8 v = fill;
-    for (long i = 0; i < count; i++) v[i] = p[i];
-    return v;
-}
-
-KERNEL void store_tail(float *p, long count, f8 v) {
-    for (long i = 0; i < count; i++) p[i] = v[i];
-}
-
-KERNEL f8 select8(i8 mask, f8 a, f8 b) {
-    return __builtin_bit_cast(f8, (__builtin_bit_cast(i8, a) & mask) | (__builtin_bit_cast(i8, b) & ~mask));
-}
-
-KERNEL f8 min8(f8 a, f8 b) { return select8(a < b, a, b); }
-KERNEL f8 max8(f8 a, f8 b) { return select8(a > b, a, b); }
+#include "kernel_support.h"
 
 KERNEL float sum_lanes(f8 v) {
     f4 half = v.lo + v.hi;
@@ -184,25 +153,16 @@ __attribute__((constructor)) static void choose_vectors(void) {
     wide_vectors = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-#define USE_WIDE (wide_vectors && !forced_baseline)
-#define WIDE __attribute__((target("avx2,fma")))
-#define EXPORT(ret, name, params, args)                                                   \
-    WIDE static ret name##_wide params { return name##_body args; }                       \
-    static ret name##_baseline params { return name##_body args; }                        \
-    ret name params { return USE_WIDE ? name##_wide args : name##_baseline args; }
-#define EXPORT_VOID(name, params, args)                                                   \
-    WIDE static void name##_wide params { name##_body args; }                             \
-    static void name##_baseline params { name##_body args; }                              \
-    void name params { if (USE_WIDE) name##_wide args; else name##_baseline args; }
-
-int drk_uses_wide_vectors(void) { return USE_WIDE; }
-void drk_force_baseline(int force) { forced_baseline = force; }
+int drk_use_wide(void) { return wide_vectors && __atomic_load_n(&forced_baseline, __ATOMIC_RELAXED) == 0; }
+int drk_cpu_has_wide_vectors(void) { return wide_vectors; }
+void drk_force_baseline(int force) { __atomic_fetch_add(&forced_baseline, force ? 1 : -1, __ATOMIC_RELAXED); }
 #else
-#define EXPORT(ret, name, params, args) ret name params { return name##_body args; }
-#define EXPORT_VOID(name, params, args) void name params { name##_body args; }
-int drk_uses_wide_vectors(void) { return 0; }
+int drk_use_wide(void) { return 0; }
+int drk_cpu_has_wide_vectors(void) { return 0; }
 void drk_force_baseline(int force) { (void)force; }
 #endif
+
+int drk_uses_wide_vectors(void) { return drk_use_wide(); }
 
 EXPORT(float, drk_maximum, (const float *values, long count), (values, count))
 EXPORT(float, drk_exponentiate, (float *values, long count, float shift), (values, count, shift))

@@ -2,9 +2,12 @@ import Testing
 @testable import DarkroomEngine
 
 /// Winograd's F(2x2, 3x3) path against the direct loops: odd and tiny planes (partial output tiles, tiles
-/// wholly in the padding), batches whose band of tile rows spans two images, and fused activations.
-@Suite struct WinogradConvolutionTests {
-    @Test(arguments: [(9, 7, 1 << 23), (9, 7, 1), (8, 8, 700), (1, 1, 1 << 23), (2, 3, 1), (5, 16, 3000)])
+/// wholly in the padding), batches whose band of tile rows spans two images, and fused activations; with the
+/// CPU's best kernels and with the baseline ones.
+@Suite(.serialized) struct WinogradConvolutionTests {
+    /// Widths from 19 on take the eight-tile vector transforms (37: two groups and a tail; 40: an even edge).
+    @Test(arguments: [(9, 7, 1 << 23), (9, 7, 1), (8, 8, 700), (1, 1, 1 << 23), (2, 3, 1), (5, 16, 3000),
+                      (11, 37, 1 << 23), (6, 40, 1), (19, 19, 5000)])
     func winogradMatchesDirectLoops(height: Int, width: Int, bandFloats: Int) {
         let x = TensorOperationTests.random([2, 3, height, width], seed: 21)
         let conv = Conv2d(weight: TensorOperationTests.random([5, 3, 3, 3], seed: 22),
@@ -14,6 +17,10 @@ import Testing
                                    "winograd \(height)x\(width) band \(bandFloats)")
         EngineFixtures.expectClose(conv.convolveWinograd(x, activation: .silu, bandFloats: bandFloats),
                                    Activation.silu(reference), "winograd with SiLU")
+        VectorMath.withBaselineKernels {
+            EngineFixtures.expectClose(conv.convolveWinograd(x, activation: nil, bandFloats: bandFloats), reference,
+                                       "baseline winograd \(height)x\(width) band \(bandFloats)")
+        }
     }
 
     @Test func convolutionsWithEnoughChannelsTakeWinogradAndMatch() {

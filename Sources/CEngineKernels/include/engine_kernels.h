@@ -40,10 +40,13 @@ void drk_geglu(float *output, const float *input, long width);
 /// float lanes whose sums are added in double precision.
 void drk_moments(const float *values, long count, double epsilon, float *mean, float *inverse_deviation);
 
-/// 1 when the AVX2+FMA versions are in use, 0 for the baseline ones.
+/// 1 when the AVX2+FMA versions are in use now, 0 for the baseline ones.
 int drk_uses_wide_vectors(void);
 
-/// Forces the baseline versions (1) or returns to the CPU's best (0); for tests that compare the two.
+/// 1 when this CPU has AVX2 and FMA (the versions used unless forced to the baseline).
+int drk_cpu_has_wide_vectors(void);
+
+/// Forces the baseline versions (1) until a matching call with 0; calls nest, so concurrent tests compose.
 void drk_force_baseline(int force);
 
 #ifdef __cplusplus

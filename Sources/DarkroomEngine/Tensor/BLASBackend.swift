@@ -55,10 +55,38 @@ public enum BLASBackend {
     /// Floating-point operations (2mnk per gemm) issued since the last `resetOperationCount()`.
     public static var operationCount: Int { counter.value }
 
-    /// Restarts `operationCount` from zero.
-    public static func resetOperationCount() { counter.reset() }
+    /// ``operationCount`` plus what faster algorithms avoided (Winograd's convolutions): the gemm work of the
+    /// direct (im2col) forms, for comparing rates with engines that compute those.
+    public static var directEquivalentOperationCount: Int { counter.value + avoided.value }
+
+    /// Restarts `operationCount` and `directEquivalentOperationCount` from zero.
+    public static func resetOperationCount() {
+        counter.reset()
+        avoided.reset()
+    }
+
+    /// Counts `operations` of direct-form gemm work a faster algorithm did not issue.
+    static func recordAvoidedOperations(_ operations: Int) { avoided.add(operations) }
 
     private static let counter = OperationCounter()
+    private static let avoided = OperationCounter()
+
+    /// The best rate of `repeats` square `size`-cubed products through the engine's gemm, in GFLOP/s: what this
+    /// machine's BLAS reaches now, with the engine's thread settings (the engine benchmark's "peak").
+    public static func measureSgemmRate(size: Int, repeats: Int) -> Double {
+        let a = [Float](repeating: 0.5, count: size * size), b = [Float](repeating: 0.25, count: size * size)
+        var c = [Float](repeating: 0, count: size * size)
+        var best = Double.infinity
+        for _ in 0...max(1, repeats) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            c.withUnsafeMutableBufferPointer { out in
+                gemm(transposeA: false, transposeB: false, m: size, n: size, k: size,
+                     a: a, lda: size, b: b, ldb: size, c: out.baseAddress!, ldc: size)
+            }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return 2 * Double(size * size * size) / best / 1e9
+    }
 
     /// `C = alpha * op(A) * op(B) + beta * C`, row-major, where `op(A)` is `m x k`,
     /// `op(B)` is `k x n` and `C` is `m x n`; `lda`, `ldb`, `ldc` are row strides.

@@ -1,8 +1,8 @@
 /// A 2-D convolution over NCHW tensors, as `torch.nn.Conv2d` (groups = 1, dilation = 1).
 ///
-/// 1x1 stride-1 convolutions are a single gemm per image; 3x3 stride-1 ones go tap by tap (few channels, large
-/// images) or through Winograd's transforms; other kernels go through im2col in bands of output rows (bounding the
-/// scratch buffer) and one gemm per band.
+/// 1x1 stride-1 convolutions are a single gemm per image; 3x3 stride-1 pad-1 ones with 32+ channels go through
+/// Winograd's transforms, other stride-1 ones with few channels on large images tap by tap; the rest through
+/// im2col in bands of output rows (bounding the scratch buffer) and one gemm per band.
 public struct Conv2d: Sendable {
     /// `[outChannels, inChannels, kernelHeight, kernelWidth]`, as stored (fp32 in memory, or fp32/fp16/bf16
     /// left in a mapped file).
@@ -56,13 +56,14 @@ public struct Conv2d: Sendable {
 
     /// Convolves `input` (`[N, inChannels, H, W]`), then applies `activation` (if any) to each band of
     /// output rows while it is still in cache (the same values as applying it to the whole result).
-    /// Large stride-1 images with few channels take the tap-by-tap path (``convolveShifted(_:activation:bandFloats:)``);
-    /// other 3x3 stride-1 pad-1 convolutions take Winograd's F(2x2, 3x3) (``convolveWinograd(_:activation:bandFloats:)``).
+    /// 3x3 stride-1 pad-1 convolutions with enough channels take Winograd's F(2x2, 3x3)
+    /// (``convolveWinograd(_:activation:bandFloats:)``); other large stride-1 images with few channels the tap-by-tap
+    /// path (``convolveShifted(_:activation:bandFloats:)``).
     public func callAsFunction(_ input: Tensor, activation: Activation? = nil) -> Tensor {
         if input.rank == 4 {
             let (outHeight, outWidth) = outputSize(height: input.shape[2], width: input.shape[3])
-            if prefersShiftedPath(outPlane: outHeight * outWidth) { return convolveShifted(input, activation: activation) }
             if prefersWinograd(outPlane: outHeight * outWidth) { return convolveWinograd(input, activation: activation) }
+            if prefersShiftedPath(outPlane: outHeight * outWidth) { return convolveShifted(input, activation: activation) }
         }
         return convolve(input, scratchLimit: Conv2d.scratchLimit, activation: activation)
     }

@@ -65,8 +65,11 @@ enum VectorMath {
         return (mean, inverse)
     }
 
-    /// Whether the kernels run their AVX2+FMA versions in this process.
+    /// Whether the kernels run their AVX2+FMA versions now.
     static var usesWideVectors: Bool { drk_uses_wide_vectors() != 0 }
+
+    /// Whether this CPU has the AVX2+FMA versions' instructions (they are used unless a test forces the baseline).
+    static var cpuHasWideVectors: Bool { drk_cpu_has_wide_vectors() != 0 }
 
     /// Runs `body` with the kernels' baseline versions forced (tests compare the two).
     static func withBaselineKernels<T>(_ body: () throws -> T) rethrows -> T {

@@ -38,6 +38,8 @@ extension Conv2d {
         let rowsPerBand = max(1, min(tileRows, bandFloats / (16 * (cin + cout) * tilesX)))
         let bias = self.bias?.scalars ?? [Float](repeating: 0, count: cout)
         var output = Tensor(shape: [batch, cout, height, width])
+        let multiplies = cout * cin * batch
+        BLASBackend.recordAvoidedOperations(2 * multiplies * (9 * height * width - 16 * tilesY * tilesX))
         let pool = ScratchPool.shared
         pool.withBuffer(count: 16 * cout * cin) { transformedWeights in
             storedWeight.withFloats { drk_winograd_weights($0, cout, cin, transformedWeights) }
