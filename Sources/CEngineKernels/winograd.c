@@ -9,9 +9,9 @@
 
 #include "kernel_support.h"
 
-void drk_winograd_weights(const float *weights, long cout, long cin, float *u) {
+void drk_winograd_weights(const float *weights, long cout, long cin, long first_out, long out_count, float *u) {
     long matrix = cout * cin;
-    for (long o = 0; o < cout; o++) {
+    for (long o = first_out; o < first_out + out_count; o++) {
         for (long c = 0; c < cin; c++) {
             const float *g = weights + (o * cin + c) * 9;
             float gg[4][3]; // G g

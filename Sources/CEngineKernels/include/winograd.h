@@ -8,8 +8,9 @@
 extern "C" {
 #endif
 
-/// U[e][o][c] = (G g G^T)[e] for the 3x3 kernels `weights[o][c][3][3]`; `u` holds 16 * cout * cin floats.
-void drk_winograd_weights(const float *weights, long cout, long cin, float *u);
+/// U[e][o][c] = (G g G^T)[e] for the 3x3 kernels `weights[o][c][3][3]` of the output channels
+/// `first_out ..< first_out + out_count`; `u` holds 16 * cout * cin floats.
+void drk_winograd_weights(const float *weights, long cout, long cin, long first_out, long out_count, float *u);
 
 /// Transforms tile rows `tile_row0 ..< tile_row0 + tile_rows` of one input plane (`height x width`, zero padding of
 /// one pixel on every side). Tile (ty, tx) covers input rows 2ty-1 ... 2ty+2 and columns 2tx-1 ... 2tx+2; its 16

@@ -42,7 +42,13 @@ extension Conv2d {
         BLASBackend.recordAvoidedOperations(2 * multiplies * (9 * height * width - 16 * tilesY * tilesX))
         let pool = ScratchPool.shared
         pool.withBuffer(count: 16 * cout * cin) { transformedWeights in
-            storedWeight.withFloats { drk_winograd_weights($0, cout, cin, transformedWeights) }
+            let u = SharedPointer(base: transformedWeights)
+            storedWeight.withFloats { weights in
+                let w = SharedPointer(base: UnsafeMutablePointer(mutating: weights))
+                ParallelLoop.forEachChunk(cout, costPerIteration: cin * 64) { range in
+                    drk_winograd_weights(w.base, cout, cin, range.lowerBound, range.count, u.base)
+                }
+            }
             pool.withBuffer(count: 16 * cin * rowsPerBand * tilesX) { transformedInput in
                 pool.withBuffer(count: 16 * cout * rowsPerBand * tilesX) { transformedOutput in
                     input.scalars.withUnsafeBufferPointer { x in
