@@ -150,7 +150,7 @@ static int forced_baseline;
 
 __attribute__((constructor)) static void choose_vectors(void) {
     __builtin_cpu_init();
-    wide_vectors = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    wide_vectors = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
 }
 
 int drk_use_wide(void) { return wide_vectors && __atomic_load_n(&forced_baseline, __ATOMIC_RELAXED) == 0; }

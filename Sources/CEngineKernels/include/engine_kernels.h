@@ -40,10 +40,13 @@ void drk_geglu(float *output, const float *input, long width);
 /// float lanes whose sums are added in double precision.
 void drk_moments(const float *values, long count, double epsilon, float *mean, float *inverse_deviation);
 
-/// 1 when the AVX2+FMA versions are in use now, 0 for the baseline ones.
+/// Writes `count` little-endian fp16 values from `source` (any alignment) to `destination` as fp32, exactly.
+void drk_widen_float16(const void *source, float *destination, long count);
+
+/// 1 when the AVX2+FMA(+F16C) versions are in use now, 0 for the baseline ones.
 int drk_uses_wide_vectors(void);
 
-/// 1 when this CPU has AVX2 and FMA (the versions used unless forced to the baseline).
+/// 1 when this CPU has AVX2, FMA and F16C (the versions used unless forced to the baseline).
 int drk_cpu_has_wide_vectors(void);
 
 /// Forces the baseline versions (1) until a matching call with 0; calls nest, so concurrent tests compose.

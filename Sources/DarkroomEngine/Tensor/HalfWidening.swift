@@ -1,28 +1,14 @@
-/// Conversions of little-endian fp16 and bf16 elements to fp32, eight at a time on integer bit
-/// patterns (so they vectorise without the F16C instructions the baseline x86-64 target lacks), and
-/// split across threads for large weights.
-enum HalfWidening {
-    /// `2^112`: scales an fp16 exponent/mantissa placed in fp32 bit positions to its value
-    /// (and makes fp16 subnormals exact normal fp32 numbers).
-    private static let exponentRebias: Float = 0x1p112
+import CEngineKernels
 
-    /// Writes `count` fp16 values from `source` (any alignment) to `destination` as fp32, exactly.
+/// Conversions of little-endian fp16 and bf16 elements to fp32, split across threads for large weights: fp16
+/// through the C kernel (F16C where the CPU has it, integer bit patterns eight at a time elsewhere), bf16 as
+/// a shift of its bit pattern.
+enum HalfWidening {
+    /// Writes `count` fp16 values from `source` (any alignment) to `destination` as fp32, exactly (the C kernel:
+    /// F16C where the CPU has it).
     static func widenFloat16(_ source: UnsafeRawPointer, into destination: UnsafeMutablePointer<Float>, count: Int) {
         forEachChunk(count, source: source, destination: destination, byteWidth: 2) { from, to, length in
-            var i = 0
-            while i + 8 <= length {
-                let half = SIMD8<UInt32>(truncatingIfNeeded: from.loadUnaligned(fromByteOffset: 2 * i, as: SIMD8<UInt16>.self))
-                let magnitude = unsafeBitCast((half & 0x7FFF) &<< 13, to: SIMD8<Float>.self) * exponentRebias
-                var bits = unsafeBitCast(magnitude, to: SIMD8<UInt32>.self)
-                bits.replace(with: bits | 0x7F80_0000, where: (half & 0x7C00) .== 0x7C00)
-                bits |= (half & 0x8000) &<< 16
-                UnsafeMutableRawPointer(to + i).storeBytes(of: unsafeBitCast(bits, to: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                i += 8
-            }
-            while i < length {
-                to[i] = Float(Float16(bitPattern: UInt16(littleEndian: from.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))))
-                i += 1
-            }
+            drk_widen_float16(from, to, length)
         }
     }
 
