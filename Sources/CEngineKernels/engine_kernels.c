@@ -69,6 +69,8 @@ KERNEL float drk_maximum_body(const float *values, long count) {
     return max_lanes(result);
 }
 
+KERNEL float drk_exp_body(float x) { return exp8(x)[0]; }
+
 KERNEL float drk_exponentiate_body(float *values, long count, float shift) {
     f8 total = 0.0f;
     long i = 0;
@@ -165,6 +167,7 @@ void drk_force_baseline(int force) { (void)force; }
 int drk_uses_wide_vectors(void) { return drk_use_wide(); }
 
 EXPORT(float, drk_maximum, (const float *values, long count), (values, count))
+EXPORT(float, drk_exp, (float x), (x))
 EXPORT(float, drk_exponentiate, (float *values, long count, float shift), (values, count, shift))
 EXPORT_VOID(drk_scale, (float *values, long count, float factor), (values, count, factor))
 EXPORT_VOID(drk_affine, (float *destination, const float *source, long count, float scale, float shift,
@@ -172,7 +175,3 @@ EXPORT_VOID(drk_affine, (float *destination, const float *source, long count, fl
 EXPORT_VOID(drk_geglu, (float *output, const float *input, long width), (output, input, width))
 EXPORT_VOID(drk_moments, (const float *values, long count, double epsilon, float *mean, float *inverse_deviation),
             (values, count, epsilon, mean, inverse_deviation))
-
-void drk_activate(float *values, long count, drk_activation activation) {
-    drk_affine(values, values, count, 1.0f, 0.0f, activation);
-}

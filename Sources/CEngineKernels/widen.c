@@ -11,26 +11,23 @@ typedef unsigned short u16x8 __attribute__((ext_vector_type(8)));
 typedef unsigned int u32x8 __attribute__((ext_vector_type(8)));
 typedef _Float16 h8 __attribute__((ext_vector_type(8)));
 
-KERNEL float widen_one(unsigned short half) {
-    unsigned int h = half;
-    unsigned int bits = ((h & 0x7FFF) << 13);
-    float magnitude;
-    memcpy(&magnitude, &bits, 4);
-    magnitude *= 0x1p112f;
-    memcpy(&bits, &magnitude, 4);
-    if ((h & 0x7C00) == 0x7C00) bits |= 0x7F800000;
+/// Eight halves to floats on their bit patterns (exact): the exponent and mantissa moved to fp32 positions and
+/// scaled by 2^112, the all-ones exponent restored for infinities and NaNs, the sign put back.
+KERNEL f8 widen8(u16x8 raw) {
+    u32x8 h = __builtin_convertvector(raw, u32x8);
+    f8 magnitude = __builtin_bit_cast(f8, (h & 0x7FFF) << 13) * 0x1p112f;
+    u32x8 bits = __builtin_bit_cast(u32x8, magnitude);
+    bits |= ((h & 0x7C00) == 0x7C00) & 0x7F800000; // comparisons give all-ones lanes
     bits |= (h & 0x8000) << 16;
-    float result;
-    memcpy(&result, &bits, 4);
-    return result;
+    return __builtin_bit_cast(f8, bits);
 }
 
+/// The last `count < 8` values, through a zero-padded vector.
 KERNEL void widen_tail(const unsigned char *source, float *destination, long count) {
-    for (long i = 0; i < count; i++) {
-        unsigned short half;
-        memcpy(&half, source + 2 * i, 2);
-        destination[i] = widen_one(half);
-    }
+    u16x8 raw = 0;
+    memcpy(&raw, source, 2 * count);
+    f8 value = widen8(raw);
+    memcpy(destination, &value, 4 * count);
 }
 
 #if defined(__x86_64__)
@@ -52,12 +49,7 @@ static void widen_baseline(const unsigned char *source, float *destination, long
     for (; i + 8 <= count; i += 8) {
         u16x8 raw;
         memcpy(&raw, source + 2 * i, 16);
-        u32x8 h = __builtin_convertvector(raw, u32x8);
-        f8 magnitude = __builtin_bit_cast(f8, (h & 0x7FFF) << 13) * 0x1p112f;
-        u32x8 bits = __builtin_bit_cast(u32x8, magnitude);
-        bits |= ((h & 0x7C00) == 0x7C00) & 0x7F800000; // comparisons give all-ones lanes
-        bits |= (h & 0x8000) << 16;
-        store8(destination + i, __builtin_bit_cast(f8, bits));
+        store8(destination + i, widen8(raw));
     }
     widen_tail(source + 2 * i, destination + i, count - i);
 }

@@ -20,6 +20,17 @@ import Testing
                 let expected = Float(Float16(bitPattern: bits))
                 #expect(expected.isNaN ? value.isNaN : value.bitPattern == expected.bitPattern, "fp16 0x\(String(bits, radix: 16))")
             }
+            // A count that leaves a tail of 5 after one vector, across the largest finite half and infinity.
+            var tail = [Float](repeating: 0, count: 13)
+            bytes.withUnsafeBytes { source in
+                tail.withUnsafeMutableBufferPointer {
+                    HalfWidening.widenFloat16(source.baseAddress! + 1 + 2 * 0x7BF9, into: $0.baseAddress!, count: 13)
+                }
+            }
+            for (bits, value) in zip(UInt16(0x7BF9)..<0x7C06, tail) {
+                let expected = Float(Float16(bitPattern: bits))
+                #expect(expected.isNaN ? value.isNaN : value.bitPattern == expected.bitPattern, "tail fp16 0x\(String(bits, radix: 16))")
+            }
         }
         check()
         VectorMath.withBaselineKernels(check)

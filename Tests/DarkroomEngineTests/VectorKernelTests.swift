@@ -37,6 +37,15 @@ import Testing
         }
     }
 
+    @Test func scalarExpMatchesLibmAndClamps() {
+        for x in Self.values(1000, spread: 80) {
+            let expected = Foundation.exp(Double(x))
+            #expect(abs(Double(VectorMath.exp(x)) - expected) <= 4e-7 * expected, "exp(\(x))")
+        }
+        #expect(VectorMath.exp(-.infinity) > 0 && VectorMath.exp(-.infinity) < 1e-37)
+        #expect(VectorMath.exp(200) == VectorMath.exp(88.72283))
+    }
+
     @Test func maximumFindsTheLargestInEveryPosition() {
         bothVersions {
             for count in Self.lengths {

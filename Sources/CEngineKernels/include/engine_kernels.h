@@ -20,14 +20,14 @@ typedef enum {
 /// The largest of `count >= 1` values.
 float drk_maximum(const float *values, long count);
 
+/// e^x for one value (the same polynomial as the buffer kernels); x clamped to [-87.3, 88.7].
+float drk_exp(float x);
+
 /// values[i] = exp(values[i] - shift) for `count` values; returns their sum.
 float drk_exponentiate(float *values, long count, float shift);
 
 /// values[i] *= factor.
 void drk_scale(float *values, long count, float factor);
-
-/// Applies `activation` to `count` values in place.
-void drk_activate(float *values, long count, drk_activation activation);
 
 /// destination[i] = activation(source[i] * scale + shift); `destination` may equal `source`.
 void drk_affine(float *destination, const float *source, long count, float scale, float shift,

@@ -157,7 +157,7 @@ private struct OpenBLASLibrary: @unchecked Sendable {
         _ = ActivationMemory.configured
         // OpenBLAS's idle workers spin (sched_yield) for 2^28 cycles, ~0.1 s, after each call before they sleep;
         // the engine's own loops between gemms then share the 2 cores with them (12% of a UNet forward's samples
-        // here). 2^4 makes them sleep at once: the UNet forward 7.2 -> 6.6 s, the decoders level (docs/benchmarks-engine.md).
+        // here). 2^4 makes them sleep at once (UNet and AutoencoderKL measured in docs/decisions.md, issue 28).
         // Read by the library's constructor, so set before it loads; a value the user set is kept.
         setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0)
         var reasons: [String] = []

@@ -2,30 +2,12 @@ import CEngineKernels
 
 /// The engine's one door to its C kernels (`CEngineKernels`): softmax pieces, activations, affine maps and
 /// normalisation statistics over contiguous buffers, in 8-wide AVX2+FMA code where the CPU has it (chosen once
-/// per process) and the platform's baseline vectors elsewhere. The scalar `exp` stays in Swift for the few
-/// single values the attention's running maximum needs.
+/// per process) and the platform's baseline vectors elsewhere.
 enum VectorMath {
-    /// 1.5 * 2^23: adding it rounds a float of magnitude < 2^22 to an integer held in the mantissa.
-    private static let roundingMagic: Float = 12_582_912
-
-    /// `e^x` for one value, with the kernels' range reduction and polynomial (Cephes `expf`, about 1 ulp);
+    /// `e^x` for one value, with the buffer kernels' range reduction and polynomial (Cephes `expf`, about 1 ulp);
     /// inputs are clamped to [-87.3, 88.7].
-    @inline(__always)
     static func exp(_ input: Float) -> Float {
-        let x = Swift.min(Swift.max(input, -87.33654), 88.72283)
-        let shifted = x * 1.44269504088896341 + roundingMagic
-        let n = shifted - roundingMagic
-        var r = x - n * 0.693359375
-        r = r + n * 2.12194440e-4
-        var p: Float = 1.9875691500e-4
-        p = p * r + 1.3981999507e-3
-        p = p * r + 8.3334519073e-3
-        p = p * r + 4.1665795894e-2
-        p = p * r + 1.6666665459e-1
-        p = p * r + 5.0000001201e-1
-        p = p * (r * r) + r + 1
-        let exponent = (shifted.bitPattern &- roundingMagic.bitPattern &+ 127) &<< 23
-        return p * Float(bitPattern: exponent)
+        drk_exp(input)
     }
 
     /// `buffer[i] = exp(buffer[i] - shift)` for `count` values; returns their sum.
