@@ -4,6 +4,8 @@
 #ifndef DARKROOM_WINOGRAD_H
 #define DARKROOM_WINOGRAD_H
 
+#include "engine_kernels.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -23,6 +25,29 @@ void drk_winograd_input(const float *plane, long height, long width, long tile_r
 /// its edge are dropped).
 void drk_winograd_output(const float *m, long element_stride, long tile_row0, long tile_rows, long tiles_x,
                          float bias, float *plane, long height, long width);
+
+/// The fused path's shape: tiles per call at most, and output channels per block of the packed weights.
+enum { DRK_WINOGRAD_CHUNK = 32, DRK_WINOGRAD_ROWS = 6 };
+
+/// Floats of the fused path's packed weights: 16 x (cout rounded up to DRK_WINOGRAD_ROWS) x cin.
+long drk_winograd_packed_floats(long cout, long cin);
+
+/// Packs the transformed kernels of output channels `first_out ..< first_out + out_count` for the fused path:
+/// element e, block of DRK_WINOGRAD_ROWS output channels b, input channel c, row r at
+/// `packed[((e * blocks + b) * cin + c) * DRK_WINOGRAD_ROWS + r]`. The call whose range ends at `cout` also zeroes
+/// the padding rows.
+void drk_winograd_pack_weights(const float *weights, long cout, long cin, long first_out, long out_count,
+                               float *packed);
+
+/// Floats of scratch one `drk_winograd_fused` call needs (reusable from call to call on one thread).
+long drk_winograd_fused_scratch_floats(long cout, long cin);
+
+/// Convolves tiles `tx0 ..< tx0 + count` (count <= DRK_WINOGRAD_CHUNK) of tile row `ty` of one image:
+/// `image` holds cin planes of `height x width`, `output` cout planes of the same size; `bias` may be NULL. Writes
+/// output rows 2ty and 2ty+1, columns 2tx0 ..< 2(tx0 + count) (clipped to the plane), through `activation`.
+void drk_winograd_fused(const float *image, long cin, long height, long width, const float *packed, long cout,
+                        const float *bias, drk_activation activation, float *output, long ty, long tx0, long count,
+                        float *scratch);
 
 #ifdef __cplusplus
 }

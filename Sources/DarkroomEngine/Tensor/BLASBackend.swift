@@ -65,6 +65,10 @@ public enum BLASBackend {
         avoided.reset()
     }
 
+    /// Counts `operations` of gemm work the engine's own kernels did (the fused Winograd path's products) into
+    /// ``operationCount``, as if issued through BLAS.
+    static func recordKernelOperations(_ operations: Int) { counter.add(operations) }
+
     /// Counts `operations` of direct-form gemm work a faster algorithm did not issue.
     static func recordAvoidedOperations(_ operations: Int) { avoided.add(operations) }
 

@@ -62,7 +62,10 @@ public struct Conv2d: Sendable {
     public func callAsFunction(_ input: Tensor, activation: Activation? = nil) -> Tensor {
         if input.rank == 4 {
             let (outHeight, outWidth) = outputSize(height: input.shape[2], width: input.shape[3])
-            if prefersWinograd(outPlane: outHeight * outWidth) { return convolveWinograd(input, activation: activation) }
+            if prefersWinograd(outPlane: outHeight * outWidth) {
+                return prefersFusedWinograd ? convolveWinogradFused(input, activation: activation)
+                    : convolveWinograd(input, activation: activation)
+            }
             if prefersShiftedPath(outPlane: outHeight * outWidth) { return convolveShifted(input, activation: activation) }
         }
         return convolve(input, scratchLimit: Conv2d.scratchLimit, activation: activation)

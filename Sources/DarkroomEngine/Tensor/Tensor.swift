@@ -18,6 +18,15 @@ public struct Tensor: Sendable, Equatable {
         self.scalars = scalars
     }
 
+    /// A tensor whose scalars are left unset, for kernels that write every one of them (no zeroing pass over a
+    /// large activation first).
+    init(uninitializedShape shape: [Int]) {
+        let count = shape.reduce(1, *)
+        self.init(shape: shape, scalars: [Float](unsafeUninitializedCapacity: count) { _, initialized in
+            initialized = count
+        })
+    }
+
     /// A tensor of `shape` filled with `value`.
     public init(shape: [Int], repeating value: Float = 0) {
         self.init(shape: shape, scalars: [Float](repeating: value, count: shape.reduce(1, *)))

@@ -11,16 +11,18 @@ import CEngineKernels
 /// The kernels' transform is recomputed per call (a fraction of a percent of the gemm work at the sizes that
 /// take this path), so fp16 weights stay 16-bit in memory.
 extension Conv2d {
-    /// Whether `callAsFunction` takes this path: a 3x3 kernel, stride 1, one pixel of padding on each side,
-    /// and enough channels and pixels that the gemms dominate the transforms.
+    /// Whether `callAsFunction` takes a Winograd path: a 3x3 kernel, stride 1, one pixel of padding on each side,
+    /// and enough channels and pixels that the gemms dominate the transforms. Few output channels (a decoder's
+    /// last layer, 64 to 3) take the fused form, whose transforms cost no memory traffic.
     func prefersWinograd(outPlane: Int) -> Bool {
         storedWeight.shape[2] == 3 && storedWeight.shape[3] == 3 && stride == 1
             && padding.top == 1 && padding.left == 1 && padding.bottom == 1 && padding.right == 1
-            && inChannels >= Self.winogradMinimumChannels && outChannels >= Self.winogradMinimumChannels
+            && inChannels >= Self.winogradMinimumChannels
+            && (outChannels >= Self.winogradMinimumChannels || prefersFusedWinograd)
             && outPlane >= Self.winogradMinimumPlane
     }
 
-    /// The fewest input and output channels taking the Winograd path.
+    /// The fewest input channels taking a Winograd path, and output channels taking the banded one.
     static let winogradMinimumChannels = 32
     /// The smallest output plane taking the Winograd path: below it the kernels' transform, made per call, and the
     /// edge tiles cost more than the multiplies saved (the shipped model's 8x8 latents ran 40% slower through it).
