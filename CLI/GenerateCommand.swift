@@ -50,6 +50,9 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(name: .customLong("any-size"), help: "Make a size far from the model's native size anyway.") var anySize = false
     @Option(help: "Noise generator; only `torch` (torch.Generator on CPU, as diffusers) exists.") var rng: String = "torch"
     @Option(help: ArgumentHelp("Also write the PNG here (with --count, the last one); its bytes depend only on the parameters, so the same settings give the same file.", valueName: "file")) var output: String?
+    @Flag(name: .customLong("tiled-decode"),
+          help: "Decode in overlapping tiles of the VAE's training size (diffusers' enable_tiling(), A1111's tiled VAE): bounded memory for large pictures, slightly different pixels. Recorded with the picture.")
+    var tiledDecode = false
     @Option(help: "Make N pictures with seeds seed, seed+1, … as one batch.") var count: Int = 1
     @Flag(help: "Only add the job(s) to the queue; run them later with `darkroom queue run`.") var queue = false
     @Flag(help: "Print the finished item as JSON.") var json = false
@@ -79,7 +82,12 @@ struct GenerateCommand: AsyncParsableCommand {
         let modelFolder = try ModelChoice.forNew(model, defaults: defaults)
         let loras = try inputOptions.loraSelections(prompt: prompt, defaults: defaults)
         let embeddings = try EmbeddingSelection.used(in: [prompt, negativePrompt], directory: defaults.embeddingsDirectory)
-        let (inputs, inputSize) = try await inputOptions.inputs(in: library, loras: loras, embeddings: embeddings)
+        var (inputs, inputSize) = try await inputOptions.inputs(in: library, loras: loras, embeddings: embeddings)
+        if tiledDecode {
+            var recorded = inputs ?? GenerationInputs()
+            recorded.tiledDecoding = true
+            inputs = recorded
+        }
         // Without --size, image-to-image keeps the starting picture's size (down to a multiple of 8, as diffusers does).
         let (width, height) = size.flatMap(Self.parseSize) ?? inputSize.map { (max(8, $0.0 / 8 * 8), max(8, $0.1 / 8 * 8)) }
             ?? (defaults.width, defaults.height)

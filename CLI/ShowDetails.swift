@@ -83,6 +83,7 @@ struct ShowDetails {
             if let strength = inputs.strength { lines.append(("strength", String(strength))) }
             for lora in inputs.loras { lines.append(("lora", "\(lora.name) × \(lora.scale) (sha256 \(lora.sha256.prefix(10)))")) }
             for embedding in inputs.embeddings { lines.append(("embedding", "\(embedding.name) (sha256 \(embedding.sha256.prefix(10)))")) }
+            if inputs.tiledDecoding == true { lines.append(("decoding", "tiled")) }
         }
         if item.image != nil { lines.append(("credentials", credentials.map(CredentialsText.summary) ?? "not read")) }
         return lines

@@ -1,8 +1,9 @@
 // darkroom-bench-engine: times the engine's UNet, TAESD and AutoencoderKL decoders and CLIP text encoder
 // at real sizes with random weights, against the OpenBLAS sgemm peak measured in the same run.
-// Usage: darkroom-bench-engine [--threads N] [--repeats R] [--only unet|taesd|kl|clip|generation]
+// Usage: darkroom-bench-engine [--threads N] [--repeats R] [--only unet|taesd|kl|clip|generation|kl-1024|kl-1024-tiled]
 //        darkroom-bench-engine --model-dir DIR [--threads N]
-// (`generation` runs only when asked: a whole 8-step generation, for its time and peak resident memory;
+// (`generation` and `kl-1024[-tiled]` run only when asked: a whole 8-step generation, or a 1024x1024 decoding whole
+// or in tiles, for time and peak resident memory;
 // `--model-dir` runs one whole 8-step 512x512 DDIM generation from a diffusers folder, e.g. the fp16
 // folder of make-fp16-model.py, and prints its peak resident memory (VmHWM); see generation-memory.sh.)
 // The PyTorch / ONNX Runtime figures come from peer.py with the same configs and thread count.
@@ -50,6 +51,17 @@ if arguments.includes("clip") {
     let tokens: [[Int32]] = [(0..<77).map { Int32(($0 * 7919) % 49408) }]
     rows.append(BenchmarkRow.time("CLIP ViT-L text encoder, 77 tokens", repeats: arguments.repeats) {
         _ = encoder.encode(tokens)
+    })
+}
+if let only = arguments.only, only.hasPrefix("kl-1024") {
+    // The AutoencoderKL decoder on 128x128 latents (a 1024x1024 picture), whole or in tiles (`kl-1024-tiled`),
+    // run alone so the peak resident memory is its own.
+    let tiled = only == "kl-1024-tiled"
+    let decoder = try LatentDecoderLoader.load(configURL: configs.appendingPathComponent("vae-kl.json"), randomWeightsSeed: 8)
+    let latents = BenchmarkInput.random([1, 4, 128, 128], seed: 9)
+    rows.append(BenchmarkRow.time("AutoencoderKL decoder, 128x128 latents -> 1024x1024, \(tiled ? "tiled" : "whole")",
+                                  repeats: 1, warmUp: false) {
+        _ = decoder.decode(latents, tiled: tiled)
     })
 }
 if arguments.only == "generation" {

@@ -69,7 +69,8 @@ public struct EngineGenerator: ImageGenerator {
                         width: request.width, height: request.height, variationSeed: request.variationSeed,
                         variationStrength: Float(request.variationStrength ?? 0),
                         initImage: request.inputPixels?.initImage.map(Self.rgb), mask: request.inputPixels?.mask.map(Self.maskValues),
-                        strength: Float(request.inputs?.strength ?? GenerationInputs.defaultStrength))
+                        strength: Float(request.inputs?.strength ?? GenerationInputs.defaultStrength),
+                        tiledDecoding: request.inputs?.tiledDecoding ?? false)
                     for try await event in pipeline.generate(parameters, preview: preview) {
                         switch event {
                         case .step(let index, let total, let picture):

@@ -43,6 +43,29 @@ import Testing
         #expect(verify.code == 0 && verify.stdout.contains("identical"), "\(verify.stdout) \(verify.stderr)")
     }
 
+    /// `--tiled-decode` decodes in diffusers' overlapping tiles (sd-tiny-conv's VAE: 16-latent tiles, so a 56x40
+    /// picture is six tiles), records it, and shows it; the pixels differ from whole decoding's.
+    @Test func tiledDecodingIsRecordedAndChangesThePicture() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let model = Self.engineFixtures.appendingPathComponent("sd-tiny-conv").path
+        func generate(_ extra: [String], to name: String) throws -> [UInt8] {
+            let output = cli.scratch.appendingPathComponent(name)
+            let result = try cli.run(["generate", "a red chair", "--model", model, "--seed", "5", "--steps", "2", "--size", "56x40",
+                                      "--any-size", "--output", output.path] + extra)
+            #expect(result.code == 0, "\(result.stderr)")
+            return try PNGCodec.decode(Data(contentsOf: output)).image.pixels
+        }
+        let tiled = try generate(["--tiled-decode"], to: "tiled.png")
+        let whole = try generate([], to: "whole.png")
+        #expect(tiled.count == 56 * 40 * 3 && tiled != whole)
+        let items = try cli.listJSON()
+        let tiledID = try #require(items.last?["id"] as? String), wholeID = try #require(items.first?["id"] as? String)
+        #expect(try cli.run(["show", tiledID]).stdout.contains("tiled"))
+        #expect(!(try cli.run(["show", wholeID]).stdout.contains("tiled")))
+        // Regenerating from the record decodes in tiles again: the same picture.
+        #expect(try cli.run(["verify", tiledID]).stdout.contains("identical"))
+    }
+
     @Test func promptsUseRegeneratesWithTheLastSettingsOfAPrompt() throws {
         let cli = try CLIHarness(); defer { cli.cleanup() }
         let model = Self.engineFixtures.appendingPathComponent("sd-tiny-conv").path

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a generation started from besides its prompt: a picture to start from (image-to-image), a mask
-/// (inpainting), LoRAs and textual-inversion embeddings, and a single-file checkpoint's tokenizer. Stored as
+/// (inpainting), LoRAs and textual-inversion embeddings, and whether it decoded in tiles. Stored as
 /// JSON in the generation row (schema step 0011), so it syncs with the row; nil for plain text-to-image.
 ///
 /// Input pictures are gallery items: a file given as an input is imported first, so the picture is stored
@@ -66,9 +66,14 @@ public struct GenerationInputs: Sendable, Codable, Equatable {
     public var loras: [LoRA]
     /// Textual-inversion embeddings available to the prompt.
     public var embeddings: [Embedding]
+    /// True when the latents were decoded in overlapping tiles (diffusers' `enable_tiling()`, A1111's tiled VAE),
+    /// which bounds memory for large pictures and changes pixels slightly; nil for whole decoding.
+    public var tiledDecoding: Bool?
 
     /// Inputs with every field given.
-    public init(initImage: Picture? = nil, mask: Picture? = nil, strength: Double? = nil, loras: [LoRA] = [], embeddings: [Embedding] = []) {
+    public init(initImage: Picture? = nil, mask: Picture? = nil, strength: Double? = nil, loras: [LoRA] = [], embeddings: [Embedding] = [],
+                tiledDecoding: Bool? = nil) {
+        self.tiledDecoding = tiledDecoding
         self.initImage = initImage
         self.mask = mask
         self.strength = strength
@@ -77,7 +82,9 @@ public struct GenerationInputs: Sendable, Codable, Equatable {
     }
 
     /// True when nothing is recorded (plain text-to-image).
-    public var isEmpty: Bool { initImage == nil && mask == nil && strength == nil && loras.isEmpty && embeddings.isEmpty }
+    public var isEmpty: Bool {
+        initImage == nil && mask == nil && strength == nil && loras.isEmpty && embeddings.isEmpty && tiledDecoding == nil
+    }
 
     /// The default strength of image-to-image and inpainting, as diffusers' pipelines and A1111 (0.75).
     public static let defaultStrength = 0.75

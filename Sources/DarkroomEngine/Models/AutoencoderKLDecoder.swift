@@ -9,6 +9,8 @@ public struct AutoencoderKLDecoder: LatentDecoder {
     public let downsamplingFactor: Int
     /// `scaling_factor` from the config.
     public let scalingFactor: Float
+    /// Tiles of `sample_size` pixels (diffusers' `enable_tiling()`), where that size tiles evenly.
+    public let tiling: DecoderTiling?
     let postQuantConv: Conv2d?
     let convIn: Conv2d
     let midBlock: AutoencoderMidBlock
@@ -31,6 +33,10 @@ public struct AutoencoderKLDecoder: LatentDecoder {
         latentChannels = try config.int("latent_channels", default: 4)
         scalingFactor = try config.float("scaling_factor", default: 0.18215)
         downsamplingFactor = 1 << (channels.count - 1)
+        // `sample_size` is an int, or [height, width] of which diffusers' tiling takes the first.
+        let sampleSize: Int
+        if let side = try? config.int("sample_size", default: 32) { sampleSize = side } else { sampleSize = try config.ints("sample_size")[0] }
+        tiling = DecoderTiling(sampleSize: sampleSize, downsamplingFactor: downsamplingFactor)
         let epsilon: Float = 1e-6
         postQuantConv = try config.bool("use_post_quant_conv", default: true)
             ? try weights.conv("post_quant_conv", input: latentChannels, output: latentChannels, kernel: 1) : nil

@@ -10,6 +10,23 @@ public protocol LatentDecoder: Sendable {
     var scalingFactor: Float { get }
     /// `[N, latentChannels, h, w]` (already divided by `scalingFactor`) → `[N, 3, h*f, w*f]` in about [-1, 1].
     func decode(_ latents: Tensor) -> Tensor
+    /// How the decoder splits large latents when asked to decode in tiles; nil when it always decodes whole
+    /// (the default).
+    var tiling: DecoderTiling? { get }
+}
+
+extension LatentDecoder {
+    /// No tiling: the whole latent is decoded at once.
+    public var tiling: DecoderTiling? { nil }
+
+    /// Decodes `latents`, in overlapping tiles when `tiled` is set, the decoder has a ``tiling`` and the latents are
+    /// larger than one tile (see ``DecoderTiling``); otherwise at once.
+    public func decode(_ latents: Tensor, tiled: Bool) -> Tensor {
+        guard tiled, let tiling, tiling.applies(latentHeight: latents.shape[2], latentWidth: latents.shape[3]) else {
+            return decode(latents)
+        }
+        return tiling.decode(latents, factor: downsamplingFactor) { decode($0) }
+    }
 }
 
 /// Loads the decoder of a diffusers `vae` folder, choosing the class from `_class_name`.

@@ -155,7 +155,8 @@ public final class DiffusionPipeline: Sendable {
 
         start = clock.now
         let inverseScale = 1 / decoder.scalingFactor
-        let decoded = decoder.decode(Tensor(shape: latentShape, scalars: latents.map { $0 * inverseScale }))
+        let decoded = decoder.decode(Tensor(shape: latentShape, scalars: latents.map { $0 * inverseScale }),
+                                     tiled: parameters.tiledDecoding)
         guard Self.allFinite(decoded.scalars) else { throw GenerationError.nonFiniteOutput(stage: "decoding", step: nil) }
         let image = RGBImage(signedUnitImage: decoded)
         let decodeTime = seconds(clock.now - start)

@@ -34,11 +34,16 @@ public struct GenerationParameters: Sendable, Equatable {
     /// keep the picture. The run takes `min(Int(steps * strength), steps)` of the `steps` steps, so a
     /// strength that leaves no step is refused. Used only with `initImage`.
     public var strength: Float
+    /// Decode in overlapping tiles of the VAE's training size (diffusers' `enable_tiling()`; see
+    /// ``DecoderTiling``): memory bounded by one tile for large pictures, pixels slightly different from whole
+    /// decoding. Ignored by decoders without tiling (AutoencoderTiny) and for latents within one tile.
+    public var tiledDecoding: Bool
 
     /// Parameters with every field given.
     public init(prompt: String, negativePrompt: String = "", seed: UInt64, steps: Int, guidanceScale: Float,
                 scheduler: SchedulerKind, width: Int, height: Int, variationSeed: UInt64? = nil, variationStrength: Float = 0,
-                initImage: RGBImage? = nil, mask: [Float]? = nil, strength: Float = 0.75) {
+                initImage: RGBImage? = nil, mask: [Float]? = nil, strength: Float = 0.75, tiledDecoding: Bool = false) {
+        self.tiledDecoding = tiledDecoding
         self.initImage = initImage
         self.mask = mask
         self.strength = strength

@@ -114,3 +114,36 @@ extension Tensor {
         return result
     }
 }
+
+extension Tensor {
+    /// Rows and columns of each plane of an NCHW tensor: `[N, C, rows.count, columns.count]`.
+    func window(rows: Range<Int>, columns: Range<Int>) -> Tensor {
+        precondition(rank == 4 && rows.upperBound <= shape[2] && columns.upperBound <= shape[3], "window of \(shape)")
+        let (planes, height, width) = (shape[0] * shape[1], shape[2], shape[3])
+        var result = Tensor(uninitializedShape: [shape[0], shape[1], rows.count, columns.count])
+        for plane in 0..<planes {
+            for (line, y) in rows.enumerated() {
+                let source = (plane * height + y) * width + columns.lowerBound
+                let target = (plane * rows.count + line) * columns.count
+                result.scalars[target..<(target + columns.count)] = scalars[source..<(source + columns.count)]
+            }
+        }
+        return result
+    }
+
+    /// Copies the first `rows` x `columns` of each plane of `part` (NCHW, same N and C) to this tensor's planes at
+    /// (`atRow`, `column`).
+    mutating func paste(_ part: Tensor, rows: Int, columns: Int, atRow top: Int, column left: Int) {
+        precondition(rank == 4 && part.shape[0] * part.shape[1] == shape[0] * shape[1]
+                     && top + rows <= shape[2] && left + columns <= shape[3], "paste \(part.shape) into \(shape)")
+        let (planes, height, width) = (shape[0] * shape[1], shape[2], shape[3])
+        let (partHeight, partWidth) = (part.shape[2], part.shape[3])
+        for plane in 0..<planes {
+            for line in 0..<rows {
+                let source = (plane * partHeight + line) * partWidth
+                let target = (plane * height + top + line) * width + left
+                scalars[target..<(target + columns)] = part.scalars[source..<(source + columns)]
+            }
+        }
+    }
+}
