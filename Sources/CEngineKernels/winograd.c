@@ -4,10 +4,16 @@
 
 #include "winograd_tiles.h"
 
-void drk_winograd_weights(const float *weights, long cout, long cin, long first_out, long out_count, float *u) {
+KERNEL void drk_winograd_weights_body(const float *weights, long cout, long cin, long first_out, long out_count,
+                                      float *u) {
     long matrix = cout * cin;
     for (long o = first_out; o < first_out + out_count; o++) {
-        for (long c = 0; c < cin; c++) transform_kernel(weights + (o * cin + c) * 9, u + o * cin + c, matrix);
+        for (long c = 0; c < cin; c += 8) {
+            long lanes = cin - c < 8 ? cin - c : 8;
+            f8 transformed[16];
+            transform_kernels(weights + (o * cin + c) * 9, lanes, transformed);
+            for (int e = 0; e < 16; e++) store_lanes(u + e * matrix + o * cin + c, lanes, transformed[e]);
+        }
     }
 }
 
@@ -26,6 +32,8 @@ KERNEL void drk_winograd_output_body(const float *m, long element_stride, long t
     }
 }
 
+EXPORT_VOID(drk_winograd_weights, (const float *weights, long cout, long cin, long first_out, long out_count,
+                                   float *u), (weights, cout, cin, first_out, out_count, u))
 EXPORT_VOID(drk_winograd_input, (const float *plane, long height, long width, long tile_row0, long tile_rows,
                                  long tiles_x, float *v, long element_stride),
             (plane, height, width, tile_row0, tile_rows, tiles_x, v, element_stride))

@@ -17,17 +17,22 @@ long drk_winograd_packed_floats(long cout, long cin) { return 16 * padded_rows(c
 
 long drk_winograd_fused_scratch_floats(long cout, long cin) { return 16 * (cin + padded_rows(cout)) * CHUNK; }
 
-void drk_winograd_pack_weights(const float *weights, long cout, long cin, long first_out, long out_count,
-                               float *packed) {
+KERNEL void drk_winograd_pack_weights_body(const float *weights, long cout, long cin, long first_out, long out_count,
+                                           float *packed) {
     long rows = padded_rows(cout), element = rows * cin;
     long last = first_out + out_count == cout ? rows : first_out + out_count;
     for (long o = first_out; o < last; o++) {
         float *block = packed + (o / ROWS) * cin * ROWS + o % ROWS;
-        for (long c = 0; c < cin; c++) {
+        for (long c = 0; c < cin; c += 8) {
+            long lanes = cin - c < 8 ? cin - c : 8;
+            f8 transformed[16];
             if (o < cout) {
-                transform_kernel(weights + (o * cin + c) * 9, block + c * ROWS, element);
+                transform_kernels(weights + (o * cin + c) * 9, lanes, transformed);
             } else {
-                for (int e = 0; e < 16; e++) block[c * ROWS + e * element] = 0.0f;
+                for (int e = 0; e < 16; e++) transformed[e] = 0.0f;
+            }
+            for (int e = 0; e < 16; e++) {
+                for (long t = 0; t < lanes; t++) block[e * element + (c + t) * ROWS] = transformed[e][t];
             }
         }
     }
@@ -78,6 +83,8 @@ KERNEL void drk_winograd_fused_body(const float *image, long cin, long height, l
     }
 }
 
+EXPORT_VOID(drk_winograd_pack_weights, (const float *weights, long cout, long cin, long first_out, long out_count,
+                                        float *packed), (weights, cout, cin, first_out, out_count, packed))
 EXPORT_VOID(drk_winograd_fused, (const float *image, long cin, long height, long width, const float *packed,
                                  long cout, const float *bias, drk_activation activation, float *output, long ty,
                                  long tx0, long count, float *scratch),

@@ -12,9 +12,15 @@
 #include "activations.h"
 #include "kernel_support.h"
 
-/// (G g G^T) for one 3x3 kernel `g`: its 16 transformed values, element e at `target[e * stride]`.
-KERNEL void transform_kernel(const float *g, float *target, long stride) {
-    float gg[4][3]; // G g
+/// (G g G^T) for `lanes <= 8` consecutive 3x3 kernels from `weights` (nine floats each): kernel t's element e in
+/// lane t of `out[e]` (the other lanes zero).
+KERNEL void transform_kernels(const float *weights, long lanes, f8 out[16]) {
+    f8 g[9];
+    for (int j = 0; j < 9; j++) {
+        g[j] = 0.0f;
+        for (long t = 0; t < lanes; t++) g[j][t] = weights[t * 9 + j];
+    }
+    f8 gg[4][3]; // G g
     for (int j = 0; j < 3; j++) {
         gg[0][j] = g[j];
         gg[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
@@ -22,10 +28,10 @@ KERNEL void transform_kernel(const float *g, float *target, long stride) {
         gg[3][j] = g[6 + j];
     }
     for (int i = 0; i < 4; i++) { // (G g) G^T
-        target[(i * 4 + 0) * stride] = gg[i][0];
-        target[(i * 4 + 1) * stride] = 0.5f * (gg[i][0] + gg[i][1] + gg[i][2]);
-        target[(i * 4 + 2) * stride] = 0.5f * (gg[i][0] - gg[i][1] + gg[i][2]);
-        target[(i * 4 + 3) * stride] = gg[i][2];
+        out[i * 4 + 0] = gg[i][0];
+        out[i * 4 + 1] = 0.5f * (gg[i][0] + gg[i][1] + gg[i][2]);
+        out[i * 4 + 2] = 0.5f * (gg[i][0] - gg[i][1] + gg[i][2]);
+        out[i * 4 + 3] = gg[i][2];
     }
 }
 
