@@ -63,3 +63,18 @@ void drk_widen_float16(const void *source, float *destination, long count) {
 #endif
     widen_baseline(source, destination, count);
 }
+
+KERNEL void drk_widen_int8_body(const void *source, float *destination, long count, float scale) {
+    typedef signed char c8 __attribute__((ext_vector_type(8)));
+    const signed char *bytes = source;
+    long i = 0;
+    for (; i + 8 <= count; i += 8) {
+        c8 raw;
+        memcpy(&raw, bytes + i, 8);
+        store8(destination + i, __builtin_convertvector(raw, f8) * scale);
+    }
+    for (; i < count; i++) destination[i] = (float)bytes[i] * scale;
+}
+
+EXPORT_VOID(drk_widen_int8, (const void *source, float *destination, long count, float scale),
+            (source, destination, count, scale))

@@ -198,7 +198,7 @@ import Testing
     }
 }
 
-/// Writes safetensors files (F32, F16, BF16, I64) for tests.
+/// Writes safetensors files (F32, F16, BF16, I64, I8) for tests.
 enum SafeTensorsWriter {
     static func write(_ tensors: [(String, SafeTensorsDType, Tensor)], to url: URL) throws {
         var header: [String: Any] = [:]
@@ -211,6 +211,7 @@ enum SafeTensorsWriter {
                 case .f16: withUnsafeBytes(of: Float16(value).bitPattern.littleEndian) { body.append(contentsOf: $0) }
                 case .bf16: withUnsafeBytes(of: UInt16(value.bitPattern >> 16).littleEndian) { body.append(contentsOf: $0) }
                 case .i64: withUnsafeBytes(of: Int64(value).littleEndian) { body.append(contentsOf: $0) }
+                case .i8: body.append(UInt8(bitPattern: Int8(value)))
                 default: throw CocoaError(.featureUnsupported)
                 }
             }

@@ -43,6 +43,9 @@ void drk_moments(const float *values, long count, double epsilon, float *mean, f
 /// Writes `count` little-endian fp16 values from `source` (any alignment) to `destination` as fp32, exactly.
 void drk_widen_float16(const void *source, float *destination, long count);
 
+/// destination[i] = source[i] * scale for `count` signed bytes (an int8 weight row and its scale).
+void drk_widen_int8(const void *source, float *destination, long count, float scale);
+
 /// 1 when the AVX2+FMA(+F16C) versions are in use now, 0 for the baseline ones.
 int drk_uses_wide_vectors(void);
 

@@ -114,6 +114,7 @@ final class ComponentWeights {
             throw .tensorShapeMismatch(component: component, tensor: name, expected: shape, actual: actual)
         }
         taken.insert(name)
+        if entry.dtype == .i8 { taken.insert(SafeTensorsFile.int8ScaleName(of: name)) }
         if extra == nil, patches[name] == nil, let mapped = source.mapped(from: file, storedShape: entry.shape) {
             return .mapped(mapped)
         }

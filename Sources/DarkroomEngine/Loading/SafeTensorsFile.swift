@@ -2,8 +2,8 @@ import Foundation
 
 /// The element types a safetensors file may store that the engine reads (converted to fp32).
 ///
-/// Weights are F32, F16 or BF16; the integer and F64 types appear in buffers (such as
-/// CLIP's `position_ids`) and in test goldens.
+/// Weights are F32, F16 or BF16, or I8 with per-row F32 scales (see ``SafeTensorsFile/int8ScaleName(of:)``); the
+/// other integer types and F64 appear in buffers (such as CLIP's `position_ids`) and in test goldens.
 public enum SafeTensorsDType: String, Sendable, CaseIterable {
     /// IEEE 754 binary32.
     case f32 = "F32"
@@ -19,6 +19,8 @@ public enum SafeTensorsDType: String, Sendable, CaseIterable {
     case i32 = "I32"
     /// Unsigned bytes.
     case u8 = "U8"
+    /// Signed bytes: a quantised weight, read with its scales.
+    case i8 = "I8"
 
     /// Bytes per element.
     public var byteWidth: Int {
@@ -26,7 +28,7 @@ public enum SafeTensorsDType: String, Sendable, CaseIterable {
         case .f64, .i64: return 8
         case .f32, .i32: return 4
         case .f16, .bf16: return 2
-        case .u8: return 1
+        case .u8, .i8: return 1
         }
     }
 }
@@ -186,6 +188,12 @@ public struct SafeTensorsFile: Sendable {
         case .f32: format = .float32
         case .f16: format = .float16
         case .bf16: format = .bfloat16
+        case .i8:
+            guard let scales = int8Scales(of: name, entry) else { return nil }
+            let count = entry.shape.reduce(1, *)
+            return MappedElements(file: mapping, offset: dataStart + entry.byteRange.lowerBound, count: count,
+                                  format: .int8, scaleOffset: dataStart + scales.byteRange.lowerBound,
+                                  rowLength: count / entry.shape[0])
         default: return nil
         }
         return MappedElements(file: mapping, offset: dataStart + entry.byteRange.lowerBound,
@@ -195,10 +203,29 @@ public struct SafeTensorsFile: Sendable {
         #endif
     }
 
-    /// The tensor `name` converted to fp32.
+    /// The name of the scales of the int8 weight `name`: `NAME_scale`, F32 of shape `[rows]` (the first dimension).
+    /// Element i of the weight is its stored byte times the scale of its row, as the converter
+    /// `scripts/quantize-int8.py` writes them (symmetric, per output channel).
+    public static func int8ScaleName(of name: String) -> String { name + "_scale" }
+
+    /// The scales entry of the I8 tensor `name` when it is present and well-formed.
+    private func int8Scales(of name: String, _ entry: SafeTensorsEntry) -> SafeTensorsEntry? {
+        guard let first = entry.shape.first, first > 0, let scales = entries[Self.int8ScaleName(of: name)],
+              scales.dtype == .f32, scales.shape == [first] else { return nil }
+        return scales
+    }
+
+    /// The tensor `name` converted to fp32 (an I8 weight multiplied by its per-row scales).
     public func tensor(named name: String) throws(ModelLoadError) -> Tensor {
         guard let entry = entries[name] else { throw .missingTensor(component: path, tensor: name) }
         let count = entry.shape.reduce(1, *)
+        var rowScales: [Float] = []
+        if entry.dtype == .i8 {
+            guard int8Scales(of: name, entry) != nil else {
+                throw .malformedTensorEntry(path: path, tensor: name, detail: "an I8 weight needs its per-row scales, \(Self.int8ScaleName(of: name)): F32 of shape [\(entry.shape.first ?? 0)]")
+            }
+            rowScales = try tensor(named: Self.int8ScaleName(of: name)).scalars
+        }
         let source = UnsafeRawBufferPointer(rebasing: mapping.bytes[(dataStart + entry.byteRange.lowerBound)..<(dataStart + entry.byteRange.upperBound)])
         var scalars = [Float](repeating: 0, count: count)
         scalars.withUnsafeMutableBufferPointer { out in
@@ -228,6 +255,9 @@ public struct SafeTensorsFile: Sendable {
                 for i in 0..<count { out[i] = Float(Int32(littleEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self))) }
             case .u8:
                 for i in 0..<count { out[i] = Float(source[i]) }
+            case .i8:
+                let rowLength = count / max(1, rowScales.count)
+                for i in 0..<count { out[i] = Float(Int8(bitPattern: source[i])) * rowScales[i / rowLength] }
             }
         }
         return Tensor(shape: entry.shape, scalars: scalars)

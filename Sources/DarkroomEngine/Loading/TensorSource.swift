@@ -44,7 +44,7 @@ enum TensorSource: Sendable, Equatable {
         }
     }
 
-    /// The logical tensor left where it is stored (fp32, fp16 or bf16 in the file's mapping), or nil when
+    /// The logical tensor left where it is stored (fp32, fp16, bf16 or scaled int8 in the file's mapping), or nil when
     /// its dtype is not one of those.
     func mapped(from file: SafeTensorsFile, storedShape: [Int]) -> WeightTensor? {
         guard let elements = file.mappedElements(named: storedName) else { return nil }
@@ -54,9 +54,7 @@ enum TensorSource: Sendable, Equatable {
             return WeightTensor(mapped: elements, shape: shape)
         case let .rows(_, part, _):
             let count = shape.reduce(1, *)
-            let block = MappedElements(file: elements.file, offset: elements.offset + part * count * elements.format.byteWidth,
-                                       count: count, format: elements.format)
-            return WeightTensor(mapped: block, shape: shape)
+            return WeightTensor(mapped: elements.slice(from: part * count, count: count), shape: shape)
         }
     }
 }

@@ -1,5 +1,5 @@
-/// A layer's weight as the gemm reads it: fp32 in memory, or fp32, fp16 or bf16 elements left in a
-/// memory-mapped safetensors file.
+/// A layer's weight as the gemm reads it: fp32 in memory, or fp32, fp16, bf16 or int8 (with per-row scales)
+/// elements left in a memory-mapped safetensors file.
 ///
 /// Mapped 16-bit weights stay 16-bit: a layer widens its weight into a pooled scratch buffer
 /// (``ScratchPool``) just before its gemm and gives the buffer back after it, so a model loaded from
@@ -38,7 +38,7 @@ public struct WeightTensor: Sendable {
     /// The number of elements.
     public var count: Int { shape.reduce(1, *) }
 
-    /// The bytes per element as stored (4 for fp32, 2 for fp16 and bf16).
+    /// The bytes per element as stored (4 for fp32, 2 for fp16 and bf16, 1 for int8).
     public var storedByteWidth: Int {
         switch storage {
         case .dense: return 4
@@ -99,14 +99,23 @@ public struct WeightTensor: Sendable {
     }
 }
 
-/// A run of fp32, fp16 or bf16 elements inside a memory mapping (kept alive by this value).
+/// A run of fp32, fp16, bf16 or scaled int8 elements inside a memory mapping (kept alive by this value).
 struct MappedElements: Sendable {
     /// The element encodings a mapped weight may have.
     enum Format: Sendable {
+        /// IEEE binary32, binary16, bfloat16.
         case float32, float16, bfloat16
+        /// Symmetric int8 with one fp32 scale per row (output channel): value = q x scale.
+        case int8
 
         /// Bytes per element.
-        var byteWidth: Int { self == .float32 ? 4 : 2 }
+        var byteWidth: Int {
+            switch self {
+            case .float32: 4
+            case .float16, .bfloat16: 2
+            case .int8: 1
+            }
+        }
     }
 
     /// The mapping the elements live in.
@@ -117,6 +126,9 @@ struct MappedElements: Sendable {
     let count: Int
     /// How each element is encoded (little-endian).
     let format: Format
+    /// int8 only: the byte offset within the mapping of the fp32 scale of the row holding the first element,
+    /// and the elements per row.
+    var scaleOffset = 0, rowLength = 1
 
     /// The first element's address.
     var base: UnsafeRawPointer { file.bytes.baseAddress! + offset }
@@ -135,6 +147,16 @@ struct MappedElements: Sendable {
         case .float32: UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: range.count * 4)
         case .float16: HalfWidening.widenFloat16(source, into: destination, count: range.count)
         case .bfloat16: HalfWidening.widenBFloat16(source, into: destination, count: range.count)
+        case .int8:
+            HalfWidening.widenInt8(base, scales: file.bytes.baseAddress! + scaleOffset, rowLength: rowLength,
+                                   range: range, into: destination)
         }
+    }
+
+    /// The `count` elements from element `start` (a whole number of rows for int8), as their own run.
+    func slice(from start: Int, count: Int) -> MappedElements {
+        precondition(format != .int8 || start % rowLength == 0, "MappedElements: int8 slice within a row")
+        return MappedElements(file: file, offset: offset + start * format.byteWidth, count: count, format: format,
+                              scaleOffset: scaleOffset + start / rowLength * 4, rowLength: rowLength)
     }
 }
