@@ -81,4 +81,25 @@ import Testing
         let refused = try cli.run(["generate", "a red circle", "--model", pickle.path])
         #expect(refused.code == 9 && refused.stderr.contains("pickle") && refused.stderr.contains("safetensors"), "\(refused.stderr)")
     }
+
+    /// A folder from `scripts/quantize-int8.py` generates; one whose int8 weight lost its scales (a header key
+    /// renamed, as a damaged or hand-edited file would have it) is refused with the tensor named, and nothing is
+    /// recorded.
+    @Test func anInt8FolderGeneratesAndOneMissingScalesIsRefused() throws {
+        let cli = try CLIHarness(); defer { cli.cleanup() }
+        let int8 = Self.root.appendingPathComponent("Fixtures/engine/sd-tiny-conv-int8")
+        let made = try cli.run(["generate", "a red chair", "--model", int8.path, "--size", "32x32", "--steps", "2"])
+        #expect(made.code == 0, "\(made.stderr)")
+        let broken = cli.scratch.appendingPathComponent("broken-int8")
+        try FileManager.default.copyItem(at: int8, to: broken)
+        let weights = broken.appendingPathComponent("unet/diffusion_pytorch_model.safetensors")
+        var bytes = try Data(contentsOf: weights)
+        let key = Data("\"conv_in.weight_scale\"".utf8)
+        let range = try #require(bytes.range(of: key))
+        bytes.replaceSubrange(range, with: Data("\"conv_in.weight_scalX\"".utf8))
+        try bytes.write(to: weights)
+        let refused = try cli.run(["generate", "a red chair", "--model", broken.path, "--size", "32x32", "--steps", "2"])
+        #expect(refused.code == 9 && refused.stderr.contains("conv_in.weight_scale"), "\(refused.stderr)")
+        #expect(try cli.listJSON().count == 1)
+    }
 }
