@@ -2,7 +2,7 @@
 """PyTorch and ONNX Runtime peers of darkroom-bench-engine: the same configs (configs/*.json),
 random weights, inputs of the same shapes, the same thread count.
 
-Usage: python3 Benchmarks/engine/peer.py [--threads N] [--repeats R] [--only unet|taesd|kl|clip|generation] [--no-onnx]
+Usage: python3 Benchmarks/engine/peer.py [--threads N] [--repeats R] [--only unet|taesd|kl|clip|generation|kl-1024|kl-1024-tiled] [--no-onnx]
 Needs the reference environment (torch CPU wheel, diffusers, transformers; onnxruntime + onnx for
 the ONNX Runtime column). Without torch it prints why and exits 0; without onnxruntime it skips
 only that column.
@@ -100,6 +100,23 @@ def main():
                 latents = 0.9 * latents - 0.1 * (uncond + 7.5 * (cond - uncond))
             vae.decode(latents)
         print(f"Generation, 8 steps CFG, 512x512 (CLIP + 8 UNet batch 2 + TAESD): PyTorch {time.perf_counter() - start:.1f} s")
+        import resource
+        print(f"peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        return 0
+
+    if args.only in ("kl-1024", "kl-1024-tiled"):
+        # The engine's `--only kl-1024[-tiled]`: SD's VAE decoder on 128x128 latents, whole or with
+        # enable_tiling() (the arithmetic the engine's --tiled-decode follows), one pass, peak resident memory.
+        tiled = args.only == "kl-1024-tiled"
+        kl = AutoencoderKL.from_config(config("vae-kl.json")).eval()
+        if tiled:
+            kl.enable_tiling()
+        latents = torch.randn(1, 4, 128, 128)
+        start = time.perf_counter()
+        with torch.inference_mode():
+            kl.decode(latents)
+        print(f"AutoencoderKL decoder, 128x128 latents -> 1024x1024, {'tiled' if tiled else 'whole'}: "
+              f"PyTorch {time.perf_counter() - start:.1f} s")
         import resource
         print(f"peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
         return 0
