@@ -32,7 +32,11 @@ public enum BLASBackend {
 
     /// Sets the number of threads BLAS uses for one call (ignored where the library chooses: Accelerate).
     public static func setThreadCount(_ count: Int) {
-        configuredThreads.set(max(1, count)) { library.setThreadCount?(Int32($0)) }
+        let threads = max(1, count)
+        configuredThreads.update {
+            $0 = threads
+            library.setThreadCount?(Int32(threads))
+        }
     }
 
     /// gemms of fewer floating-point operations than this run on the calling thread alone (about 40 µs of one
@@ -41,7 +45,7 @@ public enum BLASBackend {
     static let singleThreadOperations = 1 << 22
 
     /// The thread count gemms above ``singleThreadOperations`` use (what ``setThreadCount(_:)`` last set).
-    private static let configuredThreads = ThreadSetting(initial: library.getThreadCount.map { Int($0()) } ?? 1)
+    private static let configuredThreads = LockedInteger(library.getThreadCount.map { Int($0()) } ?? 1)
 
     /// The loaded library; a process that reaches numeric code without it stops with the loader's message
     /// (``requireLibrary()`` is where a caller gets it as an error instead).
@@ -61,19 +65,19 @@ public enum BLASBackend {
 
     /// Restarts `operationCount` and `directEquivalentOperationCount` from zero.
     public static func resetOperationCount() {
-        counter.reset()
-        avoided.reset()
+        counter.update { $0 = 0 }
+        avoided.update { $0 = 0 }
     }
 
     /// Counts `operations` of gemm work the engine's own kernels did (the fused Winograd path's products) into
     /// ``operationCount``, as if issued through BLAS.
-    static func recordKernelOperations(_ operations: Int) { counter.add(operations) }
+    static func recordKernelOperations(_ operations: Int) { counter.update { $0 += operations } }
 
     /// Counts `operations` of direct-form gemm work a faster algorithm did not issue.
-    static func recordAvoidedOperations(_ operations: Int) { avoided.add(operations) }
+    static func recordAvoidedOperations(_ operations: Int) { avoided.update { $0 += operations } }
 
-    private static let counter = OperationCounter()
-    private static let avoided = OperationCounter()
+    private static let counter = LockedInteger()
+    private static let avoided = LockedInteger()
 
     /// The best rate of `repeats` square `size`-cubed products through the engine's gemm, in GFLOP/s: what this
     /// machine's BLAS reaches now, with the engine's thread settings (the engine benchmark's "peak").
@@ -105,7 +109,7 @@ public enum BLASBackend {
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         let operations = 2 * m * n * k
-        counter.add(operations)
+        counter.update { $0 += operations }
         let library = library
         func run() {
             library.sgemm(
@@ -212,30 +216,17 @@ private enum ExitWithoutThreadShutdown {
     }
 }
 
-/// The configured BLAS thread count, lock-protected (a gemm that runs alone restores it afterwards).
-private final class ThreadSetting: @unchecked Sendable {
+/// An integer behind a lock: the running totals of gemm work, and the configured BLAS thread count (which a gemm
+/// that runs alone restores afterwards). `NSLock` rather than `Synchronization.Mutex`, which needs iOS 18
+/// (docs/decisions.md).
+private final class LockedInteger: @unchecked Sendable {
     private let lock = NSLock()
-    private var count: Int
+    private var stored: Int
 
-    init(initial: Int) { count = initial }
+    init(_ initial: Int = 0) { stored = initial }
 
-    var value: Int { lock.withLock { count } }
+    var value: Int { lock.withLock { stored } }
 
-    /// Stores `newCount` and passes it to `apply` under the lock.
-    func set(_ newCount: Int, apply: (Int) -> Void) {
-        lock.withLock {
-            count = newCount
-            apply(newCount)
-        }
-    }
-}
-
-/// A lock-protected running total of gemm operations.
-private final class OperationCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var total = 0
-
-    var value: Int { lock.withLock { total } }
-    func add(_ amount: Int) { lock.withLock { total += amount } }
-    func reset() { lock.withLock { total = 0 } }
+    /// Runs `body` on the value under the lock.
+    func update<Result>(_ body: (inout Int) -> Result) -> Result { lock.withLock { body(&stored) } }
 }
