@@ -30,6 +30,14 @@ KERNEL void store_tail(float *p, long count, f8 v) {
     for (long i = 0; i < count; i++) p[i] = v[i];
 }
 
+/// The first `lanes <= 8` values from `p` (one load for eight), the other lanes zero.
+KERNEL f8 load_lanes(const float *p, long lanes) { return lanes == 8 ? load8(p) : load_tail(p, lanes, 0.0f); }
+
+/// Stores the first `lanes <= 8` values of `v` (all eight with one store).
+KERNEL void store_lanes(float *p, long lanes, f8 v) {
+    if (lanes == 8) store8(p, v); else store_tail(p, lanes, v);
+}
+
 KERNEL f8 select8(i8 mask, f8 a, f8 b) {
     return __builtin_bit_cast(f8, (__builtin_bit_cast(i8, a) & mask) | (__builtin_bit_cast(i8, b) & ~mask));
 }

@@ -35,24 +35,19 @@ KERNEL void transform_kernels(const float *weights, long lanes, f8 out[16]) {
     }
 }
 
-/// B^T d B for one tile's 4x4 values `d` (scalars or eight tiles' lanes), written through `put(element, value)`.
-#define INPUT_TRANSFORM(T, d, put)                                                                   \
-    do {                                                                                             \
-        for (int i = 0; i < 4; i++) {                                                                \
-            T t0 = d[0][i] - d[2][i], t1 = d[1][i] + d[2][i], t2 = d[2][i] - d[1][i], t3 = d[1][i] - d[3][i]; \
-            d[0][i] = t0; d[1][i] = t1; d[2][i] = t2; d[3][i] = t3;                                  \
-        }                                                                                            \
-        for (int i = 0; i < 4; i++) {                                                                \
-            put(i * 4 + 0, d[i][0] - d[i][2]);                                                       \
-            put(i * 4 + 1, d[i][1] + d[i][2]);                                                       \
-            put(i * 4 + 2, d[i][2] - d[i][1]);                                                       \
-            put(i * 4 + 3, d[i][1] - d[i][3]);                                                       \
-        }                                                                                            \
-    } while (0)
-
-/// Stores the first `lanes` values of `v` (all eight with one store).
-KERNEL void store_lanes(float *p, long lanes, f8 v) {
-    if (lanes == 8) store8(p, v); else store_tail(p, lanes, v);
+/// B^T d B for eight tiles' 4x4 values `d` (one tile per lane; overwritten): element e of the first `lanes` tiles
+/// to `target + e * stride`, each stored as soon as it is made (sixteen live vectors would not fit the registers).
+KERNEL void transform_input_tiles(f8 d[4][4], float *target, long stride, long lanes) {
+    for (int j = 0; j < 4; j++) { // B^T d, in place
+        f8 t0 = d[0][j] - d[2][j], t1 = d[1][j] + d[2][j], t2 = d[2][j] - d[1][j], t3 = d[1][j] - d[3][j];
+        d[0][j] = t0; d[1][j] = t1; d[2][j] = t2; d[3][j] = t3;
+    }
+    for (int i = 0; i < 4; i++) { // (B^T d) B
+        store_lanes(target + (i * 4 + 0) * stride, lanes, d[i][0] - d[i][2]);
+        store_lanes(target + (i * 4 + 1) * stride, lanes, d[i][1] + d[i][2]);
+        store_lanes(target + (i * 4 + 2) * stride, lanes, d[i][2] - d[i][1]);
+        store_lanes(target + (i * 4 + 3) * stride, lanes, d[i][1] - d[i][3]);
+    }
 }
 
 /// The 4x4 input values of the eight tiles from (ty, tx) as lanes: `d[i][j]` holds row 2ty-1+i, column 2tx-1+j of
@@ -89,24 +84,23 @@ KERNEL void input_row(const float *plane, long height, long width, long ty, long
         long lanes = tx_end - tx < 8 ? tx_end - tx : 8;
         f8 d[4][4];
         gather_tiles(plane, height, width, ty, tx, d);
-#define PUT_VECTOR(element, value) store_lanes(target + tx - tx_begin + (element) * stride, lanes, (value))
-        INPUT_TRANSFORM(f8, d, PUT_VECTOR);
-#undef PUT_VECTOR
+        transform_input_tiles(d, target + tx - tx_begin, stride, lanes);
     }
 }
 
-/// A^T m A for one tile's 16 values `e`, plus `bias`, through `activation`: the outputs `o00 o01 / o10 o11`.
-#define OUTPUT_TRANSFORM(T, e, bias, activate, o00, o01, o10, o11)                                   \
-    T o00, o01, o10, o11;                                                                            \
-    do {                                                                                             \
-        T s0[4], s1[4];                                                                              \
-        for (int j = 0; j < 4; j++) {                                                                \
-            s0[j] = e[j] + e[4 + j] + e[8 + j];                                                      \
-            s1[j] = e[4 + j] - e[8 + j] - e[12 + j];                                                 \
-        }                                                                                            \
-        o00 = activate(s0[0] + s0[1] + s0[2] + bias); o01 = activate(s0[1] - s0[2] - s0[3] + bias);  \
-        o10 = activate(s1[0] + s1[1] + s1[2] + bias); o11 = activate(s1[1] - s1[2] - s1[3] + bias);  \
-    } while (0)
+/// A^T m A for eight tiles' 16 transformed values `e` (one tile per lane), plus `bias`, through `activation`: the
+/// outputs `o[0] o[1] / o[2] o[3]` of each tile's 2x2 block.
+KERNEL void output_transform(const f8 e[16], float bias, drk_activation activation, f8 o[4]) {
+    f8 s0[4], s1[4]; // A^T m
+    for (int j = 0; j < 4; j++) {
+        s0[j] = e[j] + e[4 + j] + e[8 + j];
+        s1[j] = e[4 + j] - e[8 + j] - e[12 + j];
+    }
+    o[0] = activate8(s0[0] + s0[1] + s0[2] + bias, activation); // (A^T m) A
+    o[1] = activate8(s0[1] - s0[2] - s0[3] + bias, activation);
+    o[2] = activate8(s1[0] + s1[1] + s1[2] + bias, activation);
+    o[3] = activate8(s1[1] - s1[2] - s1[3] + bias, activation);
+}
 
 /// The inverse of `input_row` for one output channel, eight tiles at a time: reads tile tx's element e at
 /// `source[e * stride + tx - tx_begin]` (nothing past `tx_end`) and writes its 2x2 outputs, plus `bias`, through
@@ -116,21 +110,17 @@ KERNEL void output_row(const float *source, long stride, long ty, long tx_begin,
     for (long tx = tx_begin; tx < tx_end; tx += 8) {
         long lanes = tx_end - tx < 8 ? tx_end - tx : 8;
         const float *tiles = source + tx - tx_begin;
-        f8 e[16];
-        for (int k = 0; k < 16; k++) e[k] = lanes == 8 ? load8(tiles + k * stride) : load_tail(tiles + k * stride, lanes, 0.0f);
-#define ACTIVATE_VECTOR(x) activate8((x), activation)
-        OUTPUT_TRANSFORM(f8, e, bias, ACTIVATE_VECTOR, o00, o01, o10, o11);
-#undef ACTIVATE_VECTOR
-        // Tile t's outputs are columns 2t and 2t+1: the two rows interleave o00/o01 and o10/o11.
-        f8 rows[2][2] = {
-            {__builtin_shufflevector(o00, o01, 0, 8, 1, 9, 2, 10, 3, 11), __builtin_shufflevector(o00, o01, 4, 12, 5, 13, 6, 14, 7, 15)},
-            {__builtin_shufflevector(o10, o11, 0, 8, 1, 9, 2, 10, 3, 11), __builtin_shufflevector(o10, o11, 4, 12, 5, 13, 6, 14, 7, 15)},
-        };
+        f8 e[16], o[4];
+        for (int k = 0; k < 16; k++) e[k] = load_lanes(tiles + k * stride, lanes);
+        output_transform(e, bias, activation, o);
+        // Tile t's outputs are columns 2t and 2t+1: each output row interleaves the lanes of o[2r] and o[2r+1].
         long columns = width - 2 * tx < 2 * lanes ? width - 2 * tx : 2 * lanes;
         for (int r = 0; r < 2 && 2 * ty + r < height; r++) {
             float *line = plane + (2 * ty + r) * width + 2 * tx;
-            store_lanes(line, columns < 8 ? columns : 8, rows[r][0]);
-            if (columns > 8) store_lanes(line + 8, columns - 8, rows[r][1]);
+            f8 low = __builtin_shufflevector(o[2 * r], o[2 * r + 1], 0, 8, 1, 9, 2, 10, 3, 11);
+            f8 high = __builtin_shufflevector(o[2 * r], o[2 * r + 1], 4, 12, 5, 13, 6, 14, 7, 15);
+            store_lanes(line, columns < 8 ? columns : 8, low);
+            if (columns > 8) store_lanes(line + 8, columns - 8, high);
         }
     }
 }
