@@ -27,9 +27,8 @@ extension Conv2d {
         let (tilesY, tilesX) = ((height + 1) / 2, (width + 1) / 2)
         let chunk = Int(DRK_WINOGRAD_CHUNK)
         let chunksPerRow = (tilesX + chunk - 1) / chunk
-        let multiplies = cout * cin * batch
-        BLASBackend.recordAvoidedOperations(2 * multiplies * (9 * height * width - 16 * tilesY * tilesX))
-        BLASBackend.recordKernelOperations(2 * multiplies * 16 * tilesY * tilesX)
+        recordAvoidedWork(batch: batch, height: height, width: width)
+        BLASBackend.recordKernelOperations(2 * cout * cin * batch * 16 * tilesY * tilesX)
         let fusedActivation = activation?.kernel ?? DRK_ACTIVATION_NONE
         let biasScalars = bias?.scalars ?? []
         var output = Tensor(uninitializedShape: [batch, cout, height, width])

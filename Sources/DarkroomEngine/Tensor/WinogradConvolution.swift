@@ -30,6 +30,13 @@ extension Conv2d {
     /// Transformed input plus output floats per band (16 x (cin + cout) x band tiles), 32 MiB.
     static let winogradBandFloats = 1 << 23
 
+    /// Counts, for the engine's rate figures, the direct-form multiplies Winograd did not make on a batch of
+    /// `height x width` planes: 9 per output pixel against 16 per 2x2 tile, per input and output channel.
+    func recordAvoidedWork(batch: Int, height: Int, width: Int) {
+        let tiles = (height + 1) / 2 * ((width + 1) / 2)
+        BLASBackend.recordAvoidedOperations(2 * outChannels * inChannels * batch * (9 * height * width - 16 * tiles))
+    }
+
     /// Convolves `input` through the Winograd transforms; `bandFloats` bounds a band (tests use small values).
     func convolveWinograd(_ input: Tensor, activation: Activation?, bandFloats: Int = winogradBandFloats) -> Tensor {
         precondition(input.rank == 4 && input.shape[1] == inChannels, "Conv2d: Winograd input \(input.shape)")
@@ -40,8 +47,7 @@ extension Conv2d {
         let rowsPerBand = max(1, min(tileRows, bandFloats / (16 * (cin + cout) * tilesX)))
         let bias = self.bias?.scalars ?? [Float](repeating: 0, count: cout)
         var output = Tensor(shape: [batch, cout, height, width])
-        let multiplies = cout * cin * batch
-        BLASBackend.recordAvoidedOperations(2 * multiplies * (9 * height * width - 16 * tilesY * tilesX))
+        recordAvoidedWork(batch: batch, height: height, width: width)
         let pool = ScratchPool.shared
         pool.withBuffer(count: 16 * cout * cin) { transformedWeights in
             let u = SharedPointer(base: transformedWeights)
