@@ -2,9 +2,8 @@ import CEngineKernels
 
 /// The engine's door to the elementwise C kernels (`CEngineKernels`; the Winograd kernels are called from
 /// `WinogradConvolution` and `FusedWinogradConvolution`, the fp16 and int8 widening from `HalfWidening`): softmax
-/// pieces, activations, affine maps and
-/// normalisation statistics over contiguous buffers, in 8-wide AVX2+FMA code where the CPU has it (chosen once
-/// per process) and the platform's baseline vectors elsewhere.
+/// pieces, activations, affine maps and normalisation statistics over contiguous buffers, in 8-wide AVX2+FMA code
+/// where the CPU has it (chosen once per process) and the platform's baseline vectors elsewhere.
 enum VectorMath {
     /// `e^x` for one value, with the buffer kernels' range reduction and polynomial (Cephes `expf`, about 1 ulp);
     /// inputs are clamped to [-87.3, 88.7].
